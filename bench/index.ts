@@ -1,0 +1,14 @@
+/**
+ * `pnpm bench`: speed and memory targets, measured in one run on this machine.
+ * Each section prints its figures and whether its target was met. Pass section names to run a few.
+ */
+import { timelineBench } from "./timeline.bench.js";
+import { inspectBench } from "./inspect.bench.js";
+
+const only = new Set(process.argv.slice(2));
+const want = (name: string) => only.size === 0 || only.has(name);
+
+if (want("timeline") || want("inspect")) {
+  const { json } = await timelineBench();
+  if (want("inspect")) inspectBench(json);
+}

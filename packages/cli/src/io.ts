@@ -1,0 +1,13 @@
+/** Where a command writes; tests pass their own to capture output. */
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Directory relative paths resolve against. */
+  cwd: string;
+}
+
+export const processIo: Io = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  cwd: process.cwd(),
+};

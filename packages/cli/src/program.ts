@@ -1,0 +1,64 @@
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { CliError } from "./cliError.js";
+import type { Io } from "./io.js";
+import { registerInspect } from "./commands/inspect.js";
+
+/** Each subcommand registers itself; the list is the whole CLI at a glance. */
+const commands = [registerInspect];
+
+export const version: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
+
+/**
+ * The `hbmscope` command line. commander does the parsing (maintained, no dependencies, subcommands,
+ * choices and help built in); we only add messages that list what is accepted.
+ */
+export function program(io: Io): Command {
+  const root = new Command("hbmscope")
+    .description("what fills accelerator memory during a training step, when the peak happens, and what would change it")
+    .version(version, "-V, --version")
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => {} });
+  for (const register of commands) register(root, io);
+  for (const cmd of root.commands) {
+    cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => {} }).showSuggestionAfterError(true);
+  }
+  return root;
+}
+
+/** Runs the CLI on `argv` (without node and script), returns the exit code. */
+export async function main(argv: string[], io: Io): Promise<number> {
+  const root = program(io);
+  try {
+    await root.parseAsync(argv, { from: "user" });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
+      io.stderr(`hbmscope: ${e.message.replace(/^error: /, "")}${acceptedHint(root, argv, e)}\n`);
+      return 2;
+    }
+    if (e instanceof CliError) {
+      io.stderr(`hbmscope: ${e.message}\n`);
+      return e.exitCode;
+    }
+    if (e instanceof RangeError && /allocation|memory|Array buffer/i.test(e.message)) {
+      io.stderr(`hbmscope: out of JavaScript memory (${e.message}); try a smaller configuration or raise --max-old-space-size\n`);
+      return 1;
+    }
+    io.stderr(`hbmscope: ${(e as Error)?.message ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+function acceptedHint(root: Command, argv: string[], e: CommanderError): string {
+  if (e.code === "commander.unknownCommand") {
+    return `\naccepted commands: ${root.commands.map((c) => c.name()).join(", ")}`;
+  }
+  if (e.code === "commander.unknownOption") {
+    const cmd = root.commands.find((c) => c.name() === argv[0]) ?? root;
+    return `\naccepted options of ${cmd === root ? "hbmscope" : `hbmscope ${cmd.name()}`}: ${cmd.options.map((o) => o.long).join(", ")}`;
+  }
+  return "";
+}

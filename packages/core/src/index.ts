@@ -1,0 +1,23 @@
+export { CATEGORIES, PHASES } from "./trace.js";
+export type {
+  Category,
+  View,
+  BufferView,
+  Trace,
+  TraceBuffer,
+  TraceEvent,
+  TraceMark,
+  TraceMeta,
+} from "./trace.js";
+export { TraceError } from "./traceError.js";
+export { parseTrace } from "./parseTrace.js";
+export { serializeTrace } from "./serializeTrace.js";
+export { traceColumns } from "./traceColumns.js";
+export type { TraceColumns } from "./traceColumns.js";
+export { timeline } from "./timeline.js";
+export type { Timeline, TimelineOptions, Peak } from "./timeline.js";
+export { liveAt } from "./liveAt.js";
+export { eventPhases, isPhaseMark } from "./phases.js";
+export { parseByteSize } from "./parseByteSize.js";
+export { traceBuilder } from "./traceBuilder.js";
+export type { TraceBuilder } from "./traceBuilder.js";

@@ -1,0 +1,49 @@
+import { PHASES, type Trace } from "./trace.js";
+import { traceColumns } from "./traceColumns.js";
+
+const knownPhases = new Set<string>(PHASES);
+
+/** A mark that starts a phase: `kind: "phase"`, or no kind and a label naming a known phase. */
+export function isPhaseMark(mark: { label: string; kind?: string }): boolean {
+  return mark.kind === "phase" || (mark.kind === undefined && knownPhases.has(mark.label));
+}
+
+/**
+ * The phase of every event: the label of the last phase mark at or before it; where no phase
+ * mark precedes an event, the phase of the buffer it allocates or frees (or `""`).
+ * Returns the phase names and, per event, an index into them.
+ */
+export function eventPhases(trace: Trace): { names: string[]; ofEvent: Uint16Array } {
+  const names: string[] = [];
+  const id = new Map<string, number>();
+  const intern = (name: string) => {
+    let k = id.get(name);
+    if (k === undefined) {
+      k = names.length;
+      names.push(name);
+      id.set(name, k);
+    }
+    return k;
+  };
+  const ne = trace.events.length;
+  const ofEvent = new Uint16Array(ne);
+  const marks = trace.marks.filter(isPhaseMark).sort((a, b) => a.at - b.at);
+  if (marks.length > 0) {
+    let m = -1;
+    let current = intern("");
+    for (let i = 0; i < ne; i++) {
+      while (m + 1 < marks.length && marks[m + 1].at <= i) current = intern(marks[++m].label);
+      ofEvent[i] = current;
+    }
+    if (marks[0].at === 0 && names[0] === "" && !ofEvent.includes(0)) {
+      names.splice(0, 1);
+      for (let i = 0; i < ne; i++) ofEvent[i]--;
+    }
+    return { names, ofEvent };
+  }
+  const { eventBuffer } = traceColumns(trace);
+  const bufferPhase = new Uint16Array(trace.buffers.length);
+  for (let b = 0; b < bufferPhase.length; b++) bufferPhase[b] = intern(trace.buffers[b].phase ?? "");
+  for (let i = 0; i < ne; i++) ofEvent[i] = bufferPhase[eventBuffer[i]];
+  return { names, ofEvent };
+}

@@ -1,0 +1,18 @@
+import { defineConfig } from "vitest/config";
+
+const packages = ["core", "model", "tfjs", "viz", "cli"];
+
+export default defineConfig({
+  test: {
+    projects: packages.map((name) => ({
+      resolve: { conditions: ["source"] },
+      ssr: { resolve: { conditions: ["source"] } },
+      test: {
+        name,
+        root: `packages/${name}`,
+        include: ["test/**/*.test.ts"],
+        testTimeout: 60_000,
+      },
+    })),
+  },
+});
