@@ -21,3 +21,4 @@ export { eventPhases, isPhaseMark } from "./phases.js";
 export { parseByteSize } from "./parseByteSize.js";
 export { traceBuilder } from "./traceBuilder.js";
 export type { TraceBuilder } from "./traceBuilder.js";
+export type { ReplayRun, ReplaySegment, Fragmentation, OomReport } from "./replayRun.js";

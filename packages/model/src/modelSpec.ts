@@ -1,0 +1,76 @@
+/**
+ * A decoder-only transformer, as much as memory needs to know of it.
+ * Dimensions are element counts; nothing here is bytes.
+ */
+export interface ModelSpec {
+  /** Display name (a preset's name, or the config file it came from). */
+  name: string;
+  layers: number;
+  /** Model (residual) width h. */
+  hidden: number;
+  /** Attention (query) heads a. */
+  heads: number;
+  /** Key/value heads (GQA); equal to `heads` for multi-head attention. */
+  kvHeads: number;
+  /** Width of the MLP's inner layer. */
+  ffn: number;
+  vocab: number;
+  /** `gelu`: two matrices (up, down); `swiglu`: three (gate, up, down). */
+  activation: "gelu" | "swiglu";
+  norm: "layernorm" | "rmsnorm";
+  /** Input embedding and LM head share one matrix. */
+  tiedEmbeddings: boolean;
+  /** Learned position embeddings of this many positions (GPT-2, GPT-3); 0 for rotary (Llama). */
+  positionEmbeddings: number;
+  /** Largest sequence length the model supports. */
+  maxPositions: number;
+  /** Bias vectors on the linear layers (GPT-2/3: yes; Llama: no). */
+  bias: boolean;
+  /** Bias on q, k, v projections only (Qwen2). Ignored when `bias` is true. */
+  qkvBias?: boolean;
+  /** Dropout with 1-byte masks after attention softmax, attention output and MLP (GPT-3, Korthikanti et al. 2022); modern models have none. */
+  dropout: boolean;
+  /** Head dimension; defaults to hidden / heads (Gemma 7B differs). */
+  headDim?: number;
+}
+
+/** Precision policies of DESIGN.md ("Precision and methods"). */
+export type PrecisionPolicy = "fp32" | "amp" | "mixed" | "mixed-fp32-grads" | "bf16-pure";
+
+export type Method = "full" | "lora" | "qlora";
+export type OptimizerName = "adamw" | "adamw-8bit" | "sgd" | "sgd-momentum" | "adafactor" | "lion";
+export type Checkpointing = "none" | "selective" | "full";
+export type AttentionKind = "naive" | "chunked" | "chunked-recompute" | "flash";
+
+/** One training step's setup. Immutable: derive variants with `withSetup`. */
+export interface TrainingSetup {
+  /** Micro-batch size per GPU (sequences). */
+  batch: number;
+  /** Sequence length (tokens). */
+  seq: number;
+  precision: PrecisionPolicy;
+  /** The 16-bit type where the policy uses one. */
+  dtype: "bf16" | "fp16";
+  method: Method;
+  /** LoRA rank r. */
+  loraRank: number;
+  /** Modules that get LoRA adapters (`q`, `k`, `v`, `o`, `gate`, `up`, `down`). */
+  loraTargets: string[];
+  optimizer: OptimizerName;
+  checkpointing: Checkpointing;
+  attention: AttentionKind;
+  /** Query/key block size of the chunked and flash variants. */
+  blockSize: number;
+  /** Data-parallel degree. */
+  dp: number;
+  /** ZeRO stage over the data-parallel group (3 = FSDP full shard). */
+  zero: 0 | 1 | 2 | 3;
+  /** Tensor-parallel degree. */
+  tp: number;
+  /** Sequence parallelism (with tensor parallelism; Korthikanti et al. 2022). */
+  sp: boolean;
+  /** Pipeline-parallel degree. */
+  pp: number;
+  /** Microbatches in flight on the first pipeline stage (1F1B: pp). */
+  microbatchesInFlight?: number;
+}
