@@ -1,0 +1,93 @@
+/**
+ * `pnpm test:notebooks`: executes every notebook in examples/notebooks with Jupyter (the Deno
+ * kernel that `pnpm notebooks:setup` registers) into a temporary folder, and fails when a cell
+ * errors or when a code cell marked `// expect: svg` has no `image/svg+xml` output.
+ * Usage: tsx scripts/testNotebooks.ts [name-filter ...]
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+interface Output {
+  output_type: string;
+  data?: Record<string, unknown>;
+  ename?: string;
+  evalue?: string;
+}
+interface Cell {
+  cell_type: string;
+  source: string | string[];
+  outputs?: Output[];
+}
+
+/** The problems of one executed notebook; empty when it passed. */
+export function notebookProblems(executed: { cells: Cell[] }): string[] {
+  const problems: string[] = [];
+  executed.cells.forEach((cell, i) => {
+    if (cell.cell_type !== "code") return;
+    const source = Array.isArray(cell.source) ? cell.source.join("") : cell.source;
+    const outputs = cell.outputs ?? [];
+    for (const o of outputs) {
+      if (o.output_type === "error") problems.push(`cell ${i + 1}: ${o.ename}: ${o.evalue}`);
+    }
+    if (/^\s*\/\/\s*expect:\s*svg\b/m.test(source) && !outputs.some((o) => o.data?.["image/svg+xml"])) {
+      problems.push(`cell ${i + 1}: marked "// expect: svg" but has no image/svg+xml output`);
+    }
+  });
+  return problems;
+}
+
+function main(): number {
+  const dir = resolve(import.meta.dirname, "../examples/notebooks");
+  const filters = process.argv.slice(2);
+  const notebooks = readdirSync(dir)
+    .filter((f) => f.endsWith(".ipynb"))
+    .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
+    .sort();
+  if (notebooks.length === 0) {
+    console.error(`test:notebooks: no notebook in ${dir} matches ${filters.join(", ") || "*.ipynb"}`);
+    return 1;
+  }
+  const out = mkdtempSync(join(tmpdir(), "hbmscope-notebooks-"));
+  let failed = 0;
+  try {
+    for (const name of notebooks) {
+      const started = performance.now();
+      const run = spawnSync(
+        "jupyter",
+        [
+          "nbconvert", "--to", "notebook", "--execute",
+          "--allow-errors", "--ExecutePreprocessor.timeout=600",
+          "--ExecutePreprocessor.kernel_name=deno",
+          "--output-dir", out, join(dir, name),
+        ],
+        { encoding: "utf8", cwd: dir },
+      );
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      if (run.error) {
+        console.error(`test:notebooks: cannot run jupyter (${run.error.message}); run \`pnpm notebooks:setup\` first`);
+        return 1;
+      }
+      let problems: string[];
+      if (run.status !== 0) {
+        const tail = (run.stderr + run.stdout).split("\n").filter((l) => l.trim()).slice(-15).join("\n");
+        problems = [`nbconvert exited with ${run.status}:\n${tail}`];
+      } else {
+        problems = notebookProblems(JSON.parse(readFileSync(join(out, name), "utf8")));
+      }
+      if (problems.length === 0) {
+        console.log(`ok    ${name} (${seconds} s)`);
+      } else {
+        failed++;
+        console.log(`FAIL  ${name} (${seconds} s)\n  ${problems.join("\n  ")}`);
+      }
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+  console.log(`${notebooks.length - failed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+process.exitCode = main();
