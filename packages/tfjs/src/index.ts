@@ -1,1 +1,15 @@
-export {};
+export { traceTfjs, TfjsTraceError } from "./traceTfjs.js";
+export type { TraceContext, TraceTfjsOptions, TfjsTraceResult, Accounting } from "./traceTfjs.js";
+export { transformerStep } from "./transformerStep.js";
+export type { TransformerStep, StepOutput, RunOptions } from "./transformerStep.js";
+export { stepConfig, STEP_DEFAULTS } from "./stepConfig.js";
+export type { StepConfig } from "./stepConfig.js";
+export { ATTENTION_VARIANTS } from "./attention/attention.js";
+export type { Attention, AttentionOptions, AttentionVariant } from "./attention/attention.js";
+export { attentionVariants } from "./attention/variants.js";
+export { naiveAttention } from "./attention/naive.js";
+export { chunkedAttention } from "./attention/chunked.js";
+export { chunkedRecomputeAttention } from "./attention/chunkedRecompute.js";
+export { flashAttention } from "./attention/flash.js";
+export { adamw } from "./adamw.js";
+export type { AdamW, AdamWOptions } from "./adamw.js";
