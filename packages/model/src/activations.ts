@@ -1,0 +1,102 @@
+import type { ModelSpec, TrainingSetup } from "./modelSpec.js";
+import { headDim } from "./modelTensors.js";
+import { precisionBytes } from "./precisionBytes.js";
+import { term, type Term } from "./term.js";
+
+const KORTHIKANTI = "Korthikanti et al. 2022, 'Reducing Activation Recomputation in Large Transformer Models', sec. 4 and Table 2";
+
+/** Activations one transformer layer saves for backward, per GPU and microbatch (bytes). */
+export interface LayerActivations {
+  attention: Term;
+  mlp: Term;
+  norms: Term;
+  /** attention + mlp + norms. */
+  total: Term;
+  /** What the same layer saves without any recomputation: the working set rebuilt in backward under full checkpointing. */
+  withoutCheckpointing: number;
+  /** Largest gradient-of-activation temporaries of one layer's backward (bytes). */
+  backwardTemporary: number;
+}
+
+/**
+ * Activation bytes one layer saves, generalising Korthikanti et al. 2022 (sbh(34 + 5as/h) for GPT-3
+ * with 16-bit activations and 1-byte dropout masks) to GQA, SwiGLU, models without dropout, flash
+ * attention, LoRA adapters, tensor and sequence parallelism and recomputation:
+ *
+ * - attention: norm output A·sbh, Q A·sb·a·d, K and V A·sb·kv·d each, attention output A·sb·a·d;
+ *   naive: softmax A·as²b (+ dropout mask as²b and dropped probabilities A·as²b); flash: fp32
+ *   log-sum-exp 4·asb (the output is the o-projection's input, counted once); output dropout mask sbh.
+ * - MLP: input A·sbh; GELU: pre- and post-activation 2·A·sbf; SwiGLU: gate, up, silu(gate) and
+ *   their product 4·A·sbf (PyTorch eager `down(act(gate(x)) * up(x))`); dropout mask sbh.
+ * - norms: the inputs of the two norms 2·A·sbh.
+ *
+ * Tensor parallelism divides the head and MLP-width terms by t; sequence parallelism also the rest.
+ * Selective recomputation drops the s² terms; full recomputation keeps only the layer input A·sbh
+ * (divided by t with sequence parallelism).
+ */
+export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerActivations {
+  const A = precisionBytes(setup.precision).activation;
+  const { seq: s, batch: b, tp: t } = setup;
+  const h = model.hidden;
+  const d = headDim(model);
+  const a = model.heads / t;
+  const kv = model.kvHeads >= t ? model.kvHeads / t : 1;
+  const f = model.ffn / t;
+  const rep = setup.sp ? t : 1;
+  const sb = s * b;
+  const sbh = (sb * h) / rep;
+  const drop = model.dropout ? 1 : 0;
+  const naive = setup.attention === "naive" || setup.attention === "chunked";
+  const lora = setup.method === "full" ? [] : setup.loraTargets;
+  const r = setup.loraRank;
+  const loraAttn = lora.filter((m) => m === "q" || m === "k" || m === "v" || m === "o").length * A * sb * r;
+  const loraMlp = lora.filter((m) => m === "gate" || m === "up" || m === "down").length * A * sb * r;
+
+  const scores = naive ? (A + drop * (1 + A)) * a * s * s * b : 0;
+  const lse = setup.attention === "flash" ? 4 * a * sb : 0;
+  const attnLinear = A * sbh + A * sb * (a + 2 * kv) * d + A * sb * a * d + drop * sbh + loraAttn;
+  const mlpFull = A * sbh + (model.activation === "swiglu" ? 4 : 2) * A * sb * f + drop * sbh + loraMlp;
+  const normsFull = 2 * A * sbh;
+  const withoutCheckpointing = attnLinear + scores + lse + mlpFull + normsFull;
+  const backwardTemporary = Math.max(naive ? 2 * A * a * s * s * b : 0, 2 * A * sb * f) + 2 * A * sbh;
+
+  const dims = `s=${s} b=${b} h=${h} a=${model.heads} kv=${model.kvHeads} d=${d} f=${model.ffn} t=${t}${setup.sp ? " sp" : ""} A=${A}B`;
+  if (setup.checkpointing === "full") {
+    const input = A * sbh;
+    const zero = term(0, "0 (recomputed in backward)", KORTHIKANTI);
+    return {
+      attention: zero,
+      mlp: zero,
+      norms: term(input, `layer input A·sbh${setup.sp ? "/t" : ""} (${dims})`, `${KORTHIKANTI}: full recomputation keeps 2sbh`),
+      total: term(input, `A·sbh${setup.sp ? "/t" : ""} = ${input}`, `${KORTHIKANTI}: full recomputation`),
+      withoutCheckpointing,
+      backwardTemporary,
+    };
+  }
+  const keptScores = setup.checkpointing === "selective" ? 0 : scores;
+  const attention = attnLinear + keptScores + lse;
+  const scoreText = naive
+    ? setup.checkpointing === "selective"
+      ? " (s² terms recomputed: selective)"
+      : ` + ${model.dropout ? "(2A+1)" : "A"}·as²b/t`
+    : setup.attention === "flash"
+      ? " + 4·asb/t (fp32 logsumexp)"
+      : "";
+  const total = attention + mlpFull + normsFull;
+  return {
+    attention: term(
+      attention,
+      `A·sbh${setup.sp ? "/t" : ""} + A·sb(a+2kv)d/t + A·sb·a·d/t${model.dropout ? ` + sbh${setup.sp ? "/t" : ""}` : ""}${scoreText}${loraAttn ? " + A·sbr per LoRA target" : ""} (${dims})`,
+      setup.attention === "flash" ? `${KORTHIKANTI}; Dao et al. 2022 (FlashAttention) saves O and the log-sum-exp` : KORTHIKANTI,
+    ),
+    mlp: term(
+      mlpFull,
+      `A·sbh${setup.sp ? "/t" : ""} + ${model.activation === "swiglu" ? "4" : "2"}·A·sbf/t${model.dropout ? ` + sbh${setup.sp ? "/t" : ""}` : ""}${loraMlp ? " + A·sbr per LoRA target" : ""} (${dims})`,
+      model.activation === "swiglu" ? `${KORTHIKANTI}, with SwiGLU's gate, up, silu and product (transformers LlamaMLP)` : KORTHIKANTI,
+    ),
+    norms: term(normsFull, `2·A·sbh${setup.sp ? "/t" : ""} (${dims})`, KORTHIKANTI),
+    total: term(total, `attention + mlp + norms = ${total}`, KORTHIKANTI),
+    withoutCheckpointing,
+    backwardTemporary,
+  };
+}
