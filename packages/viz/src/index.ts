@@ -1,1 +1,17 @@
-export {};
+export { timelineChart, renderTimeline } from "./charts/timelineChart.js";
+export type { TimelineChartOptions } from "./charts/timelineChart.js";
+export { timelineLayout, GAP_COLOR } from "./layout/timelineLayout.js";
+export type { TimelineLayout, TimelineLayer, LegendEntry } from "./layout/timelineLayout.js";
+export { figure, jupyterDisplay } from "./figure.js";
+export type { Figure, MimeBundle } from "./figure.js";
+export { display } from "./display.js";
+export type { DisplayOptions, TslabLike } from "./display.js";
+export { minMaxBuckets } from "./downsample.js";
+export { escapeXml } from "./escapeXml.js";
+export { formatBytes, byteTicks } from "./formatBytes.js";
+export type { ByteBase } from "./formatBytes.js";
+export { CATEGORY_COLORS, colorsFor } from "./palette.js";
+export { segmentChart, renderSegments } from "./charts/segmentChart.js";
+export type { SegmentChartOptions } from "./charts/segmentChart.js";
+export { segmentLayout, FREE_COLOR } from "./layout/segmentLayout.js";
+export type { SegmentLayout, MapRect } from "./layout/segmentLayout.js";
