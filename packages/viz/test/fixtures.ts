@@ -130,3 +130,43 @@ export function firstFitRun(trace: Trace, segmentBytes = 16 * 2 ** 20): ReplayRu
 }
 
 export { CATEGORIES };
+
+/**
+ * Scenarios for a 7B-parameter model, bytes per parameter from DESIGN.md's precision table:
+ * full fine-tune with `mixed` precision (2 + 2 + 12 B/param), LoRA (bf16 frozen weights, rank-16
+ * adapters on ~0.6% of the parameters with `mixed` precision), QLoRA (NF4 weights at ~0.5 B/param
+ * plus quantisation constants). Activations: batch 1, seq 2048, with checkpointing.
+ */
+export function sevenBScenarios() {
+  const P = 7e9;
+  const adapters = 0.006 * P;
+  const activations = 3.2e9;
+  return [
+    { label: "full, mixed", parts: [{ name: "weights", bytes: 2 * P }, { name: "gradients", bytes: 2 * P }, { name: "optimizer", bytes: 12 * P }, { name: "activations", bytes: activations }] },
+    { label: "LoRA r=16", parts: [{ name: "weights", bytes: 2 * P + 2 * adapters }, { name: "gradients", bytes: 2 * adapters }, { name: "optimizer", bytes: 12 * adapters }, { name: "activations", bytes: activations }] },
+    { label: "QLoRA r=16", parts: [{ name: "weights", bytes: 0.5 * P * 1.03 + 2 * adapters }, { name: "gradients", bytes: 2 * adapters }, { name: "optimizer", bytes: 12 * adapters }, { name: "activations", bytes: activations }] },
+  ];
+}
+
+/**
+ * A synthetic `compare-attention --json` result shaped like the measured one (notes/tfjs-memory.md:
+ * naive training step 15.7, 36.3, 98.8, 309.4 MiB at seq 128..1024 on cpu; flash 86 MiB at 1024):
+ * naive grows with S², chunked less, flash about linearly. Forward rows are a third of training.
+ */
+export function attentionComparison() {
+  const MiB = 2 ** 20;
+  const naiveTrain: Record<number, number> = { 128: 15.7, 256: 36.3, 512: 98.8, 1024: 309.4 };
+  const rows = [];
+  for (const mode of ["forward", "train"]) {
+    for (const seq of [128, 256, 512, 1024]) {
+      const naive = naiveTrain[seq] * MiB * (mode === "train" ? 1 : 1 / 3);
+      const linear = (naiveTrain[128] * MiB * seq) / 128 / (mode === "train" ? 1 : 3);
+      const values: Record<string, number> = { naive, chunked: (naive + linear) / 2, "chunked-recompute": linear * 1.4, flash: linear * 1.1 };
+      for (const variant of ["naive", "chunked", "chunked-recompute", "flash"]) {
+        const b = Math.round(values[variant]);
+        rows.push({ variant, seq, mode, peak: { logical: Math.round(b * 1.2), physical: b, backend: Math.round(b * 1.05) }, attentionExtraBytes: 0, stepMs: seq / 10, maxGradDiff: 0 });
+      }
+    }
+  }
+  return { rows };
+}
