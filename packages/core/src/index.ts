@@ -22,3 +22,7 @@ export { parseByteSize } from "./parseByteSize.js";
 export { traceBuilder } from "./traceBuilder.js";
 export type { TraceBuilder } from "./traceBuilder.js";
 export type { ReplayRun, ReplaySegment, Fragmentation, OomReport } from "./replayRun.js";
+export { SnapshotError } from "./interop/snapshotError.js";
+export { readPickle } from "./interop/readPickle.js";
+export type { PickleValue, ReadPickleOptions } from "./interop/readPickle.js";
+export { writePickle } from "./interop/writePickle.js";
