@@ -36,3 +36,11 @@ export type { BfcAllocator, BfcAllocatorOptions } from "./allocators/bfcAllocato
 export { plannedArena } from "./allocators/plannedArena.js";
 export type { PlannedArena, PlannedArenaOptions } from "./allocators/plannedArena.js";
 export { formatSize } from "./formatSize.js";
+export { SnapshotError } from "./interop/snapshotError.js";
+export { readPickle } from "./interop/readPickle.js";
+export type { PickleValue, ReadPickleOptions } from "./interop/readPickle.js";
+export { writePickle } from "./interop/writePickle.js";
+export { readTorchSnapshot } from "./interop/readTorchSnapshot.js";
+export { importTorchSnapshot } from "./interop/importTorchSnapshot.js";
+export type { ImportTorchSnapshotOptions, SnapshotMeta, SnapshotSegment, SnapshotSegmentEvent } from "./interop/importTorchSnapshot.js";
+export type { TorchSnapshot, TorchTraceEntry, TorchSegment, TorchBlock, TorchFrame, TorchAction } from "./interop/torchSnapshot.js";
