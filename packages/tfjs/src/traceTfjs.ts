@@ -409,7 +409,7 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   if (options.strict && accounting.mismatchCount > 0) {
     const m = accounting.mismatches[0];
     throw new TfjsTraceError(
-      `traceTfjs: logical running sum differs from tf.memory().numBytes at ${accounting.mismatchCount} events; first at event ${m.event} (op ${m.op}): traced ${m.traced} bytes, tfjs ${m.tfjs} bytes`,
+      `traceTfjs: logical running sum differs from tf.memory().numBytes at ${accounting.mismatchCount} event(s); first at event ${m.event} (op ${m.op}): traced ${m.traced} bytes, tfjs ${m.tfjs} bytes`,
       trace,
       accounting,
     );

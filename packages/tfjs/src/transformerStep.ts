@@ -62,10 +62,15 @@ function runStep(c: StepConfig, ctx: TraceContext | undefined, options: RunOptio
   const n = c.batch * c.seq;
   const owned: tf.Tensor[] = [];
   const params: Param[] = [];
-  let seed = c.seed * 1000;
+  // tfjs treats seed 0 as "no seed" (a random draw), so seeds skip 0.
+  let seed = c.seed * 1000 + 1;
+  const nextSeed = () => {
+    if (seed === 0) seed++;
+    return seed++;
+  };
   const param = (name: string, shape: number[], init: "normal" | "ones" | "zeros" = "normal") => {
     const v = tf.tidy(() =>
-      tf.variable(init === "normal" ? tf.randomNormal(shape, 0, 0.02, "float32", seed++) : init === "ones" ? tf.ones(shape) : tf.zeros(shape), true),
+      tf.variable(init === "normal" ? tf.randomNormal(shape, 0, 0.02, "float32", nextSeed()) : init === "ones" ? tf.ones(shape) : tf.zeros(shape), true),
     );
     params.push({ name, v });
     return v;
@@ -105,7 +110,8 @@ function runStep(c: StepConfig, ctx: TraceContext | undefined, options: RunOptio
             const qkv = tf.matMul(norm(x, w.g1, w.b1), w.wqkv);
             const heads = (i: number) =>
               tf.transpose(tf.reshape(tf.slice(qkv, [0, i * c.hidden], [n, c.hidden]), [c.batch, c.seq, c.heads, headDim]), [0, 2, 1, 3]) as tf.Tensor4D;
-            const o = attention(heads(0), heads(1), heads(2), { causal: c.causal, blockSize: c.blockSize });
+            // The attention core gets its own scope, `sdpa`, so its bytes can be told apart.
+            const o = tf.tidy("sdpa", () => attention(heads(0), heads(1), heads(2), { causal: c.causal, blockSize: c.blockSize }));
             return tf.matMul(tf.reshape(tf.transpose(o, [0, 2, 1, 3]), [n, c.hidden]), w.wo);
           });
           const h = tf.add(x, a);
