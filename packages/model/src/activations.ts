@@ -60,15 +60,14 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
   const withoutCheckpointing = attnLinear + scores + lse + mlpFull + normsFull;
   const backwardTemporary = Math.max(naive ? 2 * A * a * s * s * b : 0, 2 * A * sb * f) + 2 * A * sbh;
 
-  const dims = `s=${s} b=${b} h=${h} a=${model.heads} kv=${model.kvHeads} d=${d} f=${model.ffn} t=${t}${setup.sp ? " sp" : ""} A=${A}B`;
   if (setup.checkpointing === "full") {
     const input = A * sbh;
     const zero = term(0, "0 (recomputed in backward)", KORTHIKANTI);
     return {
       attention: zero,
       mlp: zero,
-      norms: term(input, `layer input A·sbh${setup.sp ? "/t" : ""} (${dims})`, `${KORTHIKANTI}: full recomputation keeps 2sbh`),
-      total: term(input, `A·sbh${setup.sp ? "/t" : ""} = ${input}`, `${KORTHIKANTI}: full recomputation`),
+      norms: term(input, `layer input A·sbh${setup.sp ? "/t" : ""}`, `${KORTHIKANTI}: full recomputation keeps 2sbh`),
+      total: term(input, `A·sbh${setup.sp ? "/t" : ""}`, `${KORTHIKANTI}: full recomputation`),
       withoutCheckpointing,
       backwardTemporary,
     };
@@ -86,16 +85,16 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
   return {
     attention: term(
       attention,
-      `A·sbh${setup.sp ? "/t" : ""} + A·sb(a+2kv)d/t + A·sb·a·d/t${model.dropout ? ` + sbh${setup.sp ? "/t" : ""}` : ""}${scoreText}${loraAttn ? " + A·sbr per LoRA target" : ""} (${dims})`,
+      `A·sbh${setup.sp ? "/t" : ""} + A·sb(a+2kv)d/t + A·sb·a·d/t${model.dropout ? ` + sbh${setup.sp ? "/t" : ""}` : ""}${scoreText}${loraAttn ? " + A·sbr per LoRA target" : ""}`,
       setup.attention === "flash" ? `${KORTHIKANTI}; Dao et al. 2022 (FlashAttention) saves O and the log-sum-exp` : KORTHIKANTI,
     ),
     mlp: term(
       mlpFull,
-      `A·sbh${setup.sp ? "/t" : ""} + ${model.activation === "swiglu" ? "4" : "2"}·A·sbf/t${model.dropout ? ` + sbh${setup.sp ? "/t" : ""}` : ""}${loraMlp ? " + A·sbr per LoRA target" : ""} (${dims})`,
+      `A·sbh${setup.sp ? "/t" : ""} + ${model.activation === "swiglu" ? "4" : "2"}·A·sbf/t${model.dropout ? ` + sbh${setup.sp ? "/t" : ""}` : ""}${loraMlp ? " + A·sbr per LoRA target" : ""}`,
       model.activation === "swiglu" ? `${KORTHIKANTI}, with SwiGLU's gate, up, silu and product (transformers LlamaMLP)` : KORTHIKANTI,
     ),
-    norms: term(normsFull, `2·A·sbh${setup.sp ? "/t" : ""} (${dims})`, KORTHIKANTI),
-    total: term(total, `attention + mlp + norms = ${total}`, KORTHIKANTI),
+    norms: term(normsFull, `2·A·sbh${setup.sp ? "/t" : ""}`, KORTHIKANTI),
+    total: term(total, "attention + mlp + norms", KORTHIKANTI),
     withoutCheckpointing,
     backwardTemporary,
   };

@@ -3,6 +3,7 @@ import { layerActivations } from "./activations.js";
 import { modelStates } from "./modelStates.js";
 import { overhead, type Overhead, type OverheadDefaults } from "./overhead.js";
 import { layersPerStage, parameterGroups, type Stage } from "./parameterGroups.js";
+import { modelTensors } from "./modelTensors.js";
 import { parameterCount } from "./parameterCount.js";
 import { precisionBytes } from "./precisionBytes.js";
 import { term, type Term } from "./term.js";
@@ -103,12 +104,14 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const scale = layers * micro;
   const acts = perLayerAll + embBytes * micro + logitsBytes;
   const activations: ActivationEstimate = {
-    ...term(acts, `L_stage(${layers}) × microbatches(${micro}) × perLayer(${layer.total.bytes}) + embeddings + logits`, "Korthikanti et al. 2022 sec. 4 (per layer, pipeline 1F1B in-flight microbatches sec. 4.2.3)"),
-    attention: { ...layer.attention, bytes: layer.attention.bytes * scale },
-    mlp: { ...layer.mlp, bytes: layer.mlp.bytes * scale },
-    norms: { ...layer.norms, bytes: layer.norms.bytes * scale },
-    embeddings: term(embBytes * micro, first ? `8·sb (int64 ids)${model.dropout ? " + sbh dropout mask" : ""}` : "0 (not on this stage)", "Korthikanti et al. 2022 sec. 4.3"),
-    logits: term(logitsBytes, last ? `2·A·sbh (final norm in, LM head in) + 4·sbv/t (fp32 log-probs) + 8·sb (labels), v=${model.vocab}` : "0 (not on this stage)", LOGITS_SOURCE),
+    bytes: acts,
+    formula: "layers on stage × microbatches in flight × perLayer + embeddings + logits",
+    source: "Korthikanti et al. 2022 sec. 4 (per layer, pipeline 1F1B in-flight microbatches sec. 4.2.3)",
+    attention: term(layer.attention.bytes * scale, layer.attention.formula, layer.attention.source),
+    mlp: term(layer.mlp.bytes * scale, layer.mlp.formula, layer.mlp.source),
+    norms: term(layer.norms.bytes * scale, layer.norms.formula, layer.norms.source),
+    embeddings: term(embBytes * micro, first ? (model.dropout ? "8·sb (int64 ids) + sbh dropout mask" : "8·sb (int64 ids)") : "0 (not on this stage)", "Korthikanti et al. 2022 sec. 4.3"),
+    logits: term(logitsBytes, last ? "2·A·sbh (final norm in, LM head in) + 4·sbv/t (fp32 log-probs) + 8·sb (labels)" : "0 (not on this stage)", LOGITS_SOURCE),
     perLayer: layer.total,
     layers,
     microbatches: micro,
@@ -189,9 +192,10 @@ export function estimate(model: ModelSpec, setup: TrainingSetup, options: Estima
   let trainable = count.total;
   if (setup.method !== "full") {
     // Adapters of the whole model (tp = pp = 1).
-    const whole = { ...setup, tp: 1, pp: 1 };
     trainable = 0;
-    for (const g of parameterGroups(model, whole, "only")) if (g.trainable) trainable += g.elements * g.count;
+    for (const t of modelTensors(model)) {
+      if (t.kind === "weight" && setup.loraTargets.includes(t.module)) trainable += setup.loraRank * (t.shape[0] + t.shape[1]) * model.layers;
+    }
   }
   return {
     model: model.name,
