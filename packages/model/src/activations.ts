@@ -12,8 +12,14 @@ export interface LayerActivations {
   norms: Term;
   /** attention + mlp + norms. */
   total: Term;
-  /** What the same layer saves without any recomputation: the working set rebuilt in backward under full checkpointing. */
+  /** What the same layer saves without any recomputation. */
   withoutCheckpointing: number;
+  /**
+   * What backward rebuilds for one layer before its gradients: under full checkpointing the whole
+   * layer but its saved input; under selective the attention core (s² terms, flash log-sum-exp).
+   * saved + recomputed = withoutCheckpointing in every mode.
+   */
+  recomputed: number;
   /** Largest gradient-of-activation temporaries of one layer's backward (bytes). */
   backwardTemporary: number;
 }
@@ -31,7 +37,8 @@ export interface LayerActivations {
  * - norms: the inputs of the two norms 2·A·sbh.
  *
  * Tensor parallelism divides the head and MLP-width terms by t; sequence parallelism also the rest.
- * Selective recomputation drops the s² terms; full recomputation keeps only the layer input A·sbh
+ * Selective recomputation drops the attention core (s² terms; flash's log-sum-exp); full
+ * recomputation keeps only the layer input A·sbh
  * (divided by t with sequence parallelism).
  */
 export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerActivations {
@@ -64,6 +71,7 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
     const input = A * sbh;
     const zero = term(0, "0 (recomputed in backward)", KORTHIKANTI);
     return {
+      recomputed: withoutCheckpointing - input,
       attention: zero,
       mlp: zero,
       norms: term(input, `layer input A·sbh${setup.sp ? "/t" : ""}`, `${KORTHIKANTI}: full recomputation keeps 2sbh`),
@@ -72,17 +80,20 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
       backwardTemporary,
     };
   }
-  const keptScores = setup.checkpointing === "selective" ? 0 : scores;
-  const attention = attnLinear + keptScores + lse;
+  // Selective recomputation (Korthikanti et al. 2022 sec. 5) recomputes the attention core: the s²
+  // terms of naive attention, and the flash kernel (so its log-sum-exp is not kept either).
+  const selective = setup.checkpointing === "selective";
+  const attention = attnLinear + (selective ? 0 : scores + lse);
   const scoreText = naive
     ? setup.checkpointing === "selective"
       ? " (s² terms recomputed: selective)"
       : ` + ${model.dropout ? "(2A+1)" : "A"}·as²b/t`
-    : setup.attention === "flash"
+    : setup.attention === "flash" && !selective
       ? " + 4·asb/t (fp32 logsumexp)"
       : "";
   const total = attention + mlpFull + normsFull;
   return {
+    recomputed: selective ? scores + lse : 0,
     attention: term(
       attention,
       `A·sbh${setup.sp ? "/t" : ""} + A·sb(a+2kv)d/t + A·sb·a·d/t${model.dropout ? ` + sbh${setup.sp ? "/t" : ""}` : ""}${scoreText}${loraAttn ? " + A·sbr per LoRA target" : ""}`,

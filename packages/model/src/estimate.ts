@@ -125,11 +125,10 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const dequant = setup.method === "qlora" ? 2 * largestQuantized(groups) : 0;
   const fwdLogits = last ? A * sb * v + (A < 4 ? 4 * sb * v : 0) : 0;
   const dlogits = last ? 4 * sb * v : 0;
-  const recompute = setup.checkpointing === "full" ? layer.withoutCheckpointing : 0;
-  const layerWork = recompute + layer.backwardTemporary + zero3 + zero3Grads + dequant;
+  const layerWork = layer.recomputed + layer.backwardTemporary + zero3 + zero3Grads + dequant;
   const temporaries: Record<PeakPhase, Term> = {
     forward: term(fwdLogits + zero3 + dequant, `logits A·sbv/t${A < 4 ? " + fp32 upcast 4·sbv/t" : ""}${zero3 ? " + ZeRO-3 gathered layer ×2 (prefetch)" : ""}${dequant ? " + dequantized 16-bit weight" : ""}`, `${LOGITS_SOURCE}; DeepSpeed ZeRO-3 prefetch; bitsandbytes dequantizes NF4 per matmul`),
-    backward: term(layerWork, `${recompute ? "recomputed layer + " : ""}layer backward temporaries${zero3 ? " + ZeRO-3 gathered params and unreduced grads" : ""}${dequant ? " + dequantized weight" : ""} (+ dlogits 4·sbv/t at the start of backward)`, "Korthikanti et al. 2022 sec. 5 (recomputation); approximation of one layer's gradient buffers"),
+    backward: term(layerWork, `${layer.recomputed ? "recomputed part of one layer + " : ""}one layer's gradient buffers${zero3 ? " + ZeRO-3 gathered params and unreduced grads" : ""}${dequant ? " + dequantized weight" : ""} (dlogits 4·sbv/t at the start of backward)`, "Korthikanti et al. 2022 sec. 5 (recomputation); one layer's gradient buffers are an approximation"),
     optimizer: states.optimizerTemporary,
   };
 
@@ -138,12 +137,20 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const O = states.optimizer.bytes;
   const gradsForward = options.gradientsInForward ? G : 0;
   const forward: PhaseBytes = { phase: "forward", at: "end of forward", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: temporaries.forward.bytes, bytes: 0 };
-  const startBwd = acts + dlogits + gradsForward;
-  const endBwd = G + embBytes * micro;
-  const backward: PhaseBytes =
-    startBwd >= endBwd
-      ? { phase: "backward", at: "start of backward", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: dlogits + layerWork, bytes: 0 }
-      : { phase: "backward", at: "end of backward", weights: W, gradients: G, optimizer: O, activations: embBytes * micro, temporary: layerWork, bytes: 0 };
+  // Backward frees each layer's activations as it goes and allocates gradients: live bytes are linear
+  // in between, so the high point is at one of three points: the loss gradient (start), the last
+  // layer's backward (all activations + its recomputation), the first layer's (all gradients).
+  const embActs = embBytes * micro;
+  const candidates: PhaseBytes[] = [
+    { phase: "backward", at: "start of backward (loss gradient)", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: dlogits, bytes: 0 },
+    { phase: "backward", at: "backward of the last layer", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: layerWork, bytes: 0 },
+    { phase: "backward", at: "backward of the first layer", weights: W, gradients: G, optimizer: O, activations: embActs + layer.total.bytes, temporary: layerWork, bytes: 0 },
+  ];
+  let backward = candidates[0];
+  for (const c of candidates) {
+    c.bytes = c.weights + c.gradients + c.optimizer + c.activations + c.temporary;
+    if (c.bytes > backward.bytes) backward = c;
+  }
   const optimizer: PhaseBytes = { phase: "optimizer", at: "optimizer step", weights: W, gradients: G, optimizer: O, activations: 0, temporary: temporaries.optimizer.bytes, bytes: 0 };
   const phases = [forward, backward, optimizer];
   for (const p of phases) p.bytes = p.weights + p.gradients + p.optimizer + p.activations + p.temporary;
