@@ -12,8 +12,14 @@ export interface LayerActivations {
   norms: Term;
   /** attention + mlp + norms. */
   total: Term;
-  /** What the same layer saves without any recomputation: the working set rebuilt in backward under full checkpointing. */
+  /** What the same layer saves without any recomputation. */
   withoutCheckpointing: number;
+  /**
+   * What backward rebuilds for one layer before its gradients: under full checkpointing the whole
+   * layer but its saved input; under selective the attention core (s² terms, flash log-sum-exp).
+   * saved + recomputed = withoutCheckpointing in every mode.
+   */
+  recomputed: number;
   /** Largest gradient-of-activation temporaries of one layer's backward (bytes). */
   backwardTemporary: number;
 }
@@ -31,7 +37,8 @@ export interface LayerActivations {
  * - norms: the inputs of the two norms 2·A·sbh.
  *
  * Tensor parallelism divides the head and MLP-width terms by t; sequence parallelism also the rest.
- * Selective recomputation drops the s² terms; full recomputation keeps only the layer input A·sbh
+ * Selective recomputation drops the attention core (s² terms; flash's log-sum-exp); full
+ * recomputation keeps only the layer input A·sbh
  * (divided by t with sequence parallelism).
  */
 export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerActivations {
@@ -60,42 +67,45 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
   const withoutCheckpointing = attnLinear + scores + lse + mlpFull + normsFull;
   const backwardTemporary = Math.max(naive ? 2 * A * a * s * s * b : 0, 2 * A * sb * f) + 2 * A * sbh;
 
-  const dims = `s=${s} b=${b} h=${h} a=${model.heads} kv=${model.kvHeads} d=${d} f=${model.ffn} t=${t}${setup.sp ? " sp" : ""} A=${A}B`;
   if (setup.checkpointing === "full") {
     const input = A * sbh;
     const zero = term(0, "0 (recomputed in backward)", KORTHIKANTI);
     return {
+      recomputed: withoutCheckpointing - input,
       attention: zero,
       mlp: zero,
-      norms: term(input, `layer input A·sbh${setup.sp ? "/t" : ""} (${dims})`, `${KORTHIKANTI}: full recomputation keeps 2sbh`),
-      total: term(input, `A·sbh${setup.sp ? "/t" : ""} = ${input}`, `${KORTHIKANTI}: full recomputation`),
+      norms: term(input, `layer input A·sbh${setup.sp ? "/t" : ""}`, `${KORTHIKANTI}: full recomputation keeps 2sbh`),
+      total: term(input, `A·sbh${setup.sp ? "/t" : ""}`, `${KORTHIKANTI}: full recomputation`),
       withoutCheckpointing,
       backwardTemporary,
     };
   }
-  const keptScores = setup.checkpointing === "selective" ? 0 : scores;
-  const attention = attnLinear + keptScores + lse;
+  // Selective recomputation (Korthikanti et al. 2022 sec. 5) recomputes the attention core: the s²
+  // terms of naive attention, and the flash kernel (so its log-sum-exp is not kept either).
+  const selective = setup.checkpointing === "selective";
+  const attention = attnLinear + (selective ? 0 : scores + lse);
   const scoreText = naive
     ? setup.checkpointing === "selective"
       ? " (s² terms recomputed: selective)"
       : ` + ${model.dropout ? "(2A+1)" : "A"}·as²b/t`
-    : setup.attention === "flash"
+    : setup.attention === "flash" && !selective
       ? " + 4·asb/t (fp32 logsumexp)"
       : "";
   const total = attention + mlpFull + normsFull;
   return {
+    recomputed: selective ? scores + lse : 0,
     attention: term(
       attention,
-      `A·sbh${setup.sp ? "/t" : ""} + A·sb(a+2kv)d/t + A·sb·a·d/t${model.dropout ? ` + sbh${setup.sp ? "/t" : ""}` : ""}${scoreText}${loraAttn ? " + A·sbr per LoRA target" : ""} (${dims})`,
+      `A·sbh${setup.sp ? "/t" : ""} + A·sb(a+2kv)d/t + A·sb·a·d/t${model.dropout ? ` + sbh${setup.sp ? "/t" : ""}` : ""}${scoreText}${loraAttn ? " + A·sbr per LoRA target" : ""}`,
       setup.attention === "flash" ? `${KORTHIKANTI}; Dao et al. 2022 (FlashAttention) saves O and the log-sum-exp` : KORTHIKANTI,
     ),
     mlp: term(
       mlpFull,
-      `A·sbh${setup.sp ? "/t" : ""} + ${model.activation === "swiglu" ? "4" : "2"}·A·sbf/t${model.dropout ? ` + sbh${setup.sp ? "/t" : ""}` : ""}${loraMlp ? " + A·sbr per LoRA target" : ""} (${dims})`,
+      `A·sbh${setup.sp ? "/t" : ""} + ${model.activation === "swiglu" ? "4" : "2"}·A·sbf/t${model.dropout ? ` + sbh${setup.sp ? "/t" : ""}` : ""}${loraMlp ? " + A·sbr per LoRA target" : ""}`,
       model.activation === "swiglu" ? `${KORTHIKANTI}, with SwiGLU's gate, up, silu and product (transformers LlamaMLP)` : KORTHIKANTI,
     ),
-    norms: term(normsFull, `2·A·sbh${setup.sp ? "/t" : ""} (${dims})`, KORTHIKANTI),
-    total: term(total, `attention + mlp + norms = ${total}`, KORTHIKANTI),
+    norms: term(normsFull, `2·A·sbh${setup.sp ? "/t" : ""}`, KORTHIKANTI),
+    total: term(total, "attention + mlp + norms", KORTHIKANTI),
     withoutCheckpointing,
     backwardTemporary,
   };

@@ -3,6 +3,7 @@ import { layerActivations } from "./activations.js";
 import { modelStates } from "./modelStates.js";
 import { overhead, type Overhead, type OverheadDefaults } from "./overhead.js";
 import { layersPerStage, parameterGroups, type Stage } from "./parameterGroups.js";
+import { modelTensors } from "./modelTensors.js";
 import { parameterCount } from "./parameterCount.js";
 import { precisionBytes } from "./precisionBytes.js";
 import { term, type Term } from "./term.js";
@@ -103,12 +104,14 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const scale = layers * micro;
   const acts = perLayerAll + embBytes * micro + logitsBytes;
   const activations: ActivationEstimate = {
-    ...term(acts, `L_stage(${layers}) × microbatches(${micro}) × perLayer(${layer.total.bytes}) + embeddings + logits`, "Korthikanti et al. 2022 sec. 4 (per layer, pipeline 1F1B in-flight microbatches sec. 4.2.3)"),
-    attention: { ...layer.attention, bytes: layer.attention.bytes * scale },
-    mlp: { ...layer.mlp, bytes: layer.mlp.bytes * scale },
-    norms: { ...layer.norms, bytes: layer.norms.bytes * scale },
-    embeddings: term(embBytes * micro, first ? `8·sb (int64 ids)${model.dropout ? " + sbh dropout mask" : ""}` : "0 (not on this stage)", "Korthikanti et al. 2022 sec. 4.3"),
-    logits: term(logitsBytes, last ? `2·A·sbh (final norm in, LM head in) + 4·sbv/t (fp32 log-probs) + 8·sb (labels), v=${model.vocab}` : "0 (not on this stage)", LOGITS_SOURCE),
+    bytes: acts,
+    formula: "layers on stage × microbatches in flight × perLayer + embeddings + logits",
+    source: "Korthikanti et al. 2022 sec. 4 (per layer, pipeline 1F1B in-flight microbatches sec. 4.2.3)",
+    attention: term(layer.attention.bytes * scale, layer.attention.formula, layer.attention.source),
+    mlp: term(layer.mlp.bytes * scale, layer.mlp.formula, layer.mlp.source),
+    norms: term(layer.norms.bytes * scale, layer.norms.formula, layer.norms.source),
+    embeddings: term(embBytes * micro, first ? (model.dropout ? "8·sb (int64 ids) + sbh dropout mask" : "8·sb (int64 ids)") : "0 (not on this stage)", "Korthikanti et al. 2022 sec. 4.3"),
+    logits: term(logitsBytes, last ? "2·A·sbh (final norm in, LM head in) + 4·sbv/t (fp32 log-probs) + 8·sb (labels)" : "0 (not on this stage)", LOGITS_SOURCE),
     perLayer: layer.total,
     layers,
     microbatches: micro,
@@ -122,11 +125,10 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const dequant = setup.method === "qlora" ? 2 * largestQuantized(groups) : 0;
   const fwdLogits = last ? A * sb * v + (A < 4 ? 4 * sb * v : 0) : 0;
   const dlogits = last ? 4 * sb * v : 0;
-  const recompute = setup.checkpointing === "full" ? layer.withoutCheckpointing : 0;
-  const layerWork = recompute + layer.backwardTemporary + zero3 + zero3Grads + dequant;
+  const layerWork = layer.recomputed + layer.backwardTemporary + zero3 + zero3Grads + dequant;
   const temporaries: Record<PeakPhase, Term> = {
     forward: term(fwdLogits + zero3 + dequant, `logits A·sbv/t${A < 4 ? " + fp32 upcast 4·sbv/t" : ""}${zero3 ? " + ZeRO-3 gathered layer ×2 (prefetch)" : ""}${dequant ? " + dequantized 16-bit weight" : ""}`, `${LOGITS_SOURCE}; DeepSpeed ZeRO-3 prefetch; bitsandbytes dequantizes NF4 per matmul`),
-    backward: term(layerWork, `${recompute ? "recomputed layer + " : ""}layer backward temporaries${zero3 ? " + ZeRO-3 gathered params and unreduced grads" : ""}${dequant ? " + dequantized weight" : ""} (+ dlogits 4·sbv/t at the start of backward)`, "Korthikanti et al. 2022 sec. 5 (recomputation); approximation of one layer's gradient buffers"),
+    backward: term(layerWork, `${layer.recomputed ? "recomputed part of one layer + " : ""}one layer's gradient buffers${zero3 ? " + ZeRO-3 gathered params and unreduced grads" : ""}${dequant ? " + dequantized weight" : ""} (dlogits 4·sbv/t at the start of backward)`, "Korthikanti et al. 2022 sec. 5 (recomputation); one layer's gradient buffers are an approximation"),
     optimizer: states.optimizerTemporary,
   };
 
@@ -135,12 +137,20 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const O = states.optimizer.bytes;
   const gradsForward = options.gradientsInForward ? G : 0;
   const forward: PhaseBytes = { phase: "forward", at: "end of forward", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: temporaries.forward.bytes, bytes: 0 };
-  const startBwd = acts + dlogits + gradsForward;
-  const endBwd = G + embBytes * micro;
-  const backward: PhaseBytes =
-    startBwd >= endBwd
-      ? { phase: "backward", at: "start of backward", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: dlogits + layerWork, bytes: 0 }
-      : { phase: "backward", at: "end of backward", weights: W, gradients: G, optimizer: O, activations: embBytes * micro, temporary: layerWork, bytes: 0 };
+  // Backward frees each layer's activations as it goes and allocates gradients: live bytes are linear
+  // in between, so the high point is at one of three points: the loss gradient (start), the last
+  // layer's backward (all activations + its recomputation), the first layer's (all gradients).
+  const embActs = embBytes * micro;
+  const candidates: PhaseBytes[] = [
+    { phase: "backward", at: "start of backward (loss gradient)", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: dlogits, bytes: 0 },
+    { phase: "backward", at: "backward of the last layer", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: layerWork, bytes: 0 },
+    { phase: "backward", at: "backward of the first layer", weights: W, gradients: G, optimizer: O, activations: embActs + layer.total.bytes, temporary: layerWork, bytes: 0 },
+  ];
+  let backward = candidates[0];
+  for (const c of candidates) {
+    c.bytes = c.weights + c.gradients + c.optimizer + c.activations + c.temporary;
+    if (c.bytes > backward.bytes) backward = c;
+  }
   const optimizer: PhaseBytes = { phase: "optimizer", at: "optimizer step", weights: W, gradients: G, optimizer: O, activations: 0, temporary: temporaries.optimizer.bytes, bytes: 0 };
   const phases = [forward, backward, optimizer];
   for (const p of phases) p.bytes = p.weights + p.gradients + p.optimizer + p.activations + p.temporary;
@@ -189,9 +199,10 @@ export function estimate(model: ModelSpec, setup: TrainingSetup, options: Estima
   let trainable = count.total;
   if (setup.method !== "full") {
     // Adapters of the whole model (tp = pp = 1).
-    const whole = { ...setup, tp: 1, pp: 1 };
     trainable = 0;
-    for (const g of parameterGroups(model, whole, "only")) if (g.trainable) trainable += g.elements * g.count;
+    for (const t of modelTensors(model)) {
+      if (t.kind === "weight" && setup.loraTargets.includes(t.module)) trainable += setup.loraRank * (t.shape[0] + t.shape[1]) * model.layers;
+    }
   }
   return {
     model: model.name,

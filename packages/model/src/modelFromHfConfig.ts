@@ -29,7 +29,7 @@ function field(config: Json, names: string[], what: string, fallback?: number): 
  * `num_key_value_heads` (default: heads), `intermediate_size`/`n_inner` (GPT-2: 4 × hidden),
  * `vocab_size`, `max_position_embeddings`/`n_positions`, `head_dim`, `tie_word_embeddings`
  * (default per model type, as the HF config classes), `attention_bias`, `mlp_bias`, and dropout
- * probabilities. Throws an Error naming a missing or malformed field.
+ * probabilities. The spec is frozen. Throws an Error naming a missing or malformed field.
  *
  * @param name - the spec's name @defaultValue config `_name_or_path`, else `model_type`
  */
@@ -70,5 +70,5 @@ export function modelFromHfConfig(config: unknown, name?: string): ModelSpec {
   };
   if (modelType === "qwen2" || c.qkv_bias === true) spec.qkvBias = true;
   if (typeof c.head_dim === "number" && c.head_dim !== hidden / heads) spec.headDim = c.head_dim;
-  return validateModel(spec);
+  return Object.freeze(validateModel(spec));
 }

@@ -16,7 +16,13 @@ export interface ModelStates {
   optimizerTemporary: Term;
 }
 
+const MASTER: Record<number, string> = { 0: "0 B", 4: "4 B" };
 const ZERO = "Rajbhandari et al. 2020 (ZeRO), sec. 5: P_os shards optimizer states, P_g gradients, P_p parameters over N_d";
+
+/** Bytes per GPU once ZeRO stage >= `stage` shards them over dp ranks. */
+function shardBytes(setup: TrainingSetup, bytes: number, stage: number): number {
+  return setup.zero >= stage && setup.dp > 1 ? Math.ceil(bytes / setup.dp) : bytes;
+}
 
 /** Optimizer state elements-in-bytes for one tensor (no master copy). */
 function stateBytes(g: ParameterGroup, setup: TrainingSetup, state: number): number {
@@ -73,18 +79,19 @@ export function modelStates(groups: readonly ParameterGroup[], setup: TrainingSe
     largest = Math.max(largest, g.elements);
   }
   weights = Math.ceil(weights);
-  const dp = setup.dp;
-  const shard = (bytes: number, stage: number) => (setup.zero >= stage && dp > 1 ? Math.ceil(bytes / dp) : bytes);
-  const over = (stage: number) => (setup.zero >= stage && dp > 1 ? ` / N_d(${dp})` : "");
+  const shard = (bytes: number, stage: number) => shardBytes(setup, bytes, stage);
+  const over = (stage: number) => (setup.zero >= stage && setup.dp > 1 ? " / N_d" : "");
   const wTerm = term(
     shard(weights, 3),
-    `${qlora ? `NF4 ${NF4_DOUBLE_QUANT_BITS} bits × quantized linears + 2 B × rest` : setup.method === "lora" ? `${p.frozenWeight} B × frozen + ${adapterWeight} B × adapters` : `${p.weight} B × ${params}`}${over(3)}`,
+    `${qlora ? `NF4 ${NF4_DOUBLE_QUANT_BITS} bits × quantized linears + 2 B × rest` : setup.method === "lora" ? `${p.frozenWeight} B × frozen + ${adapterWeight} B × adapters` : `${p.weight} B × params`}${over(3)}`,
     qlora ? "Dettmers et al. 2023 (QLoRA), NF4 with double quantization" : `precision policy ${setup.precision} (DESIGN.md)${over(3) ? `; ${ZERO}` : ""}`,
   );
-  const gTerm = term(shard(grads, 2), `${gradBytes} B × ${trainable} trainable${over(2)}`, `precision policy ${setup.precision} (DESIGN.md)${over(2) ? `; ${ZERO}` : ""}`);
+  const gTerm = term(shard(grads, 2), `${gradBytes} B × trainable${over(2)}`, `precision policy ${setup.precision} (DESIGN.md)${over(2) ? `; ${ZERO}` : ""}`);
   const optimizer = shard(master + states, 1);
   const oTerm = {
-    ...term(optimizer, `master ${p.master} B × ${trainable} + ${setup.optimizer} states ${states}${over(1)}`, `${OPTIMIZER_SOURCE[setup.optimizer]}; precision policy ${setup.precision}${over(1) ? `; ${ZERO}` : ""}`),
+    bytes: optimizer,
+    formula: `master ${MASTER[p.master]} × trainable + ${setup.optimizer} states${over(1)}`,
+    source: `${OPTIMIZER_SOURCE[setup.optimizer]}; precision policy ${setup.precision}${over(1) ? `; ${ZERO}` : ""}`,
     master: shard(master, 1),
     states: shard(states, 1),
   };
@@ -94,11 +101,11 @@ export function modelStates(groups: readonly ParameterGroup[], setup: TrainingSe
     // torch.optim.AdamW foreach path (_multi_tensor_adamw: torch._foreach_sqrt(exp_avg_sqs)) and lion-pytorch's
     // exp_avg.clone(): one state-sized temporary over the whole (sharded) parameter group.
     temp = shard(stateElems * p.state, 1);
-    tempFormula = `${p.state} B × ${stateElems}${over(1)} (one state-sized buffer)`;
+    tempFormula = `${p.state} B × trainable${over(1)} (one state-sized buffer)`;
   } else if (setup.optimizer === "adafactor") {
     // transformers Adafactor: per tensor, fp32 copies of grad, update and parameter.
     temp = 3 * 4 * largest;
-    tempFormula = `3 × 4 B × ${largest} (largest tensor)`;
+    tempFormula = "3 × 4 B × largest tensor";
   }
   return {
     params,

@@ -39,7 +39,7 @@ const cache = new WeakMap<ModelSpec, ModelTensor[]>();
 /**
  * Every parameter tensor of a decoder-only transformer, in the layout of the Hugging Face
  * implementations (GPT-2 `Conv1D`s split into q/k/v; Llama-style separate projections).
- * Per-layer tensors are listed once with `perLayer: true`. Cached per spec object.
+ * Per-layer tensors are listed once with `perLayer: true`. Cached per frozen spec object.
  */
 export function modelTensors(spec: ModelSpec): ModelTensor[] {
   const hit = cache.get(spec);
@@ -69,6 +69,6 @@ export function modelTensors(spec: ModelSpec): ModelTensor[] {
   linear("down", f, h, "row", spec.bias);
   norm("final_norm", "finalNorm", false);
   if (!spec.tiedEmbeddings) out.push(tensor("lm_head", "lmHead", "weight", [h, v], false, "vocab"));
-  cache.set(spec, out);
+  if (Object.isFrozen(spec)) cache.set(spec, out);
   return out;
 }

@@ -48,7 +48,7 @@ export function overhead(options: Partial<OverheadDefaults> = {}): Overhead {
   const bytes = items.reduce((s, i) => s + i.bytes, 0);
   return {
     bytes,
-    formula: items.filter((i) => i.bytes > 0).map((i) => `${i.name} ${i.bytes}`).join(" + ") || "0",
+    formula: "cudaContext + cublasWorkspace + extra",
     source: "named defaults (overheadDefaults), each sourced; change them with options.overhead",
     items,
   };

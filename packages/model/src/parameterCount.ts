@@ -25,7 +25,11 @@ export interface ParameterCount {
  * biases (all linears, or q/k/v only), tied or untied embeddings, learned position embeddings,
  * LayerNorm (weight + bias) or RMSNorm (weight). Throws on an invalid spec.
  */
+const cache = new WeakMap<ModelSpec, ParameterCount>();
+
 export function parameterCount(spec: ModelSpec): ParameterCount {
+  const hit = cache.get(spec);
+  if (hit) return hit;
   validateModel(spec);
   const r: ParameterCount = {
     total: 0, embedding: 0, positionEmbedding: 0, lmHead: 0, finalNorm: 0,
@@ -46,5 +50,8 @@ export function parameterCount(spec: ModelSpec): ParameterCount {
   r.layers = r.perLayer.total * spec.layers;
   r.total = r.embedding + r.positionEmbedding + r.lmHead + r.finalNorm + r.layers;
   r.nonEmbedding = r.total - r.embedding - r.positionEmbedding - r.lmHead;
-  return r;
+  // Cache only frozen specs: a mutable spec could change after counting.
+  Object.freeze(r.perLayer);
+  if (Object.isFrozen(spec)) cache.set(spec, Object.freeze(r));
+  return Object.freeze(r);
 }
