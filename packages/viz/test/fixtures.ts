@@ -51,6 +51,8 @@ export function firstFitRun(trace: Trace, segmentBytes = 16 * 2 ** 20): ReplayRu
   const address = new Float64Array(bytes.length).fill(-1);
   const blockBytes = new Float64Array(bytes.length);
   const segmentOf = new Int32Array(bytes.length).fill(-1);
+  const allocAt = new Int32Array(bytes.length).fill(-1);
+  const freeAt = new Int32Array(bytes.length).fill(-1);
   const segments: ReplayRun["segments"] = [];
   const blocks: { segment: number; start: number; end: number }[][] = [];
   let res = 0, alc = 0, req = 0;
@@ -85,11 +87,13 @@ export function firstFitRun(trace: Trace, segmentBytes = 16 * 2 ** 20): ReplayRu
         res += segSize;
       }
       blockBytes[b] = size;
+      allocAt[b] = i;
       alc += size;
       req += bytes[b];
     } else {
       const s = segmentOf[b];
       blocks[s] = blocks[s].filter((u) => u.segment !== b);
+      freeAt[b] = i;
       alc -= size;
       req -= bytes[b];
     }
@@ -105,6 +109,7 @@ export function firstFitRun(trace: Trace, segmentBytes = 16 * 2 ** 20): ReplayRu
   return {
     allocator: { name: "first-fit (test)" },
     view: "physical",
+    capacity: null,
     length: n,
     reserved,
     allocated,
@@ -124,6 +129,9 @@ export function firstFitRun(trace: Trace, segmentBytes = 16 * 2 ** 20): ReplayRu
     address,
     blockBytes,
     segmentOf,
+    allocAt,
+    freeAt,
+    requestedBytes: bytes.slice(),
     segments,
     oom: null,
   };

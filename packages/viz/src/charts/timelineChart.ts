@@ -29,7 +29,6 @@ export function renderTimeline(L: TimelineLayout): string {
     const x0 = x(p.from);
     const x1 = x(p.to);
     body.push(`<rect x="${num(x0)}" y="${num(plot.top)}" width="${num(Math.max(0, x1 - x0))}" height="${num(plot.bottom - plot.top)}" fill="${k % 2 ? "#ffffff" : "#f3f3f3"}"/>`);
-    if (k > 0) body.push(`<line x1="${num(x0)}" x2="${num(x0)}" y1="${num(plot.top)}" y2="${num(plot.bottom)}" stroke="#999" stroke-dasharray="3,3"/>`);
   });
   body.push(`</g>`);
   body.push(leftAxis(plot, L.yTicks.map((t) => ({ px: y(t.value), label: t.label }))));
@@ -59,6 +58,11 @@ export function renderTimeline(L: TimelineLayout): string {
     body.push(`<path class="reserved" d="${stroke(withEnd(L.reserved.xs, L.reserved.values))}" fill="none" stroke="#333" stroke-width="1.5"/>`);
   }
 
+  L.phases.forEach((p, k) => {
+    if (k === 0) return;
+    const x0 = num(x(p.from));
+    body.push(`<line class="phase-start" x1="${x0}" x2="${x0}" y1="${num(plot.top)}" y2="${num(plot.bottom)}" stroke="#555" stroke-opacity="0.6" stroke-dasharray="3,3"/>`);
+  });
   for (const p of L.phases) {
     if (p.showLabel) body.push(text(x(p.from) + 4, plot.top + 12, p.label, { fill: "#444" }));
   }

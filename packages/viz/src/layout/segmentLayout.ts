@@ -68,11 +68,14 @@ export function segmentLayout(run: ReplayRun, trace: Trace, options: SegmentChar
   if (!run || !(run.address instanceof Float64Array) || !Array.isArray(run.segments)) {
     throw new Error("segmentChart: expected a ReplayRun (replay(trace, allocator)) as the first argument");
   }
-  const { category, eventBuffer, eventAlloc } = traceColumns(trace);
+  const { category, eventBuffer } = traceColumns(trace);
   if (run.address.length !== category.length) {
     throw new Error(`segmentChart: the run places ${run.address.length} buffers but the trace has ${category.length}; pass the trace it replayed`);
   }
   const n = Math.min(run.length, eventBuffer.length);
+  if (run.segments.length === 0) {
+    throw new Error(`segmentChart: the ${run.allocator.name} allocator places no blocks (no segments, no addresses); replay with caching, bfc or planned`);
+  }
 
   // Pack the address space: merge overlapping segment ranges, stack the ranges without gaps.
   const ranges = run.segments.map((s) => [s.address, s.address + s.bytes]).sort((a, b) => a[0] - b[0]);
@@ -102,21 +105,14 @@ export function segmentLayout(run: ReplayRun, trace: Trace, options: SegmentChar
     return r ? r.packed + (address - r.start) : address;
   };
 
-  const allocAt = new Int32Array(category.length).fill(-1);
-  const freeAt = new Int32Array(category.length).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const b = eventBuffer[i];
-    if (eventAlloc[i]) allocAt[b] = i;
-    else if (allocAt[b] >= 0) freeAt[b] = i;
-  }
-
+  const { allocAt, freeAt } = run;
   const present = new Set<Category>();
   const all: { c: number; r: MapRect }[] = [];
   for (let b = 0; b < category.length; b++) {
     const a = run.address[b];
     if (a < 0 || allocAt[b] < 0 || !(run.blockBytes[b] > 0)) continue;
     const y0 = packed(a);
-    all.push({ c: category[b], r: { x0: allocAt[b], x1: freeAt[b] >= 0 ? freeAt[b] : n, y0, y1: y0 + run.blockBytes[b] } });
+    all.push({ c: category[b], r: { x0: allocAt[b], x1: freeAt[b] >= 0 && freeAt[b] < n ? freeAt[b] : n, y0, y1: y0 + run.blockBytes[b] } });
   }
   const xSpan = Math.max(n, 1);
   const ySpan = Math.max(packedEnd, 1);
@@ -145,7 +141,7 @@ export function segmentLayout(run: ReplayRun, trace: Trace, options: SegmentChar
 
   const legend: LegendItem[] = blocks.map((g) => ({ label: g.category, color: g.color, kind: "area" as const }));
   legend.push({ label: "free in segment", color: FREE_COLOR, kind: "area" });
-  const oom = run.oom ? { index: run.oom.index, label: `OOM: tried to allocate ${formatBytes(run.oom.requested)}` } : null;
+  const oom = run.oom ? { index: run.oom.index, label: `OOM: ${formatBytes(run.oom.requested)} requested` } : null;
   if (oom) legend.push({ label: oom.label, color: "#c00000", kind: "line" });
 
   const plot = { left: 68, top: 0, right: width - 16, bottom: height - 40 };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { cachingAllocator, ideal, replay } from "@hbmscope/core";
 import { segmentChart, segmentLayout } from "../../src/index.js";
 import { syntheticTrace } from "../../../../bench/syntheticTrace.js";
 import { firstFitRun, trainingStepTrace } from "../fixtures.js";
@@ -43,8 +44,18 @@ describe("segmentChart", () => {
   it("segmentChart() marks an OOM event", () => {
     const t = trainingStepTrace();
     const run = firstFitRun(t);
-    const L = segmentLayout({ ...run, oom: { index: 20, buffer: 3, requested: 3 * 2 ** 30, capacity: 2 ** 30, free: 0, allocated: 0, reservedUnallocated: 0, message: "" } }, t);
-    expect(L.oom).toEqual({ index: 20, label: "OOM: tried to allocate 3 GiB" });
+    const L = segmentLayout({ ...run, oom: { index: 20, buffer: 3, requested: 3 * 2 ** 30, capacity: 2 ** 30, free: 0, allocated: 0, reservedUnallocated: 0, attempted: 3 * 2 ** 30, message: "" } }, t);
+    expect(L.oom).toEqual({ index: 20, label: "OOM: 3 GiB requested" });
+  });
+
+  it("segmentChart() of a real caching-allocator replay shows its segments; of ideal() says it has none", () => {
+    const t = trainingStepTrace();
+    const run = replay(t, cachingAllocator());
+    const L = segmentLayout(run, t);
+    expect(L.segments.length).toBe(run.segments.length);
+    expect(Math.max(...L.segments.map((s) => s.y1))).toBe(run.segments.reduce((a, s) => a + s.bytes, 0));
+    assertSvgSnapshot("segments-caching", segmentChart(run, t).svg);
+    expect(() => segmentChart(replay(t, ideal()), t)).toThrow("segmentChart: the ideal allocator places no blocks (no segments, no addresses); replay with caching, bfc or planned");
   });
 
   it("segmentChart() rejects a run of another trace", () => {
