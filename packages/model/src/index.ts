@@ -33,3 +33,5 @@ export type { Fit } from "./fits.js";
 export { maxBatch } from "./maxBatch.js";
 export { suggest } from "./suggest.js";
 export type { Suggestion, SetupChange } from "./suggest.js";
+export { simulateStep } from "./simulate/simulateStep.js";
+export type { SimulateOptions } from "./simulate/simulateStep.js";
