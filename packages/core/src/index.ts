@@ -30,3 +30,8 @@ export { readTorchSnapshot } from "./interop/readTorchSnapshot.js";
 export { importTorchSnapshot } from "./interop/importTorchSnapshot.js";
 export type { ImportTorchSnapshotOptions, SnapshotMeta, SnapshotSegment, SnapshotSegmentEvent } from "./interop/importTorchSnapshot.js";
 export type { TorchSnapshot, TorchTraceEntry, TorchSegment, TorchBlock, TorchFrame, TorchAction } from "./interop/torchSnapshot.js";
+export { snapshotReserved } from "./interop/snapshotReserved.js";
+export { toPerfetto } from "./interop/toPerfetto.js";
+export type { PerfettoTrace, TraceEventRecord, ToPerfettoOptions } from "./interop/toPerfetto.js";
+export { toTorchSnapshot } from "./interop/toTorchSnapshot.js";
+export type { ToTorchSnapshotOptions } from "./interop/toTorchSnapshot.js";
