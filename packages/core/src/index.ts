@@ -49,3 +49,6 @@ export type { BfcAllocator, BfcAllocatorOptions } from "./allocators/bfcAllocato
 export { plannedArena } from "./allocators/plannedArena.js";
 export type { PlannedArena, PlannedArenaOptions } from "./allocators/plannedArena.js";
 export { formatSize } from "./formatSize.js";
+export { cachingOptionsFromSnapshot } from "./interop/cachingOptionsFromSnapshot.js";
+export { compareWithSnapshot } from "./interop/compareWithSnapshot.js";
+export type { SnapshotComparison } from "./interop/compareWithSnapshot.js";
