@@ -26,7 +26,7 @@ export { SnapshotError } from "./interop/snapshotError.js";
 export { readPickle } from "./interop/readPickle.js";
 export type { PickleValue, ReadPickleOptions } from "./interop/readPickle.js";
 export { writePickle } from "./interop/writePickle.js";
-export { readTorchSnapshot } from "./interop/readTorchSnapshot.js";
+export { readTorchSnapshot, asTorchSnapshot } from "./interop/readTorchSnapshot.js";
 export { importTorchSnapshot } from "./interop/importTorchSnapshot.js";
 export type { ImportTorchSnapshotOptions, SnapshotMeta, SnapshotSegment, SnapshotSegmentEvent } from "./interop/importTorchSnapshot.js";
 export type { TorchSnapshot, TorchTraceEntry, TorchSegment, TorchBlock, TorchFrame, TorchAction } from "./interop/torchSnapshot.js";
