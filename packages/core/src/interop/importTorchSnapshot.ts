@@ -1,5 +1,5 @@
 import type { Category, Trace, TraceBuffer, TraceEvent, TraceMark } from "../trace.js";
-import { readTorchSnapshot } from "./readTorchSnapshot.js";
+import { asTorchSnapshot, readTorchSnapshot } from "./readTorchSnapshot.js";
 import { SnapshotError } from "./snapshotError.js";
 import type { TorchBlock, TorchFrame, TorchSegment, TorchSnapshot, TorchTraceEntry } from "./torchSnapshot.js";
 
@@ -92,7 +92,7 @@ const PLUMBING = new Set(["_call_impl", "_wrapped_call_impl", "__call__"]);
  * Sizes in bytes; times in milliseconds from the first recorded entry.
  */
 export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, options: ImportTorchSnapshotOptions = {}): Trace {
-  const snap = typeof data === "string" || data instanceof Uint8Array ? readTorchSnapshot(data) : data;
+  const snap = typeof data === "string" || data instanceof Uint8Array ? readTorchSnapshot(data) : asTorchSnapshot(data);
   const category = options.category ?? defaultCategory;
   const scopeDepth = options.scopeDepth ?? 8;
   const device = options.device ?? busiestDevice(snap);

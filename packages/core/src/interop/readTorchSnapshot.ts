@@ -25,6 +25,14 @@ export function readTorchSnapshot(data: Uint8Array | string): TorchSnapshot {
       throw new SnapshotError(`readTorchSnapshot: not valid JSON (${(e as Error).message})`);
     }
   }
+  return asTorchSnapshot(value);
+}
+
+/**
+ * Checks that an already parsed value has a snapshot's top-level shape (`segments` and
+ * `device_traces` lists) and returns it typed; throws a `SnapshotError` otherwise.
+ */
+export function asTorchSnapshot(value: unknown): TorchSnapshot {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new SnapshotError("readTorchSnapshot: the file holds no dictionary; a snapshot is a dict with `segments` and `device_traces`");
   }
