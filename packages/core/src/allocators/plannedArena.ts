@@ -133,9 +133,9 @@ function startPlanned(input: AllocatorInput, alignment: number): AllocatorState 
   const nb = input.bytes.length;
   const plan = planArena(input, alignment);
   const segments: ReplaySegment[] = [];
+  const totals = new Float64Array(2);
   const state: AllocatorState = {
-    reserved: 0,
-    allocated: 0,
+    totals,
     lastAttempt: 0,
     address: new Float64Array(nb).fill(-1),
     blockBytes: new Float64Array(nb),
@@ -149,16 +149,16 @@ function startPlanned(input: AllocatorInput, alignment: number): AllocatorState 
           return false;
         }
         segments.push({ address: 0, bytes: plan.arena, pool: "arena", reservedAt: event, releasedAt: -1 });
-        state.reserved = plan.arena;
+        totals[0] = plan.arena;
       }
       state.address[buffer] = plan.offset[buffer];
       state.blockBytes[buffer] = plan.size[buffer];
       state.segmentOf[buffer] = 0;
-      state.allocated += plan.size[buffer];
+      totals[1] += plan.size[buffer];
       return true;
     },
     free(buffer) {
-      state.allocated -= state.blockBytes[buffer];
+      totals[1] -= state.blockBytes[buffer];
     },
     // The arena is the plan: nothing is cached to release.
     emptyCache() {},
