@@ -7,9 +7,10 @@ import { registerRender } from "./commands/render.js";
 import { registerImport } from "./commands/import.js";
 import { registerExport } from "./commands/export.js";
 import { registerReplay } from "./commands/replay.js";
+import { registerEstimate } from "./commands/estimate.js";
 
 /** Each subcommand registers itself; the list is the whole CLI at a glance. */
-const commands = [registerInspect, registerReplay, registerRender, registerImport, registerExport];
+const commands = [registerInspect, registerEstimate, registerReplay, registerRender, registerImport, registerExport];
 
 export const version: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 

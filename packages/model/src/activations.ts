@@ -10,7 +10,9 @@ export interface LayerActivations {
   attention: Term;
   mlp: Term;
   norms: Term;
-  /** attention + mlp + norms. */
+  /** Layer inputs kept as checkpoints by full recomputation (0 otherwise). */
+  checkpoints: Term;
+  /** attention + mlp + norms + checkpoints. */
   total: Term;
   /** What the same layer saves without any recomputation. */
   withoutCheckpointing: number;
@@ -74,7 +76,8 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
       recomputed: withoutCheckpointing - input,
       attention: zero,
       mlp: zero,
-      norms: term(input, `layer input A·sbh${setup.sp ? "/t" : ""}`, `${KORTHIKANTI}: full recomputation keeps 2sbh`),
+      norms: zero,
+      checkpoints: term(input, `layer input A·sbh${setup.sp ? "/t" : ""}`, `${KORTHIKANTI}: full recomputation keeps 2sbh`),
       total: term(input, `A·sbh${setup.sp ? "/t" : ""}`, `${KORTHIKANTI}: full recomputation`),
       withoutCheckpointing,
       backwardTemporary,
@@ -105,6 +108,7 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
       model.activation === "swiglu" ? `${KORTHIKANTI}, with SwiGLU's gate, up, silu and product (transformers LlamaMLP)` : KORTHIKANTI,
     ),
     norms: term(normsFull, `2·A·sbh${setup.sp ? "/t" : ""}`, KORTHIKANTI),
+    checkpoints: term(0, "0 (no full recomputation)", KORTHIKANTI),
     total: term(total, "attention + mlp + norms", KORTHIKANTI),
     withoutCheckpointing,
     backwardTemporary,

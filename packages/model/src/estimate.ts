@@ -30,6 +30,8 @@ export interface ActivationEstimate extends Term {
   attention: Term;
   mlp: Term;
   norms: Term;
+  /** Layer inputs kept by full checkpointing. */
+  checkpoints: Term;
   /** Embedding-side activations (input ids, embedding dropout mask). */
   embeddings: Term;
   /** Final norm, LM head input and fp32 log-probabilities of the loss (often the largest single tensor). */
@@ -79,6 +81,12 @@ export interface EstimateOptions {
    * @defaultValue false
    */
   gradientsInForward?: boolean;
+  /**
+   * The optimizer step is one fused kernel with no temporaries (DeepSpeed/apex FusedAdam); else
+   * PyTorch's foreach AdamW allocates one state-sized buffer.
+   * @defaultValue true for the `mixed` and `mixed-fp32-grads` policies, false otherwise
+   */
+  fusedOptimizer?: boolean;
 }
 
 const LOGITS_SOURCE = "Korthikanti et al. 2022 sec. 4.3 (cross-entropy keeps 4sbv fp32); transformers upcasts logits to fp32 for the loss";
@@ -93,7 +101,7 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const first = stage !== "last";
   const last = stage !== "first";
   const groups = parameterGroups(model, setup, stage);
-  const states = modelStates(groups, setup);
+  const states = modelStates(groups, setup, options);
   const layer = layerActivations(model, setup);
   const layers = layersPerStage(model, setup.pp);
   const micro = stage === "first" ? (setup.microbatchesInFlight ?? setup.pp) : 1;
@@ -110,6 +118,7 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
     attention: term(layer.attention.bytes * scale, layer.attention.formula, layer.attention.source),
     mlp: term(layer.mlp.bytes * scale, layer.mlp.formula, layer.mlp.source),
     norms: term(layer.norms.bytes * scale, layer.norms.formula, layer.norms.source),
+    checkpoints: term(layer.checkpoints.bytes * scale, layer.checkpoints.formula, layer.checkpoints.source),
     embeddings: term(embBytes * micro, first ? (model.dropout ? "8·sb (int64 ids) + sbh dropout mask" : "8·sb (int64 ids)") : "0 (not on this stage)", "Korthikanti et al. 2022 sec. 4.3"),
     logits: term(logitsBytes, last ? "2·A·sbh (final norm in, LM head in) + 4·sbv/t (fp32 log-probs) + 8·sb (labels)" : "0 (not on this stage)", LOGITS_SOURCE),
     perLayer: layer.total,
@@ -173,7 +182,7 @@ function largestQuantized(groups: ReturnType<typeof parameterGroups>): number {
 
 /**
  * Memory of one training step per GPU, in closed form: weights, gradients, optimizer state,
- * activations (attention, MLP, norms, embeddings, logits; per layer), temporaries, framework
+ * activations (attention, MLP, norms, full-checkpointing layer inputs, embeddings, logits; per layer), temporaries, framework
  * overhead, the phase where the peak falls (end of forward, backward, optimizer step: a peak is not
  * a sum) and the total (peak + overhead). Every term carries its formula and source; see
  * docs/estimator.md. Throws an Error naming the field on an invalid model or setup.

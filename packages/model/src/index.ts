@@ -17,7 +17,7 @@ export { withSetup } from "./withSetup.js";
 export { validateSetup } from "./validateSetup.js";
 export { parameterGroups, layersPerStage } from "./parameterGroups.js";
 export type { ParameterGroup, Stage } from "./parameterGroups.js";
-export { modelStates, modelStatesFromParams } from "./modelStates.js";
+export { modelStates, modelStatesFromParams, defaultFused } from "./modelStates.js";
 export type { ModelStates } from "./modelStates.js";
 export { layerActivations } from "./activations.js";
 export type { LayerActivations } from "./activations.js";

@@ -19,6 +19,15 @@ export interface ModelStates {
 const MASTER: Record<number, string> = { 0: "0 B", 4: "4 B" };
 const ZERO = "Rajbhandari et al. 2020 (ZeRO), sec. 5: P_os shards optimizer states, P_g gradients, P_p parameters over N_d";
 
+/**
+ * Whether the optimizer step runs as a fused kernel without temporaries: DeepSpeed (FusedAdam) and
+ * Megatron-LM (apex FusedAdam) for the `mixed` policies; plain PyTorch (`torch.optim.AdamW`, foreach
+ * on CUDA) otherwise.
+ */
+export function defaultFused(setup: TrainingSetup): boolean {
+  return setup.precision === "mixed" || setup.precision === "mixed-fp32-grads";
+}
+
 /** Bytes per GPU once ZeRO stage >= `stage` shards them over dp ranks. */
 function shardBytes(setup: TrainingSetup, bytes: number, stage: number): number {
   return setup.zero >= stage && setup.dp > 1 ? Math.ceil(bytes / setup.dp) : bytes;
@@ -58,7 +67,8 @@ const OPTIMIZER_SOURCE: Record<TrainingSetup["optimizer"], string> = {
  * precision policy (DESIGN.md table), method (LoRA: only adapters train; QLoRA: NF4 base at
  * 4.127 bits/param, adapters 16-bit), optimizer, and ZeRO stage over `dp` ranks.
  */
-export function modelStates(groups: readonly ParameterGroup[], setup: TrainingSetup): ModelStates {
+export function modelStates(groups: readonly ParameterGroup[], setup: TrainingSetup, options: { fusedOptimizer?: boolean } = {}): ModelStates {
+  const fused = options.fusedOptimizer ?? defaultFused(setup);
   const p = precisionBytes(setup.precision);
   const qlora = setup.method === "qlora";
   const adapterWeight = qlora ? 2 : p.weight;
@@ -97,7 +107,9 @@ export function modelStates(groups: readonly ParameterGroup[], setup: TrainingSe
   };
   let temp = 0;
   let tempFormula = "0";
-  if (setup.optimizer === "adamw" || setup.optimizer === "lion") {
+  if (fused && (setup.optimizer === "adamw" || setup.optimizer === "lion")) {
+    tempFormula = "0 (fused kernel)";
+  } else if (setup.optimizer === "adamw" || setup.optimizer === "lion") {
     // torch.optim.AdamW foreach path (_multi_tensor_adamw: torch._foreach_sqrt(exp_avg_sqs)) and lion-pytorch's
     // exp_avg.clone(): one state-sized temporary over the whole (sharded) parameter group.
     temp = shard(stateElems * p.state, 1);
@@ -113,7 +125,7 @@ export function modelStates(groups: readonly ParameterGroup[], setup: TrainingSe
     weights: wTerm,
     gradients: gTerm,
     optimizer: oTerm,
-    optimizerTemporary: term(temp, tempFormula, "torch/optim/adamw.py _multi_tensor_adamw (foreach); transformers Adafactor.step; bitsandbytes fused 8-bit kernels need none"),
+    optimizerTemporary: term(temp, tempFormula, "torch/optim/adamw.py _multi_tensor_adamw (foreach); transformers Adafactor.step; fused kernels (DeepSpeed/apex FusedAdam, bitsandbytes 8-bit) need none"),
   };
 }
 
@@ -122,7 +134,7 @@ export function modelStates(groups: readonly ParameterGroup[], setup: TrainingSe
  * state per GPU. Activations need the architecture. LoRA and QLoRA need `trainableParams`; with a
  * single tensor standing for the model, the 8-bit small-tensor rule and Adafactor factoring cannot apply.
  */
-export function modelStatesFromParams(params: number, setup: TrainingSetup, options: { trainableParams?: number } = {}): ModelStates {
+export function modelStatesFromParams(params: number, setup: TrainingSetup, options: { trainableParams?: number; fusedOptimizer?: boolean } = {}): ModelStates {
   if (!Number.isFinite(params) || params <= 0) throw new Error(`modelStatesFromParams: params must be a positive number, got ${String(params)}`);
   if (setup.optimizer === "adafactor") throw new Error("modelStatesFromParams: adafactor factors each matrix by its shape; give the architecture (a preset or config.json)");
   const groups: ParameterGroup[] = [];
@@ -135,5 +147,5 @@ export function modelStatesFromParams(params: number, setup: TrainingSetup, opti
     }
     groups.push({ name: "adapters", elements: Math.round(t), shape: [Math.round(t)], count: 1, trainable: true, quantized: false, adapter: true });
   }
-  return modelStates(groups, setup);
+  return modelStates(groups, setup, options);
 }
