@@ -132,7 +132,7 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
 
   const plot = { left: 68, top: 0, right: width - 16, bottom: height - 40 };
   const plotWidth = plot.right - plot.left;
-    const column = (i: number) => Math.floor(((xOf(i) - xStart) / (xEnd - xStart)) * plotWidth);
+  const column = (i: number) => Math.floor(((xOf(i) - xStart) / (xEnd - xStart)) * plotWidth);
   const indices = minMaxBuckets(tl.total, column);
   const xs = Float64Array.from(indices, xOf);
   const step = n <= plotWidth;
