@@ -3,6 +3,7 @@ import type { ModelSpec, TrainingSetup } from "../modelSpec.js";
 import { eagerGraph } from "./eagerGraph.js";
 import { runEager } from "./eagerSemantics.js";
 import { precisionPlan } from "./precisionPlan.js";
+import { runTfjs } from "./tfjsSemantics.js";
 import { validateSimulation } from "./validateSimulation.js";
 
 export interface SimulateOptions {
@@ -37,7 +38,7 @@ export function simulateStep(model: ModelSpec, setup: TrainingSetup, options: Si
   if (semantics === "eager") {
     runEager(eagerGraph(model, setup, plan, training), plan, setup, tb, training);
   } else {
-    throw new Error("simulateStep: tfjs semantics are being built");
+    runTfjs(model, setup, tb, { training, backend });
   }
   return tb.build();
 }

@@ -34,5 +34,17 @@ export function validateSimulation(
   if (setup.attention !== "naive" && !positiveInt(setup.blockSize)) fail(`setup.blockSize must be a positive integer, got ${JSON.stringify(setup.blockSize)}`);
   if (!["none", "selective", "full"].includes(setup.checkpointing)) fail(`unknown checkpointing ${JSON.stringify(setup.checkpointing)}; accepted: none, selective, full`);
   if (!["full", "lora", "qlora"].includes(setup.method)) fail(`unknown method ${JSON.stringify(setup.method)}; accepted: full, lora, qlora`);
-  if (options.semantics === "tfjs" && setup.tp * setup.dp > 1) fail("tfjs semantics run on one device: use tp = 1 and dp = 1, or eager semantics");
+  if (options.semantics === "tfjs") {
+    // The tfjs step (`@hbmscope/tfjs` transformerStep) computes in float32 on one device: GELU MLP,
+    // multi-head attention, full fine-tuning, no checkpointing.
+    const tfjs = (what: string) => fail(`tfjs semantics simulate @hbmscope/tfjs's transformerStep, which has ${what}; use eager semantics`);
+    if (setup.precision !== "fp32") tfjs(`float32 only (precision fp32), not ${JSON.stringify(setup.precision)}`);
+    if (setup.method !== "full") tfjs(`no LoRA (method full), not ${JSON.stringify(setup.method)}`);
+    if (setup.checkpointing !== "none") tfjs(`no activation checkpointing (checkpointing none), not ${JSON.stringify(setup.checkpointing)}`);
+    if (setup.tp * setup.dp > 1) tfjs("one device (tp = 1, dp = 1)");
+    if (model.activation !== "gelu") tfjs(`a GELU MLP, not ${JSON.stringify(model.activation)}`);
+    if (model.kvHeads !== model.heads) tfjs(`multi-head attention (kvHeads = heads), not kvHeads ${model.kvHeads}`);
+    if (model.headDim !== undefined && model.headDim * model.heads !== model.hidden) tfjs("headDim = hidden / heads");
+    if (setup.optimizer !== "adamw") tfjs(`a per-variable AdamW (optimizer adamw), not ${JSON.stringify(setup.optimizer)}`);
+  }
 }
