@@ -97,7 +97,7 @@ function main(): number {
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
-  console.log(`${notebooks.length - failed} passed, ${failed} failed`);
+  console.log(`notebooks: ${notebooks.length - failed} of ${notebooks.length} passed`);
   return failed === 0 ? 0 : 1;
 }
 

@@ -17,3 +17,20 @@ for (const file of readdirSync(docs).filter((f) => f.endsWith(".md")).sort()) {
     }
   });
 }
+
+describe("docs/cli.md", () => {
+  it("docs/cli.md documents every command and every long flag of the CLI", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { program } = await import("../src/program.js");
+    const reference = readFileSync(docs + "cli.md", "utf8");
+    const root = program({ stdout: () => {}, stderr: () => {}, cwd: process.cwd() });
+    const missing: string[] = [];
+    for (const cmd of root.commands) {
+      if (!reference.includes(`## ${cmd.name()}\n`)) missing.push(`section "## ${cmd.name()}"`);
+      for (const opt of cmd.options) {
+        if (opt.long && opt.long !== "--help" && !reference.includes(opt.long)) missing.push(`${cmd.name()} ${opt.long}`);
+      }
+    }
+    if (missing.length > 0) throw new Error(`docs/cli.md lacks: ${missing.join(", ")}`);
+  });
+});
