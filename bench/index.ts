@@ -12,3 +12,8 @@ if (want("timeline") || want("inspect")) {
   const { json } = await timelineBench();
   if (want("inspect")) inspectBench(json);
 }
+
+if (want("model")) {
+  const { modelBench } = await import("./model.bench.js");
+  modelBench();
+}
