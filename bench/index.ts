@@ -17,3 +17,7 @@ if (want("timeline") || want("inspect")) {
 
 if (want("viz")) vizBench();
 if (want("alloc")) allocBench();
+if (want("model")) {
+  const { modelBench } = await import("./model.bench.js");
+  modelBench();
+}
