@@ -71,7 +71,8 @@ export function eagerGraph(model: ModelSpec, setup: TrainingSetup, plan: Precisi
     });
     if (setup.method === "full" || !targets.has(module)) return y;
     const r = setup.loraRank;
-    const a = g.param(`${g.scope}/${name}.lora_A`, [r, inF], plan.weight === "float32" || !qlora ? plan.weight : half, { trainable: true });
+    // QLoRA adapters are 16-bit (Dettmers et al. 2023); LoRA adapters follow the policy.
+    const a = g.param(`${g.scope}/${name}.lora_A`, [r, inF], qlora ? half : plan.weight, { trainable: true });
     const bw = g.param(`${g.scope}/${name}.lora_B`, [outF, r], g.get(a).dtype, { trainable: true });
     const [la] = g.op({ name: "lora_A", inputs: [x, autocastWeight(a)], outputs: [{ shape: [...xShape.slice(0, -1), r], dtype: act }], save: (ins) => [saveX, ins[1]] });
     const [lb] = g.op({ name: "lora_B", inputs: [la, autocastWeight(bw)], outputs: [{ shape: outShape, dtype: act }], save: (ins) => ins });
@@ -202,20 +203,21 @@ export function eagerGraph(model: ModelSpec, setup: TrainingSetup, plan: Precisi
  * - selective checkpointing (Korthikanti et al. 2022, section 5): the naive or chunked core is recomputed
  *   in backward, keeping q, k, v.
  * - flash: one kernel saving q, k, v, its output O and an fp32 log-sum-exp [b, a, s] (Dao et al. 2022);
- *   dropout regenerates its mask from the RNG state (no mask kept); backward recomputes tiles.
+ *   O ([b, s, a, d], flash-attn's layout) is also the o-projection's input; dropout regenerates its
+ *   mask from the RNG state (no mask kept); backward recomputes tiles.
  */
 function attention(g: GraphBuilder, dims: RankDims, setup: TrainingSetup, act: SimDtype, dropout: boolean, q: number, k: number, v: number): number {
   const { b, s, aLocal, kvLocal, d } = dims;
   const ctxShape = [b, s, aLocal * d];
   if (setup.attention === "flash") {
+    // flash-attn's layout is [b, s, a, d]: its output reshapes to the o-projection's input without a copy.
     const [o] = g.op({
       name: "flash_attention",
       inputs: [q, k, v],
-      outputs: [{ shape: [b, aLocal, s, d], dtype: act }, { shape: [b, aLocal, s], dtype: "float32", noGrad: true }],
+      outputs: [{ shape: ctxShape, dtype: act }, { shape: [b, aLocal, s], dtype: "float32", noGrad: true }],
       save: (i, o) => [...i, ...o],
     });
-    const [ctx] = g.op({ name: "contiguous", inputs: [o], outputs: [{ shape: ctxShape, dtype: act }], grad: () => ({ temps: [] }) });
-    return ctx;
+    return o;
   }
   let kr = k;
   let vr = v;

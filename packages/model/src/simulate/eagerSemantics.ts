@@ -1,7 +1,7 @@
 import type { Category, TraceBuilder } from "@hbmscope/core";
 import type { TrainingSetup } from "../modelSpec.js";
 import { tensorBytes } from "./dtype.js";
-import { gradElements } from "./modelStates.js";
+import { gradElements } from "./stateBuffers.js";
 import type { PrecisionPlan } from "./precisionPlan.js";
 import type { SimTensor, StepGraph, TempSpec } from "./stepGraph.js";
 import { allocModelStates, runOptimizer } from "./stepStates.js";
@@ -133,7 +133,7 @@ export function runEager(graph: StepGraph, plan: PrecisionPlan, setup: TrainingS
   for (let t = 0; t < tensors.length; t++) if (grad[t] >= 0) tb.free(grad[t]);
 
   tb.mark("optimizer", "phase");
-  runOptimizer(graph, plan, setup, tb, states, paramGrad);
+  runOptimizer(graph, plan, setup, tb, paramGrad);
 
   /** Re-runs the forward ops of a segment, keeping what they save (recompute shows as re-allocation). */
   function recompute(sg: number, last: number) {

@@ -23,8 +23,15 @@ export interface PrecisionPlan {
   autocast: boolean;
 }
 
-export function precisionPlan(setup: Pick<TrainingSetup, "precision" | "dtype">): PrecisionPlan {
+export function precisionPlan(setup: Pick<TrainingSetup, "precision" | "dtype" | "method">): PrecisionPlan {
   const half = halfDtype(setup.dtype);
+  // QLoRA trains 16-bit adapters: their gradients are 16-bit under every policy (as the estimator counts them).
+  if (setup.method === "qlora") return { ...basePlan(setup.precision, half), grad: half };
+  return basePlan(setup.precision, half);
+}
+
+function basePlan(precision: TrainingSetup["precision"], half: SimDtype): PrecisionPlan {
+  const setup = { precision };
   switch (setup.precision) {
     case "fp32":
       return { weight: "float32", grad: "float32", master: null, state: "float32", activation: "float32", autocast: false };

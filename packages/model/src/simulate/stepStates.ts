@@ -1,9 +1,10 @@
 import type { TraceBuilder } from "@hbmscope/core";
 import type { TrainingSetup } from "../modelSpec.js";
 import { tensorBytes } from "./dtype.js";
-import { gradElements, optimizerBuffers, weightBuffers, type StateBuffer } from "./modelStates.js";
+import { optimizerBuffers, weightBuffers, type StateBuffer } from "./stateBuffers.js";
 import type { PrecisionPlan } from "./precisionPlan.js";
 import type { StepGraph } from "./stepGraph.js";
+import { defaultFused } from "../modelStates.js";
 
 export interface AllocatedStates {
   /** Per param: the buffer id of its stored weight (the first, for NF4's three). */
@@ -39,35 +40,31 @@ export function allocModelStates(graph: StepGraph, plan: PrecisionPlan, setup: T
 }
 
 /**
- * The optimizer step in PyTorch (eager semantics), then `zero_grad(set_to_none=True)`:
- * - adamw with fp32 or bf16-pure states: `torch.optim.AdamW`'s default multi-tensor (foreach) path
- *   makes `sqrt(v)` of every weight at once (`torch._foreach_sqrt` in `_multi_tensor_adamw`), the rest in place;
- * - mixed policies: a fused Adam over the fp32 master (DeepSpeed `FusedAdam`) reads a 16-bit gradient
- *   shard through an fp32 copy, one weight at a time, then writes the 16-bit weight in place;
- * - adamw-8bit, sgd, sgd-momentum: in place (bitsandbytes kernels, foreach in-place ops);
- * - lion: one update buffer per weight (sign of the interpolation); adafactor: two (the squared
- *   gradient and the update), one weight at a time.
+ * The optimizer step (eager semantics), then `zero_grad(set_to_none=True)` frees the gradients.
+ * The transients are the estimator's (`modelStates`, `optimizerTemporary`):
+ * - mixed policies: a fused kernel over the fp32 master (DeepSpeed / apex `FusedAdam`): none;
+ * - adamw and lion otherwise: PyTorch's multi-tensor path makes one state-sized buffer per weight, all
+ *   at once (`torch._foreach_sqrt(exp_avg_sqs)` in `_multi_tensor_adamw`);
+ * - adafactor: fp32 copies of the gradient, the update and the weight, one weight at a time
+ *   (transformers `Adafactor.step`);
+ * - adamw-8bit, sgd, sgd-momentum: in place.
  */
-export function runOptimizer(graph: StepGraph, plan: PrecisionPlan, setup: TrainingSetup, tb: TraceBuilder, states: AllocatedStates, paramGrad: Int32Array): void {
-  const trainable = graph.params.map((p, i) => ({ p, i })).filter(({ p, i }) => p.trainable && paramGrad[i] >= 0);
+export function runOptimizer(graph: StepGraph, plan: PrecisionPlan, setup: TrainingSetup, tb: TraceBuilder, paramGrad: Int32Array): void {
+  const trainable = graph.params.filter((p, i) => p.trainable && paramGrad[i] >= 0);
   const temp = (n: number, dtype: PrecisionPlan["state"], name: string, op: string) =>
     tb.alloc({ bytes: tensorBytes([n], dtype), category: "temporary", dtype, shape: [n], op, scope: name, phase: "optimizer" });
-  if (setup.optimizer === "adamw" && plan.master === null) {
-    const live = trainable.map(({ p }) => temp(optimizerElements(p, setup), plan.state, p.name, "foreach_sqrt"));
+  const fused = defaultFused(setup);
+  const elements = (p: { elements: number }) => (setup.zero >= 1 && setup.dp > 1 ? Math.ceil(p.elements / setup.dp) : p.elements);
+  if (!fused && (setup.optimizer === "adamw" || setup.optimizer === "lion")) {
+    const live = trainable.map((p) => temp(elements(p), plan.state, p.name, "foreach_sqrt"));
     for (const id of live) tb.free(id);
-  } else if (plan.master !== null && setup.optimizer !== "adamw-8bit" && plan.grad !== "float32") {
-    for (const { p } of trainable) tb.free(temp(gradElements(p, setup), "float32", p.name, "grad_to_float32"));
-  } else if (setup.optimizer === "lion" || setup.optimizer === "adafactor") {
-    for (const { p } of trainable) {
-      const n = optimizerElements(p, setup);
-      const ids = [temp(n, plan.state, p.name, `${setup.optimizer}_update`)];
-      if (setup.optimizer === "adafactor") ids.push(temp(n, plan.state, p.name, "adafactor_grad_squared"));
+  } else if (setup.optimizer === "adafactor") {
+    for (const p of trainable) {
+      const ids = ["grad", "update", "param"].map((what) => temp(p.elements, "float32", p.name, `adafactor_${what}_fp32`));
       for (const id of ids) tb.free(id);
     }
   }
-  for (const { i } of trainable) tb.free(paramGrad[i]);
-}
-
-function optimizerElements(p: { elements: number }, setup: TrainingSetup): number {
-  return setup.zero >= 1 ? Math.ceil(p.elements / setup.dp) : p.elements;
+  graph.params.forEach((p, i) => {
+    if (paramGrad[i] >= 0) tb.free(paramGrad[i]);
+  });
 }

@@ -2,6 +2,7 @@ import type { TrainingSetup } from "../modelSpec.js";
 import type { SimDtype } from "./dtype.js";
 import type { PrecisionPlan } from "./precisionPlan.js";
 import type { SimParam } from "./stepGraph.js";
+import { EIGHT_BIT_BLOCK, EIGHT_BIT_MIN_SIZE } from "../quantization.js";
 
 /** One persistent buffer of the model states. */
 export interface StateBuffer {
@@ -35,7 +36,7 @@ export function shardElements(elements: number, n: number): number {
  * parameter, Dettmers et al. 2023). ZeRO-3 keeps 1/dp of every weight.
  */
 export function weightBuffers(p: SimParam, dtype: SimDtype, setup: Pick<TrainingSetup, "dp" | "zero">): StateBuffer[] {
-  const n = setup.zero === 3 ? shardElements(p.elements, setup.dp) : p.elements;
+  const n = setup.zero === 3 && setup.dp > 1 ? shardElements(p.elements, setup.dp) : p.elements;
   if (p.nf4) {
     const blocks = Math.ceil(n / NF4_BLOCK);
     return [
@@ -49,54 +50,57 @@ export function weightBuffers(p: SimParam, dtype: SimDtype, setup: Pick<Training
 
 /** Elements of a gradient (or optimizer state) shard on this rank. */
 export function gradElements(p: SimParam, setup: Pick<TrainingSetup, "dp" | "zero">): number {
-  return setup.zero >= 2 ? shardElements(p.elements, setup.dp) : p.elements;
+  return setup.zero >= 2 && setup.dp > 1 ? shardElements(p.elements, setup.dp) : p.elements;
 }
 
 /**
- * Optimizer state of one trainable weight on this rank, master copy first.
+ * Optimizer state of one trainable weight on this rank, master copy first; each buffer is 1/dp of
+ * the whole under ZeRO-1 and above. The rules are the estimator's (`modelStates`), per tensor:
  * - adamw: m and v (Loshchilov & Hutter 2019).
- * - adamw-8bit: int8 m and v with one fp32 absmax per 256-element block; tensors under 4096 elements
- *   stay 32-bit (bitsandbytes `Optimizer2State`, `min_8bit_size=4096`, block size 256).
+ * - adamw-8bit: 1-byte m and v with one fp32 absmax per 2048-element block; tensors under 4096
+ *   elements stay 32-bit (bitsandbytes `Optimizer2State`, `min_8bit_size`; see ../quantization.ts).
  * - sgd: none; sgd-momentum: one momentum buffer; lion: one momentum buffer (Chen et al. 2023).
- * - adafactor: factored second moment (row and column vectors of a matrix, the full vector otherwise),
- *   no first moment (Shazeer & Stern 2018; `beta1=None`, the Hugging Face default).
+ * - adafactor: factored second moment (rows and columns of a matrix, the full vector otherwise), no
+ *   first moment (Shazeer & Stern 2018; `beta1=None`, the Hugging Face default).
  */
 export function optimizerBuffers(p: SimParam, plan: PrecisionPlan, setup: Pick<TrainingSetup, "dp" | "zero" | "optimizer">): StateBuffer[] {
-  const n = setup.zero >= 1 ? shardElements(p.elements, setup.dp) : p.elements;
+  const sharded = setup.zero >= 1 && setup.dp > 1;
+  const part = (elements: number) => (sharded ? shardElements(elements, setup.dp) : elements);
+  const n = p.elements;
   const out: StateBuffer[] = [];
-  if (plan.master) out.push(buffer(`${p.name} (fp32 master)`, n, plan.master, BYTES[plan.master]));
+  const add = (name: string, elements: number, dtype: SimDtype) => out.push(buffer(`${p.name} (${name})`, part(elements), dtype, BYTES[dtype]));
+  if (plan.master) add("fp32 master", n, plan.master);
   const s = plan.state;
   switch (setup.optimizer) {
     case "adamw":
-      out.push(buffer(`${p.name} (adam m)`, n, s, BYTES[s]), buffer(`${p.name} (adam v)`, n, s, BYTES[s]));
+      add("adam m", n, s);
+      add("adam v", n, s);
       break;
     case "adamw-8bit":
-      if (p.elements < 4096) {
-        out.push(buffer(`${p.name} (adam m)`, n, "float32", 4), buffer(`${p.name} (adam v)`, n, "float32", 4));
+      if (n < EIGHT_BIT_MIN_SIZE) {
+        add("adam m", n, "float32");
+        add("adam v", n, "float32");
       } else {
-        const blocks = Math.ceil(n / 256);
-        out.push(
-          buffer(`${p.name} (adam m, 8-bit)`, n, "int8", 1),
-          buffer(`${p.name} (adam v, 8-bit)`, n, "int8", 1),
-          buffer(`${p.name} (adam m absmax)`, blocks, "float32", 4),
-          buffer(`${p.name} (adam v absmax)`, blocks, "float32", 4),
-        );
+        const blocks = Math.ceil(n / EIGHT_BIT_BLOCK);
+        add("adam m, 8-bit", n, "uint8");
+        add("adam v, 8-bit", n, "uint8");
+        add("adam m absmax", blocks, "float32");
+        add("adam v absmax", blocks, "float32");
       }
       break;
     case "sgd":
       break;
     case "sgd-momentum":
-      out.push(buffer(`${p.name} (momentum)`, n, s, BYTES[s]));
+      add("momentum", n, s);
       break;
     case "lion":
-      out.push(buffer(`${p.name} (lion m)`, n, s, BYTES[s]));
+      add("lion m", n, s);
       break;
     case "adafactor":
-      if (p.matrix.length === 2 && setup.zero === 0) {
-        out.push(buffer(`${p.name} (adafactor row)`, p.matrix[0], s, BYTES[s]), buffer(`${p.name} (adafactor col)`, p.matrix[1], s, BYTES[s]));
-      } else {
-        out.push(buffer(`${p.name} (adafactor v)`, n, s, BYTES[s]));
-      }
+      if (p.matrix.length === 2) {
+        add("adafactor row", p.matrix[0], s);
+        add("adafactor col", p.matrix[1], s);
+      } else add("adafactor v", n, s);
       break;
     default:
       throw new Error(`simulateStep: unknown optimizer ${JSON.stringify(setup.optimizer)}; accepted: adamw, adamw-8bit, sgd, sgd-momentum, adafactor, lion`);
