@@ -6,6 +6,7 @@ import { timelineBench } from "./timeline.bench.js";
 import { inspectBench } from "./inspect.bench.js";
 import { vizBench } from "./viz.bench.js";
 import { allocBench } from "./alloc.bench.js";
+import { interopBench } from "./interop.bench.js";
 
 const only = new Set(process.argv.slice(2));
 const want = (name: string) => only.size === 0 || only.has(name);
@@ -21,3 +22,4 @@ if (want("model")) {
   const { modelBench } = await import("./model.bench.js");
   modelBench();
 }
+if (want("interop")) interopBench();

@@ -92,9 +92,19 @@ const PLUMBING = new Set(["_call_impl", "_wrapped_call_impl", "__call__"]);
  * Sizes in bytes; times in milliseconds from the first recorded entry.
  */
 export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, options: ImportTorchSnapshotOptions = {}): Trace {
-  const snap = typeof data === "string" || data instanceof Uint8Array ? readTorchSnapshot(data) : asTorchSnapshot(data);
-  const category = options.category ?? defaultCategory;
   const scopeDepth = options.scopeDepth ?? 8;
+  const infos = new Map<string, FrameInfo>();
+  const info = (frames: TorchFrame[]): FrameInfo => {
+    const d = describeFrames(frames, scopeDepth);
+    const key = `${d.scope}\n${d.op}\n${d.site}`;
+    const hit = infos.get(key);
+    if (hit) return hit;
+    infos.set(key, d);
+    return d;
+  };
+  const snap =
+    typeof data === "string" || data instanceof Uint8Array ? readTorchSnapshot(data, { dict: shrinker(info) }) : asTorchSnapshot(data);
+  const category = options.category ?? defaultCategory;
   const device = options.device ?? busiestDevice(snap);
   if (!Number.isSafeInteger(device) || device < 0) throw new SnapshotError(`importTorchSnapshot: device must be a non-negative integer, got ${String(device)}`);
   const entries: TorchTraceEntry[] = snap.device_traces[device] ?? [];
@@ -121,25 +131,28 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
   const ooms: SnapshotMeta["ooms"] = [];
   const warnings: string[] = [];
   const live = new Map<number | bigint, number>();
-  const frameInfo = new WeakMap<object, { scope: string; op: string; site: string }>();
+  const frameInfo = new WeakMap<object, FrameInfo>();
 
-  const describe = (frames: TorchFrame[] | undefined) => {
+  const describe = (source: TorchTraceEntry | TorchBlock): FrameInfo | undefined => {
+    const known = source[FRAME_INFO] as FrameInfo | undefined;
+    if (known !== undefined) return known;
+    const frames = source.frames;
     if (!Array.isArray(frames) || frames.length === 0) return undefined;
-    let info = frameInfo.get(frames);
-    if (info === undefined) {
-      info = describeFrames(frames, scopeDepth);
-      frameInfo.set(frames, info);
+    let d = frameInfo.get(frames);
+    if (d === undefined) {
+      d = info(frames);
+      frameInfo.set(frames, d);
     }
-    return info;
+    return d;
   };
   const newBuffer = (bytes: number, address: number | bigint, source: TorchTraceEntry | TorchBlock, stream: unknown, ghost: boolean): number => {
     const id = buffers.length;
     const b: TraceBuffer = { id, bytes, category: category(source), address: plain(address) };
-    const info = describe(source.frames);
-    if (info !== undefined) {
-      if (info.op) b.op = info.op;
-      if (info.scope) b.scope = info.scope;
-      if (info.site) b.site = info.site;
+    const where = describe(source);
+    if (where !== undefined) {
+      if (where.op) b.op = where.op;
+      if (where.scope) b.scope = where.scope;
+      if (where.site) b.site = where.site;
     }
     if (stream !== undefined && stream !== 0) b.stream = plain(stream as number | bigint);
     if (ghost) b.ghost = true;
@@ -334,7 +347,37 @@ function hexAddress(v: number | bigint): string {
   return `0x${v.toString(16)}`;
 }
 
-function describeFrames(frames: TorchFrame[], depth: number): { scope: string; op: string; site: string } {
+type FrameInfo = { scope: string; op: string; site: string };
+
+/** Where an entry's frames went once `shrinker` summarised them (an internal field). */
+const FRAME_INFO = "__hbmscopeFrames";
+const NO_FRAMES: TorchFrame[] = [];
+
+/**
+ * The `readPickle` dict hook of an import: stack frames become shared objects (one per distinct
+ * file, line and function), and an entry's or block's frame list becomes its summary (scope, op,
+ * site), so that a snapshot's stacks (often most of its bytes) are not held as objects.
+ */
+function shrinker(info: (frames: TorchFrame[]) => FrameInfo) {
+  const frames = new Map<string, TorchFrame>();
+  return (d: { [key: string]: unknown }) => {
+    if (typeof d.filename === "string" && typeof d.name === "string" && d.action === undefined) {
+      const key = `${d.filename}\n${String(d.line)}\n${d.name}`;
+      const hit = frames.get(key);
+      if (hit) return hit as never;
+      frames.set(key, d as TorchFrame);
+      return d as never;
+    }
+    const f = d.frames;
+    if (Array.isArray(f)) {
+      if (f.length > 0) d[FRAME_INFO] = info(f as TorchFrame[]);
+      d.frames = NO_FRAMES;
+    }
+    return d as never;
+  };
+}
+
+function describeFrames(frames: TorchFrame[], depth: number): FrameInfo {
   const python: TorchFrame[] = [];
   for (const f of frames) {
     if (f === null || typeof f !== "object" || typeof f.filename !== "string" || typeof f.name !== "string") continue;

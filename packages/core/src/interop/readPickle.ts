@@ -21,6 +21,13 @@ export interface ReadPickleOptions {
    * file cannot make the reader build huge numbers. @defaultValue 64 (512 bits)
    */
   maxIntBytes?: number;
+  /**
+   * Called with each dict when its items are set (SETITEMS, SETITEM, DICT); what it returns takes
+   * the dict's place. Lets a caller shrink values as they are read (e.g. replace stack frames by
+   * shared ones) instead of holding the whole tree. Not called for dicts the pickle refers to
+   * again through its memo (their identity matters). @defaultValue none
+   */
+  dict?: (d: { [key: string]: PickleValue }) => PickleValue;
 }
 
 // Opcodes, from CPython Lib/pickle.py (protocols 0-5). Only the data subset is decoded.
@@ -123,7 +130,13 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stack: PickleValue[] = [];
   const marks: number[] = [];
-  const memo: PickleValue[] = [];
+  // Only memo entries the pickle reads back are kept: Python memoises every container, and
+  // holding them all would keep the whole tree alive however the caller shrinks it.
+  const referenced = memoReads(bytes);
+  const memo = new Map<number, PickleValue>();
+  const shared = new Set<PickleValue>();
+  const onDict = options.dict;
+  let memoCount = 0;
   let pos = 0;
   let opAt = 0;
 
@@ -192,6 +205,14 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
     for (let i = from; i < stack.length; i += 2) put(d, keyOf(stack[i]), stack[i + 1]);
     stack.length = from;
   };
+  const remember = (i: number, v: PickleValue) => {
+    if (i === memoCount) memoCount++;
+    if (i < referenced.length * 8 && referenced[i >> 3] & (1 << (i & 7))) {
+      memo.set(i, v);
+      if (v !== null && typeof v === "object") shared.add(v);
+    }
+  };
+  const finish = (d: { [key: string]: PickleValue }): PickleValue => (onDict && !shared.has(d) ? onDict(d) : d);
   const keyOf = (k: PickleValue): string => {
     if (typeof k === "string") return k;
     if (typeof k === "number" || typeof k === "bigint") return String(k);
@@ -337,7 +358,7 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
         const from = popMark("DICT");
         const d: { [key: string]: PickleValue } = {};
         setItems(d, from);
-        stack.push(d);
+        stack.push(finish(d));
         break;
       }
       case APPEND: {
@@ -357,17 +378,21 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
       case SETITEM: {
         const v = pop("SETITEM");
         const k = pop("SETITEM");
-        put(dictOf(top("SETITEM"), "SETITEM"), keyOf(k), v);
+        const d = dictOf(top("SETITEM"), "SETITEM");
+        put(d, keyOf(k), v);
+        stack[stack.length - 1] = finish(d);
         break;
       }
       case SETITEMS: {
         const from = popMark("SETITEMS");
         if (from === 0 || (marks.length > 0 && marks[marks.length - 1] >= from)) fail("SETITEMS with no dict below its MARK");
-        setItems(dictOf(stack[from - 1], "SETITEMS"), from);
+        const d = dictOf(stack[from - 1], "SETITEMS");
+        setItems(d, from);
+        stack[from - 1] = finish(d);
         break;
       }
       case MEMOIZE:
-        memo.push(top("MEMOIZE"));
+        remember(memoCount, top("MEMOIZE"));
         break;
       case BINPUT:
       case LONG_BINPUT: {
@@ -378,8 +403,8 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
         } else i = u32();
         // Python's picklers number memo entries 0, 1, 2, ...; a jump would let a file claim
         // gigabytes of memo, so indexes past the next free one are refused.
-        if (i > memo.length) fail(`memo index ${i} skips ahead of the next free index ${memo.length}`);
-        memo[i] = top("PUT");
+        if (i > memoCount) fail(`memo index ${i} skips ahead of the next free index ${memoCount}`);
+        remember(i, top("PUT"));
         break;
       }
       case BINGET:
@@ -389,8 +414,9 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
           need(1, "BINGET");
           i = bytes[pos++];
         } else i = u32();
-        if (i >= memo.length) fail(`memo index ${i} was never stored`);
-        stack.push(memo[i]);
+        const v = memo.get(i);
+        if (v === undefined) fail(`memo index ${i} was never stored`);
+        stack.push(v as PickleValue);
         break;
       }
       default: {
@@ -405,6 +431,65 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
     }
   }
 }
+
+/**
+ * A bit set of the memo indexes a pickle reads (BINGET, LONG_BINGET), from a first pass that only
+ * skips over arguments. It stops at the first opcode it does not know; the reading pass then
+ * stops there too, with the error.
+ */
+function memoReads(bytes: Uint8Array): Uint8Array {
+  const n = bytes.length;
+  const bits = new Uint8Array((n >> 3) + 1);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u32 = (at: number) => (at + 4 <= n ? view.getUint32(at, true) : n);
+  const u64 = (at: number) => (at + 8 <= n ? Number(view.getBigUint64(at, true)) : n);
+  let pos = 0;
+  while (pos < n) {
+    const op = bytes[pos++];
+    const skip = ARG_BYTES[op];
+    if (skip === undefined) {
+      switch (op) {
+        case BINGET:
+        case LONG_BINGET: {
+          const i = op === BINGET ? bytes[pos] : u32(pos);
+          pos += op === BINGET ? 1 : 4;
+          if (i < n) bits[i >> 3] |= 1 << (i & 7);
+          break;
+        }
+        case LONG1:
+        case SHORT_BINUNICODE:
+        case SHORT_BINBYTES:
+          pos += 1 + (bytes[pos] ?? 0);
+          break;
+        case LONG4:
+        case BINUNICODE:
+        case BINBYTES:
+          pos += 4 + u32(pos);
+          break;
+        case BINUNICODE8:
+        case BINBYTES8:
+        case BYTEARRAY8:
+          pos += 8 + u64(pos);
+          break;
+        case STOP:
+          return bits;
+        default:
+          if (!NO_ARG.has(op)) return bits;
+      }
+    } else pos += skip;
+  }
+  return bits;
+}
+
+/** Opcodes with a fixed-size argument, and its size in bytes. */
+const ARG_BYTES: Record<number, number> = {
+  [PROTO]: 1, [FRAME]: 8, [BININT]: 4, [BININT1]: 1, [BININT2]: 2, [BINFLOAT]: 8, [BINPUT]: 1, [LONG_BINPUT]: 4,
+};
+/** Opcodes without an argument that the reader knows. */
+const NO_ARG = new Set([
+  MARK, POP, POP_MARK, DUP, NONE, NEWTRUE, NEWFALSE, EMPTY_LIST, EMPTY_TUPLE, EMPTY_SET, EMPTY_DICT, LIST, TUPLE,
+  FROZENSET, TUPLE1, TUPLE2, TUPLE3, DICT, APPEND, APPENDS, ADDITEMS, SETITEM, SETITEMS, MEMOIZE,
+]);
 
 /** Sets `d[key]`, also for the key `__proto__` (which must stay an own property, not a prototype). */
 function put(d: { [key: string]: PickleValue }, key: string, value: PickleValue) {
