@@ -1,6 +1,6 @@
 /**
- * `pnpm test:notebooks`: executes every notebook in examples/notebooks with Jupyter (the Deno
- * kernel that `pnpm notebooks:setup` registers) into a temporary folder, and fails when a cell
+ * `pnpm test:notebooks`: executes every notebook in examples/notebooks with Jupyter's nbconvert (the
+ * Deno kernel that `pnpm notebooks:setup` registers) into a temporary folder, and fails when a cell
  * errors or when a code cell marked `// expect: svg` has no `image/svg+xml` output.
  * Usage: tsx scripts/testNotebooks.ts [name-filter ...]
  */
@@ -41,14 +41,28 @@ export function notebookProblems(executed: { cells: Cell[] }): string[] {
 /** Runs of a notebook before a missing output counts as a failure (see the retry below). */
 const ATTEMPTS = 3;
 
+/**
+ * `jupyter nbconvert --to notebook --execute`, with nbconvert's execute preprocessor swapped for
+ * one that waits briefly after each cell's idle status (scripts/notebooks/draining_execute.py).
+ * Like `--execute`, it fails on the first cell that errors.
+ */
 function execute(notebook: string, cwd: string, outDir: string) {
+  const preprocessor = "DrainingExecutePreprocessor";
   return spawnSync(
     "jupyter",
-    ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=600",
-      "--ExecutePreprocessor.kernel_name=deno", "--output-dir", outDir, notebook],
-    { encoding: "utf8", cwd },
+    [
+      "nbconvert", "--to", "notebook",
+      `--Exporter.preprocessors=["draining_execute.${preprocessor}"]`,
+      `--${preprocessor}.enabled=True`,
+      `--${preprocessor}.kernel_name=deno`,
+      `--${preprocessor}.timeout=600`,
+      "--output-dir", outDir, notebook,
+    ],
+    { encoding: "utf8", cwd, env: { ...process.env, PYTHONPATH: [DRAIN_DIR, process.env.PYTHONPATH].filter(Boolean).join(":") } },
   );
 }
+
+const DRAIN_DIR = resolve(import.meta.dirname, "notebooks");
 
 function main(): number {
   const dir = resolve(import.meta.dirname, "../examples/notebooks");
@@ -81,9 +95,9 @@ function main(): number {
         }
         problems = notebookProblems(JSON.parse(readFileSync(join(out, name), "utf8")));
         if (problems.length === 0 || attempt === ATTEMPTS) break;
-        // Deno's kernel (2.9) sometimes publishes `status: idle` before a cell's execute_result, and
-        // nbclient stops collecting a cell's outputs at idle, so a result can go missing. A real
-        // missing chart is missing every time; a lost one comes back on a rerun.
+        // Deno's kernel (2.9) sometimes publishes `status: idle` before a cell's execute_result;
+        // the draining preprocessor waits for it, and should it still be lost, a rerun brings it
+        // back. A chart that is really missing is missing every time.
         console.log(`retry ${name}: ${problems.join("; ")} (attempt ${attempt} of ${ATTEMPTS})`);
       }
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
