@@ -3,9 +3,11 @@ import { Command, CommanderError } from "commander";
 import { CliError } from "./cliError.js";
 import type { Io } from "./io.js";
 import { registerInspect } from "./commands/inspect.js";
+import { registerProfile } from "./commands/profile.js";
+import { registerCompareAttention } from "./commands/compareAttention.js";
 
 /** Each subcommand registers itself; the list is the whole CLI at a glance. */
-const commands = [registerInspect];
+const commands = [registerInspect, registerProfile, registerCompareAttention];
 
 export const version: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
