@@ -12,3 +12,8 @@ if (want("timeline") || want("inspect")) {
   const { json } = await timelineBench();
   if (want("inspect")) inspectBench(json);
 }
+
+if (want("tfjs")) {
+  const { tfjsBench } = await import("./tfjs.bench.js");
+  await tfjsBench();
+}
