@@ -23,3 +23,7 @@ if (want("model")) {
   modelBench();
 }
 if (want("interop")) interopBench();
+if (want("tfjs")) {
+  const { tfjsBench } = await import("./tfjs.bench.js");
+  await tfjsBench();
+}

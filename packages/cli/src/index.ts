@@ -7,3 +7,4 @@ export { replayReport, OOM_EXIT_CODE } from "./commands/replay.js";
 export { estimateReport, paramsReport, suggestionFlags } from "./commands/estimate.js";
 export { addSetupOptions, setupFromFlags, modelFromFlag, setupFlagNames } from "./setupOptions.js";
 export type { SetupFlags } from "./setupOptions.js";
+export { renderAttentionRows } from "./commands/compareAttention.js";
