@@ -7,3 +7,4 @@ export { estimateReport, paramsReport, suggestionFlags } from "./commands/estima
 export { addSetupOptions, setupFromFlags, modelFromFlag, setupFlagNames } from "./setupOptions.js";
 export type { SetupFlags } from "./setupOptions.js";
 export { replayReport, OOM_EXIT_CODE } from "./commands/replay.js";
+export { simulateReport } from "./commands/simulate.js";

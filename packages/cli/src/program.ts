@@ -5,9 +5,10 @@ import type { Io } from "./io.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerEstimate } from "./commands/estimate.js";
 import { registerReplay } from "./commands/replay.js";
+import { registerSimulate } from "./commands/simulate.js";
 
 /** Each subcommand registers itself; the list is the whole CLI at a glance. */
-const commands = [registerInspect, registerEstimate, registerReplay];
+const commands = [registerInspect, registerEstimate, registerSimulate, registerReplay];
 
 export const version: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
