@@ -15,3 +15,8 @@ if (want("timeline") || want("inspect")) {
 }
 
 if (want("alloc")) allocBench();
+
+if (want("sim")) {
+  const { simBench } = await import("./sim.bench.js");
+  simBench();
+}
