@@ -59,3 +59,23 @@ describe("simulateStep() eager semantics vs estimate()", () => {
     }
   });
 });
+
+describe("simulateStep() vs estimate() at the end of forward", () => {
+  it("simulateStep() differs from estimate()'s end-of-forward point by named buffers: norm statistics (+) and the fp32 logits upcast, already freed (-)", () => {
+    const setup = withSetup(defaultSetup, (s) => { s.seq = 512; s.attention = "flash"; });
+    const est = estimate(llama, setup);
+    const trace = simulateStep(llama, setup, { semantics: "eager" });
+    const { by, ids } = liveBefore(trace, "backward");
+    const simBytes = Object.values(by).reduce((a, b) => a + b, 0);
+    const forward = est.phases.find((p) => p.phase === "forward")!;
+    const normStatistics = ids.map((id) => trace.buffers[id]).filter((b) => b.op === "rms_norm" && b.dtype === "float32").reduce((a, b) => a + b.bytes, 0);
+    // 32 layers x 2 RMSNorms + the final norm, one fp32 rstd of [b, s] each.
+    expect(normStatistics).toBe((2 * llama.layers + 1) * 4 * setup.batch * setup.seq);
+    // The estimator adds the fp32 upcast of the logits (4·sbv) as a forward transient; the simulated
+    // upcast is freed once log-softmax has run (log-softmax keeps its own fp32 output).
+    const upcast = trace.buffers.find((b) => b.op === "to_float32")!;
+    expect(upcast.bytes).toBe(4 * setup.batch * setup.seq * llama.vocab);
+    expect(ids).not.toContain(upcast.id);
+    expect(simBytes - forward.bytes).toBe(normStatistics - upcast.bytes);
+  });
+});
