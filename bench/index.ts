@@ -20,3 +20,8 @@ if (want("sim")) {
   const { simBench } = await import("./sim.bench.js");
   simBench();
 }
+
+if (want("model")) {
+  const { modelBench } = await import("./model.bench.js");
+  modelBench();
+}

@@ -33,6 +33,10 @@ function shardBytes(setup: TrainingSetup, bytes: number, stage: number): number 
   return setup.zero >= stage && setup.dp > 1 ? Math.ceil(bytes / setup.dp) : bytes;
 }
 
+function overText(setup: TrainingSetup, stage: number): string {
+  return setup.zero >= stage && setup.dp > 1 ? " / N_d" : "";
+}
+
 /** Optimizer state elements-in-bytes for one tensor (no master copy). */
 function stateBytes(g: ParameterGroup, setup: TrainingSetup, state: number): number {
   const e = g.elements;
@@ -89,21 +93,19 @@ export function modelStates(groups: readonly ParameterGroup[], setup: TrainingSe
     largest = Math.max(largest, g.elements);
   }
   weights = Math.ceil(weights);
-  const shard = (bytes: number, stage: number) => shardBytes(setup, bytes, stage);
-  const over = (stage: number) => (setup.zero >= stage && setup.dp > 1 ? " / N_d" : "");
   const wTerm = term(
-    shard(weights, 3),
-    `${qlora ? `NF4 ${NF4_DOUBLE_QUANT_BITS} bits × quantized linears + 2 B × rest` : setup.method === "lora" ? `${p.frozenWeight} B × frozen + ${adapterWeight} B × adapters` : `${p.weight} B × params`}${over(3)}`,
-    qlora ? "Dettmers et al. 2023 (QLoRA), NF4 with double quantization" : `precision policy ${setup.precision} (DESIGN.md)${over(3) ? `; ${ZERO}` : ""}`,
+    shardBytes(setup, weights, 3),
+    `${qlora ? `NF4 ${NF4_DOUBLE_QUANT_BITS} bits × quantized linears + 2 B × rest` : setup.method === "lora" ? `${p.frozenWeight} B × frozen + ${adapterWeight} B × adapters` : `${p.weight} B × params`}${overText(setup, 3)}`,
+    qlora ? "Dettmers et al. 2023 (QLoRA), NF4 with double quantization" : `precision policy ${setup.precision} (DESIGN.md)${overText(setup, 3) ? `; ${ZERO}` : ""}`,
   );
-  const gTerm = term(shard(grads, 2), `${gradBytes} B × trainable${over(2)}`, `precision policy ${setup.precision} (DESIGN.md)${over(2) ? `; ${ZERO}` : ""}`);
-  const optimizer = shard(master + states, 1);
+  const gTerm = term(shardBytes(setup, grads, 2), `${gradBytes} B × trainable${overText(setup, 2)}`, `precision policy ${setup.precision} (DESIGN.md)${overText(setup, 2) ? `; ${ZERO}` : ""}`);
+  const optimizer = shardBytes(setup, master + states, 1);
   const oTerm = {
     bytes: optimizer,
-    formula: `master ${MASTER[p.master]} × trainable + ${setup.optimizer} states${over(1)}`,
-    source: `${OPTIMIZER_SOURCE[setup.optimizer]}; precision policy ${setup.precision}${over(1) ? `; ${ZERO}` : ""}`,
-    master: shard(master, 1),
-    states: shard(states, 1),
+    formula: `master ${MASTER[p.master]} × trainable + ${setup.optimizer} states${overText(setup, 1)}`,
+    source: `${OPTIMIZER_SOURCE[setup.optimizer]}; precision policy ${setup.precision}${overText(setup, 1) ? `; ${ZERO}` : ""}`,
+    master: shardBytes(setup, master, 1),
+    states: shardBytes(setup, states, 1),
   };
   let temp = 0;
   let tempFormula = "0";
@@ -112,8 +114,8 @@ export function modelStates(groups: readonly ParameterGroup[], setup: TrainingSe
   } else if (setup.optimizer === "adamw" || setup.optimizer === "lion") {
     // torch.optim.AdamW foreach path (_multi_tensor_adamw: torch._foreach_sqrt(exp_avg_sqs)) and lion-pytorch's
     // exp_avg.clone(): one state-sized temporary over the whole (sharded) parameter group.
-    temp = shard(stateElems * p.state, 1);
-    tempFormula = `${p.state} B × trainable${over(1)} (one state-sized buffer)`;
+    temp = shardBytes(setup, stateElems * p.state, 1);
+    tempFormula = `${p.state} B × trainable${overText(setup, 1)} (one state-sized buffer)`;
   } else if (setup.optimizer === "adafactor") {
     // transformers Adafactor: per tensor, fp32 copies of grad, update and parameter.
     temp = 3 * 4 * largest;

@@ -38,7 +38,12 @@ const SOURCES: Record<keyof OverheadDefaults, string> = {
 };
 
 /** The overhead term from the defaults and the user's changes (bytes). */
-export function overhead(options: Partial<OverheadDefaults> = {}): Overhead {
+export function overhead(options?: Partial<OverheadDefaults>): Overhead {
+  if (options === undefined) return DEFAULT;
+  return make(options);
+}
+
+function make(options: Partial<OverheadDefaults>): Overhead {
   const o = { ...overheadDefaults, ...options };
   const items = (Object.keys(overheadDefaults) as (keyof OverheadDefaults)[]).map((name) => {
     const bytes = o[name];
@@ -53,3 +58,5 @@ export function overhead(options: Partial<OverheadDefaults> = {}): Overhead {
     items,
   };
 }
+
+const DEFAULT: Overhead = Object.freeze(make({}));

@@ -80,7 +80,6 @@ export function suggest(model: ModelSpec, setup: TrainingSetup, gpu: Gpu | strin
     const next = { ...setup } as Record<string, unknown>;
     for (const o of picked) next[o.field] = o.to;
     let s = next as unknown as TrainingSetup;
-    if (s.method === "full") s = { ...s, loraTargets: setup.loraTargets };
     const changes: SetupChange[] = picked.map((o) => ({ field: o.field, from: setup[o.field], to: o.to }));
     let cost = picked.reduce((c, o) => c + o.cost, 0);
     let total = estimate(model, s, options).total;
