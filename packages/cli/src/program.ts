@@ -4,11 +4,13 @@ import { CliError } from "./cliError.js";
 import type { Io } from "./io.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerEstimate } from "./commands/estimate.js";
-import { registerReplay } from "./commands/replay.js";
 import { registerSimulate } from "./commands/simulate.js";
+import { registerProfile } from "./commands/profile.js";
+import { registerCompareAttention } from "./commands/compareAttention.js";
+import { registerReplay } from "./commands/replay.js";
 
 /** Each subcommand registers itself; the list is the whole CLI at a glance. */
-const commands = [registerInspect, registerEstimate, registerSimulate, registerReplay];
+const commands = [registerInspect, registerEstimate, registerSimulate, registerProfile, registerCompareAttention, registerReplay];
 
 export const version: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
