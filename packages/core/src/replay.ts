@@ -120,7 +120,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
     segments: state.segments,
     oom,
   };
-  run.fragmentationAtPeak = fragmentationAt(run, run.peaks.reserved.index);
+  run.fragmentationAtPeak = fragmentationAt(run, fullestAtPeak(run));
   return run;
 }
 
@@ -142,6 +142,19 @@ export function fragmentationAt(run: ReplayRun, index: number): Fragmentation {
     largestFree,
     ratio: available > 0 ? (available - largestFree) / available : 0,
   };
+}
+
+/**
+ * Among the events where reserved bytes are at their peak, the one with the most allocated bytes:
+ * reserved memory is then at its fullest, so its free space is the fragmentation that matters.
+ */
+function fullestAtPeak(run: ReplayRun): number {
+  const { bytes, index } = run.peaks.reserved;
+  let best = index;
+  for (let i = index + 1; i < run.length; i++) {
+    if (run.reserved[i] === bytes && run.allocated[i] > run.allocated[best]) best = i;
+  }
+  return best;
 }
 
 function peakOf(a: Float64Array, length: number): { bytes: number; index: number } {

@@ -16,6 +16,8 @@ export class BlockStore {
   isFree = new Uint8Array(64);
   private left = new Int32Array(64);
   private right = new Int32Array(64);
+  /** Parent in the free index (-1 at a root), so removal needs no search. */
+  private up = new Int32Array(64);
   private priority = new Uint32Array(64);
   private roots: Int32Array;
   private used = 0;
@@ -120,12 +122,14 @@ export class BlockStore {
     if (parent < 0) this.roots[pool] = node;
     else if (side === 0) this.left[parent] = node;
     else this.right[parent] = node;
+    if (node >= 0) this.up[node] = parent;
   }
 
   /** Treap insertion without recursion: descend while priorities are higher, then split below. */
   private insertAt(pool: number, x: number) {
     const left = this.left;
     const right = this.right;
+    const up = this.up;
     const priority = this.priority;
     const px = priority[x];
     let parent = -1;
@@ -151,12 +155,14 @@ export class BlockStore {
       if (this.less(t, x)) {
         if (lSide === 0) left[lHook] = t;
         else right[lHook] = t;
+        up[t] = lHook;
         lHook = t;
         lSide = 1;
         t = right[t];
       } else {
         if (rSide === 0) left[rHook] = t;
         else right[rHook] = t;
+        up[t] = rHook;
         rHook = t;
         rSide = 0;
         t = left[t];
@@ -168,25 +174,14 @@ export class BlockStore {
     else right[rHook] = -1;
   }
 
-  /** Treap removal without recursion: find x, then merge its two subtrees in its place. */
+  /** Treap removal without search: merge x's two subtrees in its place (parents are known). */
   private removeAt(pool: number, x: number) {
     const left = this.left;
     const right = this.right;
     const priority = this.priority;
-    let parent = -1;
-    let side = 0;
-    let t = this.roots[pool];
-    while (t !== x) {
-      if (t < 0) throw new Error("BlockStore: block is not in the free index (internal error)");
-      parent = t;
-      if (this.less(x, t)) {
-        side = 0;
-        t = left[t];
-      } else {
-        side = 1;
-        t = right[t];
-      }
-    }
+    let parent = this.up[x];
+    let side = parent >= 0 && right[parent] === x ? 1 : 0;
+    if (parent < 0 && this.roots[pool] !== x) throw new Error("BlockStore: block is not in the free index (internal error)");
     let a = left[x];
     let b = right[x];
     while (a >= 0 && b >= 0) {
@@ -229,6 +224,7 @@ export class BlockStore {
     this.segment = i32(this.segment);
     this.left = i32(this.left);
     this.right = i32(this.right);
+    this.up = i32(this.up);
     this.pool = u8(this.pool);
     this.isFree = u8(this.isFree);
     const p = new Uint32Array(n);
