@@ -18,6 +18,10 @@ if (want("timeline") || want("inspect")) {
 
 if (want("viz")) vizBench();
 if (want("alloc")) allocBench();
+if (want("sim")) {
+  const { simBench } = await import("./sim.bench.js");
+  simBench();
+}
 if (want("model")) {
   const { modelBench } = await import("./model.bench.js");
   modelBench();

@@ -142,6 +142,9 @@ export function eagerGraph(model: ModelSpec, setup: TrainingSetup, plan: Precisi
     [x] = g.op({ name: "add_position", inputs: [x, wpe], outputs: [{ shape: [b, sLocal, h], dtype: act }] });
   }
   x = dropout(x);
+  // LoRA and QLoRA training make the (frozen) embedding output require grad, so that checkpointed
+  // layers can backpropagate (PEFT `prepare_model_for_kbit_training`, transformers `enable_input_require_grads`).
+  if (training && setup.method !== "full") g.get(x).requiresGrad = true;
 
   for (let l = 0; l < layers; l++) {
     g.startLayer(l);
@@ -211,13 +214,15 @@ function attention(g: GraphBuilder, dims: RankDims, setup: TrainingSetup, act: S
   const ctxShape = [b, s, aLocal * d];
   if (setup.attention === "flash") {
     // flash-attn's layout is [b, s, a, d]: its output reshapes to the o-projection's input without a copy.
-    const [o] = g.op({
-      name: "flash_attention",
-      inputs: [q, k, v],
-      outputs: [{ shape: ctxShape, dtype: act }, { shape: [b, aLocal, s], dtype: "float32", noGrad: true }],
-      save: (i, o) => [...i, ...o],
-    });
-    return o;
+    const flash = () =>
+      g.op({
+        name: "flash_attention",
+        inputs: [q, k, v],
+        outputs: [{ shape: ctxShape, dtype: act }, { shape: [b, aLocal, s], dtype: "float32", noGrad: true }],
+        save: (i, o) => [...i, ...o],
+      })[0];
+    // Selective checkpointing recomputes the attention core: here the kernel, so its log-sum-exp is not kept.
+    return setup.checkpointing === "selective" ? g.recompute([q, k, v], flash) : flash();
   }
   let kr = k;
   let vr = v;

@@ -34,7 +34,8 @@ export function rankDims(model: ModelSpec, setup: TrainingSetup): RankDims {
     kvLocal,
     qDim: aLocal * d,
     kvDim: kvLocal * d,
-    ffnLocal: model.ffn / t,
+    // Megatron-LM pads widths that do not split evenly.
+    ffnLocal: Math.ceil(model.ffn / t),
     // Megatron-LM pads the vocabulary so that it splits evenly.
     vocabLocal: Math.ceil(model.vocab / t),
     layers: model.layers,

@@ -23,7 +23,6 @@ export function validateSimulation(
   if (model.headDim === undefined && model.hidden % model.heads !== 0) fail(`model.heads (${model.heads}) must divide model.hidden (${model.hidden})`);
   if (model.heads % model.kvHeads !== 0) fail(`model.kvHeads (${model.kvHeads}) must divide model.heads (${model.heads})`);
   if (model.heads % setup.tp !== 0) fail(`setup.tp (${setup.tp}) must divide model.heads (${model.heads})`);
-  if (model.ffn % setup.tp !== 0) fail(`setup.tp (${setup.tp}) must divide model.ffn (${model.ffn})`);
   if (setup.sp && setup.tp > 1 && setup.seq % setup.tp !== 0) fail(`with sequence parallel, setup.tp (${setup.tp}) must divide setup.seq (${setup.seq})`);
   if (setup.pp !== 1) fail(`pipeline parallel (pp = ${setup.pp}) is not simulated; use estimate() for its in-flight microbatches, or pp = 1`);
   if (![0, 1, 2, 3].includes(setup.zero)) fail(`setup.zero must be 0, 1, 2 or 3, got ${JSON.stringify(setup.zero)}`);
