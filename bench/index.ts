@@ -5,6 +5,7 @@
 import { timelineBench } from "./timeline.bench.js";
 import { inspectBench } from "./inspect.bench.js";
 import { interopBench } from "./interop.bench.js";
+import { allocBench } from "./alloc.bench.js";
 
 const only = new Set(process.argv.slice(2));
 const want = (name: string) => only.size === 0 || only.has(name);
@@ -15,3 +16,4 @@ if (want("timeline") || want("inspect")) {
 }
 
 if (want("interop")) interopBench();
+if (want("alloc")) allocBench();
