@@ -110,9 +110,10 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
   const entries: TorchTraceEntry[] = snap.device_traces[device] ?? [];
   if (!Array.isArray(entries)) throw new SnapshotError(`importTorchSnapshot: device_traces[${device}] is not a list`);
   const where = (i: number) => `device_traces[${device}][${i}]`;
-  const segments = snap.segments.filter((s, i) => {
+  const segmentIndexes: number[] = [];
+  snap.segments.forEach((s, i) => {
     if (s === null || typeof s !== "object") throw new SnapshotError(`importTorchSnapshot: segments[${i}] is not a dict`);
-    return (s.device ?? 0) === device;
+    if ((s.device ?? 0) === device) segmentIndexes.push(i);
   });
 
   const actions: Record<string, number> = {};
@@ -235,9 +236,9 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
   // Blocks still allocated in the snapshot's segments without a recorded alloc: alive throughout.
   const kept: SnapshotSegment[] = [];
   let reservedAtEnd = 0;
-  for (let s = 0; s < segments.length; s++) {
-    const seg: TorchSegment = segments[s];
-    const path = `segments[${snap.segments.indexOf(seg)}]`;
+  for (const s of segmentIndexes) {
+    const seg: TorchSegment = snap.segments[s];
+    const path = `segments[${s}]`;
     const segAddress = address(seg.address, path);
     const total = bytesOf(seg.total_size, `${path}.total_size`);
     reservedAtEnd += total;
@@ -319,8 +320,12 @@ function busiestDevice(snap: TorchSnapshot): number {
     }
   });
   if (best >= 0) return best;
-  const withSegments = snap.segments.map((s) => s?.device ?? 0).filter((d) => typeof d === "number");
-  return withSegments.length > 0 ? Math.min(...withSegments) : 0;
+  let lowest = Infinity;
+  for (const s of snap.segments) {
+    const d = s?.device ?? 0;
+    if (typeof d === "number" && d < lowest) lowest = d;
+  }
+  return lowest === Infinity ? 0 : lowest;
 }
 
 function address(v: unknown, path: string): number | bigint {
