@@ -363,19 +363,43 @@ const NO_FRAMES: TorchFrame[] = [];
  * file, line and function), and an entry's or block's frame list becomes its summary (scope, op,
  * site), so that a snapshot's stacks (often most of its bytes) are not held as objects.
  */
+/** Most trie nodes `shrinker` keeps (about 100 bytes each): real snapshots repeat few stacks. */
+const MAX_TRIE_NODES = 1 << 20;
+
 function shrinker(info: (frames: TorchFrame[]) => FrameInfo) {
-  const frames = new Map<string, TorchFrame>();
+  // file -> line -> function -> the shared frame; no key strings built per frame.
+  const frames = new Map<string, Map<unknown, Map<string, TorchFrame>>>();
+  // A trie over shared frames: a stack seen before gets its summary from one lookup per frame.
+  type Node = { next: Map<unknown, Node>; info?: FrameInfo };
+  const root: Node = { next: new Map() };
+  let nodes = 0;
   return (d: { [key: string]: unknown }) => {
     if (typeof d.filename === "string" && typeof d.name === "string" && d.action === undefined) {
-      const key = `${d.filename}\n${String(d.line)}\n${d.name}`;
-      const hit = frames.get(key);
+      let byLine = frames.get(d.filename);
+      if (byLine === undefined) frames.set(d.filename, (byLine = new Map()));
+      let byName = byLine.get(d.line);
+      if (byName === undefined) byLine.set(d.line, (byName = new Map()));
+      const hit = byName.get(d.name);
       if (hit) return hit as never;
-      frames.set(key, d as TorchFrame);
+      byName.set(d.name, d as TorchFrame);
       return d as never;
     }
     const f = d.frames;
     if (Array.isArray(f)) {
-      if (f.length > 0) d[FRAME_INFO] = info(f as TorchFrame[]);
+      if (f.length > 0) {
+        let node: Node | undefined = root;
+        for (let i = 0; i < f.length && node !== undefined; i++) {
+          let next: Node | undefined = node.next.get(f[i]);
+          if (next === undefined && nodes < MAX_TRIE_NODES) {
+            node.next.set(f[i], (next = { next: new Map() }));
+            nodes++;
+          }
+          node = next;
+        }
+        // Past the budget (a file with countless distinct stacks), summaries are not cached.
+        if (node === undefined) d[FRAME_INFO] = info(f as TorchFrame[]);
+        else d[FRAME_INFO] = node.info ??= info(f as TorchFrame[]);
+      }
       d.frames = NO_FRAMES;
     }
     return d as never;
