@@ -110,9 +110,10 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
   const entries: TorchTraceEntry[] = snap.device_traces[device] ?? [];
   if (!Array.isArray(entries)) throw new SnapshotError(`importTorchSnapshot: device_traces[${device}] is not a list`);
   const where = (i: number) => `device_traces[${device}][${i}]`;
-  const segments = snap.segments.filter((s, i) => {
+  const segmentIndexes: number[] = [];
+  snap.segments.forEach((s, i) => {
     if (s === null || typeof s !== "object") throw new SnapshotError(`importTorchSnapshot: segments[${i}] is not a dict`);
-    return (s.device ?? 0) === device;
+    if ((s.device ?? 0) === device) segmentIndexes.push(i);
   });
 
   const actions: Record<string, number> = {};
@@ -235,9 +236,9 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
   // Blocks still allocated in the snapshot's segments without a recorded alloc: alive throughout.
   const kept: SnapshotSegment[] = [];
   let reservedAtEnd = 0;
-  for (let s = 0; s < segments.length; s++) {
-    const seg: TorchSegment = segments[s];
-    const path = `segments[${snap.segments.indexOf(seg)}]`;
+  for (const s of segmentIndexes) {
+    const seg: TorchSegment = snap.segments[s];
+    const path = `segments[${s}]`;
     const segAddress = address(seg.address, path);
     const total = bytesOf(seg.total_size, `${path}.total_size`);
     reservedAtEnd += total;
@@ -319,8 +320,12 @@ function busiestDevice(snap: TorchSnapshot): number {
     }
   });
   if (best >= 0) return best;
-  const withSegments = snap.segments.map((s) => s?.device ?? 0).filter((d) => typeof d === "number");
-  return withSegments.length > 0 ? Math.min(...withSegments) : 0;
+  let lowest = Infinity;
+  for (const s of snap.segments) {
+    const d = s?.device ?? 0;
+    if (typeof d === "number" && d < lowest) lowest = d;
+  }
+  return lowest === Infinity ? 0 : lowest;
 }
 
 function address(v: unknown, path: string): number | bigint {
@@ -358,19 +363,43 @@ const NO_FRAMES: TorchFrame[] = [];
  * file, line and function), and an entry's or block's frame list becomes its summary (scope, op,
  * site), so that a snapshot's stacks (often most of its bytes) are not held as objects.
  */
+/** Most trie nodes `shrinker` keeps (about 100 bytes each): real snapshots repeat few stacks. */
+const MAX_TRIE_NODES = 1 << 20;
+
 function shrinker(info: (frames: TorchFrame[]) => FrameInfo) {
-  const frames = new Map<string, TorchFrame>();
+  // file -> line -> function -> the shared frame; no key strings built per frame.
+  const frames = new Map<string, Map<unknown, Map<string, TorchFrame>>>();
+  // A trie over shared frames: a stack seen before gets its summary from one lookup per frame.
+  type Node = { next: Map<unknown, Node>; info?: FrameInfo };
+  const root: Node = { next: new Map() };
+  let nodes = 0;
   return (d: { [key: string]: unknown }) => {
     if (typeof d.filename === "string" && typeof d.name === "string" && d.action === undefined) {
-      const key = `${d.filename}\n${String(d.line)}\n${d.name}`;
-      const hit = frames.get(key);
+      let byLine = frames.get(d.filename);
+      if (byLine === undefined) frames.set(d.filename, (byLine = new Map()));
+      let byName = byLine.get(d.line);
+      if (byName === undefined) byLine.set(d.line, (byName = new Map()));
+      const hit = byName.get(d.name);
       if (hit) return hit as never;
-      frames.set(key, d as TorchFrame);
+      byName.set(d.name, d as TorchFrame);
       return d as never;
     }
     const f = d.frames;
     if (Array.isArray(f)) {
-      if (f.length > 0) d[FRAME_INFO] = info(f as TorchFrame[]);
+      if (f.length > 0) {
+        let node: Node | undefined = root;
+        for (let i = 0; i < f.length && node !== undefined; i++) {
+          let next: Node | undefined = node.next.get(f[i]);
+          if (next === undefined && nodes < MAX_TRIE_NODES) {
+            node.next.set(f[i], (next = { next: new Map() }));
+            nodes++;
+          }
+          node = next;
+        }
+        // Past the budget (a file with countless distinct stacks), summaries are not cached.
+        if (node === undefined) d[FRAME_INFO] = info(f as TorchFrame[]);
+        else d[FRAME_INFO] = node.info ??= info(f as TorchFrame[]);
+      }
       d.frames = NO_FRAMES;
     }
     return d as never;

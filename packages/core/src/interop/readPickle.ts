@@ -441,55 +441,48 @@ function memoReads(bytes: Uint8Array): Uint8Array {
   const n = bytes.length;
   const bits = new Uint8Array((n >> 3) + 1);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const u32 = (at: number) => (at + 4 <= n ? view.getUint32(at, true) : n);
-  const u64 = (at: number) => (at + 8 <= n ? Number(view.getBigUint64(at, true)) : n);
   let pos = 0;
   while (pos < n) {
     const op = bytes[pos++];
-    const skip = ARG_BYTES[op];
-    if (skip === undefined) {
-      switch (op) {
-        case BINGET:
-        case LONG_BINGET: {
-          const i = op === BINGET ? bytes[pos] : u32(pos);
-          pos += op === BINGET ? 1 : 4;
-          if (i < n) bits[i >> 3] |= 1 << (i & 7);
-          break;
-        }
-        case LONG1:
-        case SHORT_BINUNICODE:
-        case SHORT_BINBYTES:
-          pos += 1 + (bytes[pos] ?? 0);
-          break;
-        case LONG4:
-        case BINUNICODE:
-        case BINBYTES:
-          pos += 4 + u32(pos);
-          break;
-        case BINUNICODE8:
-        case BINBYTES8:
-        case BYTEARRAY8:
-          pos += 8 + u64(pos);
-          break;
-        case STOP:
-          return bits;
-        default:
-          if (!NO_ARG.has(op)) return bits;
-      }
-    } else pos += skip;
+    const kind = ARG_KIND[op];
+    if (kind >= 0) pos += kind;
+    else if (kind === GET1 || kind === GET4) {
+      const i = kind === GET1 ? bytes[pos] : pos + 4 <= n ? view.getUint32(pos, true) : n;
+      pos += kind === GET1 ? 1 : 4;
+      if (i < n) bits[i >> 3] |= 1 << (i & 7);
+    } else if (kind === LEN1) pos += 1 + (bytes[pos] ?? 0);
+    else if (kind === LEN4) pos += 4 + (pos + 4 <= n ? view.getUint32(pos, true) : n);
+    else if (kind === LEN8) pos += 8 + (pos + 8 <= n ? Number(view.getBigUint64(pos, true)) : n);
+    else return bits; // STOP, or an opcode the reading pass will refuse
   }
   return bits;
 }
 
-/** Opcodes with a fixed-size argument, and its size in bytes. */
-const ARG_BYTES: Record<number, number> = {
-  [PROTO]: 1, [FRAME]: 8, [BININT]: 4, [BININT1]: 1, [BININT2]: 2, [BINFLOAT]: 8, [BINPUT]: 1, [LONG_BINPUT]: 4,
-};
-/** Opcodes without an argument that the reader knows. */
-const NO_ARG = new Set([
-  MARK, POP, POP_MARK, DUP, NONE, NEWTRUE, NEWFALSE, EMPTY_LIST, EMPTY_TUPLE, EMPTY_SET, EMPTY_DICT, LIST, TUPLE,
-  FROZENSET, TUPLE1, TUPLE2, TUPLE3, DICT, APPEND, APPENDS, ADDITEMS, SETITEM, SETITEMS, MEMOIZE,
-]);
+// Argument kinds for the first pass: >= 0 a fixed number of bytes; negative: see below.
+const GET1 = -2;
+const GET4 = -3;
+const LEN1 = -4;
+const LEN4 = -5;
+const LEN8 = -6;
+const ARG_KIND = (() => {
+  const k = new Int8Array(256).fill(-1);
+  for (const op of [MARK, POP, POP_MARK, DUP, NONE, NEWTRUE, NEWFALSE, EMPTY_LIST, EMPTY_TUPLE, EMPTY_SET, EMPTY_DICT, LIST, TUPLE,
+    FROZENSET, TUPLE1, TUPLE2, TUPLE3, DICT, APPEND, APPENDS, ADDITEMS, SETITEM, SETITEMS, MEMOIZE]) k[op] = 0;
+  k[PROTO] = 1;
+  k[BININT1] = 1;
+  k[BINPUT] = 1;
+  k[BININT2] = 2;
+  k[BININT] = 4;
+  k[LONG_BINPUT] = 4;
+  k[FRAME] = 8;
+  k[BINFLOAT] = 8;
+  k[BINGET] = GET1;
+  k[LONG_BINGET] = GET4;
+  for (const op of [LONG1, SHORT_BINUNICODE, SHORT_BINBYTES]) k[op] = LEN1;
+  for (const op of [LONG4, BINUNICODE, BINBYTES]) k[op] = LEN4;
+  for (const op of [BINUNICODE8, BINBYTES8, BYTEARRAY8]) k[op] = LEN8;
+  return k;
+})();
 
 /** Sets `d[key]`, also for the key `__proto__` (which must stay an own property, not a prototype). */
 function put(d: { [key: string]: PickleValue }, key: string, value: PickleValue) {
@@ -519,14 +512,16 @@ function ascii(bytes: Uint8Array, at: number, len: number): string | undefined {
 /** A little-endian two's-complement integer of `len` bytes: a number when safe, else a bigint. */
 function littleEndianSigned(bytes: Uint8Array, at: number, len: number): number | bigint {
   if (len === 0) return 0;
-  if (len <= 6) {
+  const negative = bytes[at + len - 1] >= 0x80;
+  if (len <= 6 || (len <= 8 && !negative)) {
+    // Exact in doubles while below 2^53 (each step is an integer below the final value).
     let v = 0;
     for (let i = len - 1; i >= 0; i--) v = v * 256 + bytes[at + i];
-    if (bytes[at + len - 1] >= 0x80) v -= 2 ** (8 * len);
-    return v;
+    if (len <= 6) return negative ? v - 2 ** (8 * len) : v;
+    if (v <= Number.MAX_SAFE_INTEGER) return v;
   }
   let big = 0n;
   for (let i = len - 1; i >= 0; i--) big = (big << 8n) | BigInt(bytes[at + i]);
-  if (bytes[at + len - 1] >= 0x80) big -= 1n << BigInt(8 * len);
+  if (negative) big -= 1n << BigInt(8 * len);
   return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
 }

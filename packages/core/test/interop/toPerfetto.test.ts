@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { test, fc } from "@fast-check/vitest";
-import { importTorchSnapshot, timeline, toPerfetto, traceBuilder, type PerfettoTrace } from "@hbmscope/core";
+import { cachingAllocator, importTorchSnapshot, replay, timeline, toPerfetto, traceBuilder, type PerfettoTrace } from "@hbmscope/core";
 import { traceArbitrary } from "@hbmscope/core/testing";
 
 /**
@@ -84,6 +84,17 @@ describe("toPerfetto", () => {
     const mem = toPerfetto(t).traceEvents.filter((e) => e.ph === "C" && e.name === "memory");
     expect(Math.max(...mem.map((e) => e.args!.reserved as number))).toBe(64 * 2 ** 20);
     expect(mem.at(-1)!.args!.reserved).toBe(44 * 2 ** 20);
+  });
+
+  it("toPerfetto() with a replay adds its reserved and allocated bytes, and keeps the last figures after an OOM", () => {
+    const t = step();
+    const mem = (run: ReturnType<typeof replay>) => toPerfetto(t, { run }).traceEvents.filter((e) => e.ph === "C" && e.name === "memory");
+    const full = mem(replay(t, cachingAllocator(), { view: "physical" }));
+    expect(full.map((e) => e.args!.reserved)).toEqual([0, 2 ** 21, 2 ** 21, 2 ** 21, 2 ** 21, 2 ** 21]);
+    expect(full.map((e) => e.args!.allocated)).toEqual([0, 4096, 5120, 9216, 8192, 4096]);
+    const cut = mem(replay(t, cachingAllocator(), { view: "physical", capacity: 2 ** 20 }));
+    expect(traceEventFormatErrors({ traceEvents: cut })).toEqual([]);
+    expect(new Set(cut.slice(1).map((e) => e.args!.reserved)).size).toBe(1);
   });
 
   test.prop([traceArbitrary({ maxBuffers: 15 })])("toPerfetto() of any trace is valid trace-event JSON whose last total is the timeline's end", (t) => {
