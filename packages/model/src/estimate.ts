@@ -134,10 +134,16 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const dequant = setup.method === "qlora" ? 2 * largestQuantized(groups) : 0;
   const fwdLogits = last ? A * sb * v + (A < 4 ? 4 * sb * v : 0) : 0;
   const dlogits = last ? 4 * sb * v : 0;
+  // PyTorch autocast (amp) keeps 16-bit copies of the fp32 weights its matmuls use: in its cast cache
+  // until forward ends, and saved for backward (torch.autocast, cache_enabled; autocast_mode.cpp
+  // cached_cast). Full checkpointing saves none: backward re-casts one layer at a time.
+  const cast = setup.precision === "amp" ? 2 * castElements(groups, model, stage) : 0;
+  const layerCast = setup.precision === "amp" ? 2 * perLayerLinear(groups, layers) : 0;
+  const castInBackward = setup.checkpointing === "full" ? layerCast : cast;
   const layerWork = layer.recomputed + layer.backwardTemporary + zero3 + zero3Grads + dequant;
   const temporaries: Record<PeakPhase, Term> = {
-    forward: term(fwdLogits + zero3 + dequant, `logits A·sbv/t${A < 4 ? " + fp32 upcast 4·sbv/t" : ""}${zero3 ? " + ZeRO-3 gathered layer ×2 (prefetch)" : ""}${dequant ? " + dequantized 16-bit weight" : ""}`, `${LOGITS_SOURCE}; DeepSpeed ZeRO-3 prefetch; bitsandbytes dequantizes NF4 per matmul`),
-    backward: term(layerWork, `${layer.recomputed ? "recomputed part of one layer + " : ""}one layer's gradient buffers${zero3 ? " + ZeRO-3 gathered params and unreduced grads" : ""}${dequant ? " + dequantized weight" : ""} (dlogits 4·sbv/t at the start of backward)`, "Korthikanti et al. 2022 sec. 5 (recomputation); one layer's gradient buffers are an approximation"),
+    forward: term(fwdLogits + zero3 + dequant + cast, `logits A·sbv/t${A < 4 ? " + fp32 upcast 4·sbv/t" : ""}${zero3 ? " + ZeRO-3 gathered layer ×2 (prefetch)" : ""}${dequant ? " + dequantized 16-bit weight" : ""}${cast ? " + autocast 16-bit weight copies 2 B × linear weights" : ""}`, `${LOGITS_SOURCE}; DeepSpeed ZeRO-3 prefetch; bitsandbytes dequantizes NF4 per matmul; torch.autocast weight cast cache`),
+    backward: term(layerWork, `${layer.recomputed ? "recomputed part of one layer + " : ""}one layer's gradient buffers${zero3 ? " + ZeRO-3 gathered params and unreduced grads" : ""}${dequant ? " + dequantized weight" : ""} ${cast ? " + autocast weight copies saved for backward" : ""} (dlogits 4·sbv/t at the start of backward)`, "Korthikanti et al. 2022 sec. 5 (recomputation); one layer's gradient buffers are an approximation"),
     optimizer: states.optimizerTemporary,
   };
 
@@ -151,9 +157,9 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   // layer's backward (all activations + its recomputation), the first layer's (all gradients).
   const embActs = embBytes * micro;
   const candidates: PhaseBytes[] = [
-    { phase: "backward", at: "start of backward (loss gradient)", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: dlogits, bytes: 0 },
-    { phase: "backward", at: "backward of the last layer", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: layerWork, bytes: 0 },
-    { phase: "backward", at: "backward of the first layer", weights: W, gradients: G, optimizer: O, activations: embActs + layer.total.bytes, temporary: layerWork, bytes: 0 },
+    { phase: "backward", at: "start of backward (loss gradient)", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: dlogits + castInBackward, bytes: 0 },
+    { phase: "backward", at: "backward of the last layer", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: layerWork + castInBackward, bytes: 0 },
+    { phase: "backward", at: "backward of the first layer", weights: W, gradients: G, optimizer: O, activations: embActs + layer.total.bytes, temporary: layerWork + layerCast, bytes: 0 },
   ];
   let backward = candidates[0];
   for (const c of candidates) {
@@ -171,6 +177,24 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
 function perLayerParams(groups: ReturnType<typeof parameterGroups>, layers: number): number {
   let n = 0;
   for (const g of groups) if (g.count === layers && !g.adapter) n += g.elements;
+  return n;
+}
+
+const LINEAR_WEIGHT = /^(q|k|v|o|gate|up|down)_proj\.weight$|\.lora_[AB]$/;
+
+/** Elements of one layer's linear weights (and adapters) on this GPU. */
+function perLayerLinear(groups: ReturnType<typeof parameterGroups>, layers: number): number {
+  let n = 0;
+  for (const g of groups) if (g.count === layers && LINEAR_WEIGHT.test(g.name)) n += g.elements;
+  return n;
+}
+
+/** Elements autocast copies to 16-bit on this stage: every linear weight, the LM head (the embedding when tied). */
+function castElements(groups: ReturnType<typeof parameterGroups>, model: ModelSpec, stage: Stage): number {
+  let n = 0;
+  for (const g of groups) {
+    if (LINEAR_WEIGHT.test(g.name) || g.name === "lm_head" || (g.name === "embed_tokens" && model.tiedEmbeddings && stage !== "first")) n += g.elements * g.count;
+  }
   return n;
 }
 

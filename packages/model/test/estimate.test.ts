@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { test, fc } from "@fast-check/vitest";
-import { defaultSetup, estimate, modelStates, parameterGroups, preset, withSetup, type Estimate, type TrainingSetup } from "../src/index.js";
+import { defaultSetup, estimate, modelStates, parameterCount, parameterGroups, preset, withSetup, type Estimate, type TrainingSetup } from "../src/index.js";
 import { modelAndSetupArbitrary, modelSpecArbitrary, setupArbitrary } from "../src/testing.js";
 
 const states = (e: Estimate) => e.weights.bytes + e.gradients.bytes + e.optimizer.bytes;
@@ -52,6 +52,18 @@ describe("estimate", () => {
     const groups = parameterGroups(m, s, "only");
     const expected = groups.reduce((acc, g) => acc + g.count * 4 * (g.shape.length === 2 ? g.shape[0] + g.shape[1] : g.elements), 0);
     expect(estimate(m, s).optimizer.bytes).toBe(expected);
+  });
+
+  it("estimate() under amp keeps autocast's 16-bit copies of the linear weights from forward into backward", () => {
+    const m = preset("llama-2-7b");
+    const s = withSetup(defaultSetup, (d) => { d.precision = "amp"; d.attention = "flash"; });
+    const e = estimate(m, s);
+    const c = parameterCount(m);
+    const linears = c.layers - c.perLayer.norms * m.layers + c.lmHead;
+    const withoutCast = estimate(m, withSetup(s, (d) => { d.precision = "fp32"; }));
+    expect(e.temporaries.forward.formula).toMatch(/autocast/);
+    expect(e.phases[0].temporary - (2 * 2048 * 32000 + 4 * 2048 * 32000)).toBe(2 * linears);
+    expect(withoutCast.temporaries.forward.formula).not.toMatch(/autocast/);
   });
 
   it("estimate() rejects a bad setup naming the field", () => {
