@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
-import { ATTENTION_VARIANTS, BACKENDS, STEP_DEFAULTS, stepConfig, type BackendName, type StepConfig } from "@hbmscope/tfjs";
+import { BACKENDS, STEP_DEFAULTS, stepConfig, type BackendName, type StepConfig } from "@hbmscope/tfjs";
 import { intArg } from "./args.js";
 import { CliError } from "./cliError.js";
 
@@ -88,4 +88,3 @@ export function stepConfigFromFlags(flags: StepFlags, cwd: string, extra: Partia
   }
 }
 
-export { ATTENTION_VARIANTS };

@@ -139,6 +139,7 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
 
   // Context: kernel stack, scope stack, phase, backward scope.
   const ops: string[] = [];
+  let kernelStart = 0;
   const frames: Frame[] = [];
   let explicitPhase = options.initialPhase ?? "setup";
   let markedPhase = "";
@@ -167,10 +168,21 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     }
     evKind.push(kind);
     evBuffer.push(buffer.id as number);
-    evTime.push(performance.now() - t0);
+    // Inside a kernel, its start time: one clock read per kernel rather than per event.
+    evTime.push(ops.length ? kernelStart : performance.now() - t0);
   };
-  const newBuffer = (b: Omit<TraceBuffer, "id">): TraceBuffer => {
-    const buffer = { id: buffers.length, ...b } as TraceBuffer;
+  // One object shape for every buffer keeps this hot path monomorphic.
+  const newBuffer = (
+    bytes: number,
+    category: Category,
+    dtype: string | undefined,
+    shape: number[] | undefined,
+    op: string,
+    scope: string,
+    phase: string,
+    view: "logical" | "physical",
+  ): TraceBuffer => {
+    const buffer: TraceBuffer = { id: buffers.length, bytes, category, dtype, shape, op, scope, phase, view };
     buffers.push(buffer);
     return buffer;
   };
@@ -206,15 +218,7 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     if (this.backend !== activeBackend || physical.has(dataId)) return;
     const v = value as { shape?: number[]; dtype?: string };
     const phase = currentPhase();
-    const buffer = newBuffer({
-      bytes: bytesOfStorage(value as never),
-      category: contextCategory(phase),
-      dtype: v.dtype,
-      shape: v.shape ? v.shape.slice() : undefined,
-      op: currentOp("write"),
-      scope: currentScope(),
-      phase,
-    });
+    const buffer = newBuffer(bytesOfStorage(value as never), contextCategory(phase), v.dtype, v.shape, currentOp("write"), currentScope(), phase, "physical");
     physical.set(dataId, { buffer, tensor: false, viaStorage: true });
     event(0, buffer, phase);
   };
@@ -250,7 +254,7 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     let rec = physical.get(a.dataId);
     if (!rec && !known) {
       // A backend without a hooked DataStorage: the first reference allocates the buffer.
-      const buffer = newBuffer({ bytes, category, dtype: a.dtype, shape: a.shape.slice(), op, scope, phase });
+      const buffer = newBuffer(bytes, category, a.dtype, a.shape, op, scope, phase, "physical");
       rec = { buffer, tensor: true, viaStorage: false };
       physical.set(a.dataId, rec);
       event(0, buffer, phase);
@@ -260,10 +264,10 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
       const b = rec.buffer;
       if (b.bytes === 0) b.bytes = bytes;
       if (b.dtype === undefined) b.dtype = a.dtype;
-      if (b.shape === undefined) b.shape = a.shape.slice();
+      if (b.shape === undefined) b.shape = a.shape;
       upgrade(b, category);
     }
-    const lb = newBuffer({ bytes, category, dtype: a.dtype, shape: a.shape.slice(), op, scope, phase, view: "logical" });
+    const lb = newBuffer(bytes, category, a.dtype, a.shape, op, scope, phase, "logical");
     logical.set(a.id, lb);
     logicalSum += bytes;
     event(0, lb, phase);
@@ -296,6 +300,7 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   e.runKernelFunc = function (this: EngineLike, params: { kernelName?: string }) {
     const name = params.kernelName ?? `customGrad(${frames.length ? frames[frames.length - 1].path.split("/").pop() : ""})`;
     ops.push(name);
+    kernelStart = performance.now() - t0;
     try {
       return orig.runKernelFunc.call(this, params);
     } finally {
@@ -368,9 +373,13 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     for (let i = 0; i < evKind.length; i++) {
       events[i] = { kind: evKind[i] === 0 ? "alloc" : "free", buffer: evBuffer[i], time: Math.round(evTime[i] * 1000) / 1000 };
     }
+    // Shapes are tfjs' own arrays (never mutated by tfjs): copied once here, not on the hot path.
     for (const b of buffers) {
       if (b.dtype === undefined) delete b.dtype;
       if (b.shape === undefined) delete b.shape;
+      else b.shape = (b.shape as number[]).slice();
+      if (b.view === "physical") delete b.view;
+      if (b.kernelTemp === undefined) delete b.kernelTemp;
     }
     // Backend buffers still live at the end that never became tensors are kernel temporaries too.
     for (const rec of physical.values()) if (!rec.tensor) rec.buffer.kernelTemp = true;

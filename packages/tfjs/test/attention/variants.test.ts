@@ -39,7 +39,7 @@ for (const backend of ["cpu", "wasm"] as const) {
     for (const [name, attention] of Object.entries(attentionVariants)) {
       if (attention === naiveAttention) continue;
       test.prop([shapes], { numRuns: backend === "cpu" ? 40 : 20 })(
-        `${name}Attention() equals naiveAttention() in output and gradients within 1e-4 (${backend})`,
+        `${attention.name}() (${name}) equals naiveAttention() in output and gradients within 1e-4 (${backend})`,
         ({ batch, heads, seq, headDim, blockSize, causal, seed }) => {
           const shape: [number, number, number, number] = [batch, heads, seq, headDim];
           const before = tf.memory().numTensors;
