@@ -32,7 +32,7 @@ describe("hbmscope simulate", () => {
     const config = join(dir, "config.json");
     const { writeFileSync } = await import("node:fs");
     writeFileSync(config, JSON.stringify({ vocab_size: 64, hidden_size: 32, num_attention_heads: 4, num_hidden_layers: 1, intermediate_size: 128, hidden_act: "gelu", max_position_embeddings: 64 }));
-    const r = await run(["simulate", "--model", config, "--semantics", "tfjs", "--backend", "cpu", "--precision", "fp32", "--seq", "32", "--batch", "2", "--out", join(dir, "t.json"), "--json"]);
+    const r = await run(["simulate", "--model", config, "--semantics", "tfjs", "--backend", "cpu", "--seq", "32", "--batch", "2", "--out", join(dir, "t.json"), "--json"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const trace = parseTrace(JSON.parse(readFileSync(join(dir, "t.json"), "utf8")));
@@ -45,7 +45,7 @@ describe("hbmscope simulate", () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/--semantics/);
     expect(r.stderr).toMatch(/eager/);
-    const t = await run(["simulate", "--model", "llama-2-7b", "--semantics", "tfjs"]);
+    const t = await run(["simulate", "--model", "llama-2-7b", "--semantics", "tfjs", "--precision", "mixed"]);
     expect(t.code).toBe(2);
     expect(t.stderr).toMatch(/tfjs semantics/);
   });

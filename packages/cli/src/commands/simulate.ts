@@ -64,7 +64,7 @@ export function registerSimulate(program: Command, io: Io) {
     .description("generate the tensor-level trace of one training step from a model and a setup, and replay it through an allocator")
     .option("--model <preset|config.json>", "a preset name (llama-2-7b, gpt2-small, ...) or a Hugging Face config.json");
   addSetupOptions(cmd)
-    .addOption(new Option("--semantics <rules>", "whose memory rules: PyTorch eager or the TensorFlow.js engine").choices(["eager", "tfjs"]).default("eager"))
+    .addOption(new Option("--semantics <rules>", "whose memory rules: PyTorch eager or the TensorFlow.js engine (then --precision defaults to fp32)").choices(["eager", "tfjs"]).default("eager"))
     .addOption(new Option("--backend <name>", "tfjs backend the tfjs semantics follow").choices(["wasm", "cpu"]).default("wasm"))
     .addOption(new Option("--mode <mode>", "a training step or a forward pass").choices(["train", "forward"]).default("train"))
     .addOption(new Option("--allocator <name>", "allocator model to replay the trace through").choices(["ideal", "caching", "bfc", "planned"]).default("caching"))
@@ -74,7 +74,9 @@ export function registerSimulate(program: Command, io: Io) {
     .action((opts: SimulateFlags) => {
       if (!opts.model) throw new CliError("simulate needs --model <preset|config.json>", 2);
       const model = modelFromFlag(opts.model, io.cwd);
-      const setup = setupFromFlags(opts, model);
+      // tfjs computes in float32: with --semantics tfjs, --precision defaults to fp32.
+      const precision = opts.semantics === "tfjs" && cmd.getOptionValueSource("precision") === "default" ? "fp32" : opts.precision;
+      const setup = setupFromFlags({ ...opts, precision }, model);
       const r = simulateReport(model, setup, { semantics: opts.semantics, backend: opts.backend, mode: opts.mode }, opts.allocator, opts.capacity);
       if (opts.out) writeOutput(opts.out, serializeTrace(r.trace), io.cwd);
       io.stdout(opts.json ? JSON.stringify(r.json) + "\n" : renderSimulate(r.json, opts.out));
