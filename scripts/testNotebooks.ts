@@ -2,10 +2,11 @@
  * `pnpm test:notebooks`: executes every notebook in examples/notebooks with Jupyter's nbconvert (the
  * Deno kernel that `pnpm notebooks:setup` registers) into a temporary folder, and fails when a cell
  * errors or when a code cell marked `// expect: svg` has no `image/svg+xml` output.
- * Usage: tsx scripts/testNotebooks.ts [name-filter ...]
+ * Usage: tsx scripts/testNotebooks.ts [--out dir] [name-filter ...]
+ * (`--out`: keep the executed notebooks there instead of in a temporary folder that is removed).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -66,7 +67,14 @@ const DRAIN_DIR = resolve(import.meta.dirname, "notebooks");
 
 function main(): number {
   const dir = resolve(import.meta.dirname, "../examples/notebooks");
-  const filters = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const outAt = args.indexOf("--out");
+  const keep = outAt >= 0 ? args.splice(outAt, 2)[1] : undefined;
+  if (outAt >= 0 && !keep) {
+    console.error("test:notebooks: --out needs a folder");
+    return 1;
+  }
+  const filters = args;
   const notebooks = readdirSync(dir)
     .filter((f) => f.endsWith(".ipynb"))
     .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
@@ -75,7 +83,8 @@ function main(): number {
     console.error(`test:notebooks: no notebook in ${dir} matches ${filters.join(", ") || "*.ipynb"}`);
     return 1;
   }
-  const out = mkdtempSync(join(tmpdir(), "hbmscope-notebooks-"));
+  const out = keep ? resolve(keep) : mkdtempSync(join(tmpdir(), "hbmscope-notebooks-"));
+  if (keep) mkdirSync(out, { recursive: true });
   let failed = 0;
   try {
     for (const name of notebooks) {
@@ -109,7 +118,7 @@ function main(): number {
       }
     }
   } finally {
-    rmSync(out, { recursive: true, force: true });
+    if (!keep) rmSync(out, { recursive: true, force: true });
   }
   console.log(`notebooks: ${notebooks.length - failed} of ${notebooks.length} passed`);
   return failed === 0 ? 0 : 1;
