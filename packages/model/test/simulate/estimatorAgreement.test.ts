@@ -20,6 +20,8 @@ const llama = preset("llama-2-7b");
 const setups: [string, (s: TrainingSetup) => void][] = [
   ["full mixed adamw", () => {}],
   ["full fp32 adamw", (s) => { s.precision = "fp32"; }],
+  ["full amp adamw", (s) => { s.precision = "amp"; }],
+  ["lora bf16-pure sgd-momentum, zero-1 over 4", (s) => { s.method = "lora"; s.precision = "bf16-pure"; s.optimizer = "sgd-momentum"; s.dp = 4; s.zero = 1; }],
   ["full mixed-fp32-grads", (s) => { s.precision = "mixed-fp32-grads"; }],
   ["full bf16-pure lion", (s) => { s.precision = "bf16-pure"; s.optimizer = "lion"; }],
   ["full mixed adamw-8bit", (s) => { s.optimizer = "adamw-8bit"; }],
