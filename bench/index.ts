@@ -4,6 +4,7 @@
  */
 import { timelineBench } from "./timeline.bench.js";
 import { inspectBench } from "./inspect.bench.js";
+import { vizBench } from "./viz.bench.js";
 
 const only = new Set(process.argv.slice(2));
 const want = (name: string) => only.size === 0 || only.has(name);
@@ -12,3 +13,5 @@ if (want("timeline") || want("inspect")) {
   const { json } = await timelineBench();
   if (want("inspect")) inspectBench(json);
 }
+
+if (want("viz")) vizBench();

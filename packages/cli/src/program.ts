@@ -3,9 +3,12 @@ import { Command, CommanderError } from "commander";
 import { CliError } from "./cliError.js";
 import type { Io } from "./io.js";
 import { registerInspect } from "./commands/inspect.js";
+import { registerRender } from "./commands/render.js";
+import { registerImport } from "./commands/import.js";
+import { registerExport } from "./commands/export.js";
 
 /** Each subcommand registers itself; the list is the whole CLI at a glance. */
-const commands = [registerInspect];
+const commands = [registerInspect, registerRender, registerImport, registerExport];
 
 export const version: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 

@@ -1,19 +1,44 @@
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { parseTrace, type Trace } from "@hbmscope/core";
+import { extname, resolve } from "node:path";
+import { importTorchSnapshot, parseTrace, type Trace } from "@hbmscope/core";
 import { CliError } from "./cliError.js";
 
-/** Reads and validates a trace file, turning every failure into one clear line. */
+/** Extensions PyTorch memory snapshots are saved under (`_dump_snapshot("x.pickle")`). */
+const PICKLE_EXTENSIONS = new Set([".pickle", ".pkl", ".pk"]);
+
+/**
+ * Reads and validates a trace file, turning every failure into one clear line. A PyTorch memory
+ * snapshot is accepted too and imported on the fly (`importTorchSnapshot`): a pickle (by its
+ * extension or its first byte, 0x80) or a JSON object with `segments` / `device_traces`, so every
+ * command that reads a trace (inspect, render, replay, export) takes a snapshot directly.
+ */
 export function readTraceFile(path: string, cwd: string): Trace {
-  let text: string;
+  let data: Buffer;
   try {
-    text = readFileSync(resolve(cwd, path), "utf8");
+    data = readFileSync(resolve(cwd, path));
   } catch (e) {
     throw new CliError(`cannot read trace file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   try {
-    return parseTrace(text);
+    if (PICKLE_EXTENSIONS.has(extname(path).toLowerCase()) || data[0] === 0x80) {
+      return importTorchSnapshot(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(data.toString("utf8"));
+    } catch (e) {
+      throw new Error(`not valid JSON (${(e as Error).message}); expected an hbmscope trace or a PyTorch memory snapshot`);
+    }
+    if (isSnapshot(value)) return importTorchSnapshot(value as Parameters<typeof importTorchSnapshot>[0]);
+    return parseTrace(value);
   } catch (e) {
     throw new CliError(`${path}: ${(e as Error).message}`);
   }
+}
+
+/** A JSON PyTorch snapshot: a dict with `segments` or `device_traces` and no hbmscope `format`. */
+function isSnapshot(v: unknown): boolean {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  return o.format === undefined && (Array.isArray(o.segments) || Array.isArray(o.device_traces));
 }

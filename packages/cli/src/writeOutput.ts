@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { CliError } from "./cliError.js";
 
 /** Writes a file the user asked for (`--out`, `--svg`), creating its directory. */
-export function writeOutput(path: string, content: string, cwd: string, flag = "--out"): string {
+export function writeOutput(path: string, content: string | Uint8Array, cwd: string, flag = "--out"): string {
   const full = resolve(cwd, path);
   try {
     mkdirSync(dirname(full), { recursive: true });

@@ -8,6 +8,8 @@ export interface ReplayRun {
   /** The allocator's name and the options it ran with (`{ name: "caching", ... }`). */
   allocator: { name: string; [option: string]: unknown };
   view: View;
+  /** Device capacity the replay ran with, bytes; null when unlimited. */
+  capacity: number | null;
   /** Number of events replayed (up to and including an OOM event, if any). */
   length: number;
   /** Bytes held from the device (segments/regions) after each event. */
@@ -31,6 +33,12 @@ export interface ReplayRun {
   blockBytes: Float64Array;
   /** Per buffer: index into `segments` of the segment holding its block, or -1. */
   segmentOf: Int32Array;
+  /** Per buffer: event index of its alloc in this replay, or -1 (not in the view, or not reached). */
+  allocAt: Int32Array;
+  /** Per buffer: event index of its free in this replay, or -1 (still live at the end, or never placed). */
+  freeAt: Int32Array;
+  /** Per buffer: the bytes the trace asked for (unrounded). */
+  requestedBytes: Float64Array;
   /** Every segment (region) the allocator ever reserved. */
   segments: ReplaySegment[];
   /** The first allocation that did not fit in `capacity`, or null. */
@@ -81,6 +89,8 @@ export interface OomReport {
   allocated: number;
   /** Reserved by the allocator but unallocated. */
   reservedUnallocated: number;
+  /** The device allocation that failed (PyTorch prints this: the new segment's size). */
+  attempted: number;
   /** A PyTorch-style message with the facts above. */
   message: string;
 }

@@ -1,0 +1,78 @@
+import {
+  bfcAllocator,
+  cachingAllocator,
+  cachingOptionsFromSnapshot,
+  ideal,
+  plannedArena,
+  replay,
+  toPerfetto,
+  toTorchSnapshot,
+  writePickle,
+  type Allocator,
+  type ReplayRun,
+  type SnapshotMeta,
+  type Trace,
+  type View,
+} from "@hbmscope/core";
+import { Option, type Command } from "commander";
+import type { Io } from "../io.js";
+import { viewOption } from "../options.js";
+import { readTraceFile } from "../readTraceFile.js";
+import { writeOutput } from "../writeOutput.js";
+
+type AllocatorName = "none" | "caching" | "bfc" | "planned" | "ideal";
+
+/** The allocator a user names; the caching one takes a snapshot's own settings when there are any. */
+function allocatorFor(name: AllocatorName, trace: Trace): Allocator | null {
+  switch (name) {
+    case "caching":
+      return cachingAllocator(cachingOptionsFromSnapshot((trace.meta.torch as SnapshotMeta | undefined)?.allocatorSettings).options);
+    case "bfc":
+      return bfcAllocator();
+    case "planned":
+      return plannedArena();
+    case "ideal":
+      return ideal();
+    default:
+      return null;
+  }
+}
+
+export function registerExport(program: Command, io: Io) {
+  program
+    .command("export")
+    .description("write a trace for other viewers: Perfetto / chrome://tracing JSON, or a PyTorch memory snapshot for pytorch.org/memory_viz")
+    .argument("<trace.json>", "a trace file (or a PyTorch snapshot)")
+    .addOption(new Option("--format <format>", "what to write").choices(["perfetto", "torch-snapshot"]).makeOptionMandatory())
+    .requiredOption("--out <file>", "where to write it (torch-snapshot: .pickle for the viewer, .json for JSON)")
+    .addOption(
+      new Option("--allocator <name>", "replay through an allocator first: reserved/allocated counters (perfetto), its addresses and segments (torch-snapshot)")
+        .choices(["none", "caching", "bfc", "planned", "ideal"])
+        .default("none"),
+    )
+    .addOption(viewOption())
+    .option("--json", "print one JSON object (sizes in bytes)")
+    .action((file: string, opts: { format: "perfetto" | "torch-snapshot"; out: string; allocator: AllocatorName; view: View; json?: boolean }) => {
+      const trace = readTraceFile(file, io.cwd);
+      const allocator = allocatorFor(opts.allocator, trace);
+      const run: ReplayRun | undefined = allocator ? replay(trace, allocator, { view: opts.view }) : undefined;
+      let bytes: number;
+      let events: number;
+      if (opts.format === "perfetto") {
+        const doc = toPerfetto(trace, { view: opts.view, run, name: file });
+        const text = JSON.stringify(doc);
+        writeOutput(opts.out, text, io.cwd);
+        bytes = Buffer.byteLength(text);
+        events = doc.traceEvents.length;
+      } else {
+        const snap = toTorchSnapshot(trace, { view: opts.view, run });
+        const content = /\.json$/i.test(opts.out) ? JSON.stringify(snap) : writePickle(snap);
+        writeOutput(opts.out, content, io.cwd);
+        bytes = typeof content === "string" ? Buffer.byteLength(content) : content.length;
+        events = snap.device_traces.reduce((s, t) => s + t.length, 0);
+      }
+      const report = { out: opts.out, format: opts.format, allocator: opts.allocator, view: opts.view, events, bytes };
+      if (opts.json) return io.stdout(JSON.stringify(report) + "\n");
+      io.stdout(`wrote ${opts.out}: ${opts.format}, ${events} events, ${bytes} bytes${run ? `, replayed through ${opts.allocator}` : ""}\n`);
+    });
+}

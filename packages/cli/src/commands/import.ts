@@ -1,0 +1,74 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { importTorchSnapshot, serializeTrace, snapshotReserved, timeline, type SnapshotMeta, type Trace } from "@hbmscope/core";
+import type { Command } from "commander";
+import { intArg } from "../args.js";
+import { CliError } from "../cliError.js";
+import { formatBytes } from "../formatBytes.js";
+import type { Io } from "../io.js";
+import { writeOutput } from "../writeOutput.js";
+
+/** What `hbmscope import --json` prints. Sizes in bytes. */
+export function importReport(trace: Trace, out: string) {
+  const torch = trace.meta.torch as SnapshotMeta;
+  const reserved = snapshotReserved(trace) ?? new Float64Array(0);
+  const tl = timeline(trace);
+  let reservedPeak = torch.reservedAtStart;
+  for (const r of reserved) if (r > reservedPeak) reservedPeak = r;
+  return {
+    out,
+    device: torch.device,
+    events: trace.events.length,
+    buffers: trace.buffers.length,
+    ghosts: torch.ghosts,
+    actions: torch.actions,
+    peakBytes: tl.peak.bytes,
+    peakIndex: tl.peak.index,
+    peakScope: tl.peak.scope,
+    reservedAtStartBytes: torch.reservedAtStart,
+    reservedPeakBytes: reservedPeak,
+    reservedEndBytes: reserved.length > 0 ? reserved[reserved.length - 1] : torch.reservedAtStart,
+    segments: torch.segments.length,
+    ooms: torch.ooms,
+    allocatorSettings: torch.allocatorSettings,
+    warnings: torch.warnings,
+  };
+}
+
+export function registerImport(program: Command, io: Io) {
+  program
+    .command("import")
+    .description("read a PyTorch memory snapshot (torch.cuda.memory._dump_snapshot pickle, or JSON) into an hbmscope trace")
+    .argument("<snapshot>", "a snapshot file (.pickle or .json)")
+    .requiredOption("--out <trace.json>", "where to write the trace")
+    .option("--device <n>", "which device's history to import (default: the one with the most entries)", intArg("--device", 0))
+    .option("--json", "print one JSON object (sizes in bytes)")
+    .action((file: string, opts: { out: string; device?: number; json?: boolean }) => {
+      let data: Buffer;
+      try {
+        data = readFileSync(resolve(io.cwd, file));
+      } catch (e) {
+        throw new CliError(`cannot read snapshot ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      let trace: Trace;
+      try {
+        trace = importTorchSnapshot(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), { device: opts.device });
+      } catch (e) {
+        throw new CliError(`${file}: ${(e as Error).message}`);
+      }
+      writeOutput(opts.out, serializeTrace(trace), io.cwd);
+      const report = importReport(trace, opts.out);
+      if (opts.json) return io.stdout(JSON.stringify(report) + "\n");
+      io.stdout(
+        [
+          `${file}: device ${report.device}, ${report.events} events, ${report.buffers} buffers (${report.ghosts} alive before recording started)`,
+          `live peak ${formatBytes(report.peakBytes)} at event ${report.peakIndex}${report.peakScope ? ` (${report.peakScope})` : ""}`,
+          `reserved by PyTorch: ${formatBytes(report.reservedAtStartBytes)} at start, peak ${formatBytes(report.reservedPeakBytes)}, ${formatBytes(report.reservedEndBytes)} at the end, ${report.segments} segments held`,
+          ...report.ooms.map((o) => `out of memory before event ${o.at}: ${formatBytes(o.bytes)} requested, ${formatBytes(o.deviceFree)} free on the device`),
+          ...report.warnings.slice(0, 10).map((w) => `warning: ${w}`),
+          `wrote ${opts.out}`,
+          "",
+        ].join("\n"),
+      );
+    });
+}

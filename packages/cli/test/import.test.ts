@@ -1,0 +1,51 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseTrace } from "@hbmscope/core";
+import { run } from "./run.js";
+
+const fixtures = new URL("../../core/test/fixtures/", import.meta.url).pathname;
+const MiB = 2 ** 20;
+
+describe("hbmscope import", () => {
+  it("import --json writes a valid trace and prints one object with PyTorch's reserved bytes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-import-"));
+    const r = await run(["import", join(fixtures, "snapshot-fresh.pickle"), "--out", "t.json", "--json"], dir);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ events: 13, buffers: 9, ghosts: 0, reservedPeakBytes: 64 * MiB, reservedEndBytes: 44 * MiB, warnings: [] });
+    const trace = parseTrace(readFileSync(join(dir, "t.json"), "utf8"));
+    expect(trace.meta.source).toBe("imported");
+  });
+
+  it("import prints the ghosts, the reserved bytes and the OOM for people", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-import-"));
+    const r = await run(["import", join(fixtures, "snapshot-ghosts.json"), "--out", "t.json"], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("(2 alive before recording started)");
+    expect(r.stdout).toContain("reserved by PyTorch: 20 MiB at start, peak 22 MiB, 22 MiB at the end");
+    expect(r.stdout).toContain("out of memory before event 5: 64 MiB requested, 3 MiB free on the device");
+  });
+
+  it("import refuses a hostile pickle with one line naming the file and the opcode", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-import-"));
+    writeFileSync(join(dir, "evil.pickle"), Buffer.from([0x80, 2, ...Buffer.from("cos\nsystem\n"), 0x4e, 0x85, 0x52, 0x2e]));
+    const r = await run(["import", "evil.pickle", "--out", "t.json"], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^hbmscope: evil\.pickle: readPickle: opcode GLOBAL \(0x63\) would import or call Python code.*\n$/);
+  });
+
+  it("import without --out names the flag", async () => {
+    const r = await run(["import", join(fixtures, "snapshot-fresh.pickle")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out/);
+  });
+
+  it("inspect reads a snapshot directly", async () => {
+    const r = await run(["inspect", join(fixtures, "snapshot-fresh.pickle"), "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).peakBytes).toBe(3000 + 11 * MiB + 1 + 8 * MiB + 6 * MiB + 30 * MiB);
+  });
+});

@@ -1,0 +1,207 @@
+import type { Allocator, AllocatorInput, AllocatorState } from "../allocator.js";
+import type { ReplaySegment } from "../replayRun.js";
+import { BlockStore } from "./blockStore.js";
+
+// Constants of TensorFlow's BFC allocator (xla/tsl/framework/bfc_allocator.{h,cc}, formerly
+// tensorflow/core/common_runtime/bfc_allocator.cc).
+/** Every allocation is a multiple of 256 bytes (kMinAllocationSize). */
+export const BFC_MIN_ALLOCATION_SIZE = 256;
+/** Number of size bins (kNumBins): bin b holds free chunks of at least 256 << b bytes. */
+export const BFC_NUM_BINS = 21;
+/** With allow_growth the first region is min(limit, 2 MiB). */
+export const BFC_INITIAL_GROWTH_REGION = 2 << 20;
+/** A chunk is split when the leftover would be at least this (max_internal_fragmentation_bytes). */
+export const BFC_MAX_INTERNAL_FRAGMENTATION = 128 << 20;
+
+export interface BfcAllocatorOptions {
+  /**
+   * `allow_growth`: start with a 2 MiB region and double the region size for each new one (and
+   * while a request exceeds it). Without it, one region of the whole capacity is reserved at the
+   * first allocation (a replay then needs a `capacity`). @defaultValue `true`
+   */
+  allowGrowth?: boolean;
+  /**
+   * `garbage_collection`: when nothing fits, release regions with no chunk in use and try to grow
+   * again before failing (TF_ENABLE_GPU_GARBAGE_COLLECTION, on by default). @defaultValue `true`
+   */
+  garbageCollection?: boolean;
+  /**
+   * `fragmentation_fraction`: with a capacity, split chunks whose leftover is at least this fraction
+   * of it; 0 keeps TensorFlow's fixed 128 MiB. @defaultValue 0
+   */
+  fragmentationFraction?: number;
+}
+
+export interface BfcAllocator extends Allocator {
+  readonly name: "bfc";
+  readonly allowGrowth: boolean;
+  readonly garbageCollection: boolean;
+  readonly fragmentationFraction: number;
+}
+
+/** BinNumForSize(): the bin of a chunk size (log2 of size / 256, at most 20). */
+export function bfcBin(bytes: number): number {
+  const v = Math.max(bytes, BFC_MIN_ALLOCATION_SIZE) / BFC_MIN_ALLOCATION_SIZE;
+  return Math.min(Math.floor(Math.log2(v)), BFC_NUM_BINS - 1);
+}
+
+function roundedBytes(bytes: number): number {
+  return BFC_MIN_ALLOCATION_SIZE * Math.ceil(bytes / BFC_MIN_ALLOCATION_SIZE);
+}
+
+/**
+ * TensorFlow's best-fit-with-coalescing allocator (what tfjs-node-gpu runs on), for one device:
+ * - requests round up to a multiple of 256 bytes;
+ * - free chunks sit in 21 bins by size, each ordered by (size, address); a request scans bins from
+ *   its own upward and takes the first chunk that fits. Bins partition sizes in order, so this is
+ *   the global best fit by (size, address), which is how the index here finds it (O(log n));
+ * - a chunk is split when it is at least twice the rounded request, or the leftover is at least
+ *   128 MiB; otherwise the whole chunk is handed out (internal fragmentation);
+ * - a freed chunk coalesces with free neighbours;
+ * - when nothing fits, a new region is reserved (see `allowGrowth`); when that does not fit the
+ *   capacity, free regions are released and growth tried again; then out of memory.
+ */
+export function bfcAllocator(options: BfcAllocatorOptions = {}): BfcAllocator {
+  const allowGrowth = options.allowGrowth ?? true;
+  const garbageCollection = options.garbageCollection ?? true;
+  const fragmentationFraction = options.fragmentationFraction ?? 0;
+  if (!(fragmentationFraction >= 0 && fragmentationFraction <= 1)) {
+    throw new Error(`bfcAllocator: fragmentationFraction must be between 0 and 1; got ${fragmentationFraction}`);
+  }
+  return {
+    name: "bfc",
+    allowGrowth,
+    garbageCollection,
+    fragmentationFraction,
+    start: (input) => startBfc(input, allowGrowth, garbageCollection, fragmentationFraction),
+  };
+}
+
+function startBfc(input: AllocatorInput, allowGrowth: boolean, garbageCollection: boolean, fragmentationFraction: number): AllocatorState {
+  const limit = input.capacity;
+  if (!allowGrowth && limit === Infinity) {
+    throw new Error("bfcAllocator: allowGrowth: false reserves the whole memory limit at once, so the replay needs a capacity");
+  }
+  const nb = input.bytes.length;
+  const store = new BlockStore(1);
+  const chunkOf = new Int32Array(nb).fill(-1);
+  const segments: ReplaySegment[] = [];
+  let nextAddress = 0;
+  let regionBytes = allowGrowth ? roundedBytes(Math.min(limit, BFC_INITIAL_GROWTH_REGION)) : roundedBytes(limit);
+  const maxInternalFragmentation = fragmentationFraction > 0 && limit < Infinity ? fragmentationFraction * limit : BFC_MAX_INTERNAL_FRAGMENTATION;
+
+  const state: AllocatorState = {
+    reserved: 0,
+    allocated: 0,
+    lastAttempt: 0,
+    address: new Float64Array(nb).fill(-1),
+    blockBytes: new Float64Array(nb),
+    segmentOf: new Int32Array(nb).fill(-1),
+    segments,
+    alloc(buffer, bytes, event) {
+      // AllocateRaw of 0 bytes returns null without allocating.
+      if (bytes === 0) return true;
+      const rounded = roundedBytes(bytes);
+      let chunk = store.bestFit(0, rounded);
+      if (chunk < 0 && extend(rounded, event)) chunk = store.bestFit(0, rounded);
+      if (chunk < 0 && deallocateFreeRegions(rounded, event) && extend(rounded, event)) chunk = store.bestFit(0, rounded);
+      if (chunk < 0) {
+        state.lastAttempt = rounded;
+        return false;
+      }
+      store.removeFree(chunk);
+      const size = store.size[chunk];
+      if (size >= rounded * 2 || size - rounded >= maxInternalFragmentation) {
+        const rest = store.create(store.address[chunk] + rounded, size - rounded, store.segment[chunk], 0, chunk, store.next[chunk]);
+        if (store.next[chunk] >= 0) store.prev[store.next[chunk]] = rest;
+        store.next[chunk] = rest;
+        store.size[chunk] = rounded;
+        store.insertFree(rest);
+      }
+      chunkOf[buffer] = chunk;
+      state.address[buffer] = store.address[chunk];
+      state.blockBytes[buffer] = store.size[chunk];
+      state.segmentOf[buffer] = store.segment[chunk];
+      state.allocated += store.size[chunk];
+      return true;
+    },
+    free(buffer) {
+      let chunk = chunkOf[buffer];
+      if (chunk < 0) return;
+      chunkOf[buffer] = -1;
+      state.allocated -= store.size[chunk];
+      // TryToCoalesce(): merge with a free next chunk, then with a free previous one.
+      const n = store.next[chunk];
+      if (n >= 0 && store.isFree[n]) {
+        store.removeFree(n);
+        store.size[chunk] += store.size[n];
+        store.next[chunk] = store.next[n];
+        if (store.next[n] >= 0) store.prev[store.next[n]] = chunk;
+        store.dispose(n);
+      }
+      const p = store.prev[chunk];
+      if (p >= 0 && store.isFree[p]) {
+        store.removeFree(p);
+        store.size[p] += store.size[chunk];
+        store.next[p] = store.next[chunk];
+        if (store.next[chunk] >= 0) store.prev[store.next[chunk]] = p;
+        store.dispose(chunk);
+        chunk = p;
+      }
+      store.insertFree(chunk);
+    },
+    emptyCache(event) {
+      // TensorFlow has no empty_cache; an emptyCache mark releases regions with nothing in use,
+      // as its garbage collection does.
+      releaseFreeRegions(event);
+    },
+  };
+
+  /** Extend(): a new region for a request of `rounded` bytes, if the limit allows it. */
+  function extend(rounded: number, event: number): boolean {
+    const available = Math.floor((limit - state.reserved) / BFC_MIN_ALLOCATION_SIZE) * BFC_MIN_ALLOCATION_SIZE;
+    if (rounded > available) return false;
+    let increased = false;
+    while (rounded > regionBytes) {
+      regionBytes *= 2;
+      increased = true;
+    }
+    const bytes = Math.min(regionBytes, available);
+    if (!increased) regionBytes *= 2;
+    const seg = segments.length;
+    segments.push({ address: nextAddress, bytes, pool: "region", reservedAt: event, releasedAt: -1 });
+    const chunk = store.create(nextAddress, bytes, seg, 0);
+    store.insertFree(chunk);
+    nextAddress += bytes;
+    state.reserved += bytes;
+    return true;
+  }
+
+  /** Regions whose only chunk is free (nothing in use). */
+  function freeRegionChunks(): number[] {
+    return store.freeBlocks(0).filter((c) => store.prev[c] < 0 && store.next[c] < 0);
+  }
+
+  function releaseFreeRegions(event: number) {
+    for (const c of freeRegionChunks()) {
+      store.removeFree(c);
+      const seg = store.segment[c];
+      segments[seg].releasedAt = event;
+      state.reserved -= store.size[c];
+      store.dispose(c);
+    }
+  }
+
+  /** DeallocateFreeRegions(): only when garbage collection is on and it could make room. */
+  function deallocateFreeRegions(rounded: number, event: number): boolean {
+    if (!garbageCollection) return false;
+    const chunks = freeRegionChunks();
+    let total = 0;
+    for (const c of chunks) total += store.size[c];
+    if (total === 0 || rounded > limit - state.reserved + total) return false;
+    releaseFreeRegions(event);
+    return true;
+  }
+
+  return state;
+}

@@ -1,0 +1,283 @@
+import type { Allocator, AllocatorInput, AllocatorState } from "../allocator.js";
+import type { ReplaySegment } from "../replayRun.js";
+import { BlockStore } from "./blockStore.js";
+
+// Constants of PyTorch's CUDA caching allocator (c10/cuda/CUDACachingAllocator.cpp).
+/** All sizes are rounded to at least 512 bytes (kMinBlockSize). */
+export const K_MIN_BLOCK_SIZE = 512;
+/** Largest "small" allocation is 1 MiB (kSmallSize). */
+export const K_SMALL_SIZE = 1048576;
+/** Small allocations are packed in 2 MiB segments (kSmallBuffer). */
+export const K_SMALL_BUFFER = 2097152;
+/** Large allocations may be packed in 20 MiB segments (kLargeBuffer). */
+export const K_LARGE_BUFFER = 20971520;
+/** Allocations between 1 and 10 MiB may use kLargeBuffer (kMinLargeAlloc). */
+export const K_MIN_LARGE_ALLOC = 10485760;
+/** Larger segments are rounded up to 2 MiB (kRoundLarge). */
+export const K_ROUND_LARGE = 2097152;
+
+const SMALL = 0;
+const LARGE = 1;
+
+export interface CachingAllocatorOptions {
+  /**
+   * `max_split_size_mb` in bytes: cached blocks at least this large are never split, and a request
+   * below it never takes one. PyTorch requires more than 20 MiB. @defaultValue `Infinity` (off)
+   */
+  maxSplitSize?: number;
+  /**
+   * `max_non_split_rounding_mb` in bytes: a request of at least `maxSplitSize` only takes an
+   * unsplittable block smaller than request + this. @defaultValue 20 MiB (kLargeBuffer)
+   */
+  maxNonSplitRoundingSize?: number;
+  /**
+   * `roundup_power2_divisions`: round sizes up to one of N equal steps between powers of two.
+   * A number applies to every size; an array of 16 gives the divisions per power-of-two interval
+   * from 1 MiB (index 0, which also takes smaller sizes) to 32 GiB and above (index 15), as
+   * PyTorch's per-interval form. 0 or 1 means plain 512-byte rounding. @defaultValue 0 (off)
+   */
+  roundupPower2Divisions?: number | readonly number[];
+}
+
+/** The options a caching allocator runs with, all filled in (what a `ReplayRun` records). */
+export interface CachingAllocator extends Allocator {
+  readonly name: "caching";
+  readonly maxSplitSize: number;
+  readonly maxNonSplitRoundingSize: number;
+  readonly roundupPower2Divisions: number | readonly number[];
+}
+
+/**
+ * PyTorch's CUDA caching allocator (`c10/cuda/CUDACachingAllocator.cpp`), rule for rule, for one
+ * stream and without expandable segments:
+ * - sizes round up to 512 bytes (or to power-of-two divisions with `roundupPower2Divisions`);
+ * - rounded sizes up to 1 MiB use the small pool, carved from 2 MiB segments; larger ones the large
+ *   pool, from 20 MiB segments below 10 MiB, else from a segment of the size rounded up to 2 MiB;
+ * - a request takes the cached free block with the smallest (size, address) that fits (best fit);
+ * - the block is split when the remainder is at least 512 bytes (small pool) or more than 1 MiB
+ *   (large pool, and only for requests below `maxSplitSize`);
+ * - a freed block merges with free neighbours of its segment and goes back to the cache;
+ * - segments go back to the device only on `emptyCache`, or when a new segment would not fit in
+ *   the capacity: first oversize cached blocks (with `maxSplitSize`), then every cached segment
+ *   with no live block, then one retry; then out of memory.
+ */
+export function cachingAllocator(options: CachingAllocatorOptions = {}): CachingAllocator {
+  const maxSplitSize = options.maxSplitSize ?? Infinity;
+  const maxNonSplitRoundingSize = options.maxNonSplitRoundingSize ?? K_LARGE_BUFFER;
+  const divisions = options.roundupPower2Divisions ?? 0;
+  if (!(maxSplitSize > K_LARGE_BUFFER)) {
+    // CUDAAllocatorConfig::parseMaxSplitSize: "max_split_size_mb too small, must be > 20".
+    throw new Error(`cachingAllocator: maxSplitSize must be more than 20 MiB (${K_LARGE_BUFFER} bytes), as in PyTorch; got ${maxSplitSize}`);
+  }
+  if (!(maxNonSplitRoundingSize >= 0)) {
+    throw new Error(`cachingAllocator: maxNonSplitRoundingSize must be a non-negative number of bytes; got ${maxNonSplitRoundingSize}`);
+  }
+  const divisionList = typeof divisions === "number" ? new Array<number>(16).fill(divisions) : [...divisions];
+  if (divisionList.length !== 16 || divisionList.some((d) => !Number.isInteger(d) || d < 0 || (d > 1 && (d & (d - 1)) !== 0))) {
+    throw new Error(
+      `cachingAllocator: roundupPower2Divisions must be 0, 1 or a power of two, or an array of 16 of those (one per power-of-two interval from 1 MiB); got ${JSON.stringify(divisions)}`,
+    );
+  }
+  const roundSize = sizeRounder(divisionList);
+  return {
+    name: "caching",
+    maxSplitSize,
+    maxNonSplitRoundingSize,
+    roundupPower2Divisions: divisions,
+    start: (input) => startCaching(input, roundSize, maxSplitSize, maxNonSplitRoundingSize),
+  };
+}
+
+/** round_size(): at least 512 bytes, a multiple of 512, or the next power-of-two division. */
+function sizeRounder(divisions: number[]): (size: number) => number {
+  return (size) => {
+    if (size < K_MIN_BLOCK_SIZE) return K_MIN_BLOCK_SIZE;
+    const d = divisionsFor(divisions, size);
+    if (d > 1 && size > K_MIN_BLOCK_SIZE * d) return roundupPower2NextDivision(size, d);
+    return K_MIN_BLOCK_SIZE * Math.ceil(size / K_MIN_BLOCK_SIZE);
+  };
+}
+
+/** AcceleratorAllocatorConfig::roundup_power2_divisions(size): 16 intervals from 1 MiB. */
+function divisionsFor(divisions: number[], size: number): number {
+  const index = Math.min(Math.max(floorLog2(size) - 20, 0), 15);
+  return divisions[index];
+}
+
+function floorLog2(x: number): number {
+  let k = Math.floor(Math.log2(x));
+  if (2 ** k > x) k--;
+  if (2 ** (k + 1) <= x) k++;
+  return k;
+}
+
+/** roundup_power2_next_division(): e.g. 1200 with 4 divisions -> 1280 (1024, 1280, 1536, 1792). */
+export function roundupPower2NextDivision(size: number, divisions: number): number {
+  const floor = 2 ** floorLog2(size);
+  if (floor === size) return size;
+  const step = floor / 2 ** floorLog2(divisions);
+  if (step < 1) return floor * 2;
+  const down = Math.floor(size / step) * step;
+  return down === size ? size : down + step;
+}
+
+/** get_allocation_size(): the segment a new block of `size` (rounded) bytes comes from. */
+export function cachingSegmentSize(size: number): number {
+  if (size <= K_SMALL_SIZE) return K_SMALL_BUFFER;
+  if (size < K_MIN_LARGE_ALLOC) return K_LARGE_BUFFER;
+  return K_ROUND_LARGE * Math.ceil(size / K_ROUND_LARGE);
+}
+
+function startCaching(
+  input: AllocatorInput,
+  roundSize: (size: number) => number,
+  maxSplitSize: number,
+  maxNonSplitRoundingSize: number,
+): AllocatorState {
+  const nb = input.bytes.length;
+  const capacity = input.capacity;
+  const store = new BlockStore(2);
+  const blockOf = new Int32Array(nb).fill(-1);
+  const segments: ReplaySegment[] = [];
+  let nextAddress = 0;
+
+  const state: AllocatorState = {
+    reserved: 0,
+    allocated: 0,
+    lastAttempt: 0,
+    address: new Float64Array(nb).fill(-1),
+    blockBytes: new Float64Array(nb),
+    segmentOf: new Int32Array(nb).fill(-1),
+    segments,
+    alloc(buffer, bytes, event) {
+      // A zero-byte tensor gets no block (PyTorch returns a null pointer without allocating).
+      if (bytes === 0) return true;
+      const size = roundSize(bytes);
+      const pool = size <= K_SMALL_SIZE ? SMALL : LARGE;
+      const allocSize = cachingSegmentSize(size);
+      let block = getFreeBlock(pool, size);
+      if (block < 0) {
+        block = allocBlock(pool, allocSize, event);
+        if (block < 0 && releaseAvailableCachedBlocks(pool, size, event)) block = allocBlock(pool, allocSize, event);
+        if (block < 0) {
+          releaseCachedBlocks(event);
+          block = allocBlock(pool, allocSize, event);
+        }
+        if (block < 0) {
+          state.lastAttempt = allocSize;
+          return false;
+        }
+      }
+      if (shouldSplit(block, size)) {
+        const rest = store.create(store.address[block] + size, store.size[block] - size, store.segment[block], pool, block, store.next[block]);
+        if (store.next[block] >= 0) store.prev[store.next[block]] = rest;
+        store.next[block] = rest;
+        store.size[block] = size;
+        store.insertFree(rest);
+      }
+      blockOf[buffer] = block;
+      state.address[buffer] = store.address[block];
+      state.blockBytes[buffer] = store.size[block];
+      state.segmentOf[buffer] = store.segment[block];
+      state.allocated += store.size[block];
+      return true;
+    },
+    free(buffer) {
+      let block = blockOf[buffer];
+      if (block < 0) return;
+      blockOf[buffer] = -1;
+      state.allocated -= store.size[block];
+      // free_block(): merge with free neighbours of the same segment, then back into the pool.
+      const p = store.prev[block];
+      if (p >= 0 && store.isFree[p]) {
+        store.removeFree(p);
+        store.size[p] += store.size[block];
+        store.next[p] = store.next[block];
+        if (store.next[block] >= 0) store.prev[store.next[block]] = p;
+        store.dispose(block);
+        block = p;
+      }
+      const n = store.next[block];
+      if (n >= 0 && store.isFree[n]) {
+        store.removeFree(n);
+        store.size[block] += store.size[n];
+        store.next[block] = store.next[n];
+        if (store.next[n] >= 0) store.prev[store.next[n]] = block;
+        store.dispose(n);
+      }
+      store.insertFree(block);
+    },
+    emptyCache(event) {
+      releaseCachedBlocks(event);
+    },
+  };
+
+  /** get_free_block(): the lower bound of (size, address) in the pool, with the max-split rules. */
+  function getFreeBlock(pool: number, size: number): number {
+    const block = store.bestFit(pool, size);
+    if (block < 0) return -1;
+    const found = store.size[block];
+    // Do not return an oversized block for a request below max_split_size.
+    if (size < maxSplitSize && found >= maxSplitSize) return -1;
+    // An oversized block may serve a request only within max_non_split_rounding_size of its size.
+    if (size >= maxSplitSize && found >= size + maxNonSplitRoundingSize) return -1;
+    store.removeFree(block);
+    return block;
+  }
+
+  /** should_split(). */
+  function shouldSplit(block: number, size: number): boolean {
+    const remaining = store.size[block] - size;
+    if (store.pool[block] === SMALL) return remaining >= K_MIN_BLOCK_SIZE;
+    return size < maxSplitSize && remaining > K_SMALL_SIZE;
+  }
+
+  /** alloc_block(): a new segment from the device, if the capacity allows it. */
+  function allocBlock(pool: number, allocSize: number, event: number): number {
+    if (state.reserved + allocSize > capacity) return -1;
+    const seg = segments.length;
+    segments.push({ address: nextAddress, bytes: allocSize, pool: pool === SMALL ? "small" : "large", reservedAt: event, releasedAt: -1 });
+    const block = store.create(nextAddress, allocSize, seg, pool);
+    nextAddress += allocSize;
+    state.reserved += allocSize;
+    return block;
+  }
+
+  /** release_block(): a whole free segment back to the device. */
+  function releaseBlock(block: number, event: number) {
+    store.removeFree(block);
+    segments[store.segment[block]].releasedAt = event;
+    state.reserved -= store.size[block];
+    store.dispose(block);
+  }
+
+  /**
+   * release_available_cached_blocks(): with max_split_size set, free the smallest oversize cached
+   * block that covers the request, else oversize blocks from the largest down until enough is freed.
+   */
+  function releaseAvailableCachedBlocks(pool: number, size: number, event: number): boolean {
+    if (maxSplitSize === Infinity) return false;
+    const key = Math.max(size, maxSplitSize);
+    const fit = store.bestFit(pool, key);
+    if (fit >= 0) {
+      releaseBlock(fit, event);
+      return true;
+    }
+    const oversize = store.freeBlocks(pool).filter((b) => store.size[b] >= maxSplitSize);
+    let released = 0;
+    for (let i = oversize.length - 1; i >= 0 && released < key; i--) {
+      released += store.size[oversize[i]];
+      releaseBlock(oversize[i], event);
+    }
+    return released >= key;
+  }
+
+  /** release_cached_blocks(): every cached block that is a whole segment goes back. */
+  function releaseCachedBlocks(event: number) {
+    for (const pool of [LARGE, SMALL]) {
+      for (const b of store.freeBlocks(pool)) if (store.prev[b] < 0 && store.next[b] < 0) releaseBlock(b, event);
+    }
+  }
+
+  return state;
+}

@@ -1,0 +1,39 @@
+import type { CachingAllocatorOptions } from "../allocators/cachingAllocator.js";
+
+/**
+ * The `cachingAllocator` options that match a snapshot's `allocator_settings`
+ * (torch/csrc/cuda/memory_snapshot.cpp writes them): `max_split_size` (bytes; -1, i.e. SIZE_MAX,
+ * means off) and `roundup_power2_divisions` (a dict keyed "1", "2", "4", ... for the
+ * power-of-two intervals from 1 MiB, in order). Settings the model does not implement
+ * (`expandable_segments`, `garbage_collection_threshold`) are listed in `unsupported`, so a
+ * replay that differs because of them says why.
+ */
+export function cachingOptionsFromSnapshot(settings: Record<string, unknown> | undefined): {
+  options: CachingAllocatorOptions;
+  unsupported: string[];
+} {
+  const options: CachingAllocatorOptions = {};
+  const unsupported: string[] = [];
+  if (!settings) return { options, unsupported };
+  const maxSplit = Number(settings.max_split_size);
+  if (Number.isFinite(maxSplit) && maxSplit > 0 && maxSplit < 2 ** 62) options.maxSplitSize = maxSplit;
+  const divisions = settings.roundup_power2_divisions;
+  if (divisions && typeof divisions === "object" && !Array.isArray(divisions)) {
+    const values = Object.entries(divisions as Record<string, unknown>)
+      .sort(([a], [b]) => Number(a) - Number(b))
+      .map(([, v]) => Number(v));
+    if (values.some((v) => v > 1)) {
+      const list = new Array<number>(16).fill(0);
+      values.slice(0, 16).forEach((v, i) => (list[i] = Number.isInteger(v) && v >= 0 ? v : 0));
+      options.roundupPower2Divisions = list;
+    }
+  } else if (Array.isArray(divisions) && divisions.some((v) => Number(v) > 1)) {
+    const list = new Array<number>(16).fill(0);
+    divisions.slice(0, 16).forEach((v, i) => (list[i] = Number(v)));
+    options.roundupPower2Divisions = list;
+  }
+  if (settings.expandable_segments === true) unsupported.push("expandable_segments (the model reserves fixed segments)");
+  const gc = Number(settings.garbage_collection_threshold);
+  if (Number.isFinite(gc) && gc > 0) unsupported.push(`garbage_collection_threshold ${gc} (the model frees cached blocks only on emptyCache or OOM)`);
+  return { options, unsupported };
+}

@@ -1,0 +1,369 @@
+import type { Category, Trace, TraceBuffer, TraceEvent, TraceMark } from "../trace.js";
+import { asTorchSnapshot, readTorchSnapshot } from "./readTorchSnapshot.js";
+import { SnapshotError } from "./snapshotError.js";
+import type { TorchBlock, TorchFrame, TorchSegment, TorchSnapshot, TorchTraceEntry } from "./torchSnapshot.js";
+
+export interface ImportTorchSnapshotOptions {
+  /** Which device's history to import. @defaultValue the device with the most trace entries (then the lowest) */
+  device?: number;
+  /**
+   * The category of a buffer, from the entry (or, for a block alive before recording, the
+   * segment's block) that created it. @defaultValue the entry's `category` field when PyTorch's
+   * memory profiler set one (`parameter` -> weight, `optimizer_state` -> optimizer, ...), else `other`
+   */
+  category?: (entry: TorchTraceEntry | TorchBlock) => Category;
+  /** How many Python frames (outermost dropped first) make up a buffer's `scope`. @defaultValue 8 */
+  scopeDepth?: number;
+}
+
+/** A segment as kept in `meta.torch.segments`: the allocator's own end state, for checking replays. */
+export interface SnapshotSegment {
+  /** Address (a decimal string if beyond 2^53). */
+  address: number | string;
+  /** Bytes reserved for the segment. */
+  bytes: number;
+  pool: string;
+  stream: number | string;
+  blocks: { address: number | string; bytes: number; requested: number; state: string }[];
+}
+
+/** A segment action of the recording, at the event index it stands before (like a mark). */
+export interface SnapshotSegmentEvent {
+  at: number;
+  action: "segment_alloc" | "segment_free" | "segment_map" | "segment_unmap";
+  address: number | string;
+  /** Bytes of the segment (or of the mapped range). */
+  bytes: number;
+}
+
+/** What `importTorchSnapshot` keeps in `trace.meta.torch`. */
+export interface SnapshotMeta {
+  device: number;
+  /** `allocator_settings` of the snapshot (plain data, as recorded). */
+  allocatorSettings: Record<string, unknown>;
+  /** The snapshot's `segments` of this device: the allocator's state when it was taken. */
+  segments: SnapshotSegment[];
+  segmentEvents: SnapshotSegmentEvent[];
+  /** Reserved bytes before the first recorded event, implied by `segments` and the segment events. */
+  reservedAtStart: number;
+  ooms: { at: number; bytes: number; deviceFree: number }[];
+  /** Buffers alive before recording started (from frees without an alloc, or from `segments`). */
+  ghosts: number;
+  /** Entries of each action on this device. */
+  actions: Record<string, number>;
+  /** Which action frees a buffer: `free_completed`, or `free_requested` when no completion was recorded. */
+  freeOn: "free_completed" | "free_requested";
+  /** Things that did not add up (each says what and where). */
+  warnings: string[];
+}
+
+/** `category` values of PyTorch's memory profiler (torch/profiler/_memory_profiler.py `Category`). */
+const PROFILER_CATEGORY: Record<string, Category> = {
+  parameter: "weight",
+  optimizer_state: "optimizer",
+  gradient: "gradient",
+  activation: "activation",
+  temporary: "temporary",
+  input: "input",
+  autograd_detail: "temporary",
+};
+
+function defaultCategory(entry: TorchTraceEntry | TorchBlock): Category {
+  const c = entry.category;
+  return typeof c === "string" ? PROFILER_CATEGORY[c.toLowerCase()] ?? "other" : "other";
+}
+
+/** nn.Module plumbing frames that say nothing about where memory goes (torch/nn/modules/module.py). */
+const PLUMBING = new Set(["_call_impl", "_wrapped_call_impl", "__call__"]);
+
+/**
+ * Turns a PyTorch memory snapshot (pickle or JSON bytes, text, or an already read
+ * `TorchSnapshot`) into a Trace of one device. Every `alloc` becomes a buffer of its requested
+ * size; it is freed at its `free_completed` (or `free_requested` when completions were not
+ * recorded). Blocks alive before recording started become buffers allocated before the first
+ * recorded event, in address order: those freed during the recording (a free without an alloc),
+ * and those still allocated in `segments` without a recorded alloc. Frames become the buffer's
+ * `scope` (Python frames, outermost first, `/`-joined), `op` (innermost Python function) and
+ * `site` (`file:line`). Marks: `oom` and `snapshot` (kind `note`), `emptyCache` where segments
+ * went back to the device (so a replay releases its cache there too), and `recording` after the
+ * buffers alive before it. The `segments` dump, segment events, OOMs and `allocator_settings` are
+ * kept in `meta.torch` (a `SnapshotMeta`) to check a replay against.
+ *
+ * Sizes in bytes; times in milliseconds from the first recorded entry.
+ */
+export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, options: ImportTorchSnapshotOptions = {}): Trace {
+  const snap = typeof data === "string" || data instanceof Uint8Array ? readTorchSnapshot(data) : asTorchSnapshot(data);
+  const category = options.category ?? defaultCategory;
+  const scopeDepth = options.scopeDepth ?? 8;
+  const device = options.device ?? busiestDevice(snap);
+  if (!Number.isSafeInteger(device) || device < 0) throw new SnapshotError(`importTorchSnapshot: device must be a non-negative integer, got ${String(device)}`);
+  const entries: TorchTraceEntry[] = snap.device_traces[device] ?? [];
+  if (!Array.isArray(entries)) throw new SnapshotError(`importTorchSnapshot: device_traces[${device}] is not a list`);
+  const where = (i: number) => `device_traces[${device}][${i}]`;
+  const segments = snap.segments.filter((s, i) => {
+    if (s === null || typeof s !== "object") throw new SnapshotError(`importTorchSnapshot: segments[${i}] is not a dict`);
+    return (s.device ?? 0) === device;
+  });
+
+  const actions: Record<string, number> = {};
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    if (e === null || typeof e !== "object" || typeof e.action !== "string") throw new SnapshotError(`importTorchSnapshot: ${where(i)} has no action`);
+    actions[e.action] = (actions[e.action] ?? 0) + 1;
+  }
+  const freeOn = actions.free_completed || !actions.free_requested ? "free_completed" : "free_requested";
+
+  const buffers: TraceBuffer[] = [];
+  const events: TraceEvent[] = [];
+  const ghostEvents: { address: number; buffer: number }[] = [];
+  const marks: TraceMark[] = [];
+  const segmentEvents: SnapshotSegmentEvent[] = [];
+  const ooms: SnapshotMeta["ooms"] = [];
+  const warnings: string[] = [];
+  const live = new Map<number | bigint, number>();
+  const frameInfo = new WeakMap<object, { scope: string; op: string; site: string }>();
+
+  const describe = (frames: TorchFrame[] | undefined) => {
+    if (!Array.isArray(frames) || frames.length === 0) return undefined;
+    let info = frameInfo.get(frames);
+    if (info === undefined) {
+      info = describeFrames(frames, scopeDepth);
+      frameInfo.set(frames, info);
+    }
+    return info;
+  };
+  const newBuffer = (bytes: number, address: number | bigint, source: TorchTraceEntry | TorchBlock, stream: unknown, ghost: boolean): number => {
+    const id = buffers.length;
+    const b: TraceBuffer = { id, bytes, category: category(source), address: plain(address) };
+    const info = describe(source.frames);
+    if (info !== undefined) {
+      if (info.op) b.op = info.op;
+      if (info.scope) b.scope = info.scope;
+      if (info.site) b.site = info.site;
+    }
+    if (stream !== undefined && stream !== 0) b.stream = plain(stream as number | bigint);
+    if (ghost) b.ghost = true;
+    buffers.push(b);
+    return id;
+  };
+
+  let t0: number | undefined;
+  let lastTime = 0;
+  let timed = true;
+  for (const e of entries) if (e.time_us === undefined) timed = false;
+
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    let time: number | undefined;
+    if (timed) {
+      const t = Number(e.time_us);
+      if (!Number.isFinite(t)) throw new SnapshotError(`importTorchSnapshot: ${where(i)}.time_us is not a number`);
+      t0 ??= t;
+      // The allocator's clock is approximate (c10/util/ApproximateClock.h): never let it run back.
+      lastTime = Math.max(lastTime, (t - t0) / 1000);
+      time = lastTime;
+    }
+    const at = events.length;
+    switch (e.action) {
+      case "alloc": {
+        const addr = address(e.addr, where(i));
+        const size = bytesOf(e.size, `${where(i)}.size`);
+        const old = live.get(addr);
+        if (old !== undefined) {
+          warnings.push(`${where(i)}: alloc at ${hexAddress(addr)}, which holds buffer ${old} with no free recorded; freed it there`);
+          events.push(timedEvent("free", old, time));
+        }
+        const id = newBuffer(size, addr, e, e.stream, false);
+        live.set(addr, id);
+        events.push(timedEvent("alloc", id, time));
+        break;
+      }
+      case "free_requested":
+      case "free_completed": {
+        const addr = address(e.addr, where(i));
+        let id = live.get(addr);
+        if (id === undefined) {
+          // Freed but never allocated while recording: it was alive before recording started.
+          id = newBuffer(bytesOf(e.size, `${where(i)}.size`), addr, e, e.stream, true);
+          ghostEvents.push({ address: Number(addr), buffer: id });
+          live.set(addr, id);
+        }
+        if (e.action === freeOn) {
+          live.delete(addr);
+          events.push(timedEvent("free", id, time));
+        }
+        break;
+      }
+      case "segment_alloc":
+      case "segment_free":
+      case "segment_map":
+      case "segment_unmap": {
+        const addr = address(e.addr, where(i));
+        const bytes = bytesOf(e.size, `${where(i)}.size`);
+        segmentEvents.push({ at, action: e.action, address: plain(addr), bytes });
+        if (e.action === "segment_free" || e.action === "segment_unmap") {
+          const last = marks[marks.length - 1];
+          if (!(last && last.at === at && last.label === "emptyCache")) marks.push({ at, label: "emptyCache" });
+        }
+        break;
+      }
+      case "oom":
+        ooms.push({ at, bytes: bytesOf(e.size, `${where(i)}.size`), deviceFree: Number(e.device_free ?? 0) });
+        marks.push({ at, label: "oom", kind: "note" });
+        break;
+      case "snapshot":
+        marks.push({ at, label: "snapshot", kind: "note" });
+        break;
+      default:
+        break; // annotations and actions of newer PyTorch versions carry no memory
+    }
+  }
+
+  // Blocks still allocated in the snapshot's segments without a recorded alloc: alive throughout.
+  const kept: SnapshotSegment[] = [];
+  let reservedAtEnd = 0;
+  for (let s = 0; s < segments.length; s++) {
+    const seg: TorchSegment = segments[s];
+    const path = `segments[${snap.segments.indexOf(seg)}]`;
+    const segAddress = address(seg.address, path);
+    const total = bytesOf(seg.total_size, `${path}.total_size`);
+    reservedAtEnd += total;
+    if (!Array.isArray(seg.blocks)) throw new SnapshotError(`importTorchSnapshot: ${path}.blocks is not a list`);
+    const blocks: SnapshotSegment["blocks"] = [];
+    let next: number | bigint = segAddress;
+    for (let k = 0; k < seg.blocks.length; k++) {
+      const b = seg.blocks[k];
+      const bpath = `${path}.blocks[${k}]`;
+      if (b === null || typeof b !== "object") throw new SnapshotError(`importTorchSnapshot: ${bpath} is not a dict`);
+      const size = bytesOf(b.size, `${bpath}.size`);
+      // Older snapshots give no block addresses: blocks tile their segment in order.
+      const addr = b.address === undefined ? next : address(b.address, bpath);
+      next = typeof addr === "bigint" ? addr + BigInt(size) : addr + size;
+      const requested = b.requested_size === undefined ? size : bytesOf(b.requested_size, `${bpath}.requested_size`);
+      blocks.push({ address: plain(addr), bytes: size, requested, state: String(b.state) });
+      if (b.state === "active_allocated" || b.state === "active_pending_free" || b.state === "active_awaiting_free") {
+        const id = live.get(addr);
+        if (id === undefined) {
+          const ghost = newBuffer(requested, addr, b, seg.stream, true);
+          ghostEvents.push({ address: Number(addr), buffer: ghost });
+        } else if (buffers[id].bytes !== requested) {
+          warnings.push(`${bpath}: block at ${hexAddress(addr)} has requested_size ${requested}, but the recorded alloc asked for ${buffers[id].bytes}`);
+        }
+      }
+    }
+    kept.push({ address: plain(segAddress), bytes: total, pool: String(seg.segment_type ?? (total <= 2 * 2 ** 20 ? "small" : "large")), stream: plain(seg.stream ?? 0), blocks });
+  }
+
+  let reservedAtStart = reservedAtEnd;
+  for (const s of segmentEvents) reservedAtStart += s.action === "segment_alloc" || s.action === "segment_map" ? -s.bytes : s.bytes;
+  if (reservedAtStart < 0) {
+    warnings.push(`segments add up to ${reservedAtEnd} bytes, fewer than the recording's segment_alloc events reserved net (${reservedAtEnd - reservedAtStart}); the dump and the history disagree`);
+    reservedAtStart = 0;
+  }
+
+  // Ghost allocations go first, in address order (how a fresh allocator hands out split blocks).
+  ghostEvents.sort((a, b) => a.address - b.address);
+  const shift = ghostEvents.length;
+  const head: TraceEvent[] = ghostEvents.map((g) => (timed ? { kind: "alloc", buffer: g.buffer, time: 0 } : { kind: "alloc", buffer: g.buffer }));
+  for (const m of marks) m.at += shift;
+  for (const s of segmentEvents) s.at += shift;
+  for (const o of ooms) o.at += shift;
+  if (shift > 0) marks.unshift({ at: shift, label: "recording", kind: "note" });
+
+  const meta: SnapshotMeta = {
+    device,
+    allocatorSettings: plainCopy(snap.allocator_settings ?? {}) as Record<string, unknown>,
+    segments: kept,
+    segmentEvents,
+    reservedAtStart,
+    ooms,
+    ghosts: shift,
+    actions,
+    freeOn,
+    warnings,
+  };
+  return {
+    format: "hbmscope.trace",
+    version: 1,
+    meta: { source: "imported", importedFrom: "pytorch-memory-snapshot", torch: meta },
+    buffers,
+    events: shift > 0 ? head.concat(events) : events,
+    marks,
+  };
+}
+
+function timedEvent(kind: "alloc" | "free", buffer: number, time: number | undefined): TraceEvent {
+  return time === undefined ? { kind, buffer } : { kind, buffer, time };
+}
+
+function busiestDevice(snap: TorchSnapshot): number {
+  let best = -1;
+  let most = 0;
+  snap.device_traces.forEach((t, d) => {
+    if (t.length > most) {
+      most = t.length;
+      best = d;
+    }
+  });
+  if (best >= 0) return best;
+  const withSegments = snap.segments.map((s) => s?.device ?? 0).filter((d) => typeof d === "number");
+  return withSegments.length > 0 ? Math.min(...withSegments) : 0;
+}
+
+function address(v: unknown, path: string): number | bigint {
+  if ((typeof v === "number" && Number.isSafeInteger(v) && v >= 0) || (typeof v === "bigint" && v >= 0n)) return v;
+  throw new SnapshotError(`importTorchSnapshot: ${path} has no valid address (a non-negative integer), got ${show(v)}`);
+}
+
+function bytesOf(v: unknown, path: string): number {
+  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return v;
+  throw new SnapshotError(`importTorchSnapshot: ${path} must be a non-negative integer number of bytes, got ${show(v)}`);
+}
+
+function show(v: unknown): string {
+  return typeof v === "bigint" ? `${v}` : v === undefined ? "nothing" : JSON.stringify(v)?.slice(0, 40) ?? String(v);
+}
+
+/** A JSON-safe integer: the number when it is safe, else its decimal text. */
+function plain(v: number | bigint): number | string {
+  if (typeof v === "number") return v;
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+}
+
+function hexAddress(v: number | bigint): string {
+  return `0x${v.toString(16)}`;
+}
+
+function describeFrames(frames: TorchFrame[], depth: number): { scope: string; op: string; site: string } {
+  const python: TorchFrame[] = [];
+  for (const f of frames) {
+    if (f === null || typeof f !== "object" || typeof f.filename !== "string" || typeof f.name !== "string") continue;
+    if ((f.filename.endsWith(".py") || f.filename.startsWith("<")) && !PLUMBING.has(f.name)) python.push(f);
+  }
+  if (python.length === 0) {
+    const inner = frames.find((f) => f && typeof f.name === "string");
+    return { scope: "", op: inner ? inner.name : "", site: "" };
+  }
+  const names = python.slice(0, depth).map((f) => f.name).reverse();
+  const inner = python[0];
+  return { scope: names.join("/"), op: inner.name, site: `${inner.filename}:${inner.line}` };
+}
+
+/**
+ * A JSON-safe copy of settings-like data: bigints become decimal text, at most 1000 values and
+ * 16 levels (a hostile pickle can share one list many times over; this keeps the copy small).
+ */
+function plainCopy(v: unknown): unknown {
+  let budget = 1000;
+  const copy = (x: unknown, depth: number): unknown => {
+    if (--budget < 0 || depth > 16) return null;
+    if (typeof x === "bigint") return plain(x);
+    if (x === null || typeof x !== "object") return typeof x === "number" && !Number.isFinite(x) ? String(x) : x;
+    if (Array.isArray(x)) return x.slice(0, 100).map((y) => copy(y, depth + 1));
+    if (x instanceof Uint8Array) return null;
+    const out: Record<string, unknown> = {};
+    for (const [k, y] of Object.entries(x).slice(0, 100)) out[k] = copy(y, depth + 1);
+    return out;
+  };
+  return copy(v, 0);
+}

@@ -1,0 +1,165 @@
+import type { PickleValue } from "./readPickle.js";
+import { SnapshotError } from "./snapshotError.js";
+
+/**
+ * Writes plain data as a pickle, protocol 2, with the opcodes Python's own pickler uses for them
+ * (dicts, lists, strings, ints of any width, floats, bools, None; repeated strings memoised).
+ * Python's `pickle.load`, PyTorch's memory viewer (pytorch.org/memory_viz) and `readPickle`
+ * read it. Items are appended in batches of 1000, as CPython does (the viewer spreads a batch
+ * into a function call, which would overflow on one huge batch). Iterative: any nesting depth.
+ * `undefined` object fields are skipped; functions, symbols and cycles are refused.
+ */
+export function writePickle(value: unknown): Uint8Array {
+  const out = new ByteWriter();
+  const memo = new Map<string, number>();
+  const onPath = new Set<object>();
+  out.byte(0x80).byte(2); // PROTO 2
+  type Frame = { kind: "list"; items: readonly unknown[]; i: number; self: object } | { kind: "dict"; entries: [string, unknown][]; i: number; self: object };
+  const frames: Frame[] = [];
+
+  const scalar = (v: unknown): boolean => {
+    if (v === null || v === undefined) out.byte(0x4e);
+    else if (v === true) out.byte(0x88);
+    else if (v === false) out.byte(0x89);
+    else if (typeof v === "number") writeNumber(out, v);
+    else if (typeof v === "bigint") writeLong(out, v);
+    else if (typeof v === "string") {
+      const k = memo.get(v);
+      if (k !== undefined) {
+        if (k < 256) out.byte(0x68).byte(k);
+        else out.byte(0x6a).u32(k);
+      } else {
+        const utf8 = encoder.encode(v);
+        out.byte(0x58).u32(utf8.length).bytes(utf8);
+        // Memoise strings that are likely to repeat (keys, actions, file names), not every value.
+        if (utf8.length <= 256) {
+          const id = memo.size;
+          memo.set(v, id);
+          if (id < 256) out.byte(0x71).byte(id);
+          else out.byte(0x72).u32(id);
+        }
+      }
+    } else if (v instanceof Uint8Array) {
+      out.byte(0x42).u32(v.length).bytes(v);
+    } else return false;
+    return true;
+  };
+
+  const open = (v: unknown) => {
+    if (scalar(v)) return;
+    if (typeof v !== "object") throw new SnapshotError(`writePickle: cannot write a ${typeof v}`);
+    const o = v as object;
+    if (onPath.has(o)) throw new SnapshotError("writePickle: the value contains a cycle");
+    onPath.add(o);
+    if (Array.isArray(o) || ArrayBuffer.isView(o)) {
+      out.byte(0x5d); // EMPTY_LIST
+      frames.push({ kind: "list", items: Array.isArray(o) ? o : Array.from(o as unknown as ArrayLike<number>), i: 0, self: o });
+    } else {
+      out.byte(0x7d); // EMPTY_DICT
+      const entries = Object.entries(o).filter(([, x]) => x !== undefined);
+      frames.push({ kind: "dict", entries, i: 0, self: o });
+    }
+  };
+
+  open(value);
+  while (frames.length > 0) {
+    const f = frames[frames.length - 1];
+    const total = f.kind === "list" ? f.items.length : f.entries.length;
+    if (f.i >= total) {
+      if (total > 0) out.byte(f.kind === "list" ? 0x65 : 0x75); // close the last batch: APPENDS / SETITEMS
+      onPath.delete(f.self);
+      frames.pop();
+      continue;
+    }
+    if (f.i % BATCH === 0) {
+      if (f.i > 0) out.byte(f.kind === "list" ? 0x65 : 0x75);
+      out.byte(0x28); // MARK
+    }
+    const at = f.i++;
+    if (f.kind === "list") open(f.items[at]);
+    else {
+      scalar(f.entries[at][0]);
+      open(f.entries[at][1]);
+    }
+  }
+  out.byte(0x2e); // STOP
+  return out.result();
+}
+
+/** CPython's pickler writes APPENDS and SETITEMS in batches of this many items (Lib/pickle.py `_BATCHSIZE`). */
+const BATCH = 1000;
+const encoder = new TextEncoder();
+
+function writeNumber(out: ByteWriter, v: number) {
+  if (Number.isInteger(v) && !Object.is(v, -0)) {
+    if (v >= 0 && v < 256) out.byte(0x4b).byte(v);
+    else if (v >= 0 && v < 65536) out.byte(0x4d).byte(v & 0xff).byte(v >> 8);
+    else if (v >= -0x80000000 && v <= 0x7fffffff) out.byte(0x4a).i32(v);
+    else writeLong(out, BigInt(v));
+    return;
+  }
+  out.byte(0x47).f64(v); // BINFLOAT (also NaN and infinities, as Python writes them)
+}
+
+/** LONG1: the shortest little-endian two's-complement encoding, as Python's `encode_long`. */
+function writeLong(out: ByteWriter, v: bigint) {
+  const le: number[] = [];
+  let x = v;
+  while (true) {
+    const b = Number(x & 0xffn);
+    le.push(b);
+    x >>= 8n;
+    if ((x === 0n && b < 0x80) || (x === -1n && b >= 0x80)) break;
+  }
+  if (le.length > 255) out.byte(0x8b).u32(le.length);
+  else out.byte(0x8a).byte(le.length);
+  for (const b of le) out.byte(b);
+}
+
+/** A growable byte buffer. */
+class ByteWriter {
+  private buf = new Uint8Array(1 << 16);
+  private view = new DataView(this.buf.buffer);
+  private n = 0;
+  private room(k: number) {
+    if (this.n + k <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.n + k) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.n));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+  byte(b: number): this {
+    this.room(1);
+    this.buf[this.n++] = b;
+    return this;
+  }
+  u32(v: number): this {
+    this.room(4);
+    this.view.setUint32(this.n, v, true);
+    this.n += 4;
+    return this;
+  }
+  i32(v: number): this {
+    this.room(4);
+    this.view.setInt32(this.n, v, true);
+    this.n += 4;
+    return this;
+  }
+  f64(v: number): this {
+    this.room(8);
+    this.view.setFloat64(this.n, v, false);
+    this.n += 8;
+    return this;
+  }
+  bytes(b: Uint8Array): this {
+    this.room(b.length);
+    this.buf.set(b, this.n);
+    this.n += b.length;
+    return this;
+  }
+  result(): Uint8Array {
+    return this.buf.slice(0, this.n);
+  }
+}

@@ -1,0 +1,186 @@
+import type { Allocator, AllocatorInput } from "./allocator.js";
+import { formatSize } from "./formatSize.js";
+import { parseByteSize } from "./parseByteSize.js";
+import type { Fragmentation, OomReport, ReplayRun } from "./replayRun.js";
+import { largestFreeAt } from "./stateAt.js";
+import type { Trace, View } from "./trace.js";
+import { traceColumns, VIEW_BIT } from "./traceColumns.js";
+
+export interface ReplayOptions {
+  /**
+   * Device capacity: bytes, or a size text such as `"24GB"` or `"80GiB"` (see `parseByteSize`).
+   * An allocation that does not fit ends the replay with an OOM report. @defaultValue unlimited
+   */
+  capacity?: number | string;
+  /**
+   * Which buffers the allocator sees. `backend` is what a framework's allocator really serves:
+   * physical buffers plus kernel temporaries. @defaultValue `"backend"`
+   */
+  view?: View;
+}
+
+/** The label of a trace mark that releases cached segments there (`torch.cuda.empty_cache()`). */
+export const EMPTY_CACHE = "emptyCache";
+
+/**
+ * Replays a trace through an allocator model: reserved, allocated (rounded) and requested bytes
+ * after every event, their peaks, fragmentation at the reserved peak, where every block went, and
+ * the first allocation that did not fit in `capacity` (the replay stops there).
+ * Runs on the columnar form of the trace; memory is a few typed arrays per event and per buffer.
+ */
+export function replay(trace: Trace, allocator: Allocator, options: ReplayOptions = {}): ReplayRun {
+  if (!allocator || typeof allocator.start !== "function" || typeof allocator.name !== "string") {
+    throw new Error("replay: the second argument must be an allocator such as cachingAllocator(), bfcAllocator(), plannedArena() or ideal()");
+  }
+  const view = options.view ?? "backend";
+  if (!(view in VIEW_BIT)) {
+    throw new Error(`replay: unknown view ${JSON.stringify(view)}; accepted: logical, physical, backend`);
+  }
+  const capacity = options.capacity === undefined ? Infinity : parseByteSize(options.capacity, "replay: capacity");
+  const bit = VIEW_BIT[view];
+  const { bytes, views, eventBuffer, eventAlloc } = traceColumns(trace);
+  const nb = bytes.length;
+  const n = eventBuffer.length;
+  const inView = new Uint8Array(nb);
+  for (let b = 0; b < nb; b++) inView[b] = views[b] & bit ? 1 : 0;
+
+  const input: AllocatorInput = { bytes, inView, eventBuffer, eventAlloc, capacity };
+  const state = allocator.start(input);
+  const emptyCacheAt = trace.marks
+    .filter((m) => m.label === EMPTY_CACHE)
+    .map((m) => m.at)
+    .sort((a, b) => a - b);
+
+  const reserved = new Float64Array(n);
+  const allocated = new Float64Array(n);
+  const requested = new Float64Array(n);
+  const freeInReserved = new Float64Array(n);
+  const allocAt = new Int32Array(nb).fill(-1);
+  const freeAt = new Int32Array(nb).fill(-1);
+  const requestedBytes = new Float64Array(nb);
+  let live = 0;
+  let mark = 0;
+  let oom: OomReport | null = null;
+  let length = n;
+  for (let i = 0; i < n; i++) {
+    while (mark < emptyCacheAt.length && emptyCacheAt[mark] <= i) {
+      state.emptyCache(i);
+      mark++;
+    }
+    const b = eventBuffer[i];
+    if (inView[b]) {
+      if (eventAlloc[i]) {
+        if (!state.alloc(b, bytes[b], i)) {
+          oom = oomReport(trace, allocator.name, i, b, bytes[b], capacity, state.reserved, state.allocated, state.lastAttempt);
+          reserved[i] = state.reserved;
+          allocated[i] = state.allocated;
+          requested[i] = live;
+          freeInReserved[i] = state.reserved - state.allocated;
+          length = i + 1;
+          break;
+        }
+        allocAt[b] = i;
+        requestedBytes[b] = bytes[b];
+        live += bytes[b];
+      } else if (allocAt[b] >= 0) {
+        state.free(b, i);
+        freeAt[b] = i;
+        live -= bytes[b];
+      }
+    }
+    reserved[i] = state.reserved;
+    allocated[i] = state.allocated;
+    requested[i] = live;
+    freeInReserved[i] = state.reserved - state.allocated;
+  }
+  // Marks after the last event still release (they show in the segments' `releasedAt`).
+  if (!oom) while (mark < emptyCacheAt.length) state.emptyCache(emptyCacheAt[mark++]);
+
+  const cut = (a: Float64Array) => (length < n ? a.slice(0, length) : a);
+  const run: ReplayRun = {
+    allocator: plainOptions(allocator),
+    view,
+    capacity: capacity === Infinity ? null : capacity,
+    length,
+    reserved: cut(reserved),
+    allocated: cut(allocated),
+    requested: cut(requested),
+    peaks: { reserved: peakOf(reserved, length), allocated: peakOf(allocated, length), requested: peakOf(requested, length) },
+    freeInReserved: cut(freeInReserved),
+    fragmentationAtPeak: undefined as unknown as Fragmentation,
+    address: state.address,
+    blockBytes: state.blockBytes,
+    segmentOf: state.segmentOf,
+    allocAt,
+    freeAt,
+    requestedBytes,
+    segments: state.segments,
+    oom,
+  };
+  run.fragmentationAtPeak = fragmentationAt(run, run.peaks.reserved.index);
+  return run;
+}
+
+/** Fragmentation facts after event `index` of a run (see `Fragmentation`). */
+export function fragmentationAt(run: ReplayRun, index: number): Fragmentation {
+  if (index < 0) return { index, reserved: 0, allocated: 0, requested: 0, internal: 0, external: 0, largestFree: 0, ratio: 0 };
+  const reserved = run.reserved[index];
+  const allocated = run.allocated[index];
+  const requested = run.requested[index];
+  const available = reserved - allocated;
+  const largestFree = available > 0 ? largestFreeAt(run, index) : 0;
+  return {
+    index,
+    reserved,
+    allocated,
+    requested,
+    internal: allocated - requested,
+    external: available,
+    largestFree,
+    ratio: available > 0 ? (available - largestFree) / available : 0,
+  };
+}
+
+function peakOf(a: Float64Array, length: number): { bytes: number; index: number } {
+  let bytes = 0;
+  let index = -1;
+  for (let i = 0; i < length; i++) {
+    if (a[i] > bytes) {
+      bytes = a[i];
+      index = i;
+    }
+  }
+  return { bytes, index };
+}
+
+function plainOptions(allocator: Allocator): ReplayRun["allocator"] {
+  const out: ReplayRun["allocator"] = { name: allocator.name };
+  for (const [k, v] of Object.entries(allocator)) if (typeof v !== "function") out[k] = Array.isArray(v) ? [...v] : v;
+  return out;
+}
+
+function oomReport(
+  trace: Trace,
+  name: string,
+  index: number,
+  buffer: number,
+  requested: number,
+  capacity: number,
+  reserved: number,
+  allocated: number,
+  attempted: number,
+): OomReport {
+  const free = Math.max(0, capacity - reserved);
+  const id = trace.buffers[buffer].id;
+  const who = name === "caching" ? "PyTorch" : `the ${name} allocator`;
+  const hint =
+    name === "caching"
+      ? " If reserved but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation."
+      : "";
+  const message =
+    `out of memory at event ${index} (buffer ${id}, ${formatSize(requested)} requested). ` +
+    `Tried to allocate ${formatSize(attempted)}. Device has a total capacity of ${formatSize(capacity)} of which ${formatSize(free)} is free. ` +
+    `Of the allocated memory ${formatSize(allocated)} is allocated by ${who}, and ${formatSize(reserved - allocated)} is reserved by ${who} but unallocated.` +
+    hint;
+  return { index, buffer: id, requested, capacity, free, allocated, reservedUnallocated: reserved - allocated, attempted, message };
+}

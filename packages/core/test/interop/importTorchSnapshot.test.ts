@@ -1,0 +1,136 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { test, fc } from "@fast-check/vitest";
+import { importTorchSnapshot, parseTrace, readTorchSnapshot, SnapshotError, timeline, writePickle, type SnapshotMeta } from "@hbmscope/core";
+
+const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/${name}`, import.meta.url)));
+const MiB = 2 ** 20;
+const torchMeta = (t: { meta: Record<string, unknown> }) => t.meta.torch as SnapshotMeta;
+
+describe("importTorchSnapshot", () => {
+  it("importTorchSnapshot() turns the fresh fixture into a valid trace with one buffer per alloc", () => {
+    const t = parseTrace(importTorchSnapshot(fixture("snapshot-fresh.pickle")));
+    expect(t.meta.source).toBe("imported");
+    expect(t.buffers.map((b) => b.bytes)).toEqual([1000, 11 * MiB + 1, 5 * MiB, 3000, 8 * MiB, 6 * MiB, 30 * MiB, MiB, 600 * 1024]);
+    expect(t.buffers.every((b) => !b.ghost)).toBe(true);
+    // 9 allocs, 4 frees (at free_completed; free_requested only asks)
+    expect(t.events.filter((e) => e.kind === "alloc")).toHaveLength(9);
+    expect(t.events.filter((e) => e.kind === "free")).toHaveLength(4);
+    expect(torchMeta(t).freeOn).toBe("free_completed");
+  });
+
+  it("importTorchSnapshot() reads the JSON form to the same trace as the pickle", () => {
+    const fromPickle = importTorchSnapshot(fixture("snapshot-fresh.pickle"));
+    const fromJson = importTorchSnapshot(readFileSync(new URL("../fixtures/snapshot-fresh.json", import.meta.url), "utf8"));
+    expect(fromJson).toEqual(fromPickle);
+  });
+
+  it("importTorchSnapshot() peaks where the recorded allocs and frees put it", () => {
+    const tl = timeline(importTorchSnapshot(fixture("snapshot-fresh.pickle")));
+    // after the 30 MiB alloc: 3000 + (11 MiB + 1) + 8 MiB + 6 MiB + 30 MiB live
+    expect(tl.peak.bytes).toBe(3000 + 11 * MiB + 1 + 8 * MiB + 6 * MiB + 30 * MiB);
+    expect(tl.peak.scope).toBe("backward/grad");
+  });
+
+  it("importTorchSnapshot() makes scope, op and site from the Python frames, outermost first", () => {
+    const t = importTorchSnapshot(fixture("snapshot-fresh.pickle"));
+    expect(t.buffers[0]).toMatchObject({ scope: "forward/embed", op: "embed", site: "/work/model.py:10" });
+  });
+
+  it("importTorchSnapshot() keeps segment events, the segments dump and allocator settings in meta", () => {
+    const m = torchMeta(importTorchSnapshot(fixture("snapshot-fresh.pickle")));
+    expect(m.segmentEvents.map((s) => [s.action, s.bytes / MiB])).toEqual([
+      ["segment_alloc", 2],
+      ["segment_alloc", 12],
+      ["segment_alloc", 20],
+      ["segment_alloc", 30],
+      ["segment_free", 20],
+    ]);
+    expect(m.segments.map((s) => [s.pool, s.bytes / MiB])).toEqual([["small", 2], ["large", 12], ["large", 30]]);
+    expect(m.reservedAtStart).toBe(0);
+    expect(m.allocatorSettings).toMatchObject({ max_split_size: -1, expandable_segments: false });
+    expect(m.warnings).toEqual([]);
+  });
+
+  it("importTorchSnapshot() marks emptyCache where segments went back to the device, and the snapshot", () => {
+    const t = importTorchSnapshot(fixture("snapshot-fresh.pickle"));
+    expect(t.marks).toEqual([{ at: 11, label: "emptyCache" }, { at: 13, label: "snapshot", kind: "note" }]);
+  });
+
+  it("importTorchSnapshot() makes ghost buffers live at the start: frees without alloc and blocks only in segments", () => {
+    const t = parseTrace(importTorchSnapshot(fixture("snapshot-ghosts.pickle")));
+    const ghosts = t.buffers.filter((b) => b.ghost);
+    expect(ghosts.map((b) => b.bytes).sort()).toEqual([3 * MiB, 5 * MiB].sort());
+    expect(t.events.slice(0, 2).map((e) => [e.kind, t.buffers[e.buffer].bytes])).toEqual([["alloc", 5 * MiB], ["alloc", 3 * MiB]]);
+    expect(t.marks[0]).toEqual({ at: 2, label: "recording", kind: "note" });
+    expect(timeline(t).total[1]).toBe(8 * MiB);
+    const m = torchMeta(t);
+    expect(m.ghosts).toBe(2);
+    expect(m.reservedAtStart).toBe(20 * MiB);
+    expect(m.ooms).toEqual([{ at: 5, bytes: 64 * MiB, deviceFree: 3 * MiB }]);
+    expect(t.marks.at(-1)).toEqual({ at: 5, label: "oom", kind: "note" });
+  });
+
+  it("importTorchSnapshot() frees on free_requested when completions were not recorded", () => {
+    const snap = { segments: [], device_traces: [[
+      { action: "alloc", addr: 4096, size: 100, stream: 0 },
+      { action: "free_requested", addr: 4096, size: 100, stream: 0 },
+    ]] };
+    const t = importTorchSnapshot(snap);
+    expect(t.events.map((e) => e.kind)).toEqual(["alloc", "free"]);
+    expect(torchMeta(t).freeOn).toBe("free_requested");
+  });
+
+  it("importTorchSnapshot() maps the memory profiler's categories and takes a category accessor", () => {
+    const snap = { segments: [], device_traces: [[
+      { action: "alloc", addr: 0, size: 10, category: "PARAMETER" },
+      { action: "alloc", addr: 512, size: 10, category: "optimizer_state" },
+      { action: "alloc", addr: 1024, size: 10 },
+    ]] };
+    expect(importTorchSnapshot(snap).buffers.map((b) => b.category)).toEqual(["weight", "optimizer", "other"]);
+    expect(importTorchSnapshot(snap, { category: () => "activation" }).buffers.map((b) => b.category)).toEqual(["activation", "activation", "activation"]);
+  });
+
+  it("importTorchSnapshot() picks the busiest device, or the one asked for", () => {
+    const snap = { segments: [], device_traces: [[], [{ action: "alloc", addr: 0, size: 10 }], []] };
+    expect(torchMeta(importTorchSnapshot(snap)).device).toBe(1);
+    expect(importTorchSnapshot(snap, { device: 2 }).events).toEqual([]);
+  });
+
+  it("importTorchSnapshot() keeps stream handles wider than 64 bits (pickled as 9-byte ints) as text", () => {
+    const stream = 2n ** 64n - 16n;
+    const snap = { segments: [], device_traces: [[{ action: "alloc", addr: 4096, size: 64, stream }]] };
+    const t = importTorchSnapshot(writePickle(snap));
+    expect(t.buffers[0].stream).toBe(stream.toString());
+    expect(() => JSON.stringify(t)).not.toThrow();
+  });
+
+  it("importTorchSnapshot() names the entry and field of a bad size", () => {
+    const snap = { segments: [], device_traces: [[{ action: "alloc", addr: 0, size: -5 }]] };
+    expect(() => importTorchSnapshot(snap)).toThrow(/device_traces\[0\]\[0\]\.size must be a non-negative integer number of bytes, got -5/);
+  });
+
+  it("readTorchSnapshot() refuses files that are not snapshots, naming what it found", () => {
+    expect(() => readTorchSnapshot("hello")).toThrow(SnapshotError);
+    expect(() => readTorchSnapshot("[1,2]")).toThrow(/neither a pickle/);
+    expect(() => readTorchSnapshot('{"a": 1}')).toThrow(/no `segments` list/);
+    expect(() => readTorchSnapshot(writePickle([1, 2]))).toThrow(/holds no dictionary/);
+  });
+
+  const valid = fixture("snapshot-ghosts.pickle");
+  test.prop([fc.array(fc.record({ at: fc.nat({ max: valid.length - 1 }), byte: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 6 })])(
+    "importTorchSnapshot() on a mutated snapshot returns a valid trace or throws a SnapshotError",
+    (edits) => {
+      const b = valid.slice();
+      for (const e of edits) b[e.at] = e.byte;
+      let t;
+      try {
+        t = importTorchSnapshot(b);
+      } catch (e) {
+        expect(e).toBeInstanceOf(SnapshotError);
+        return;
+      }
+      parseTrace(JSON.parse(JSON.stringify(t)));
+    },
+  );
+});

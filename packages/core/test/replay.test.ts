@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { cachingAllocator, ideal, replay, stateAt, timeline, traceBuilder } from "@hbmscope/core";
+
+const MiB = 2 ** 20;
+
+function sample() {
+  const b = traceBuilder({ source: "test" });
+  const w = b.alloc({ bytes: 3 * MiB, category: "weight" });
+  const t = b.alloc({ bytes: 1000, category: "temporary", kernelTemp: true });
+  const a = b.alloc({ bytes: 5 * MiB, category: "activation" });
+  b.free(t);
+  b.free(a);
+  void w;
+  return b.build();
+}
+
+describe("replay()", () => {
+  it("replay() counts the backend view (kernel temporaries included) by default", () => {
+    const run = replay(sample(), ideal());
+    expect(run.view).toBe("backend");
+    expect(run.peaks.requested.bytes).toBe(timeline(sample(), { view: "backend" }).peak.bytes);
+    expect(replay(sample(), ideal(), { view: "physical" }).peaks.requested.bytes).toBe(8 * MiB);
+  });
+
+  it("replay() records the allocator's options as plain data", () => {
+    const run = replay(sample(), cachingAllocator({ maxSplitSize: 64 * MiB }));
+    expect(run.allocator).toEqual({ name: "caching", maxSplitSize: 64 * MiB, maxNonSplitRoundingSize: 20 * MiB, roundupPower2Divisions: 0 });
+    expect(JSON.parse(JSON.stringify(run.allocator))).toEqual(run.allocator);
+  });
+
+  it("replay() gives fragmentation at the reserved peak, with TensorFlow's ratio", () => {
+    const run = replay(sample(), cachingAllocator());
+    // Segments: 20 MiB (3 MiB weight + 17 MiB free, then 5 MiB activation split from it), 2 MiB small.
+    expect(run.peaks.reserved).toEqual({ bytes: 22 * MiB, index: 1 });
+    const f = run.fragmentationAtPeak;
+    expect(f).toMatchObject({ index: 1, reserved: 22 * MiB, allocated: 3 * MiB + 1024, requested: 3 * MiB + 1000, internal: 24 });
+    expect(f.external).toBe(22 * MiB - 3 * MiB - 1024);
+    expect(f.largestFree).toBe(17 * MiB);
+    expect(f.ratio).toBeCloseTo((f.external - 17 * MiB) / f.external, 12);
+  });
+
+  it("replay() accepts a capacity with units and rejects a bad one naming it", () => {
+    expect(replay(sample(), ideal(), { capacity: "9MiB" }).oom).toBeNull();
+    expect(replay(sample(), ideal(), { capacity: "8MiB" }).oom?.index).toBe(2);
+    expect(() => replay(sample(), ideal(), { capacity: "lots" })).toThrow(/replay: capacity: cannot read "lots"/);
+  });
+
+  it("replay() rejects an unknown view and a missing allocator", () => {
+    // @ts-expect-error deliberately wrong
+    expect(() => replay(sample(), ideal(), { view: "virtual" })).toThrow(/unknown view "virtual"; accepted: logical, physical, backend/);
+    // @ts-expect-error deliberately wrong
+    expect(() => replay(sample(), "caching")).toThrow(/must be an allocator such as cachingAllocator\(\)/);
+  });
+});
+
+describe("stateAt()", () => {
+  it("stateAt() lists segments and their blocks, live and free, at any event", () => {
+    const run = replay(sample(), cachingAllocator());
+    const s = stateAt(run, 2);
+    expect(s.segments.map((g) => [g.pool, g.bytes])).toEqual([
+      ["large", 20 * MiB],
+      ["small", 2 * MiB],
+    ]);
+    expect(s.segments[0].blocks.map((b) => [b.state, b.bytes / MiB])).toEqual([
+      ["allocated", 3],
+      ["allocated", 5],
+      ["free", 12],
+    ]);
+    expect(stateAt(run, -1).segments).toEqual([]);
+  });
+
+  it("stateAt() replays a trace and allocator when given them", () => {
+    expect(stateAt(sample(), cachingAllocator(), 4)).toEqual(stateAt(replay(sample(), cachingAllocator()), 4));
+  });
+
+  it("stateAt() rejects an index outside the run", () => {
+    expect(() => stateAt(replay(sample(), ideal()), 5)).toThrow(/index must be an event index in -1..4/);
+  });
+});
