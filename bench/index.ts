@@ -15,3 +15,8 @@ if (want("timeline") || want("inspect")) {
 }
 
 if (want("viz")) vizBench();
+
+if (want("model")) {
+  const { modelBench } = await import("./model.bench.js");
+  modelBench();
+}

@@ -6,9 +6,10 @@ import { registerInspect } from "./commands/inspect.js";
 import { registerRender } from "./commands/render.js";
 import { registerImport } from "./commands/import.js";
 import { registerExport } from "./commands/export.js";
+import { registerEstimate } from "./commands/estimate.js";
 
 /** Each subcommand registers itself; the list is the whole CLI at a glance. */
-const commands = [registerInspect, registerRender, registerImport, registerExport];
+const commands = [registerInspect, registerEstimate, registerRender, registerImport, registerExport];
 
 export const version: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 

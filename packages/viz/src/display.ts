@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import { jupyterDisplay, type Figure, type MimeBundle } from "./figure.js";
 
 /** The part of tslab's module that `display` uses. */
@@ -25,8 +24,15 @@ export function display(fig: Figure, options: DisplayOptions = {}): MimeBundle |
   return fig[jupyterDisplay]();
 }
 
+/** `require("tslab")` from this package or the working directory; null where there is no Node `require`. */
 function loadTslab(): TslabLike | null {
-  const from = [import.meta.url, `${process.cwd()}/`];
+  // process.getBuiltinModule (Node >= 20.16) instead of a static `node:module` import, so the
+  // package still loads where there is no Node (a browser bundle, a Deno notebook without it).
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; cwd?: () => string } }).process;
+  const nodeModule = proc?.getBuiltinModule?.("node:module") as typeof import("node:module") | undefined;
+  if (!nodeModule) return null;
+  const { createRequire } = nodeModule;
+  const from = [import.meta.url, `${proc?.cwd?.() ?? "."}/`];
   for (const base of from) {
     try {
       const mod = createRequire(base)("tslab") as TslabLike;

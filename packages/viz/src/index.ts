@@ -1,6 +1,6 @@
 export { timelineChart, renderTimeline } from "./charts/timelineChart.js";
 export type { TimelineChartOptions } from "./charts/timelineChart.js";
-export { timelineLayout, GAP_COLOR } from "./layout/timelineLayout.js";
+export { timelineLayout, GAP_COLOR, OOM_COLOR } from "./layout/timelineLayout.js";
 export type { TimelineLayout, TimelineLayer, LegendEntry } from "./layout/timelineLayout.js";
 export { figure, jupyterDisplay } from "./figure.js";
 export type { Figure, MimeBundle } from "./figure.js";

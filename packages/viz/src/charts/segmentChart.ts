@@ -26,7 +26,13 @@ export function renderSegments(L: SegmentLayout): string {
   const body: string[] = [titleText(L.title, plot.left), legend(L.legend, plot.left, 38, plot.right)];
   body.push(leftAxis(plot, L.yTicks.map((t) => ({ px: y(t.value), label: t.label }))));
   body.push(`<g class="segments" fill="${FREE_COLOR}" stroke="#aaa" stroke-width="0.5">`, ...L.segments.map(rect), `</g>`);
-  for (const g of L.blocks) body.push(`<g class="blocks" data-category="${g.category}" fill="${g.color}" stroke="#fff" stroke-width="0.5" stroke-opacity="0.7">`, ...g.rects.map(rect), `</g>`);
+  // Blocks big enough to see get a thin white outline so neighbours stay apart; on thin ones the
+  // outline would wash the colour out.
+  const big = (r: MapRect) => x(r.x1) - x(r.x0) >= 4 && y(r.y0) - y(r.y1) >= 4;
+  for (const g of L.blocks) {
+    body.push(`<g class="blocks" data-category="${g.category}" fill="${g.color}">`, ...g.rects.filter((r) => !big(r)).map(rect));
+    body.push(`<g stroke="#fff" stroke-width="0.5" stroke-opacity="0.7">`, ...g.rects.filter(big).map(rect), `</g>`, `</g>`);
+  }
   for (const b of L.breaks) body.push(`<line x1="${num(plot.left)}" x2="${num(plot.right)}" y1="${num(y(b))}" y2="${num(y(b))}" stroke="#666" stroke-dasharray="2,2"/>`);
   if (L.oom) {
     const px = x(L.oom.index);

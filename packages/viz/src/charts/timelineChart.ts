@@ -2,7 +2,7 @@ import type { ReplayRun, Timeline, Trace } from "@hbmscope/core";
 import { area, curveLinear, curveStepAfter, line } from "d3-shape";
 import { bottomAxis, leftAxis, legend, titleText } from "../axes.js";
 import { figure, type Figure } from "../figure.js";
-import { GAP_COLOR, timelineLayout, type TimelineChartOptions, type TimelineLayout } from "../layout/timelineLayout.js";
+import { GAP_COLOR, OOM_COLOR, timelineLayout, type TimelineChartOptions, type TimelineLayout } from "../layout/timelineLayout.js";
 import { num, svgDocument, text, textWidth } from "../svg.js";
 
 export type { TimelineChartOptions } from "../layout/timelineLayout.js";
@@ -34,15 +34,15 @@ export function renderTimeline(L: TimelineLayout): string {
   body.push(leftAxis(plot, L.yTicks.map((t) => ({ px: y(t.value), label: t.label }))));
 
   const curve = L.step ? curveStepAfter : curveLinear;
-  const withEnd = (xs: Float64Array, vs: Float64Array): [number, number][] => {
+  const withEnd = (xs: Float64Array, vs: Float64Array, end = L.xEnd): [number, number][] => {
     const pts: [number, number][] = Array.from(xs, (xv, j) => [x(xv), y(vs[j])]);
-    if (pts.length) pts.push([x(L.xEnd), pts[pts.length - 1][1]]);
+    if (pts.length) pts.push([x(end), pts[pts.length - 1][1]]);
     return pts;
   };
   const fill = area<[number, number]>().x((d) => d[0]).y0(plot.bottom).y1((d) => d[1]).curve(curve).digits(1);
 
   if (L.reserved) {
-    const pts = withEnd(L.reserved.xs, L.reserved.values);
+    const pts = withEnd(L.reserved.xs, L.reserved.values, L.reserved.xEnd);
     body.push(`<path class="gap" d="${fill(pts)}" fill="${GAP_COLOR}"/>`);
   }
   // Layers are painted from the top of the stack down, each from the baseline: the same picture
@@ -55,7 +55,7 @@ export function renderTimeline(L: TimelineLayout): string {
   body.push(`</g>`);
   if (L.reserved) {
     const stroke = line<[number, number]>().x((d) => d[0]).y((d) => d[1]).curve(curve).digits(1);
-    body.push(`<path class="reserved" d="${stroke(withEnd(L.reserved.xs, L.reserved.values))}" fill="none" stroke="#333" stroke-width="1.5"/>`);
+    body.push(`<path class="reserved" d="${stroke(withEnd(L.reserved.xs, L.reserved.values, L.reserved.xEnd))}" fill="none" stroke="#333" stroke-width="1.5"/>`);
   }
 
   L.phases.forEach((p, k) => {
@@ -63,6 +63,10 @@ export function renderTimeline(L: TimelineLayout): string {
     const x0 = num(x(p.from));
     body.push(`<line class="phase-start" x1="${x0}" x2="${x0}" y1="${num(plot.top)}" y2="${num(plot.bottom)}" stroke="#555" stroke-opacity="0.6" stroke-dasharray="3,3"/>`);
   });
+  if (L.oom) {
+    const px = num(x(L.oom.x));
+    body.push(`<line class="oom" x1="${px}" x2="${px}" y1="${num(plot.top)}" y2="${num(plot.bottom)}" stroke="${OOM_COLOR}" stroke-width="1.5"/>`);
+  }
   for (const p of L.phases) {
     if (p.showLabel) body.push(text(x(p.from) + 4, plot.top + 12, p.label, { fill: "#444" }));
   }

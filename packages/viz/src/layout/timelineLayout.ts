@@ -59,7 +59,10 @@ export interface TimelineLayout {
   step: boolean;
   /** Bottom layer first; the last layer's top is the total. */
   layers: TimelineLayer[];
-  reserved: null | { label: string; indices: Int32Array; xs: Float64Array; values: Float64Array; peak: number };
+  /** The run's reserved bytes (per-pixel min/max), up to `xEnd`: the OOM event when the replay stopped there. */
+  reserved: null | { label: string; indices: Int32Array; xs: Float64Array; values: Float64Array; peak: number; xEnd: number };
+  /** Where the replay ran out of memory, if it did. */
+  oom: null | { x: number; index: number; label: string };
   phases: { label: string; from: number; to: number; showLabel: boolean }[];
   peak: { bytes: number; index: number; x: number; phase: string; op: string; label: string };
   legend: LegendEntry[];
@@ -102,6 +105,11 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
     throw new Error(`timelineChart: the timeline has ${n} events but the trace has ${trace.events.length}; pass the trace it was computed from`);
   }
   if (run && run.length > n) throw new Error(`timelineChart: the run has ${run.length} events but the timeline only ${n}`);
+  if (run && run.view !== tl.view) {
+    throw new Error(
+      `timelineChart: the timeline counts the ${tl.view} view but the run replayed the ${run.view} view; use one view for both (replay(trace, allocator, { view: "${tl.view}" }))`,
+    );
+  }
 
   const xMode = options.x ?? "event";
   let xOf: (i: number) => number = (i) => i;
@@ -124,7 +132,7 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
 
   const plot = { left: 68, top: 0, right: width - 16, bottom: height - 40 };
   const plotWidth = plot.right - plot.left;
-    const column = (i: number) => Math.floor(((xOf(i) - xStart) / (xEnd - xStart)) * plotWidth);
+  const column = (i: number) => Math.floor(((xOf(i) - xStart) / (xEnd - xStart)) * plotWidth);
   const indices = minMaxBuckets(tl.total, column);
   const xs = Float64Array.from(indices, xOf);
   const step = n <= plotWidth;
@@ -152,6 +160,7 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
       xs: Float64Array.from(rIdx, xOf),
       values: Float64Array.from(rIdx, (i) => run!.reserved[i]),
       peak: run.peaks.reserved.bytes,
+      xEnd: run.oom ? xOf(run.oom.index) : xEnd,
     };
   }
 
@@ -160,6 +169,8 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
     legend.push({ label: reserved.label, color: "#333333", kind: "line" });
     legend.push({ label: "free in reserved", color: GAP_COLOR, kind: "area" });
   }
+  const oom = run?.oom ? { x: xOf(run.oom.index), index: run.oom.index, label: `OOM at event ${run.oom.index}: ${formatBytes(run.oom.requested)} requested` } : null;
+  if (oom) legend.push({ label: oom.label, color: OOM_COLOR, kind: "line" });
   plot.top = 38 + 16 * legendRows(legend, plot.left, plot.right);
   const top = Math.max(tl.peak.bytes, reserved?.peak ?? 0) * 1.15 || 1024;
   const yTicks = byteTicks(top, Math.max(2, Math.round((plot.bottom - plot.top) / 60)));
@@ -191,7 +202,8 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
   const desc =
     `Stacked area of live bytes by category over ${n} events (${tl.view} view). ` +
     (peak.index >= 0 ? `Peak ${formatBytes(peak.bytes)} (${peak.bytes} bytes) after event ${peak.index}${peak.phase ? `, phase ${peak.phase}` : ""}${peak.op ? `, op ${peak.op}` : ""}.` : "No live bytes.") +
-    (run ? ` Allocator ${run.allocator.name}: reserved peak ${formatBytes(run.peaks.reserved.bytes)}.` : "");
+    (run ? ` Allocator ${run.allocator.name}: reserved peak ${formatBytes(run.peaks.reserved.bytes)}.` : "") +
+    (oom ? ` ${oom.label}.` : "");
   return {
     width,
     height,
@@ -209,11 +221,15 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
     step,
     layers,
     reserved,
+    oom,
     phases,
     peak: { bytes: peak.bytes, index: peak.index, x: peak.index >= 0 ? xOf(peak.index) : 0, phase: peak.phase, op: peak.op, label: peakParts.join(" · ") },
     legend,
   };
 }
+
+/** Colour of the out-of-memory marker. */
+export const OOM_COLOR = "#c00000";
 
 /** Fill of the gap between live bytes and the allocator's reserved bytes. */
 export const GAP_COLOR = "#f4c7c3";

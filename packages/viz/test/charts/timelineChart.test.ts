@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { fc, test } from "@fast-check/vitest";
-import { timeline, traceBuilder } from "@hbmscope/core";
+import { cachingAllocator, replay, timeline, traceBuilder } from "@hbmscope/core";
 import { traceArbitrary } from "@hbmscope/core/testing";
-import { timelineChart, timelineLayout } from "../../src/index.js";
+import { formatBytes, timelineChart, timelineLayout } from "../../src/index.js";
 import { syntheticTrace } from "../../../../bench/syntheticTrace.js";
 import { firstFitRun, trainingStepTrace } from "../fixtures.js";
 import { assertSvgSnapshot } from "../snapshot.js";
@@ -56,6 +56,28 @@ describe("timelineChart", () => {
     expect(Array.from(fromTimeline.layers.at(-1)!.top)).toEqual(Array.from(fromTrace.layers.at(-1)!.top));
     expect(Array.from(fromRun.layers.at(-1)!.top)).toEqual(Array.from(fromTrace.layers.at(-1)!.top));
     expect(fromRun.reserved?.peak).toBe(128 * 2 ** 20);
+  });
+
+  it("timelineChart() of a replay that ran out of memory stops the reserved line at the OOM event and marks it", () => {
+    const t = trainingStepTrace();
+    const run = replay(t, cachingAllocator(), { view: "physical", capacity: 64 * 2 ** 20 });
+    expect(run.oom).not.toBeNull();
+    const L = timelineLayout(t, { run });
+    // 32 MiB of weights, 2 MiB input, two activations: the third activation (5 MiB) finds no room in 64 MiB.
+    expect(run.oom!.index).toBe(12);
+    expect(L.oom).toEqual({ x: 12, index: 12, label: `OOM at event 12: ${formatBytes(run.oom!.requested)} requested` });
+    expect(L.reserved!.xEnd).toBe(12);
+    const { svg } = timelineChart(t, { run });
+    expect(svg).toContain('class="oom"');
+    assertSvgSnapshot("timeline-oom", svg);
+  });
+
+  it("timelineChart() refuses a run of another view than the timeline's", () => {
+    const t = trainingStepTrace();
+    expect(() => timelineChart(timeline(t, { byCategory: true }), { trace: t, run: replay(t, cachingAllocator()) })).toThrow(
+      'timelineChart: the timeline counts the physical view but the run replayed the backend view; use one view for both (replay(trace, allocator, { view: "physical" }))',
+    );
+    expect(timelineLayout(t, { run: replay(t, cachingAllocator()) }).reserved).not.toBeNull();
   });
 
   it("timelineChart() of a Timeline without categories draws one total layer", () => {
