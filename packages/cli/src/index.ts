@@ -6,3 +6,4 @@ export { inspectReport } from "./commands/inspect.js";
 export { estimateReport, paramsReport, suggestionFlags } from "./commands/estimate.js";
 export { addSetupOptions, setupFromFlags, modelFromFlag, setupFlagNames } from "./setupOptions.js";
 export type { SetupFlags } from "./setupOptions.js";
+export { breakdownScenario } from "./breakdownScenario.js";
