@@ -20,3 +20,8 @@ if (want("model")) {
   const { modelBench } = await import("./model.bench.js");
   modelBench();
 }
+
+if (want("tfjs")) {
+  const { tfjsBench } = await import("./tfjs.bench.js");
+  await tfjsBench();
+}

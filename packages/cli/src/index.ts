@@ -7,3 +7,4 @@ export { estimateReport, paramsReport, suggestionFlags } from "./commands/estima
 export { addSetupOptions, setupFromFlags, modelFromFlag, setupFlagNames } from "./setupOptions.js";
 export type { SetupFlags } from "./setupOptions.js";
 export { breakdownScenario } from "./breakdownScenario.js";
+export { renderAttentionRows } from "./commands/compareAttention.js";

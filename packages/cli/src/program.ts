@@ -3,13 +3,15 @@ import { Command, CommanderError } from "commander";
 import { CliError } from "./cliError.js";
 import type { Io } from "./io.js";
 import { registerInspect } from "./commands/inspect.js";
+import { registerEstimate } from "./commands/estimate.js";
+import { registerProfile } from "./commands/profile.js";
+import { registerCompareAttention } from "./commands/compareAttention.js";
 import { registerRender } from "./commands/render.js";
 import { registerImport } from "./commands/import.js";
 import { registerExport } from "./commands/export.js";
-import { registerEstimate } from "./commands/estimate.js";
 
 /** Each subcommand registers itself; the list is the whole CLI at a glance. */
-const commands = [registerInspect, registerEstimate, registerRender, registerImport, registerExport];
+const commands = [registerInspect, registerEstimate, registerProfile, registerCompareAttention, registerRender, registerImport, registerExport];
 
 export const version: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
