@@ -6,6 +6,7 @@ import { timelineBench } from "./timeline.bench.js";
 import { inspectBench } from "./inspect.bench.js";
 import { interopBench } from "./interop.bench.js";
 import { allocBench } from "./alloc.bench.js";
+import { vizBench } from "./viz.bench.js";
 
 const only = new Set(process.argv.slice(2));
 const want = (name: string) => only.size === 0 || only.has(name);
@@ -17,3 +18,14 @@ if (want("timeline") || want("inspect")) {
 
 if (want("interop")) interopBench();
 if (want("alloc")) allocBench();
+if (want("viz")) vizBench();
+
+if (want("model")) {
+  const { modelBench } = await import("./model.bench.js");
+  modelBench();
+}
+
+if (want("tfjs")) {
+  const { tfjsBench } = await import("./tfjs.bench.js");
+  await tfjsBench();
+}

@@ -4,3 +4,8 @@ export { CliError } from "./cliError.js";
 export { formatBytes } from "./formatBytes.js";
 export { inspectReport } from "./commands/inspect.js";
 export { replayReport, OOM_EXIT_CODE } from "./commands/replay.js";
+export { estimateReport, paramsReport, suggestionFlags } from "./commands/estimate.js";
+export { addSetupOptions, setupFromFlags, modelFromFlag, setupFlagNames } from "./setupOptions.js";
+export type { SetupFlags } from "./setupOptions.js";
+export { breakdownScenario } from "./breakdownScenario.js";
+export { renderAttentionRows } from "./commands/compareAttention.js";

@@ -1,0 +1,80 @@
+import { serializeTrace } from "@hbmscope/core";
+import { ATTENTION_VARIANTS, compareAttention, type AttentionRow, type AttentionVariant } from "@hbmscope/tfjs";
+import { InvalidArgumentError, type Command } from "commander";
+import { intListArg } from "../args.js";
+import { failedRun } from "../failedRun.js";
+import { formatBytes } from "../formatBytes.js";
+import type { Io } from "../io.js";
+import { addStepOptions, flagOf, stepConfigFromFlags, type StepFlags } from "../stepOptions.js";
+import { table } from "../table.js";
+import { writeOutput } from "../writeOutput.js";
+
+function variantList(value: string): AttentionVariant[] {
+  const list = value.split(",").map((v) => v.trim());
+  for (const v of list) {
+    if (!(ATTENTION_VARIANTS as readonly string[]).includes(v)) {
+      throw new InvalidArgumentError(`--variants: unknown variant ${JSON.stringify(v)}; accepted: ${ATTENTION_VARIANTS.join(", ")}`);
+    }
+  }
+  return list as AttentionVariant[];
+}
+
+/** The compare-attention table, one row per variant and sequence length. */
+export function renderAttentionRows(rows: AttentionRow[]): string {
+  return table([
+    ["variant", "seq", "mode", "logical", "physical", "backend", "attention extra", "step ms", "max diff vs naive"],
+    ...rows.map((r) => [
+      r.variant,
+      r.seq,
+      r.mode,
+      formatBytes(r.peak.logical),
+      formatBytes(r.peak.physical),
+      formatBytes(r.peak.backend),
+      formatBytes(r.attentionExtraBytes),
+      r.stepMs.toFixed(0),
+      r.maxGradDiff.toExponential(1),
+    ]),
+  ]);
+}
+
+export function registerCompareAttention(program: Command, io: Io) {
+  addStepOptions(
+    program
+      .command("compare-attention")
+      .description("run every attention variant on the same tfjs model and compare peaks (three views), attention bytes, time, and results vs naive")
+      .option("--seq <list>", "sequence lengths, comma-separated", intListArg("--seq"), [256, 512, 1024])
+      .option("--variants <list>", `variants to run (naive always runs as the reference), from ${ATTENTION_VARIANTS.join(", ")}`, variantList, [...ATTENTION_VARIANTS]),
+  )
+    .option("--out <dir>", "write each run's trace as <dir>/<variant>-seq<seq>-<mode>.trace.json")
+    .option("--json", "print one JSON object { rows: [...] } (sizes in bytes)")
+    .action(async (opts: StepFlags & { seq: number[]; variants: AttentionVariant[]; out?: string; json?: boolean }) => {
+      const { seq, variants, out, json, ...flags } = opts;
+      const config = stepConfigFromFlags(flags, io.cwd, { seq: Math.max(...seq) });
+      const total = seq.length * (variants.includes("naive") ? variants.length : variants.length + 1);
+      let done = 0;
+      let current = "";
+      let rows: AttentionRow[];
+      try {
+        rows = await compareAttention({
+          config,
+          seqs: seq,
+          variants,
+          backend: flags.backend,
+          name: flagOf,
+          onProgress: (m) => {
+            current = m;
+            io.stderr(`[${++done}/${total}] ${m}\n`);
+          },
+          onTrace: (row, trace) => {
+            if (out) writeOutput(`${out}/${row.variant}-seq${row.seq}-${row.mode}.trace.json`, serializeTrace(trace), io.cwd);
+          },
+        });
+      } catch (e) {
+        const file = out ? `${out}/failed-${current.split(" ")[0]}.trace.json` : undefined;
+        throw failedRun(e, file, io);
+      }
+      if (json) return io.stdout(JSON.stringify({ rows }) + "\n");
+      io.stdout(renderAttentionRows(rows));
+      if (out) io.stdout(`traces written to ${out}/\n`);
+    });
+}

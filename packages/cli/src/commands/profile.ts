@@ -1,0 +1,81 @@
+import { CATEGORIES, serializeTrace, timeline, type Category, type View } from "@hbmscope/core";
+import { profileStep, ATTENTION_VARIANTS, type StepConfig } from "@hbmscope/tfjs";
+import { Option, type Command } from "commander";
+import { intArg } from "../args.js";
+import { CliError } from "../cliError.js";
+import { formatBytes } from "../formatBytes.js";
+import type { Io } from "../io.js";
+import { addStepOptions, flagOf, stepConfigFromFlags, type StepFlags } from "../stepOptions.js";
+import { table } from "../table.js";
+import { writeOutput } from "../writeOutput.js";
+import { failedRun } from "../failedRun.js";
+
+/** What `hbmscope profile --json` prints. Sizes in bytes. */
+export interface ProfileReport {
+  peak: Record<View, number>;
+  peakPhase: string;
+  peakOp: string;
+  byCategoryAtPeak: Record<Category, number>;
+  stepMs: number;
+  events: number;
+}
+
+export function registerProfile(program: Command, io: Io) {
+  addStepOptions(
+    program
+      .command("profile")
+      .description("trace one real TensorFlow.js transformer step: peak in the logical, physical and backend views, where it happens, what holds it")
+      .option("--seq <n>", "sequence length (default 128)", intArg("--seq"))
+      .addOption(new Option("--attention <variant>", "attention variant").choices([...ATTENTION_VARIANTS])),
+  )
+    .option("--out <trace.json>", "write the trace (also the partial trace of a failed run)")
+    .option("--json", "print one JSON object (sizes in bytes)")
+    .action(async (opts: StepFlags & { seq?: number; attention?: StepConfig["attention"]; out?: string; json?: boolean }) => {
+      const { seq, attention, out, json, ...flags } = opts;
+      const config = stepConfigFromFlags(flags, io.cwd, { seq, attention });
+      io.stderr(`profiling one ${config.mode} step on ${flags.backend}...\n`);
+      let p;
+      try {
+        p = await profileStep(config, { backend: flags.backend, name: flagOf });
+      } catch (e) {
+        throw failedRun(e, out, io);
+      }
+      if (p.accounting.mismatchCount > 0) {
+        const m = p.accounting.mismatches[0];
+        io.stderr(`warning: traced logical bytes differ from tf.memory().numBytes at ${p.accounting.mismatchCount} events (first at event ${m.event}, op ${m.op}: ${m.traced} vs ${m.tfjs})\n`);
+      }
+      const views = (["logical", "physical", "backend"] as const).map((view) => timeline(p.trace, { view }));
+      const physical = views[1];
+      const report: ProfileReport = {
+        peak: { logical: views[0].peak.bytes, physical: physical.peak.bytes, backend: views[2].peak.bytes },
+        peakPhase: physical.peak.phase,
+        peakOp: physical.peak.op,
+        byCategoryAtPeak: physical.byCategoryAtPeak,
+        stepMs: Math.round(p.ms * 10) / 10,
+        events: p.trace.events.length,
+      };
+      if (out) writeOutput(out, serializeTrace(p.trace), io.cwd);
+      if (json) return io.stdout(JSON.stringify(report) + "\n");
+      const c = p.config;
+      io.stdout(
+        [
+          `${c.mode} step on ${flags.backend}: vocab ${c.vocab}, hidden ${c.hidden}, heads ${c.heads}, layers ${c.layers}, ffn ${c.ffn}, seq ${c.seq}, batch ${c.batch}, attention ${c.attention}${c.attention === "naive" ? "" : ` (block ${c.blockSize})`}, ${c.norm}${c.mode === "train" ? `, ${c.optimizer}` : ""}`,
+          `peak: logical ${formatBytes(report.peak.logical)}, physical ${formatBytes(report.peak.physical)}, backend ${formatBytes(report.peak.backend)}`,
+          `physical peak at event ${physical.peak.index}: phase ${physical.peak.phase || "-"}, op ${physical.peak.op || "-"}, scope ${physical.peak.scope || "-"}`,
+          "",
+          "breakdown at the physical peak:",
+          table([
+            ["category", "bytes", "share"],
+            ...CATEGORIES.filter((k) => report.byCategoryAtPeak[k] > 0).map((k) => [
+              k,
+              formatBytes(report.byCategoryAtPeak[k]),
+              `${((100 * report.byCategoryAtPeak[k]) / (report.peak.physical || 1)).toFixed(1)}%`,
+            ]),
+          ]),
+          `step: ${report.stepMs} ms traced, ${report.events} events${out ? `; trace written to ${out}` : ""}`,
+          "",
+        ].join("\n"),
+      );
+    });
+}
+

@@ -1,0 +1,72 @@
+import { Option, type Command } from "commander";
+import { bfcAllocator, cachingAllocator, ideal, plannedArena, replay, type Allocator, type View } from "@hbmscope/core";
+import { segmentChart, timelineChart, type Figure } from "@hbmscope/viz";
+import { intArg } from "../args.js";
+import { CliError } from "../cliError.js";
+import { formatBytes } from "../formatBytes.js";
+import type { Io } from "../io.js";
+import { viewOption } from "../options.js";
+import { readTraceFile } from "../readTraceFile.js";
+import { writeOutput } from "../writeOutput.js";
+
+/** The allocator models `--allocator` names, as values (no registry: a plain map of constructors). */
+const allocators: Record<string, () => Allocator> = {
+  ideal,
+  caching: () => cachingAllocator(),
+  bfc: () => bfcAllocator(),
+  planned: () => plannedArena(),
+};
+
+interface RenderOptions {
+  out: string;
+  kind: "timeline" | "segments";
+  allocator?: string;
+  view: View;
+  x: "event" | "time";
+  width: number;
+  height: number;
+  json?: boolean;
+}
+
+export function registerRender(program: Command, io: Io) {
+  program
+    .command("render")
+    .description("draw a trace as a standalone SVG: live bytes by category over the step (timeline), or an allocator's memory map (segments)")
+    .argument("<trace.json>", "a trace file (hbmscope.trace version 1)")
+    .requiredOption("--out <file.svg>", "where to write the SVG")
+    .addOption(new Option("--kind <kind>", "which chart").choices(["timeline", "segments"]).default("timeline"))
+    .addOption(
+      new Option("--allocator <name>", "replay through this allocator model: the timeline gets the reserved line, segments its memory map (default caching)").choices(
+        Object.keys(allocators),
+      ),
+    )
+    .addOption(viewOption())
+    .addOption(new Option("--x <axis>", "horizontal axis of the timeline").choices(["event", "time"]).default("event"))
+    .option("--width <px>", "width in pixels", intArg("--width", 200), 800)
+    .option("--height <px>", "height in pixels", intArg("--height", 150), 400)
+    .option("--json", "print one JSON object describing what was written (sizes in bytes)")
+    .action((file: string, opts: RenderOptions) => {
+      const trace = readTraceFile(file, io.cwd);
+      const allocatorName = opts.allocator ?? (opts.kind === "segments" ? "caching" : undefined);
+      if (opts.kind === "segments" && allocatorName === "ideal") {
+        throw new CliError("--kind segments needs an allocator that places blocks; --allocator accepts caching, bfc, planned here (ideal has no addresses)", 2);
+      }
+      const run = allocatorName ? replay(trace, allocators[allocatorName](), { view: opts.view }) : undefined;
+      let fig: Figure;
+      try {
+        fig =
+          opts.kind === "segments"
+            ? segmentChart(run!, trace, { width: opts.width, height: opts.height })
+            : timelineChart(trace, { run, view: opts.view, x: opts.x, width: opts.width, height: opts.height });
+      } catch (e) {
+        throw new CliError((e as Error).message);
+      }
+      const path = writeOutput(opts.out, fig.svg, io.cwd, "--out");
+      const bytes = Buffer.byteLength(fig.svg);
+      if (opts.json) {
+        io.stdout(JSON.stringify({ out: path, kind: opts.kind, allocator: allocatorName ?? null, view: opts.view, width: fig.width, height: fig.height, bytes, title: fig.title }) + "\n");
+        return;
+      }
+      io.stdout(`wrote ${opts.out}: ${opts.kind}${allocatorName ? ` (${allocatorName} allocator)` : ""}, ${fig.width}x${fig.height}, ${formatBytes(bytes)}\n`);
+    });
+}

@@ -1,0 +1,139 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { defaultSetup, modelFromHfConfig, preset, setupChoices, validateSetup, withSetup, type ModelSpec, type TrainingSetup } from "@hbmscope/model";
+import { intArg } from "./args.js";
+import { CliError } from "./cliError.js";
+
+/** The parsed setup flags (commander's camel-cased option names). */
+export interface SetupFlags {
+  method?: TrainingSetup["method"];
+  precision?: TrainingSetup["precision"];
+  dtype?: TrainingSetup["dtype"];
+  optimizer?: TrainingSetup["optimizer"];
+  batch?: number;
+  seq?: number;
+  checkpointing?: TrainingSetup["checkpointing"];
+  attention?: TrainingSetup["attention"];
+  loraRank?: number;
+  loraTargets?: string[];
+  dp?: number;
+  tp?: number;
+  pp?: number;
+  sp?: boolean;
+  zero?: string;
+  microbatches?: number;
+}
+
+/** The setup field each flag sets, for turning a setup change back into flags (`--lora-rank`). */
+export const setupFlagNames: Readonly<Partial<Record<keyof TrainingSetup, string>>> = Object.freeze({
+  method: "--method", precision: "--precision", dtype: "--dtype", optimizer: "--optimizer", batch: "--batch", seq: "--seq",
+  checkpointing: "--checkpointing", attention: "--attention", loraRank: "--lora-rank", loraTargets: "--lora-targets",
+  dp: "--dp", tp: "--tp", pp: "--pp", sp: "--sp", zero: "--zero", microbatchesInFlight: "--microbatches",
+});
+
+function targetsArg(value: string): string[] {
+  const list = value.split(",").map((v) => v.trim()).filter(Boolean);
+  for (const t of list) {
+    if (!setupChoices.loraTargets.includes(t)) {
+      throw new InvalidArgumentError(`--lora-targets takes a comma-separated list of ${setupChoices.loraTargets.join(", ")}, got ${JSON.stringify(t)}`);
+    }
+  }
+  if (list.length === 0) throw new InvalidArgumentError(`--lora-targets needs at least one of ${setupChoices.loraTargets.join(", ")}`);
+  return list;
+}
+
+/**
+ * Adds the setup flags of DESIGN.md to a command (`--method --precision --dtype --optimizer --batch
+ * --seq --checkpointing --attention --lora-rank --lora-targets --dp --tp --pp --sp --zero
+ * --microbatches`); defaults are `defaultSetup`'s. Shared by `estimate` and `simulate`.
+ */
+export function addSetupOptions(cmd: Command): Command {
+  const d = defaultSetup;
+  return cmd
+    .addOption(new Option("--method <method>", "full fine-tuning, LoRA, or QLoRA (NF4 base)").choices(setupChoices.method).default(d.method))
+    .addOption(new Option("--precision <policy>", "precision policy (DESIGN.md table)").choices(setupChoices.precision).default(d.precision))
+    .addOption(new Option("--dtype <dtype>", "the 16-bit type").choices(setupChoices.dtype).default(d.dtype))
+    .addOption(new Option("--optimizer <name>", "optimizer").choices(setupChoices.optimizer).default(d.optimizer))
+    .option("--batch <n>", "micro-batch per GPU (sequences)", intArg("--batch"), d.batch)
+    .option("--seq <n>", "sequence length (tokens)", intArg("--seq"), d.seq)
+    .addOption(new Option("--checkpointing <mode>", "activation checkpointing").choices(setupChoices.checkpointing).default(d.checkpointing))
+    .addOption(new Option("--attention <kind>", "attention implementation").choices(setupChoices.attention).default(d.attention))
+    .option("--lora-rank <r>", "LoRA rank", intArg("--lora-rank"), d.loraRank)
+    .option("--lora-targets <list>", `modules with adapters (${setupChoices.loraTargets.join(",")})`, targetsArg, [...d.loraTargets])
+    .option("--dp <n>", "data-parallel degree", intArg("--dp"), d.dp)
+    .option("--tp <n>", "tensor-parallel degree", intArg("--tp"), d.tp)
+    .option("--pp <n>", "pipeline-parallel degree", intArg("--pp"), d.pp)
+    .option("--sp", "sequence parallelism (with --tp)", d.sp)
+    .addOption(new Option("--zero <stage>", "ZeRO stage over the data-parallel group (3 = FSDP)").choices(["0", "1", "2", "3"]).default(String(d.zero)))
+    .option("--microbatches <n>", "microbatches in flight on the first pipeline stage (default: pp)", intArg("--microbatches"));
+}
+
+/** A frozen, validated TrainingSetup from the parsed flags; a bad combination becomes a one-line CliError. */
+export function setupFromFlags(flags: SetupFlags, model?: ModelSpec): TrainingSetup {
+  let setup: TrainingSetup;
+  try {
+    setup = withSetup(defaultSetup, (s) => {
+      if (flags.method !== undefined) s.method = flags.method;
+      if (flags.precision !== undefined) s.precision = flags.precision;
+      if (flags.dtype !== undefined) s.dtype = flags.dtype;
+      if (flags.optimizer !== undefined) s.optimizer = flags.optimizer;
+      if (flags.batch !== undefined) s.batch = flags.batch;
+      if (flags.seq !== undefined) s.seq = flags.seq;
+      if (flags.checkpointing !== undefined) s.checkpointing = flags.checkpointing;
+      if (flags.attention !== undefined) s.attention = flags.attention;
+      if (flags.loraRank !== undefined) s.loraRank = flags.loraRank;
+      if (flags.loraTargets !== undefined) s.loraTargets = [...flags.loraTargets];
+      if (flags.dp !== undefined) s.dp = flags.dp;
+      if (flags.tp !== undefined) s.tp = flags.tp;
+      if (flags.pp !== undefined) s.pp = flags.pp;
+      if (flags.sp !== undefined) s.sp = flags.sp;
+      if (flags.zero !== undefined) s.zero = Number(flags.zero) as TrainingSetup["zero"];
+      if (flags.microbatches !== undefined) s.microbatchesInFlight = flags.microbatches;
+    });
+    if (model) validateSetup(model, setup);
+  } catch (e) {
+    throw new CliError(flagMessage((e as Error).message), 2);
+  }
+  return setup;
+}
+
+/** "setup: tp 3 must divide ..." → "--tp 3 must divide ...". */
+function flagMessage(message: string): string {
+  const m = /^setup: (\w+)(.*)$/s.exec(message);
+  if (!m) return message;
+  const field = m[1] as keyof TrainingSetup;
+  return `${setupFlagNames[field] ?? field}${m[2]}`;
+}
+
+/**
+ * The model of `--model`: a preset name (`llama-2-7b`), or a path to a Hugging Face config.json
+ * (read here, parsed by `modelFromHfConfig`). Errors name the flag and what is accepted.
+ */
+export function modelFromFlag(value: string, cwd: string): ModelSpec {
+  const path = resolve(cwd, value);
+  if (value.endsWith(".json") || (existsSync(path) && !value.match(/^[\w.-]+$/))) {
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (e) {
+      throw new CliError(`--model: cannot read ${value}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (e) {
+      throw new CliError(`--model: ${value} is not JSON: ${(e as Error).message}`);
+    }
+    try {
+      return modelFromHfConfig(json, value.replace(/^.*[\\/]/, "").replace(/\.json$/, "") === "config" ? undefined : value);
+    } catch (e) {
+      throw new CliError(`--model ${value}: ${(e as Error).message}`);
+    }
+  }
+  try {
+    return preset(value);
+  } catch (e) {
+    throw new CliError(`--model: ${(e as Error).message}`, 2);
+  }
+}

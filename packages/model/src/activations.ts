@@ -1,0 +1,116 @@
+import type { ModelSpec, TrainingSetup } from "./modelSpec.js";
+import { headDim } from "./modelTensors.js";
+import { precisionBytes } from "./precisionBytes.js";
+import { term, type Term } from "./term.js";
+
+const KORTHIKANTI = "Korthikanti et al. 2022, 'Reducing Activation Recomputation in Large Transformer Models', sec. 4 and Table 2";
+
+/** Activations one transformer layer saves for backward, per GPU and microbatch (bytes). */
+export interface LayerActivations {
+  attention: Term;
+  mlp: Term;
+  norms: Term;
+  /** Layer inputs kept as checkpoints by full recomputation (0 otherwise). */
+  checkpoints: Term;
+  /** attention + mlp + norms + checkpoints. */
+  total: Term;
+  /** What the same layer saves without any recomputation. */
+  withoutCheckpointing: number;
+  /**
+   * What backward rebuilds for one layer before its gradients: under full checkpointing the whole
+   * layer but its saved input; under selective the attention core (s² terms, flash log-sum-exp).
+   * saved + recomputed = withoutCheckpointing in every mode.
+   */
+  recomputed: number;
+  /** Largest gradient-of-activation temporaries of one layer's backward (bytes). */
+  backwardTemporary: number;
+}
+
+/**
+ * Activation bytes one layer saves, generalising Korthikanti et al. 2022 (sbh(34 + 5as/h) for GPT-3
+ * with 16-bit activations and 1-byte dropout masks) to GQA, SwiGLU, models without dropout, flash
+ * attention, LoRA adapters, tensor and sequence parallelism and recomputation:
+ *
+ * - attention: norm output A·sbh, Q A·sb·a·d, K and V A·sb·kv·d each, attention output A·sb·a·d;
+ *   naive: softmax A·as²b (+ dropout mask as²b and dropped probabilities A·as²b); flash: fp32
+ *   log-sum-exp 4·asb (the output is the o-projection's input, counted once); output dropout mask sbh.
+ * - MLP: input A·sbh; GELU: pre- and post-activation 2·A·sbf; SwiGLU: gate, up, silu(gate) and
+ *   their product 4·A·sbf (PyTorch eager `down(act(gate(x)) * up(x))`); dropout mask sbh.
+ * - norms: the inputs of the two norms 2·A·sbh.
+ *
+ * Tensor parallelism divides the head and MLP-width terms by t; sequence parallelism also the rest.
+ * Selective recomputation drops the attention core (s² terms; flash's log-sum-exp); full
+ * recomputation keeps only the layer input A·sbh
+ * (divided by t with sequence parallelism).
+ */
+export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerActivations {
+  const A = precisionBytes(setup.precision).activation;
+  const { seq: s, batch: b, tp: t } = setup;
+  const h = model.hidden;
+  const d = headDim(model);
+  const a = model.heads / t;
+  const kv = model.kvHeads >= t ? model.kvHeads / t : 1;
+  const f = model.ffn / t;
+  const rep = setup.sp ? t : 1;
+  const sb = s * b;
+  const sbh = (sb * h) / rep;
+  const drop = model.dropout ? 1 : 0;
+  const naive = setup.attention === "naive" || setup.attention === "chunked";
+  const lora = setup.method === "full" ? [] : setup.loraTargets;
+  const r = setup.loraRank;
+  const loraAttn = lora.filter((m) => m === "q" || m === "k" || m === "v" || m === "o").length * A * sb * r;
+  const loraMlp = lora.filter((m) => m === "gate" || m === "up" || m === "down").length * A * sb * r;
+
+  const scores = naive ? (A + drop * (1 + A)) * a * s * s * b : 0;
+  const lse = setup.attention === "flash" ? 4 * a * sb : 0;
+  const attnLinear = A * sbh + A * sb * (a + 2 * kv) * d + A * sb * a * d + drop * sbh + loraAttn;
+  const mlpFull = A * sbh + (model.activation === "swiglu" ? 4 : 2) * A * sb * f + drop * sbh + loraMlp;
+  const normsFull = 2 * A * sbh;
+  const withoutCheckpointing = attnLinear + scores + lse + mlpFull + normsFull;
+  const backwardTemporary = Math.max(naive ? 2 * A * a * s * s * b : 0, 2 * A * sb * f) + 2 * A * sbh;
+
+  if (setup.checkpointing === "full") {
+    const input = A * sbh;
+    const zero = term(0, "0 (recomputed in backward)", KORTHIKANTI);
+    return {
+      recomputed: withoutCheckpointing - input,
+      attention: zero,
+      mlp: zero,
+      norms: zero,
+      checkpoints: term(input, `layer input A·sbh${setup.sp ? "/t" : ""}`, `${KORTHIKANTI}: full recomputation keeps 2sbh`),
+      total: term(input, `A·sbh${setup.sp ? "/t" : ""}`, `${KORTHIKANTI}: full recomputation`),
+      withoutCheckpointing,
+      backwardTemporary,
+    };
+  }
+  // Selective recomputation (Korthikanti et al. 2022 sec. 5) recomputes the attention core: the s²
+  // terms of naive attention, and the flash kernel (so its log-sum-exp is not kept either).
+  const selective = setup.checkpointing === "selective";
+  const attention = attnLinear + (selective ? 0 : scores + lse);
+  const scoreText = naive
+    ? setup.checkpointing === "selective"
+      ? " (s² terms recomputed: selective)"
+      : ` + ${model.dropout ? "(2A+1)" : "A"}·as²b/t`
+    : setup.attention === "flash" && !selective
+      ? " + 4·asb/t (fp32 logsumexp)"
+      : "";
+  const total = attention + mlpFull + normsFull;
+  return {
+    recomputed: selective ? scores + lse : 0,
+    attention: term(
+      attention,
+      `A·sbh${setup.sp ? "/t" : ""} + A·sb(a+2kv)d/t + A·sb·a·d/t${model.dropout ? ` + sbh${setup.sp ? "/t" : ""}` : ""}${scoreText}${loraAttn ? " + A·sbr per LoRA target" : ""}`,
+      setup.attention === "flash" ? `${KORTHIKANTI}; Dao et al. 2022 (FlashAttention) saves O and the log-sum-exp` : KORTHIKANTI,
+    ),
+    mlp: term(
+      mlpFull,
+      `A·sbh${setup.sp ? "/t" : ""} + ${model.activation === "swiglu" ? "4" : "2"}·A·sbf/t${model.dropout ? ` + sbh${setup.sp ? "/t" : ""}` : ""}${loraMlp ? " + A·sbr per LoRA target" : ""}`,
+      model.activation === "swiglu" ? `${KORTHIKANTI}, with SwiGLU's gate, up, silu and product (transformers LlamaMLP)` : KORTHIKANTI,
+    ),
+    norms: term(normsFull, `2·A·sbh${setup.sp ? "/t" : ""}`, KORTHIKANTI),
+    checkpoints: term(0, "0 (no full recomputation)", KORTHIKANTI),
+    total: term(total, "attention + mlp + norms", KORTHIKANTI),
+    withoutCheckpointing,
+    backwardTemporary,
+  };
+}

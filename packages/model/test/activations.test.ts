@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { defaultSetup, layerActivations, preset, withSetup } from "../src/index.js";
+
+const llama = preset("llama-3-8b"); // GQA 32/8 heads of 128, SwiGLU 14336, no dropout
+const s = 1024;
+const base = withSetup(defaultSetup, (d) => { d.seq = s; d.batch = 1; });
+
+describe("layerActivations", () => {
+  it("layerActivations() of a GQA SwiGLU layer: Q a·d, K and V kv·d, four s·f MLP tensors, no masks", () => {
+    const l = layerActivations(llama, withSetup(base, (d) => { d.attention = "naive"; }));
+    const h = 4096, A = 2;
+    expect(l.attention.bytes).toBe(A * s * h + A * s * (32 + 16) * 128 + A * s * 32 * 128 + A * 32 * s * s);
+    expect(l.mlp.bytes).toBe(A * s * h + 4 * A * s * 14336);
+    expect(l.norms.bytes).toBe(2 * A * s * h);
+  });
+
+  it("layerActivations() with flash keeps an fp32 log-sum-exp per head and token instead of the s² scores", () => {
+    const naive = layerActivations(llama, withSetup(base, (d) => { d.attention = "naive"; }));
+    const flash = layerActivations(llama, withSetup(base, (d) => { d.attention = "flash"; }));
+    expect(naive.attention.bytes - flash.attention.bytes).toBe(2 * 32 * s * s - 4 * 32 * s);
+  });
+
+  it("layerActivations() adds A·s·b·r per LoRA target", () => {
+    const full = layerActivations(llama, base);
+    const lora = layerActivations(llama, withSetup(base, (d) => { d.method = "lora"; d.loraRank = 16; d.loraTargets = ["q", "v", "down"]; }));
+    expect(lora.attention.bytes - full.attention.bytes).toBe(2 * 2 * s * 16);
+    expect(lora.mlp.bytes - full.mlp.bytes).toBe(2 * s * 16);
+  });
+
+  it("layerActivations() in fp32 saves 4-byte activations", () => {
+    const bf = layerActivations(llama, base).total.bytes;
+    const fp = layerActivations(llama, withSetup(base, (d) => { d.precision = "fp32"; })).total.bytes;
+    expect(fp).toBe(2 * bf);
+  });
+
+  it("layerActivations() saved + recomputed is the same layer in every checkpointing mode", () => {
+    for (const attention of ["naive", "flash"] as const) {
+      const at = (checkpointing: "none" | "selective" | "full") => layerActivations(llama, withSetup(base, (d) => { d.attention = attention; d.checkpointing = checkpointing; }));
+      const none = at("none");
+      for (const c of [at("selective"), at("full")]) expect(c.total.bytes + c.recomputed).toBe(none.total.bytes);
+    }
+  });
+});

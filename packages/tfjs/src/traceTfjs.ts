@@ -1,0 +1,427 @@
+import * as tf from "@tensorflow/tfjs";
+import type { Category, Trace, TraceBuffer, TraceEvent, TraceMark, TraceMeta } from "@hbmscope/core";
+
+/**
+ * What the tracer hands to the traced function: set the phase of what follows when tfjs scopes do
+ * not say it. A `tf.tidy` named `setup`, `forward`, `backward` or `optimizer` also sets the phase
+ * for what runs inside it (`tf.variableGrads` runs in `forward` and `backward` tidies).
+ */
+export interface TraceContext {
+  /** Sets the phase of the allocations that follow (outside phase-named tidies). */
+  phase(name: string): void;
+}
+
+export interface TraceTfjsOptions {
+  /** Extra fields for the trace's `meta` (model, setup, ...). `source` and `backend` are filled in. */
+  meta?: TraceMeta;
+  /** Phase before `ctx.phase` is first called. @defaultValue `"setup"` */
+  initialPhase?: string;
+  /**
+   * Throw a `TfjsTraceError` (after restoring the hooks) when the logical running sum ever differs
+   * from `tf.memory().numBytes`. Otherwise mismatches are only reported in `accounting`.
+   * @defaultValue `false`
+   */
+  strict?: boolean;
+}
+
+/** The result of the accounting check: the logical running sum against `tf.memory().numBytes`. */
+export interface Accounting {
+  /** Logical events checked (every logical alloc and free). */
+  checkedEvents: number;
+  /** The first mismatches (at most 20): event index, the tracer's sum, tfjs' `numBytes` (both net of the start). */
+  mismatches: { event: number; op: string; traced: number; tfjs: number }[];
+  /** Number of mismatching events in all. */
+  mismatchCount: number;
+}
+
+export interface TfjsTraceResult<T> {
+  trace: Trace;
+  result: T;
+  accounting: Accounting;
+  /** Wall time of `fn` under the hooks, in milliseconds. */
+  ms: number;
+}
+
+/** Thrown by `traceTfjs` when `fn` throws: the partial trace up to the failure is kept. */
+export class TfjsTraceError extends Error {
+  readonly trace: Trace;
+  readonly accounting: Accounting;
+  constructor(message: string, trace: Trace, accounting: Accounting, cause?: unknown) {
+    super(message, { cause });
+    this.name = "TfjsTraceError";
+    this.trace = trace;
+    this.accounting = accounting;
+  }
+}
+
+const PHASE_SCOPES = new Set(["setup", "forward", "backward", "optimizer"]);
+/** When two contexts claim a buffer, the stronger category wins. */
+const RANK: Record<Category, number> = { weight: 6, optimizer: 6, input: 5, activation: 4, gradient: 3, temporary: 2, other: 1 };
+
+interface Frame {
+  path: string;
+  /** Nearest phase-named scope at or below this frame, or "". */
+  phase: string;
+}
+
+interface PhysRecord {
+  buffer: TraceBuffer;
+  tensor: boolean;
+  viaStorage: boolean;
+}
+
+interface EngineLike {
+  state: { numBytes: number; tensorInfo: WeakMap<object, unknown>; activeTape: { gradient?: (dys: unknown) => unknown }[] | null };
+  backend: object;
+  [method: string]: unknown;
+}
+
+const HOOKED = Symbol.for("hbmscope.traceTfjs");
+
+function contextCategory(phase: string): Category {
+  switch (phase) {
+    case "setup":
+      return "input";
+    case "backward":
+      return "gradient";
+    default:
+      return "temporary";
+  }
+}
+
+function bytesOfTensor(t: { size: number; dtype: string }): number {
+  return t.dtype === "complex64" || t.dtype === "string" ? 0 : t.size * tf.util.bytesPerElement(t.dtype as tf.DataType);
+}
+
+/** Bytes of a backend `DataStorage` value: its typed array, or shape × dtype (wasm, tfjs-node). */
+function bytesOfStorage(value: { values?: unknown; shape?: number[]; dtype?: string } | undefined): number {
+  if (!value) return 0;
+  const v = value.values as ArrayBufferView | undefined;
+  if (v && typeof v.byteLength === "number") return v.byteLength;
+  if (value.shape && value.dtype && value.dtype !== "string" && value.dtype !== "complex64") {
+    return tf.util.sizeFromShape(value.shape) * tf.util.bytesPerElement(value.dtype as tf.DataType);
+  }
+  return 0;
+}
+
+/**
+ * Runs `fn` with hooks on the tfjs engine and records every allocation and free as a Trace:
+ * - one `view: "logical"` buffer per tensor reference (what `tf.memory().numBytes` counts),
+ * - one physical buffer per unique data buffer (a reshape or clone may share one), from the
+ *   backend storing it to the backend freeing it,
+ * - one `kernelTemp: true` buffer per backend buffer that never became a tensor (kernel-internal
+ *   temporaries seen in the backend's `DataStorage`; wasm kernels' heap scratch is invisible).
+ *
+ * Each buffer has the kernel that made it (`op`), the tfjs scope path, the phase and a category:
+ * `weight` (variables), `optimizer` (variables made in the optimizer phase), `activation` (saved for
+ * backward by the tape), `gradient` (made in backward), `input` (made in setup, still live after
+ * it), `temporary` (the rest). Hooks are installed before `fn` runs and removed when it returns or
+ * throws; when it throws, the error is a `TfjsTraceError` carrying the partial trace.
+ * Sizes are bytes; event times are milliseconds from the start.
+ */
+export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, options: TraceTfjsOptions = {}): Promise<TfjsTraceResult<T>> {
+  const engine = tf.engine() as unknown as EngineLike;
+  if ((engine.trackTensor as { [HOOKED]?: boolean })[HOOKED]) {
+    throw new Error("traceTfjs: already tracing (nested traceTfjs calls are not supported)");
+  }
+  const activeBackend = engine.backend;
+  const backendName = tf.getBackend();
+  const state = engine.state;
+  let baseline = state.numBytes;
+
+  // The trace, built in arrays and assembled at the end.
+  const buffers: TraceBuffer[] = [];
+  const evKind: number[] = [];
+  const evBuffer: number[] = [];
+  const evTime: number[] = [];
+  const marks: TraceMark[] = [];
+  const t0 = performance.now();
+
+  // Context: kernel stack, scope stack, phase, backward scope.
+  const ops: string[] = [];
+  let kernelStart = 0;
+  const frames: Frame[] = [];
+  let explicitPhase = options.initialPhase ?? "setup";
+  let markedPhase = "";
+  const gradScopes: string[] = [];
+  const variableCategory = new Map<string, Category>();
+
+  const logical = new Map<number, TraceBuffer>();
+  const physical = new Map<object, PhysRecord>();
+  let logicalSum = 0;
+  const accounting: Accounting = { checkedEvents: 0, mismatches: [], mismatchCount: 0 };
+
+  const currentPhase = () => {
+    const top = frames.length ? frames[frames.length - 1].phase : "";
+    return top || explicitPhase;
+  };
+  const currentScope = () => {
+    if (gradScopes.length) return gradScopes[gradScopes.length - 1];
+    return frames.length ? frames[frames.length - 1].path : "";
+  };
+  const currentOp = (fallback: string) => (ops.length ? ops[ops.length - 1] : fallback);
+
+  const event = (kind: 0 | 1, buffer: TraceBuffer, phase: string) => {
+    if (phase !== markedPhase) {
+      marks.push({ at: evKind.length, label: phase, kind: "phase" });
+      markedPhase = phase;
+    }
+    evKind.push(kind);
+    evBuffer.push(buffer.id as number);
+    // Inside a kernel, its start time: one clock read per kernel rather than per event.
+    evTime.push(ops.length ? kernelStart : performance.now() - t0);
+  };
+  // One object shape for every buffer keeps this hot path monomorphic.
+  const newBuffer = (
+    bytes: number,
+    category: Category,
+    dtype: string | undefined,
+    shape: number[] | undefined,
+    op: string,
+    scope: string,
+    phase: string,
+    view: "logical" | "physical",
+  ): TraceBuffer => {
+    const buffer: TraceBuffer = { id: buffers.length, bytes, category, dtype, shape, op, scope, phase, view };
+    buffers.push(buffer);
+    return buffer;
+  };
+  const upgrade = (b: TraceBuffer, c: Category) => {
+    if (RANK[c] > RANK[b.category]) b.category = c;
+  };
+  const check = (op: string) => {
+    accounting.checkedEvents++;
+    const tfjs = state.numBytes - baseline;
+    if (tfjs !== logicalSum) {
+      accounting.mismatchCount++;
+      if (accounting.mismatches.length < 20) accounting.mismatches.push({ event: evKind.length - 1, op, traced: logicalSum, tfjs });
+    }
+  };
+
+  // --- the hooks ---
+  const proto = tf.DataStorage.prototype as unknown as { set: (id: object, v: unknown) => void; delete: (id: object) => boolean };
+  const origSet = proto.set;
+  const origDelete = proto.delete;
+  const e = engine as unknown as Record<string, (...args: any[]) => any>;
+  const orig = {
+    trackTensor: e.trackTensor,
+    disposeTensor: e.disposeTensor,
+    runKernelFunc: e.runKernelFunc,
+    startScope: e.startScope,
+    endScope: e.endScope,
+    addTapeNode: e.addTapeNode,
+  };
+  const ownBefore = Object.keys(orig).filter((k) => Object.prototype.hasOwnProperty.call(engine, k));
+
+  proto.set = function (this: { backend: object; data: WeakMap<object, unknown> }, dataId: object, value: unknown) {
+    origSet.call(this, dataId, value);
+    if (this.backend !== activeBackend || physical.has(dataId)) return;
+    const v = value as { shape?: number[]; dtype?: string };
+    const phase = currentPhase();
+    const buffer = newBuffer(bytesOfStorage(value as never), contextCategory(phase), v.dtype, v.shape, currentOp("write"), currentScope(), phase, "physical");
+    physical.set(dataId, { buffer, tensor: false, viaStorage: true });
+    event(0, buffer, phase);
+  };
+  proto.delete = function (this: { backend: object; data: WeakMap<object, unknown> }, dataId: object) {
+    const rec = this.backend === activeBackend ? physical.get(dataId) : undefined;
+    if (rec) {
+      const b = rec.buffer;
+      if (b.bytes === 0) b.bytes = bytesOfStorage(this.data.get(dataId) as never);
+      if (!rec.tensor) {
+        b.kernelTemp = true;
+        b.category = "temporary";
+      } else if (b.category === "input" && currentPhase() === "setup") b.category = "temporary";
+      physical.delete(dataId);
+      event(1, b, currentPhase());
+    }
+    return origDelete.call(this, dataId);
+  };
+
+  e.trackTensor = function (this: EngineLike, a: tf.Tensor, backend: unknown) {
+    const known = state.tensorInfo.has(a.dataId);
+    orig.trackTensor.call(this, a, backend);
+    const phase = currentPhase();
+    let category: Category;
+    const isVariable = a instanceof tf.Variable;
+    if (isVariable) {
+      const name = (a as tf.Variable).name;
+      category = variableCategory.get(name) ?? (phase === "optimizer" ? "optimizer" : "weight");
+      variableCategory.set(name, category);
+    } else category = contextCategory(phase);
+    const op = currentOp(isVariable ? "Variable" : "makeTensor");
+    const scope = currentScope();
+    const bytes = bytesOfTensor(a);
+    let rec = physical.get(a.dataId);
+    if (!rec && !known) {
+      // A backend without a hooked DataStorage: the first reference allocates the buffer.
+      const buffer = newBuffer(bytes, category, a.dtype, a.shape, op, scope, phase, "physical");
+      rec = { buffer, tensor: true, viaStorage: false };
+      physical.set(a.dataId, rec);
+      event(0, buffer, phase);
+    }
+    if (rec) {
+      rec.tensor = true;
+      const b = rec.buffer;
+      if (b.bytes === 0) b.bytes = bytes;
+      if (b.dtype === undefined) b.dtype = a.dtype;
+      if (b.shape === undefined) b.shape = a.shape;
+      upgrade(b, category);
+    }
+    const lb = newBuffer(bytes, category, a.dtype, a.shape, op, scope, phase, "logical");
+    logical.set(a.id, lb);
+    logicalSum += bytes;
+    event(0, lb, phase);
+    check(op);
+  };
+
+  e.disposeTensor = function (this: EngineLike, a: tf.Tensor) {
+    const known = state.tensorInfo.has(a.dataId);
+    orig.disposeTensor.call(this, a);
+    if (!known) return;
+    const lb = logical.get(a.id);
+    const phase = currentPhase();
+    if (lb) {
+      logical.delete(a.id);
+      logicalSum -= lb.bytes;
+      if (lb.category === "input" && phase === "setup") lb.category = "temporary";
+      event(1, lb, phase);
+      check(lb.op ?? "");
+    } else {
+      // A tensor from before the trace: not ours, so take it out of the baseline.
+      baseline -= bytesOfTensor(a);
+    }
+    const rec = physical.get(a.dataId);
+    if (rec && !rec.viaStorage && !state.tensorInfo.has(a.dataId)) {
+      physical.delete(a.dataId);
+      event(1, rec.buffer, phase);
+    }
+  };
+
+  e.runKernelFunc = function (this: EngineLike, params: { kernelName?: string }) {
+    const name = params.kernelName ?? `customGrad(${frames.length ? frames[frames.length - 1].path.split("/").pop() : ""})`;
+    ops.push(name);
+    kernelStart = performance.now() - t0;
+    try {
+      return orig.runKernelFunc.call(this, params);
+    } finally {
+      ops.pop();
+    }
+  };
+
+  e.startScope = function (this: EngineLike, name?: string) {
+    const parent = frames.length ? frames[frames.length - 1] : { path: "", phase: "" };
+    // tfjs wraps every op in a scope named `<op>__op`: the kernel name says that already.
+    const named = name && name !== "unnamed scope" && !name.endsWith("__op");
+    frames.push({
+      path: named ? (parent.path ? `${parent.path}/${name}` : name) : parent.path,
+      phase: named && PHASE_SCOPES.has(name) ? name : parent.phase,
+    });
+    return orig.startScope.call(this, name);
+  };
+  e.endScope = function (this: EngineLike, result: unknown) {
+    try {
+      return orig.endScope.call(this, result);
+    } finally {
+      frames.pop();
+    }
+  };
+
+  e.addTapeNode = function (this: EngineLike, kernelName: string, inputs: unknown, outputs: unknown, gradFunc: unknown, saved: tf.Tensor[], attrs: unknown) {
+    orig.addTapeNode.call(this, kernelName, inputs, outputs, gradFunc, saved, attrs);
+    for (const t of saved) {
+      const lb = logical.get(t.id);
+      if (lb) upgrade(lb, "activation");
+      const rec = physical.get(t.dataId);
+      if (rec) upgrade(rec.buffer, "activation");
+    }
+    // Backward allocations get the scope of the forward op they differentiate.
+    const tape = state.activeTape;
+    const node = tape?.[tape.length - 1];
+    if (node?.gradient) {
+      const fwd = currentScope().replace(/^forward(\/|$)/, "");
+      const scope = fwd ? `backward/${fwd}` : "backward";
+      const gradient = node.gradient;
+      const within = <R>(f: () => R): R => {
+        gradScopes.push(scope);
+        try {
+          return f();
+        } finally {
+          gradScopes.pop();
+        }
+      };
+      node.gradient = (dys: unknown) => {
+        const thunks = within(() => gradient(dys)) as Record<string, () => unknown>;
+        const wrapped: Record<string, () => unknown> = {};
+        for (const k of Object.keys(thunks)) wrapped[k] = () => within(thunks[k]);
+        return wrapped;
+      };
+    }
+  };
+  for (const k of Object.keys(orig)) (e[k] as unknown as Record<symbol, boolean>)[HOOKED] = true;
+
+  const restore = () => {
+    proto.set = origSet;
+    proto.delete = origDelete;
+    for (const k of Object.keys(orig) as (keyof typeof orig)[]) {
+      if (ownBefore.includes(k)) e[k] = orig[k];
+      else delete e[k];
+    }
+  };
+
+  const assemble = (): Trace => {
+    const events: TraceEvent[] = new Array(evKind.length);
+    for (let i = 0; i < evKind.length; i++) {
+      events[i] = { kind: evKind[i] === 0 ? "alloc" : "free", buffer: evBuffer[i], time: Math.round(evTime[i] * 1000) / 1000 };
+    }
+    // Shapes are tfjs' own arrays (never mutated by tfjs): copied once here, not on the hot path.
+    for (const b of buffers) {
+      if (b.dtype === undefined) delete b.dtype;
+      if (b.shape === undefined) delete b.shape;
+      else b.shape = (b.shape as number[]).slice();
+      if (b.view === "physical") delete b.view;
+      if (b.kernelTemp === undefined) delete b.kernelTemp;
+    }
+    // Backend buffers still live at the end that never became tensors are kernel temporaries too.
+    for (const rec of physical.values()) if (!rec.tensor) rec.buffer.kernelTemp = true;
+    return {
+      format: "hbmscope.trace",
+      version: 1,
+      meta: { ...(options.meta ?? {}), source: "tfjs", backend: backendName, units: "bytes" },
+      buffers,
+      events,
+      marks,
+    };
+  };
+
+  let result: T;
+  const ctx: TraceContext = {
+    phase(name) {
+      explicitPhase = name;
+    },
+  };
+  try {
+    result = await fn(ctx);
+  } catch (err) {
+    restore();
+    const trace = assemble();
+    const what = err instanceof RangeError ? "ran out of memory" : "threw";
+    throw new TfjsTraceError(
+      `traceTfjs: the traced function ${what} after ${trace.events.length} events (${(err as Error)?.message ?? String(err)}); the partial trace is in error.trace`,
+      trace,
+      accounting,
+      err,
+    );
+  }
+  const ms = performance.now() - t0;
+  restore();
+  const trace = assemble();
+  if (options.strict && accounting.mismatchCount > 0) {
+    const m = accounting.mismatches[0];
+    throw new TfjsTraceError(
+      `traceTfjs: logical running sum differs from tf.memory().numBytes at ${accounting.mismatchCount} event(s); first at event ${m.event} (op ${m.op}): traced ${m.traced} bytes, tfjs ${m.tfjs} bytes`,
+      trace,
+      accounting,
+    );
+  }
+  return { trace, result, accounting, ms };
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { Resvg } from "@resvg/resvg-js";
+import { attentionChart, breakdownChart, segmentChart, timelineChart, type Figure } from "../src/index.js";
+import { attentionComparison, firstFitRun, sevenBScenarios, trainingStepTrace } from "./fixtures.js";
+
+const t = trainingStepTrace();
+const charts: [string, Figure][] = [
+  ["timelineChart", timelineChart(t, { run: firstFitRun(t), width: 640, height: 360 })],
+  ["segmentChart", segmentChart(firstFitRun(t), t)],
+  ["breakdownChart", breakdownChart(sevenBScenarios())],
+  ["attentionChart", attentionChart(attentionComparison(), { width: 900 })],
+];
+
+describe("render", () => {
+  for (const [name, fig] of charts) {
+    it(`${name}() rasterises with resvg to its size, and is not blank`, () => {
+      const image = new Resvg(fig.svg, { font: { loadSystemFonts: false } }).render();
+      expect([image.width, image.height]).toEqual([fig.width, fig.height]);
+      const px = image.pixels;
+      let ink = 0;
+      const colours = new Set<number>();
+      for (let i = 0; i < px.length; i += 4) {
+        if (px[i] < 240 || px[i + 1] < 240 || px[i + 2] < 240) ink++;
+        colours.add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]);
+      }
+      expect(ink / (image.width * image.height)).toBeGreaterThan(0.02);
+      expect(colours.size).toBeGreaterThan(5);
+    });
+  }
+});
