@@ -8,4 +8,5 @@ export { addSetupOptions, setupFromFlags, modelFromFlag, setupFlagNames } from "
 export type { SetupFlags } from "./setupOptions.js";
 export { replayReport, OOM_EXIT_CODE } from "./commands/replay.js";
 export { simulateReport } from "./commands/simulate.js";
+export { breakdownScenario } from "./breakdownScenario.js";
 export { renderAttentionRows } from "./commands/compareAttention.js";

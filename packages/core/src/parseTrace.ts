@@ -1,8 +1,8 @@
 import { TraceError } from "./traceError.js";
 import { bufferIndex } from "./bufferIndex.js";
+import { applyLogicalFallback, cacheColumns, categoryIndex, viewBits } from "./traceColumns.js";
 import { CATEGORIES, type Trace, type TraceBuffer, type TraceEvent, type TraceMark } from "./trace.js";
 
-const categorySet = new Set<string>(CATEGORIES);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -52,7 +52,13 @@ export function parseTrace(input: unknown): Trace {
   if (!Array.isArray(events)) throw new TraceError("events", `must be an array, got ${describe(events)}`);
   if (!Array.isArray(marks)) throw new TraceError("marks", `must be an array, got ${describe(marks)}`);
 
-  const ids = new Float64Array(buffers.length);
+  const nb = buffers.length;
+  const ids = new Float64Array(nb);
+  const bytes = new Float64Array(nb);
+  const category = new Uint8Array(nb);
+  const views = new Uint8Array(nb);
+  let hasLogical = false;
+  let hasKernelTemps = false;
   for (let i = 0; i < buffers.length; i++) {
     const b = buffers[i] as unknown;
     const path = `buffers[${i}]`;
@@ -61,7 +67,8 @@ export function parseTrace(input: unknown): Trace {
       throw new TraceError(path, `id must be a non-negative integer, got ${describe(b.id)}`);
     }
     checkBytes(path, b.bytes);
-    if (typeof b.category !== "string" || !categorySet.has(b.category)) {
+    const c = categoryIndex.get(b.category as string);
+    if (c === undefined) {
       throw new TraceError(path, `unknown category ${describe(b.category)}; accepted: ${CATEGORIES.join(", ")}`);
     }
     if (b.view !== undefined && b.view !== "physical" && b.view !== "logical") {
@@ -84,7 +91,13 @@ export function parseTrace(input: unknown): Trace {
       }
     }
     ids[i] = b.id;
+    bytes[i] = b.bytes as number;
+    category[i] = c;
+    const v = (views[i] = viewBits(b.view, b.kernelTemp));
+    if (v === 1) hasLogical = true;
+    else if (v === 4) hasKernelTemps = true;
   }
+  applyLogicalFallback(views, hasLogical);
   const indexOf = bufferIndex(ids);
   for (let i = 0; i < buffers.length; i++) {
     if (indexOf(ids[i]) !== i) {
@@ -93,7 +106,9 @@ export function parseTrace(input: unknown): Trace {
   }
 
   // 0 = never allocated, 1 = live, 2 = freed
-  const state = new Uint8Array(buffers.length);
+  const state = new Uint8Array(nb);
+  const eventBuffer = new Int32Array(events.length);
+  const eventAlloc = new Uint8Array(events.length);
   let lastTime = -Infinity;
   for (let i = 0; i < events.length; i++) {
     const e = events[i] as unknown;
@@ -111,7 +126,9 @@ export function parseTrace(input: unknown): Trace {
       }
       lastTime = e.time;
     }
+    eventBuffer[i] = k;
     if (e.kind === "alloc") {
+      eventAlloc[i] = 1;
       if (state[k] !== 0) {
         throw new TraceError(
           `events[${i}]`,
@@ -145,7 +162,7 @@ export function parseTrace(input: unknown): Trace {
     }
   }
 
-  return {
+  const trace = {
     ...(value as object),
     format: "hbmscope.trace",
     version: 1,
@@ -154,4 +171,6 @@ export function parseTrace(input: unknown): Trace {
     events: events as TraceEvent[],
     marks: marks as TraceMark[],
   } as Trace;
+  cacheColumns(trace, { bytes, category, views, eventBuffer, eventAlloc, hasLogical, hasKernelTemps });
+  return trace;
 }

@@ -62,8 +62,6 @@ export function timeline(trace: Trace, options: TimelineOptions = {}): Timeline 
   const { bytes, category, views, eventBuffer, eventAlloc } = traceColumns(trace);
   const n = eventBuffer.length;
   const nc = CATEGORIES.length;
-  const live = new Float64Array(nc);
-  const atPeak = new Float64Array(nc);
   const total = new Float64Array(n);
   let sum = 0;
   let peakBytes = 0;
@@ -71,36 +69,40 @@ export function timeline(trace: Trace, options: TimelineOptions = {}): Timeline 
   for (let i = 0; i < n; i++) {
     const b = eventBuffer[i];
     if (views[b] & bit) {
-      const c = category[b];
-      const d = eventAlloc[i] ? bytes[b] : -bytes[b];
-      live[c] += d;
-      sum += d;
+      sum += eventAlloc[i] ? bytes[b] : -bytes[b];
       if (sum > peakBytes) {
         peakBytes = sum;
         peakIndex = i;
-        atPeak.set(live);
       }
     }
     total[i] = sum;
+  }
+  // The breakdown at the peak: one more pass up to the peak (cheaper than copying at every new high).
+  const atPeak = new Float64Array(nc);
+  for (let i = 0; i <= peakIndex; i++) {
+    const b = eventBuffer[i];
+    if (views[b] & bit) atPeak[category[b]] += eventAlloc[i] ? bytes[b] : -bytes[b];
   }
   const byCategoryAtPeak = {} as Record<Category, number>;
   for (let c = 0; c < nc; c++) byCategoryAtPeak[CATEGORIES[c]] = atPeak[c];
   const byCategory = options.byCategory ? categorySeries(eventBuffer, eventAlloc, views, bit, category, bytes) : {};
 
   const phases = eventPhases(trace);
-  const phasePeaks: Timeline["phasePeaks"] = [];
-  const slot = new Int32Array(phases.names.length).fill(-1);
+  const np = phases.names.length;
+  const phaseMax = new Float64Array(np).fill(-1);
+  const phaseAt = new Int32Array(np).fill(-1);
+  const { ofEvent } = phases;
   for (let i = 0; i < n; i++) {
-    const p = phases.ofEvent[i];
-    let k = slot[p];
-    if (k < 0) {
-      k = slot[p] = phasePeaks.length;
-      phasePeaks.push({ phase: phases.names[p], bytes: total[i], index: i });
-    } else if (total[i] > phasePeaks[k].bytes) {
-      phasePeaks[k].bytes = total[i];
-      phasePeaks[k].index = i;
+    const p = ofEvent[i];
+    if (total[i] > phaseMax[p]) {
+      phaseMax[p] = total[i];
+      phaseAt[p] = i;
     }
   }
+  const phasePeaks: Timeline["phasePeaks"] = [];
+  for (let p = 0; p < np; p++) if (phaseAt[p] >= 0) phasePeaks.push({ phase: phases.names[p], bytes: phaseMax[p], index: phaseAt[p] });
+  // In order of first appearance: phases are interned in that order, except "" (before the first mark).
+  phasePeaks.sort((a, b) => firstEvent(ofEvent, phases.names.indexOf(a.phase)) - firstEvent(ofEvent, phases.names.indexOf(b.phase)));
   const peakBuffer: TraceBuffer | undefined = peakIndex >= 0 ? trace.buffers[eventBuffer[peakIndex]] : undefined;
   return {
     view,
@@ -146,4 +148,8 @@ function categorySeries(
     out[CATEGORIES[c]] = s;
   }
   return out;
+}
+
+function firstEvent(ofEvent: Uint16Array, phase: number): number {
+  return ofEvent.indexOf(phase);
 }

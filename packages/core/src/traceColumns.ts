@@ -24,10 +24,28 @@ export interface TraceColumns {
 
 export const VIEW_BIT: Record<View, number> = { logical: 1, physical: 2, backend: 4 };
 
-const categoryIndex = new Map<Category, number>(CATEGORIES.map((c, i) => [c, i]));
+export const categoryIndex = new Map<string, number>(CATEGORIES.map((c, i) => [c, i]));
 const cache = new WeakMap<Trace, TraceColumns>();
 
-/** Columnar form of a (validated) trace; computed once per trace object. */
+/** Remembers columns already built for a trace (by `parseTrace`, as a by-product of validation). */
+export function cacheColumns(trace: Trace, columns: TraceColumns): void {
+  cache.set(trace, columns);
+}
+
+/** The view bits of a buffer (see `TraceColumns.views`) before the logical fallback. */
+export function viewBits(view: unknown, kernelTemp: unknown): number {
+  return view === "logical" ? 1 : kernelTemp === true ? 4 : 2 | 4;
+}
+
+/** Without logical buffers, the logical view is the physical one. */
+export function applyLogicalFallback(views: Uint8Array, hasLogical: boolean): void {
+  if (!hasLogical) for (let i = 0; i < views.length; i++) if (views[i] & 2) views[i] |= 1;
+}
+
+/**
+ * Columnar form of a (validated) trace; computed once per trace object (traces are treated as
+ * immutable: build a new trace rather than editing one that was already read).
+ */
 export function traceColumns(trace: Trace): TraceColumns {
   const hit = cache.get(trace);
   if (hit) return hit;
@@ -44,24 +62,30 @@ export function traceColumns(trace: Trace): TraceColumns {
     ids[i] = b.id;
     bytes[i] = b.bytes;
     category[i] = categoryIndex.get(b.category) ?? CATEGORIES.length - 1;
-    if (b.view === "logical") {
-      views[i] = 1;
-      hasLogical = true;
-    } else if (b.kernelTemp) {
-      views[i] = 4;
-      hasKernelTemps = true;
-    } else views[i] = 2 | 4;
+    views[i] = viewBits(b.view, b.kernelTemp);
+    if (views[i] === 1) hasLogical = true;
+    else if (views[i] === 4) hasKernelTemps = true;
   }
-  // Without logical buffers the logical view is the physical one.
-  if (!hasLogical) for (let i = 0; i < nb; i++) if (views[i] & 2) views[i] |= 1;
-  const indexOf = bufferIndex(ids);
+  applyLogicalFallback(views, hasLogical);
   const ne = events.length;
   const eventBuffer = new Int32Array(ne);
   const eventAlloc = new Uint8Array(ne);
-  for (let i = 0; i < ne; i++) {
-    const e = events[i];
-    eventBuffer[i] = indexOf(e.buffer);
-    eventAlloc[i] = e.kind === "alloc" ? 1 : 0;
+  let dense = true;
+  for (let i = 0; i < nb; i++) if (ids[i] !== i) { dense = false; break; }
+  if (dense) {
+    // The common case (traceBuilder, the tracer, the simulator): ids are indices already.
+    for (let i = 0; i < ne; i++) {
+      const e = events[i];
+      eventBuffer[i] = e.buffer;
+      eventAlloc[i] = e.kind === "alloc" ? 1 : 0;
+    }
+  } else {
+    const indexOf = bufferIndex(ids);
+    for (let i = 0; i < ne; i++) {
+      const e = events[i];
+      eventBuffer[i] = indexOf(e.buffer);
+      eventAlloc[i] = e.kind === "alloc" ? 1 : 0;
+    }
   }
   const columns = { bytes, category, views, eventBuffer, eventAlloc, hasLogical, hasKernelTemps };
   cache.set(trace, columns);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { test as fcTest } from "@fast-check/vitest";
-import { CATEGORIES, liveAt, parseTrace, timeline, traceBuilder } from "../src/index.js";
+import { CATEGORIES, liveAt, parseTrace, timeline, traceBuilder, traceColumns } from "../src/index.js";
 import { traceArbitrary } from "../src/testing.js";
 
 function small() {
@@ -100,5 +100,13 @@ describe("timeline", () => {
     const t = parseTrace(trace);
     const tl = timeline(t);
     expect(liveAt(t, tl.peak.index).reduce((s, b) => s + b.bytes, 0)).toBe(tl.peak.bytes);
+  });
+});
+
+describe("traceColumns", () => {
+  fcTest.prop([traceArbitrary({ views: true })])("traceColumns() of a parsed trace equals the columns built from scratch", (trace) => {
+    const parsed = traceColumns(parseTrace(trace));
+    const scratch = traceColumns(structuredClone(trace));
+    expect(parsed).toEqual(scratch);
   });
 });

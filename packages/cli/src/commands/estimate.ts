@@ -8,6 +8,9 @@ import { formatBytes } from "../formatBytes.js";
 import type { Io } from "../io.js";
 import { addSetupOptions, modelFromFlag, setupFlagNames, setupFromFlags, type SetupFlags } from "../setupOptions.js";
 import { table } from "../table.js";
+import { breakdownChart } from "@hbmscope/viz";
+import { breakdownScenario } from "../breakdownScenario.js";
+import { writeOutput } from "../writeOutput.js";
 
 interface EstimateFlags extends SetupFlags {
   model?: string;
@@ -17,6 +20,7 @@ interface EstimateFlags extends SetupFlags {
   cudaContext?: number;
   cublasWorkspace?: number;
   json?: boolean;
+  svg?: string;
 }
 
 function countArg(flag: string) {
@@ -218,6 +222,7 @@ export function registerEstimate(program: Command, io: Io) {
     .option("--cuda-context <bytes>", "CUDA context overhead (default 512 MiB)", bytesArg("--cuda-context"))
     .option("--cublas-workspace <bytes>", "cuBLAS workspace (default 8519680)", bytesArg("--cublas-workspace"))
     .option("--json", "print one JSON object (sizes in bytes, per GPU)")
+    .option("--svg <file.svg>", "write a breakdown chart: this setup and each suggestion, against the GPU tiers")
     .action((opts: EstimateFlags) => {
       if (!opts.model && opts.params === undefined) throw new CliError("estimate needs --model <preset|config.json> or --params <n>", 2);
       if (opts.model && opts.params !== undefined) throw new CliError("estimate takes --model or --params, not both", 2);
@@ -246,6 +251,14 @@ export function registerEstimate(program: Command, io: Io) {
       const model = modelFromFlag(opts.model!, io.cwd);
       const setup = setupFromFlags(opts, model);
       const r = estimateReport(model, setup, gpu, over);
+      if (opts.svg) {
+        const scenarios = [breakdownScenario("this setup", r.estimate)];
+        const suggestions = r.json.suggestions.length > 0 ? suggest(model, setup, gpu!, { overhead: over }) : [];
+        for (const s of suggestions) scenarios.push(breakdownScenario(s.label, estimate(model, s.setup, { overhead: over })));
+        const tiers = gpu ? [{ label: gpu.name, bytes: gpu.bytes }] : undefined;
+        const fig = breakdownChart(scenarios, { title: `${model.name}: memory per GPU at the peak`, ...(tiers ? { tiers } : {}) });
+        writeOutput(opts.svg, fig.svg, io.cwd, "--svg");
+      }
       io.stdout(opts.json ? JSON.stringify(r.json) + "\n" : renderEstimate(r, gpu));
     });
 }

@@ -1,4 +1,4 @@
-import { CATEGORIES, liveAt, timeline, type Trace, type View } from "@hbmscope/core";
+import { CATEGORIES, liveAt, timeline, traceColumns, type Trace, type View } from "@hbmscope/core";
 import type { Command } from "commander";
 import { intArg } from "../args.js";
 import { viewOption } from "../options.js";
@@ -10,8 +10,14 @@ import { table } from "../table.js";
 /** What `hbmscope inspect --json` prints. Sizes in bytes. */
 export function inspectReport(trace: Trace, view: View = "physical", top = 10) {
   const tl = timeline(trace, { view });
+  const { hasLogical, hasKernelTemps } = traceColumns(trace);
+  // Views the trace does not carry equal the physical one: no need to count them again.
+  const carried = (v: View) => (v === "logical" ? hasLogical : v === "backend" ? hasKernelTemps : true);
   const peaks: Partial<Record<View, number>> = {};
-  for (const v of ["logical", "physical", "backend"] as const) peaks[v] = v === view ? tl.peak.bytes : timeline(trace, { view: v }).peak.bytes;
+  const physical = view === "physical" ? tl.peak.bytes : timeline(trace, { view: "physical" }).peak.bytes;
+  for (const v of ["logical", "physical", "backend"] as const) {
+    peaks[v] = v === view ? tl.peak.bytes : carried(v) ? timeline(trace, { view: v }).peak.bytes : physical;
+  }
   return {
     view,
     events: trace.events.length,
