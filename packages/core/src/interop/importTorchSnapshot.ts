@@ -131,6 +131,9 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
   const segmentEvents: SnapshotSegmentEvent[] = [];
   const ooms: SnapshotMeta["ooms"] = [];
   const warnings: string[] = [];
+  let unsaid = 0;
+  // At most 100 warnings are kept: a broken file must not fill memory with them.
+  const warn = (w: string) => (warnings.length < 100 ? warnings.push(w) : unsaid++);
   const live = new Map<number | bigint, number>();
   const frameInfo = new WeakMap<object, FrameInfo>();
 
@@ -180,11 +183,11 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
     const at = events.length;
     switch (e.action) {
       case "alloc": {
-        const addr = address(e.addr, where(i));
-        const size = bytesOf(e.size, `${where(i)}.size`);
+        const addr = address(e.addr, where, i);
+        const size = bytesOf(e.size, where, i, ".size");
         const old = live.get(addr);
         if (old !== undefined) {
-          warnings.push(`${where(i)}: alloc at ${hexAddress(addr)}, which holds buffer ${old} with no free recorded; freed it there`);
+          warn(`${where(i)}: alloc at ${hexAddress(addr)}, which holds buffer ${old} with no free recorded; freed it there`);
           events.push(timedEvent("free", old, time));
         }
         const id = newBuffer(size, addr, e, e.stream, false);
@@ -194,11 +197,11 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
       }
       case "free_requested":
       case "free_completed": {
-        const addr = address(e.addr, where(i));
+        const addr = address(e.addr, where, i);
         let id = live.get(addr);
         if (id === undefined) {
           // Freed but never allocated while recording: it was alive before recording started.
-          id = newBuffer(bytesOf(e.size, `${where(i)}.size`), addr, e, e.stream, true);
+          id = newBuffer(bytesOf(e.size, where, i, ".size"), addr, e, e.stream, true);
           ghostEvents.push({ address: Number(addr), buffer: id });
           live.set(addr, id);
         }
@@ -212,8 +215,8 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
       case "segment_free":
       case "segment_map":
       case "segment_unmap": {
-        const addr = address(e.addr, where(i));
-        const bytes = bytesOf(e.size, `${where(i)}.size`);
+        const addr = address(e.addr, where, i);
+        const bytes = bytesOf(e.size, where, i, ".size");
         segmentEvents.push({ at, action: e.action, address: plain(addr), bytes });
         if (e.action === "segment_free" || e.action === "segment_unmap") {
           const last = marks[marks.length - 1];
@@ -222,7 +225,7 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
         break;
       }
       case "oom":
-        ooms.push({ at, bytes: bytesOf(e.size, `${where(i)}.size`), deviceFree: Number(e.device_free ?? 0) });
+        ooms.push({ at, bytes: bytesOf(e.size, where, i, ".size"), deviceFree: Number(e.device_free ?? 0) });
         marks.push({ at, label: "oom", kind: "note" });
         break;
       case "snapshot":
@@ -261,7 +264,7 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
           const ghost = newBuffer(requested, addr, b, seg.stream, true);
           ghostEvents.push({ address: Number(addr), buffer: ghost });
         } else if (buffers[id].bytes !== requested) {
-          warnings.push(`${bpath}: block at ${hexAddress(addr)} has requested_size ${requested}, but the recorded alloc asked for ${buffers[id].bytes}`);
+          warn(`${bpath}: block at ${hexAddress(addr)} has requested_size ${requested}, but the recorded alloc asked for ${buffers[id].bytes}`);
         }
       }
     }
@@ -271,9 +274,11 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
   let reservedAtStart = reservedAtEnd;
   for (const s of segmentEvents) reservedAtStart += s.action === "segment_alloc" || s.action === "segment_map" ? -s.bytes : s.bytes;
   if (reservedAtStart < 0) {
-    warnings.push(`segments add up to ${reservedAtEnd} bytes, fewer than the recording's segment_alloc events reserved net (${reservedAtEnd - reservedAtStart}); the dump and the history disagree`);
+    warn(`segments add up to ${reservedAtEnd} bytes, fewer than the recording's segment_alloc events reserved net (${reservedAtEnd - reservedAtStart}); the dump and the history disagree`);
     reservedAtStart = 0;
   }
+
+  if (unsaid > 0) warnings.push(`... and ${unsaid} more warnings`);
 
   // Ghost allocations go first, in address order (how a fresh allocator hands out split blocks).
   ghostEvents.sort((a, b) => a.address - b.address);
@@ -328,14 +333,19 @@ function busiestDevice(snap: TorchSnapshot): number {
   return lowest === Infinity ? 0 : lowest;
 }
 
-function address(v: unknown, path: string): number | bigint {
+/** The paths in messages are only built when something is wrong (this runs per entry). */
+type PathOf = (i: number) => string;
+
+function address(v: unknown, path: PathOf | string, i = 0): number | bigint {
   if ((typeof v === "number" && Number.isSafeInteger(v) && v >= 0) || (typeof v === "bigint" && v >= 0n)) return v;
-  throw new SnapshotError(`importTorchSnapshot: ${path} has no valid address (a non-negative integer), got ${show(v)}`);
+  const at = typeof path === "string" ? path : path(i);
+  throw new SnapshotError(`importTorchSnapshot: ${at} has no valid address (a non-negative integer), got ${show(v)}`);
 }
 
-function bytesOf(v: unknown, path: string): number {
+function bytesOf(v: unknown, path: PathOf | string, i = 0, field = ""): number {
   if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return v;
-  throw new SnapshotError(`importTorchSnapshot: ${path} must be a non-negative integer number of bytes, got ${show(v)}`);
+  const at = (typeof path === "string" ? path : path(i)) + field;
+  throw new SnapshotError(`importTorchSnapshot: ${at} must be a non-negative integer number of bytes, got ${show(v)}`);
 }
 
 function show(v: unknown): string {
