@@ -5,6 +5,7 @@
 import { timelineBench } from "./timeline.bench.js";
 import { inspectBench } from "./inspect.bench.js";
 import { vizBench } from "./viz.bench.js";
+import { allocBench } from "./alloc.bench.js";
 
 const only = new Set(process.argv.slice(2));
 const want = (name: string) => only.size === 0 || only.has(name);
@@ -25,3 +26,4 @@ if (want("tfjs")) {
   const { tfjsBench } = await import("./tfjs.bench.js");
   await tfjsBench();
 }
+if (want("alloc")) allocBench();

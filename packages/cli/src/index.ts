@@ -8,3 +8,4 @@ export { addSetupOptions, setupFromFlags, modelFromFlag, setupFlagNames } from "
 export type { SetupFlags } from "./setupOptions.js";
 export { breakdownScenario } from "./breakdownScenario.js";
 export { renderAttentionRows } from "./commands/compareAttention.js";
+export { replayReport, OOM_EXIT_CODE } from "./commands/replay.js";

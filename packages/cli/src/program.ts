@@ -6,12 +6,13 @@ import { registerInspect } from "./commands/inspect.js";
 import { registerEstimate } from "./commands/estimate.js";
 import { registerProfile } from "./commands/profile.js";
 import { registerCompareAttention } from "./commands/compareAttention.js";
+import { registerReplay } from "./commands/replay.js";
 import { registerRender } from "./commands/render.js";
 import { registerImport } from "./commands/import.js";
 import { registerExport } from "./commands/export.js";
 
 /** Each subcommand registers itself; the list is the whole CLI at a glance. */
-const commands = [registerInspect, registerEstimate, registerProfile, registerCompareAttention, registerRender, registerImport, registerExport];
+const commands = [registerInspect, registerEstimate, registerProfile, registerCompareAttention, registerReplay, registerRender, registerImport, registerExport];
 
 export const version: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 

@@ -23,10 +23,12 @@ export interface AllocatorInput {
  * what a replay returns is plain data.
  */
 export interface AllocatorState {
-  /** Bytes held from the device now (segments, regions, the arena). */
-  reserved: number;
-  /** Bytes of live blocks now, as rounded by the allocator. */
-  allocated: number;
+  /**
+   * `[reserved, allocated]` now: bytes held from the device (segments, regions, the arena) and
+   * bytes of live blocks as the allocator rounded them. A typed array so that the replay loop reads
+   * it the same way whatever the allocator.
+   */
+  totals: Float64Array;
   /** Places buffer `buffer` (`bytes` requested) at event `event`; false when it does not fit (OOM). */
   alloc(buffer: number, bytes: number, event: number): boolean;
   /** Frees a live buffer's block at event `event`. */

@@ -58,6 +58,9 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   const allocAt = new Int32Array(nb).fill(-1);
   const freeAt = new Int32Array(nb).fill(-1);
   const requestedBytes = new Float64Array(nb);
+  const totals = state.totals;
+  const alloc = state.alloc;
+  const free = state.free;
   let live = 0;
   let mark = 0;
   let oom: OomReport | null = null;
@@ -70,12 +73,12 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
     const b = eventBuffer[i];
     if (inView[b]) {
       if (eventAlloc[i]) {
-        if (!state.alloc(b, bytes[b], i)) {
-          oom = oomReport(trace, allocator.name, i, b, bytes[b], capacity, state.reserved, state.allocated, state.lastAttempt);
-          reserved[i] = state.reserved;
-          allocated[i] = state.allocated;
+        if (!alloc(b, bytes[b], i)) {
+          oom = oomReport(trace, allocator.name, i, b, bytes[b], capacity, totals[0], totals[1], state.lastAttempt);
+          reserved[i] = totals[0];
+          allocated[i] = totals[1];
           requested[i] = live;
-          freeInReserved[i] = state.reserved - state.allocated;
+          freeInReserved[i] = totals[0] - totals[1];
           length = i + 1;
           break;
         }
@@ -83,15 +86,15 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
         requestedBytes[b] = bytes[b];
         live += bytes[b];
       } else if (allocAt[b] >= 0) {
-        state.free(b, i);
+        free(b, i);
         freeAt[b] = i;
         live -= bytes[b];
       }
     }
-    reserved[i] = state.reserved;
-    allocated[i] = state.allocated;
+    reserved[i] = totals[0];
+    allocated[i] = totals[1];
     requested[i] = live;
-    freeInReserved[i] = state.reserved - state.allocated;
+    freeInReserved[i] = totals[0] - totals[1];
   }
   // Marks after the last event still release (they show in the segments' `releasedAt`).
   if (!oom) while (mark < emptyCacheAt.length) state.emptyCache(emptyCacheAt[mark++]);
@@ -117,7 +120,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
     segments: state.segments,
     oom,
   };
-  run.fragmentationAtPeak = fragmentationAt(run, run.peaks.reserved.index);
+  run.fragmentationAtPeak = fragmentationAt(run, fullestAtPeak(run));
   return run;
 }
 
@@ -139,6 +142,19 @@ export function fragmentationAt(run: ReplayRun, index: number): Fragmentation {
     largestFree,
     ratio: available > 0 ? (available - largestFree) / available : 0,
   };
+}
+
+/**
+ * Among the events where reserved bytes are at their peak, the one with the most allocated bytes:
+ * reserved memory is then at its fullest, so its free space is the fragmentation that matters.
+ */
+function fullestAtPeak(run: ReplayRun): number {
+  const { bytes, index } = run.peaks.reserved;
+  let best = index;
+  for (let i = index + 1; i < run.length; i++) {
+    if (run.reserved[i] === bytes && run.allocated[i] > run.allocated[best]) best = i;
+  }
+  return best;
 }
 
 function peakOf(a: Float64Array, length: number): { bytes: number; index: number } {

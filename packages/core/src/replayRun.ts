@@ -25,7 +25,10 @@ export interface ReplayRun {
   };
   /** Fragmentation after each event: (reserved - allocated) bytes, free inside segments. */
   freeInReserved: Float64Array;
-  /** Fragmentation facts at the reserved peak. */
+  /**
+   * Fragmentation facts at the reserved peak: of the events where reserved bytes are at their peak,
+   * the one with the most allocated bytes (reserved memory at its fullest).
+   */
   fragmentationAtPeak: Fragmentation;
   /** Per buffer (dense index, as in `traceColumns`): address of its block, or -1 if never placed. */
   address: Float64Array;

@@ -90,9 +90,9 @@ function startBfc(input: AllocatorInput, allowGrowth: boolean, garbageCollection
   let regionBytes = allowGrowth ? roundedBytes(Math.min(limit, BFC_INITIAL_GROWTH_REGION)) : roundedBytes(limit);
   const maxInternalFragmentation = fragmentationFraction > 0 && limit < Infinity ? fragmentationFraction * limit : BFC_MAX_INTERNAL_FRAGMENTATION;
 
+  const totals = new Float64Array(2);
   const state: AllocatorState = {
-    reserved: 0,
-    allocated: 0,
+    totals,
     lastAttempt: 0,
     address: new Float64Array(nb).fill(-1),
     blockBytes: new Float64Array(nb),
@@ -122,14 +122,14 @@ function startBfc(input: AllocatorInput, allowGrowth: boolean, garbageCollection
       state.address[buffer] = store.address[chunk];
       state.blockBytes[buffer] = store.size[chunk];
       state.segmentOf[buffer] = store.segment[chunk];
-      state.allocated += store.size[chunk];
+      totals[1] += store.size[chunk];
       return true;
     },
     free(buffer) {
       let chunk = chunkOf[buffer];
       if (chunk < 0) return;
       chunkOf[buffer] = -1;
-      state.allocated -= store.size[chunk];
+      totals[1] -= store.size[chunk];
       // TryToCoalesce(): merge with a free next chunk, then with a free previous one.
       const n = store.next[chunk];
       if (n >= 0 && store.isFree[n]) {
@@ -159,7 +159,7 @@ function startBfc(input: AllocatorInput, allowGrowth: boolean, garbageCollection
 
   /** Extend(): a new region for a request of `rounded` bytes, if the limit allows it. */
   function extend(rounded: number, event: number): boolean {
-    const available = Math.floor((limit - state.reserved) / BFC_MIN_ALLOCATION_SIZE) * BFC_MIN_ALLOCATION_SIZE;
+    const available = Math.floor((limit - totals[0]) / BFC_MIN_ALLOCATION_SIZE) * BFC_MIN_ALLOCATION_SIZE;
     if (rounded > available) return false;
     let increased = false;
     while (rounded > regionBytes) {
@@ -173,7 +173,7 @@ function startBfc(input: AllocatorInput, allowGrowth: boolean, garbageCollection
     const chunk = store.create(nextAddress, bytes, seg, 0);
     store.insertFree(chunk);
     nextAddress += bytes;
-    state.reserved += bytes;
+    totals[0] += bytes;
     return true;
   }
 
@@ -187,7 +187,7 @@ function startBfc(input: AllocatorInput, allowGrowth: boolean, garbageCollection
       store.removeFree(c);
       const seg = store.segment[c];
       segments[seg].releasedAt = event;
-      state.reserved -= store.size[c];
+      totals[0] -= store.size[c];
       store.dispose(c);
     }
   }
@@ -198,7 +198,7 @@ function startBfc(input: AllocatorInput, allowGrowth: boolean, garbageCollection
     const chunks = freeRegionChunks();
     let total = 0;
     for (const c of chunks) total += store.size[c];
-    if (total === 0 || rounded > limit - state.reserved + total) return false;
+    if (total === 0 || rounded > limit - totals[0] + total) return false;
     releaseFreeRegions(event);
     return true;
   }

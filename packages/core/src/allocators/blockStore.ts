@@ -16,13 +16,13 @@ export class BlockStore {
   isFree = new Uint8Array(64);
   private left = new Int32Array(64);
   private right = new Int32Array(64);
+  /** Parent in the free index (-1 at a root), so removal needs no search. */
+  private up = new Int32Array(64);
   private priority = new Uint32Array(64);
   private roots: Int32Array;
   private used = 0;
   private recycled = -1;
   private seed = 0x9e3779b9;
-  private splitLeft = -1;
-  private splitRight = -1;
 
   constructor(pools: number) {
     this.roots = new Int32Array(pools).fill(-1);
@@ -66,15 +66,13 @@ export class BlockStore {
     this.isFree[id] = 1;
     this.left[id] = -1;
     this.right[id] = -1;
-    const p = this.pool[id];
-    this.roots[p] = this.insertAt(this.roots[p], id);
+    this.insertAt(this.pool[id], id);
   }
 
   /** Takes a block out of its pool's free index. */
   removeFree(id: number) {
     this.isFree[id] = 0;
-    const p = this.pool[id];
-    this.roots[p] = this.removeAt(this.roots[p], id);
+    this.removeAt(this.pool[id], id);
   }
 
   /** The free block with the smallest (size, address) whose size is at least `size`, or -1. */
@@ -112,57 +110,94 @@ export class BlockStore {
     return out;
   }
 
+  /** Whether block a orders before block b: by size, then address. */
   private less(a: number, b: number): boolean {
     const sa = this.size[a];
     const sb = this.size[b];
     return sa < sb || (sa === sb && this.address[a] < this.address[b]);
   }
 
-  private insertAt(t: number, x: number): number {
-    if (t < 0) return x;
-    if (this.priority[x] > this.priority[t]) {
-      this.split(t, x);
-      this.left[x] = this.splitLeft;
-      this.right[x] = this.splitRight;
-      return x;
-    }
-    if (this.less(x, t)) this.left[t] = this.insertAt(this.left[t], x);
-    else this.right[t] = this.insertAt(this.right[t], x);
-    return t;
+  /** Makes `node` the left (side 0) or right (side 1) child of `parent`, or the root of `pool`. */
+  private attach(pool: number, parent: number, side: number, node: number) {
+    if (parent < 0) this.roots[pool] = node;
+    else if (side === 0) this.left[parent] = node;
+    else this.right[parent] = node;
+    if (node >= 0) this.up[node] = parent;
   }
 
-  /** Splits tree `t` into nodes ordered before `x` (splitLeft) and after (splitRight). */
-  private split(t: number, x: number) {
-    if (t < 0) {
-      this.splitLeft = this.splitRight = -1;
-    } else if (this.less(t, x)) {
-      this.split(this.right[t], x);
-      this.right[t] = this.splitLeft;
-      this.splitLeft = t;
-    } else {
-      this.split(this.left[t], x);
-      this.left[t] = this.splitRight;
-      this.splitRight = t;
+  /** Treap insertion without recursion: descend while priorities are higher, then split below. */
+  private insertAt(pool: number, x: number) {
+    const left = this.left;
+    const right = this.right;
+    const up = this.up;
+    const priority = this.priority;
+    const px = priority[x];
+    let parent = -1;
+    let side = 0;
+    let t = this.roots[pool];
+    while (t >= 0 && priority[t] >= px) {
+      parent = t;
+      if (this.less(x, t)) {
+        side = 0;
+        t = left[t];
+      } else {
+        side = 1;
+        t = right[t];
+      }
     }
+    this.attach(pool, parent, side, x);
+    // Split the subtree at t around x: smaller nodes hang on x's left, larger on its right.
+    let lHook = x;
+    let lSide = 0;
+    let rHook = x;
+    let rSide = 1;
+    while (t >= 0) {
+      if (this.less(t, x)) {
+        if (lSide === 0) left[lHook] = t;
+        else right[lHook] = t;
+        up[t] = lHook;
+        lHook = t;
+        lSide = 1;
+        t = right[t];
+      } else {
+        if (rSide === 0) left[rHook] = t;
+        else right[rHook] = t;
+        up[t] = rHook;
+        rHook = t;
+        rSide = 0;
+        t = left[t];
+      }
+    }
+    if (lSide === 0) left[lHook] = -1;
+    else right[lHook] = -1;
+    if (rSide === 0) left[rHook] = -1;
+    else right[rHook] = -1;
   }
 
-  private removeAt(t: number, x: number): number {
-    if (t < 0) throw new Error("BlockStore: block is not in the free index (internal error)");
-    if (t === x) return this.merge(this.left[t], this.right[t]);
-    if (this.less(x, t)) this.left[t] = this.removeAt(this.left[t], x);
-    else this.right[t] = this.removeAt(this.right[t], x);
-    return t;
-  }
-
-  private merge(a: number, b: number): number {
-    if (a < 0) return b;
-    if (b < 0) return a;
-    if (this.priority[a] > this.priority[b]) {
-      this.right[a] = this.merge(this.right[a], b);
-      return a;
+  /** Treap removal without search: merge x's two subtrees in its place (parents are known). */
+  private removeAt(pool: number, x: number) {
+    const left = this.left;
+    const right = this.right;
+    const priority = this.priority;
+    let parent = this.up[x];
+    let side = parent >= 0 && right[parent] === x ? 1 : 0;
+    if (parent < 0 && this.roots[pool] !== x) throw new Error("BlockStore: block is not in the free index (internal error)");
+    let a = left[x];
+    let b = right[x];
+    while (a >= 0 && b >= 0) {
+      if (priority[a] > priority[b]) {
+        this.attach(pool, parent, side, a);
+        parent = a;
+        side = 1;
+        a = right[a];
+      } else {
+        this.attach(pool, parent, side, b);
+        parent = b;
+        side = 0;
+        b = left[b];
+      }
     }
-    this.left[b] = this.merge(a, this.left[b]);
-    return b;
+    this.attach(pool, parent, side, a >= 0 ? a : b);
   }
 
   private grow() {
@@ -189,6 +224,7 @@ export class BlockStore {
     this.segment = i32(this.segment);
     this.left = i32(this.left);
     this.right = i32(this.right);
+    this.up = i32(this.up);
     this.pool = u8(this.pool);
     this.isFree = u8(this.isFree);
     const p = new Uint32Array(n);

@@ -90,6 +90,7 @@ export function cachingAllocator(options: CachingAllocatorOptions = {}): Caching
 
 /** round_size(): at least 512 bytes, a multiple of 512, or the next power-of-two division. */
 function sizeRounder(divisions: number[]): (size: number) => number {
+  if (divisions.every((d) => d <= 1)) return (size) => (size < K_MIN_BLOCK_SIZE ? K_MIN_BLOCK_SIZE : K_MIN_BLOCK_SIZE * Math.ceil(size / K_MIN_BLOCK_SIZE));
   return (size) => {
     if (size < K_MIN_BLOCK_SIZE) return K_MIN_BLOCK_SIZE;
     const d = divisionsFor(divisions, size);
@@ -141,9 +142,9 @@ function startCaching(
   const segments: ReplaySegment[] = [];
   let nextAddress = 0;
 
+  const totals = new Float64Array(2);
   const state: AllocatorState = {
-    reserved: 0,
-    allocated: 0,
+    totals,
     lastAttempt: 0,
     address: new Float64Array(nb).fill(-1),
     blockBytes: new Float64Array(nb),
@@ -179,14 +180,14 @@ function startCaching(
       state.address[buffer] = store.address[block];
       state.blockBytes[buffer] = store.size[block];
       state.segmentOf[buffer] = store.segment[block];
-      state.allocated += store.size[block];
+      totals[1] += store.size[block];
       return true;
     },
     free(buffer) {
       let block = blockOf[buffer];
       if (block < 0) return;
       blockOf[buffer] = -1;
-      state.allocated -= store.size[block];
+      totals[1] -= store.size[block];
       // free_block(): merge with free neighbours of the same segment, then back into the pool.
       const p = store.prev[block];
       if (p >= 0 && store.isFree[p]) {
@@ -234,12 +235,12 @@ function startCaching(
 
   /** alloc_block(): a new segment from the device, if the capacity allows it. */
   function allocBlock(pool: number, allocSize: number, event: number): number {
-    if (state.reserved + allocSize > capacity) return -1;
+    if (totals[0] + allocSize > capacity) return -1;
     const seg = segments.length;
     segments.push({ address: nextAddress, bytes: allocSize, pool: pool === SMALL ? "small" : "large", reservedAt: event, releasedAt: -1 });
     const block = store.create(nextAddress, allocSize, seg, pool);
     nextAddress += allocSize;
-    state.reserved += allocSize;
+    totals[0] += allocSize;
     return block;
   }
 
@@ -247,7 +248,7 @@ function startCaching(
   function releaseBlock(block: number, event: number) {
     store.removeFree(block);
     segments[store.segment[block]].releasedAt = event;
-    state.reserved -= store.size[block];
+    totals[0] -= store.size[block];
     store.dispose(block);
   }
 

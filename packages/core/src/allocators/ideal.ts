@@ -16,27 +16,27 @@ export function ideal(): IdealAllocator {
     start(input): AllocatorState {
       const nb = input.bytes.length;
       const bytesOf = new Float64Array(nb);
-      const state: AllocatorState = {
-        reserved: 0,
-        allocated: 0,
+      const totals = new Float64Array(2);
+  const state: AllocatorState = {
+        totals,
         lastAttempt: 0,
         address: new Float64Array(nb).fill(-1),
         blockBytes: bytesOf,
         segmentOf: new Int32Array(nb).fill(-1),
         segments: [],
         alloc(buffer, bytes) {
-          if (state.allocated + bytes > input.capacity) {
+          if (totals[1] + bytes > input.capacity) {
             state.lastAttempt = bytes;
             return false;
           }
           bytesOf[buffer] = bytes;
-          state.allocated += bytes;
-          state.reserved = state.allocated;
+          totals[1] += bytes;
+          totals[0] = totals[1];
           return true;
         },
         free(buffer) {
-          state.allocated -= bytesOf[buffer];
-          state.reserved = state.allocated;
+          totals[1] -= bytesOf[buffer];
+          totals[0] = totals[1];
         },
         emptyCache() {},
       };

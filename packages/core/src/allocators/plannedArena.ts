@@ -83,36 +83,69 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
 
   const order = byStart.slice().sort((a, b) => size[b] - size[a] || start[a] - start[b]);
   const placed = new Uint8Array(nb);
-  let candidates: number[] = [];
+  // Placed allocation ranks as a bitset, so buffers allocated during x's lifetime are found by
+  // skipping whole words of unplaced ones.
+  const placedRank = new Uint32Array((m >> 5) + 1);
+  let total = 0;
+  for (const b of byStart) total += size[b];
+  // Candidates are sorted by a single float key: offset in alignment units, times 2^21, plus the
+  // candidate's position (exact while the arena bound keeps it under 2^53).
+  const packed = (total / alignment) * 2 ** 21 < 2 ** 53;
+  let cand = new Int32Array(1024);
+  let keys = new Float64Array(1024);
   let arena = 0;
   for (const x of order) {
-    candidates = [];
-    // Placed buffers live at x's allocation: stored on the path from the root to x's leaf.
-    for (let node = (rankOf[x] + leaves) >> 0; node >= 1; node >>= 1) {
-      for (let k = count[node]; k < count[node + 1]; k++) {
-        const p = stored[k];
-        if (placed[p]) candidates.push(p);
+    let k = 0;
+    const push = (p: number) => {
+      if (k === cand.length) {
+        const c = new Int32Array(k * 2);
+        c.set(cand);
+        cand = c;
+        keys = new Float64Array(k * 2);
       }
+      cand[k++] = p;
+    };
+    // Placed buffers live at x's allocation: stored on the path from the root to x's leaf.
+    for (let node = rankOf[x] + leaves; node >= 1; node >>= 1) {
+      for (let j = count[node]; j < count[node + 1]; j++) if (placed[stored[j]]) push(stored[j]);
     }
     // Placed buffers allocated during x's lifetime.
-    for (let r = rankOf[x] + 1; r <= lastRank[x]; r++) {
-      const p = byStart[r];
-      if (placed[p]) candidates.push(p);
+    const r0 = rankOf[x] + 1;
+    const r1 = lastRank[x];
+    for (let w = r0 >> 5; w <= r1 >> 5 && r0 <= r1; w++) {
+      let bits = placedRank[w];
+      while (bits !== 0) {
+        const low = bits & -bits;
+        const r = (w << 5) + 31 - Math.clz32(low);
+        bits ^= low;
+        if (r >= r0 && r <= r1) push(byStart[r]);
+      }
     }
-    candidates.sort((a, b) => offset[a] - offset[b]);
+    if (k > 1 && packed && k < 2 ** 21) {
+      for (let j = 0; j < k; j++) keys[j] = (offset[cand[j]] / alignment) * 2 ** 21 + j;
+      const sorted = keys.subarray(0, k).sort();
+      const c = cand.slice(0, k);
+      for (let j = 0; j < k; j++) cand[j] = c[sorted[j] % 2 ** 21];
+    } else if (k > 1) {
+      const c = Array.from(cand.subarray(0, k)).sort((a, b) => offset[a] - offset[b]);
+      cand.set(c);
+    }
     let prevEnd = 0;
     let best = -1;
     let bestGap = Infinity;
-    for (const p of candidates) {
+    for (let j = 0; j < k; j++) {
+      const p = cand[j];
       const gap = offset[p] - prevEnd;
       if (gap >= size[x] && gap < bestGap) {
         bestGap = gap;
         best = prevEnd;
       }
-      prevEnd = Math.max(prevEnd, offset[p] + size[p]);
+      const end = offset[p] + size[p];
+      if (end > prevEnd) prevEnd = end;
     }
     offset[x] = best >= 0 ? best : prevEnd;
     placed[x] = 1;
+    placedRank[rankOf[x] >> 5] |= 1 << (rankOf[x] & 31);
     arena = Math.max(arena, offset[x] + size[x]);
   }
   return { offset, size, arena };
@@ -133,9 +166,9 @@ function startPlanned(input: AllocatorInput, alignment: number): AllocatorState 
   const nb = input.bytes.length;
   const plan = planArena(input, alignment);
   const segments: ReplaySegment[] = [];
+  const totals = new Float64Array(2);
   const state: AllocatorState = {
-    reserved: 0,
-    allocated: 0,
+    totals,
     lastAttempt: 0,
     address: new Float64Array(nb).fill(-1),
     blockBytes: new Float64Array(nb),
@@ -149,16 +182,16 @@ function startPlanned(input: AllocatorInput, alignment: number): AllocatorState 
           return false;
         }
         segments.push({ address: 0, bytes: plan.arena, pool: "arena", reservedAt: event, releasedAt: -1 });
-        state.reserved = plan.arena;
+        totals[0] = plan.arena;
       }
       state.address[buffer] = plan.offset[buffer];
       state.blockBytes[buffer] = plan.size[buffer];
       state.segmentOf[buffer] = 0;
-      state.allocated += plan.size[buffer];
+      totals[1] += plan.size[buffer];
       return true;
     },
     free(buffer) {
-      state.allocated -= state.blockBytes[buffer];
+      totals[1] -= state.blockBytes[buffer];
     },
     // The arena is the plan: nothing is cached to release.
     emptyCache() {},
