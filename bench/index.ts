@@ -16,6 +16,12 @@ if (want("timeline") || want("inspect")) {
 }
 
 if (want("viz")) vizBench();
+if (want("alloc")) allocBench();
+
+if (want("sim")) {
+  const { simBench } = await import("./sim.bench.js");
+  simBench();
+}
 
 if (want("model")) {
   const { modelBench } = await import("./model.bench.js");
@@ -26,4 +32,3 @@ if (want("tfjs")) {
   const { tfjsBench } = await import("./tfjs.bench.js");
   await tfjsBench();
 }
-if (want("alloc")) allocBench();

@@ -9,3 +9,4 @@ export type { SetupFlags } from "./setupOptions.js";
 export { breakdownScenario } from "./breakdownScenario.js";
 export { renderAttentionRows } from "./commands/compareAttention.js";
 export { replayReport, OOM_EXIT_CODE } from "./commands/replay.js";
+export { simulateReport } from "./commands/simulate.js";

@@ -4,6 +4,7 @@ import { CliError } from "./cliError.js";
 import type { Io } from "./io.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerEstimate } from "./commands/estimate.js";
+import { registerSimulate } from "./commands/simulate.js";
 import { registerProfile } from "./commands/profile.js";
 import { registerCompareAttention } from "./commands/compareAttention.js";
 import { registerReplay } from "./commands/replay.js";
@@ -12,7 +13,7 @@ import { registerImport } from "./commands/import.js";
 import { registerExport } from "./commands/export.js";
 
 /** Each subcommand registers itself; the list is the whole CLI at a glance. */
-const commands = [registerInspect, registerEstimate, registerProfile, registerCompareAttention, registerReplay, registerRender, registerImport, registerExport];
+const commands = [registerInspect, registerEstimate, registerSimulate, registerProfile, registerCompareAttention, registerReplay, registerRender, registerImport, registerExport];
 
 export const version: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 

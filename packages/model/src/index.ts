@@ -1,4 +1,6 @@
 export type { ModelSpec, TrainingSetup, PrecisionPolicy, Method, OptimizerName, Checkpointing, AttentionKind } from "./modelSpec.js";
+export { simulateStep } from "./simulate/simulateStep.js";
+export type { SimulateOptions } from "./simulate/simulateStep.js";
 export { modelTensors, headDim, LINEAR_MODULES } from "./modelTensors.js";
 export type { ModelTensor, LinearModule, TpSplit } from "./modelTensors.js";
 export { parameterCount } from "./parameterCount.js";

@@ -1,0 +1,111 @@
+import { CATEGORIES, parseByteSize, serializeTrace, timeline, type Trace } from "@hbmscope/core";
+import { simulateStep, type ModelSpec, type SimulateOptions, type TrainingSetup } from "@hbmscope/model";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { CliError } from "../cliError.js";
+import { formatBytes } from "../formatBytes.js";
+import type { Io } from "../io.js";
+import { addSetupOptions, modelFromFlag, setupFromFlags, type SetupFlags } from "../setupOptions.js";
+import { table } from "../table.js";
+import { writeOutput } from "../writeOutput.js";
+import { OOM_EXIT_CODE, replayReport } from "./replay.js";
+
+interface SimulateFlags extends SetupFlags {
+  model?: string;
+  semantics: "tfjs" | "eager";
+  backend: "cpu" | "wasm";
+  mode: "train" | "forward";
+  allocator: string;
+  capacity?: number;
+  out?: string;
+  json?: boolean;
+}
+
+/**
+ * What `hbmscope simulate --json` prints: the simulated step's peak (live bytes, physical view), the
+ * allocator replay's reserved peak and fragmentation, the phase, op and scope of the peak, the
+ * breakdown at the peak, and the OOM facts (null when it fits). Sizes in bytes, per GPU.
+ */
+export function simulateReport(model: ModelSpec, setup: TrainingSetup, options: SimulateOptions, allocator: string, capacity?: number) {
+  let trace: Trace;
+  try {
+    trace = simulateStep(model, setup, options);
+  } catch (e) {
+    throw new CliError((e as Error).message.replace(/^simulateStep: /, "simulate: "), 2);
+  }
+  const tl = timeline(trace, { view: "physical" });
+  const replayed = replayReport(trace, allocator, { capacity, view: "physical" });
+  return {
+    trace,
+    json: {
+      model: model.name,
+      semantics: options.semantics ?? "eager",
+      mode: options.mode ?? "train",
+      allocator: replayed.allocator,
+      capacity: replayed.capacity,
+      peakBytes: tl.peak.bytes,
+      allocatedPeak: replayed.allocatedPeak,
+      reservedPeak: replayed.reservedPeak,
+      peakPhase: tl.peak.phase,
+      peakOp: tl.peak.op,
+      peakScope: tl.peak.scope,
+      byCategoryAtPeak: tl.byCategoryAtPeak,
+      phasePeaks: tl.phasePeaks,
+      fragmentationAtPeak: replayed.fragmentationAtPeak,
+      events: trace.events.length,
+      buffers: trace.buffers.length,
+      oom: replayed.oom,
+    },
+  };
+}
+
+export function registerSimulate(program: Command, io: Io) {
+  const cmd = program
+    .command("simulate")
+    .description("generate the tensor-level trace of one training step from a model and a setup, and replay it through an allocator")
+    .option("--model <preset|config.json>", "a preset name (llama-2-7b, gpt2-small, ...) or a Hugging Face config.json");
+  addSetupOptions(cmd)
+    .addOption(new Option("--semantics <rules>", "whose memory rules: PyTorch eager or the TensorFlow.js engine (then --precision defaults to fp32)").choices(["eager", "tfjs"]).default("eager"))
+    .addOption(new Option("--backend <name>", "tfjs backend the tfjs semantics follow").choices(["wasm", "cpu"]).default("wasm"))
+    .addOption(new Option("--mode <mode>", "a training step or a forward pass").choices(["train", "forward"]).default("train"))
+    .addOption(new Option("--allocator <name>", "allocator model to replay the trace through").choices(["ideal", "caching", "bfc", "planned"]).default("caching"))
+    .option("--capacity <bytes>", "device capacity (24GB, 80GiB, bytes); exit code 3 when the step does not fit", capacityArg)
+    .option("--out <trace.json>", "write the simulated trace")
+    .option("--json", "print one JSON object (sizes in bytes, per GPU)")
+    .action((opts: SimulateFlags) => {
+      if (!opts.model) throw new CliError("simulate needs --model <preset|config.json>", 2);
+      const model = modelFromFlag(opts.model, io.cwd);
+      // tfjs computes in float32: with --semantics tfjs, --precision defaults to fp32.
+      const precision = opts.semantics === "tfjs" && cmd.getOptionValueSource("precision") === "default" ? "fp32" : opts.precision;
+      const setup = setupFromFlags({ ...opts, precision }, model);
+      const r = simulateReport(model, setup, { semantics: opts.semantics, backend: opts.backend, mode: opts.mode }, opts.allocator, opts.capacity);
+      if (opts.out) writeOutput(opts.out, serializeTrace(r.trace), io.cwd);
+      io.stdout(opts.json ? JSON.stringify(r.json) + "\n" : renderSimulate(r.json, opts.out));
+      if (r.json.oom) throw new CliError(r.json.oom.message, OOM_EXIT_CODE);
+    });
+}
+
+function capacityArg(value: string): number {
+  try {
+    return parseByteSize(value, "--capacity");
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+function renderSimulate(r: ReturnType<typeof simulateReport>["json"], out?: string): string {
+  const f = r.fragmentationAtPeak;
+  return [
+    `${r.model}: simulated ${r.mode} step (${r.semantics} semantics), ${r.events} events, ${r.buffers} buffers${out ? `, trace written to ${out}` : ""}`,
+    `peak allocated ${formatBytes(r.peakBytes)} in ${r.peakPhase || "-"} at op ${r.peakOp || "-"}${r.peakScope ? ` (${r.peakScope})` : ""}`,
+    `reserved peak (${r.allocator.name} allocator) ${formatBytes(r.reservedPeak)}; fragmentation at the reserved peak: free in segments ${formatBytes(f.external)}, rounding ${formatBytes(f.internal)}, largest free block ${formatBytes(f.largestFree)}`,
+    r.capacity !== null ? (r.oom ? `does NOT fit in ${formatBytes(r.capacity)}` : `fits in ${formatBytes(r.capacity)}`) : "",
+    "",
+    "breakdown at peak:",
+    table([
+      ["category", "bytes", "share"],
+      ...CATEGORIES.filter((c) => r.byCategoryAtPeak[c] > 0).map((c) => [c, formatBytes(r.byCategoryAtPeak[c]), `${((100 * r.byCategoryAtPeak[c]) / (r.peakBytes || 1)).toFixed(1)}%`]),
+    ]),
+    "peak per phase:",
+    table([["phase", "peak", "event"], ...r.phasePeaks.map((p) => [p.phase || "-", formatBytes(p.bytes), p.index])]),
+  ].join("\n");
+}

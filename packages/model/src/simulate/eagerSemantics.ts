@@ -1,0 +1,207 @@
+import type { Category, TraceBuilder } from "@hbmscope/core";
+import type { TrainingSetup } from "../modelSpec.js";
+import { tensorBytes } from "./dtype.js";
+import { gradElements } from "./stateBuffers.js";
+import type { PrecisionPlan } from "./precisionPlan.js";
+import type { SimTensor, StepGraph, TempSpec } from "./stepGraph.js";
+import { allocModelStates, runOptimizer } from "./stepStates.js";
+
+/**
+ * PyTorch eager semantics (autograd engine, `torch/csrc/autograd/engine.cpp`):
+ * - forward: an op's outputs are allocated when it runs; a tensor is freed when its last forward
+ *   user has run, unless a backward node saved it;
+ * - backward walks the ops in reverse; an op's output gradients are freed once its input gradients
+ *   exist, and its saved tensors right after (so activations leave layer by layer);
+ * - a gradient reaching a tensor with several users is accumulated in place;
+ * - a weight gradient becomes `.grad` (kept until `zero_grad(set_to_none=True)` after the optimizer);
+ *   ZeRO-2/3 reduce-scatter it into a 1/dp shard and free the full one;
+ * - recompute segments (checkpointing) keep only their inputs, and run again at the start of their backward;
+ * - ZeRO-3 gathers a layer's weights before its forward and its backward and frees them after.
+ */
+export function runEager(graph: StepGraph, plan: PrecisionPlan, setup: TrainingSetup, tb: TraceBuilder, training: boolean): void {
+  const { tensors, ops, segments } = graph;
+  const buf = new Int32Array(tensors.length).fill(-1);
+  const refs = new Int32Array(tensors.length);
+  const alloc = (t: SimTensor, category: Category, phase: string, op = t.op) =>
+    tb.alloc({ bytes: t.bytes, category, dtype: t.dtype, shape: t.shape, op, scope: t.scope, phase });
+  const allocTemp = (x: TempSpec, scope: string, phase: string) =>
+    tb.alloc({ bytes: tensorBytes(x.shape, x.dtype), category: x.category ?? "temporary", dtype: x.dtype, shape: x.shape, op: x.op, scope, phase, kernelTemp: false });
+
+  const savedForward = new Uint8Array(tensors.length);
+  for (const op of ops) {
+    for (const i of op.inputs) refs[i]++;
+    if (op.segment === undefined) for (const t of op.saved) { refs[t]++; savedForward[t] = 1; }
+  }
+  for (const seg of segments) for (const t of seg.inputs) { refs[t]++; savedForward[t] = 1; }
+  for (const t of graph.kept) refs[t]++;
+  const category = (t: SimTensor): Category => t.category ?? (savedForward[t.id] ? "activation" : "temporary");
+  const release = (t: number) => {
+    if (--refs[t] === 0 && buf[t] >= 0 && tensors[t].kind === "value") {
+      tb.free(buf[t]);
+      buf[t] = -1;
+    }
+  };
+
+  tb.mark("setup", "phase");
+  const states = allocModelStates(graph, plan, setup, tb, training);
+  for (const t of tensors) if (t.kind === "param") buf[t.id] = states.weightBuffer[t.param!];
+  for (const t of tensors) if (t.kind === "input") buf[t.id] = alloc(t, "input", "setup");
+
+  const gathered = zero3Gatherer(graph, setup, tb, plan);
+  tb.mark("forward", "phase");
+  let layer = -2;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    if (op.layer !== layer) {
+      gathered.release();
+      layer = op.layer;
+      if (layer >= 0) tb.mark(`layer${layer}`, "layer");
+      gathered.gather(layer, "forward");
+    }
+    const temps = op.temps.map((x) => allocTemp(x, op.scope, "forward"));
+    for (const o of op.outputs) {
+      buf[o] = alloc(tensors[o], category(tensors[o]), "forward");
+      if (refs[o] === 0) {
+        tb.free(buf[o]);
+        buf[o] = -1;
+      }
+    }
+    for (const t of temps) tb.free(t);
+    for (const x of op.inputs) release(x);
+  }
+  gathered.release();
+  if (!training) {
+    for (const t of graph.kept) release(t);
+    return;
+  }
+
+  tb.mark("backward", "phase");
+  const grad = new Int32Array(tensors.length).fill(-1);
+  const paramGrad = new Int32Array(graph.params.length).fill(-1);
+  const out = tensors[graph.output];
+  grad[out.id] = tb.alloc({ bytes: out.bytes, category: "temporary", dtype: out.dtype, shape: out.shape, op: "ones_like", scope: out.scope, phase: "backward" });
+  const segmentStart = new Int32Array(segments.length).fill(-1);
+  for (let i = 0; i < ops.length; i++) {
+    const sg = ops[i].segment;
+    if (sg !== undefined && segmentStart[sg] < 0) segmentStart[sg] = i;
+  }
+  const recomputed = new Uint8Array(segments.length);
+  layer = -2;
+  for (let i = ops.length - 1; i >= 0; i--) {
+    const op = ops[i];
+    if (op.layer !== layer) {
+      gathered.release();
+      layer = op.layer;
+      if (layer >= 0) tb.mark(`layer${layer}`, "layer");
+      gathered.gather(layer, "backward");
+    }
+    const sg = op.segment;
+    if (sg !== undefined && !recomputed[sg]) {
+      recomputed[sg] = 1;
+      recompute(sg, i);
+    }
+    const hasGrad = op.outputs.some((o) => grad[o] >= 0);
+    if (hasGrad) {
+      const shared = (op.backwardTemps ?? []).map((x) => allocTemp(x, op.scope, "backward"));
+      op.inputs.forEach((x, k) => {
+        const spec = op.grads[k];
+        if (spec === null) return;
+        const temps = spec.temps.map((t) => allocTemp(t, op.scope, "backward"));
+        const t = tensors[x];
+        if (t.kind === "param") {
+          accumulateParamGrad(t, op.scope);
+        } else {
+          const dx = tb.alloc({ bytes: t.bytes, category: "temporary", dtype: t.dtype, shape: t.shape, op: `${op.name}_backward`, scope: op.scope, phase: "backward" });
+          if (grad[x] < 0) grad[x] = dx;
+          else tb.free(dx);
+        }
+        for (const tmp of temps) tb.free(tmp);
+      });
+      for (const tmp of shared) tb.free(tmp);
+    }
+    for (const o of op.outputs) {
+      if (grad[o] >= 0) {
+        tb.free(grad[o]);
+        grad[o] = -1;
+      }
+    }
+    for (const t of op.saved) release(t);
+    if (sg !== undefined && segmentStart[sg] === i) for (const t of segments[sg].inputs) release(t);
+  }
+  gathered.release();
+  for (const t of graph.kept) release(t);
+  for (let t = 0; t < tensors.length; t++) if (grad[t] >= 0) tb.free(grad[t]);
+
+  tb.mark("optimizer", "phase");
+  runOptimizer(graph, plan, setup, tb, paramGrad);
+
+  /** Re-runs the forward ops of a segment, keeping what they save (recompute shows as re-allocation). */
+  function recompute(sg: number, last: number) {
+    const first = segmentStart[sg];
+    const users = new Map<number, number>();
+    for (let j = first; j <= last; j++) for (const x of ops[j].inputs) users.set(x, (users.get(x) ?? 0) + 1);
+    const fresh = new Set<number>();
+    for (let j = first; j <= last; j++) {
+      const op = ops[j];
+      if (op.segment !== sg) continue;
+      for (const t of op.saved) refs[t]++;
+      const temps = op.temps.map((x) => allocTemp(x, op.scope, "backward"));
+      for (const o of op.outputs) {
+        if (buf[o] >= 0) continue;
+        buf[o] = alloc(tensors[o], "activation", "backward", `${tensors[o].op} (recompute)`);
+        refs[o] += users.get(o) ?? 0;
+        fresh.add(o);
+      }
+      for (const t of temps) tb.free(t);
+      for (const x of op.inputs) if (fresh.has(x)) release(x);
+      for (const o of op.outputs) if (fresh.has(o) && refs[o] === 0) {
+        tb.free(buf[o]);
+        buf[o] = -1;
+      }
+    }
+  }
+
+  function accumulateParamGrad(t: SimTensor, scope: string) {
+    const p = graph.params[t.param!];
+    if (!p.trainable) return;
+    const full = tb.alloc({ bytes: tensorBytes(t.shape, gradDtypeOf(t)), category: "gradient", dtype: gradDtypeOf(t), shape: t.shape, op: "weight_grad", scope, phase: "backward" });
+    const n = gradElements(p, setup);
+    const sameForm = n === p.elements && gradDtypeOf(t) === plan.grad;
+    if (paramGrad[t.param!] < 0 && sameForm) {
+      paramGrad[t.param!] = full;
+      return;
+    }
+    if (paramGrad[t.param!] < 0) {
+      paramGrad[t.param!] = tb.alloc({ bytes: tensorBytes([n], plan.grad), category: "gradient", dtype: plan.grad, shape: [n], op: n === p.elements ? "grad_accumulate" : "reduce_scatter", scope, phase: "backward" });
+    }
+    tb.free(full);
+  }
+  /** Gradients are computed in the weight's compute type (autocast: 16-bit; QLoRA adapters: 16-bit). */
+  function gradDtypeOf(t: SimTensor) {
+    return t.dtype === "nf4" ? plan.grad : t.dtype;
+  }
+}
+
+/** ZeRO-3 (FSDP full shard): a layer's weights are all-gathered before it runs and freed after. */
+function zero3Gatherer(graph: StepGraph, setup: TrainingSetup, tb: TraceBuilder, plan: PrecisionPlan) {
+  const live: number[] = [];
+  const byLayer = new Map<number, { bytes: number; shape: number[]; dtype: string; name: string }[]>();
+  if (setup.zero === 3 && setup.dp > 1) {
+    for (const p of graph.params) {
+      const t = graph.tensors[p.tensor];
+      const list = byLayer.get(p.layer) ?? [];
+      list.push({ bytes: t.bytes, shape: t.shape, dtype: t.dtype === "nf4" ? plan.weight : t.dtype, name: p.name });
+      byLayer.set(p.layer, list);
+    }
+  }
+  return {
+    gather(layer: number, phase: string) {
+      for (const w of byLayer.get(layer) ?? []) {
+        live.push(tb.alloc({ bytes: w.bytes, category: "weight", dtype: w.dtype, shape: w.shape, op: "all_gather", scope: w.name, phase }));
+      }
+    },
+    release() {
+      while (live.length > 0) tb.free(live.pop()!);
+    },
+  };
+}
