@@ -6,6 +6,7 @@ import { timelineBench } from "./timeline.bench.js";
 import { inspectBench } from "./inspect.bench.js";
 import { vizBench } from "./viz.bench.js";
 import { allocBench } from "./alloc.bench.js";
+import { interopBench } from "./interop.bench.js";
 
 const only = new Set(process.argv.slice(2));
 const want = (name: string) => only.size === 0 || only.has(name);
@@ -15,8 +16,9 @@ if (want("timeline") || want("inspect")) {
   if (want("inspect")) inspectBench(json);
 }
 
-if (want("viz")) vizBench();
+if (want("interop")) interopBench();
 if (want("alloc")) allocBench();
+if (want("viz")) vizBench();
 
 if (want("sim")) {
   const { simBench } = await import("./sim.bench.js");

@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { CliError } from "./cliError.js";
 import type { Io } from "./io.js";
+
+/** Each subcommand registers itself; the list is the whole CLI at a glance. */
 import { registerInspect } from "./commands/inspect.js";
 import { registerEstimate } from "./commands/estimate.js";
 import { registerSimulate } from "./commands/simulate.js";

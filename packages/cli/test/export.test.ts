@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readPickle, type TorchSnapshot } from "@hbmscope/core";
 import { run } from "./run.js";
+import { traceEventFormatErrors } from "../../core/test/interop/traceEventFormat.js";
 
 const fixtures = new URL("../../core/test/fixtures/", import.meta.url).pathname;
 const MiB = 2 ** 20;
@@ -41,6 +42,19 @@ describe("hbmscope export", () => {
     expect(doc.displayTimeUnit).toBe("ms");
     const mem = doc.traceEvents.filter((e: any) => e.ph === "C" && e.name === "memory");
     expect(Math.max(...mem.map((e: any) => e.args.reserved))).toBe(64 * MiB);
+  });
+
+  it("export --format perfetto of a profiled tfjs step is valid trace-event JSON with counters per category", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-export-"));
+    const small = ["--vocab", "32", "--hidden", "16", "--heads", "2", "--seq", "16", "--batch", "1", "--backend", "cpu"];
+    expect((await run(["profile", ...small, "--out", "step.json"], dir)).code).toBe(0);
+    const r = await run(["export", "step.json", "--format", "perfetto", "--allocator", "caching", "--out", "step.perfetto.json"], dir);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(readFileSync(join(dir, "step.perfetto.json"), "utf8"));
+    expect(traceEventFormatErrors(doc)).toEqual([]);
+    const counters = new Set(doc.traceEvents.filter((e: any) => e.ph === "C").map((e: any) => e.name));
+    for (const c of ["weight", "activation", "gradient", "optimizer", "memory"]) expect(counters).toContain(c);
+    expect(doc.traceEvents.some((e: any) => e.ph === "X" && e.name === "backward")).toBe(true);
   });
 
   it("export --format torch-snapshot --allocator caching writes a pickle the viewer's reader takes, with the replay's segments", async () => {

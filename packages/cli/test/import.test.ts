@@ -48,4 +48,11 @@ describe("hbmscope import", () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).peakBytes).toBe(3000 + 11 * MiB + 1 + 8 * MiB + 6 * MiB + 30 * MiB);
   });
+
+  it("render draws a snapshot directly", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-import-"));
+    const r = await run(["render", join(fixtures, "snapshot-ghosts.pickle"), "--out", "t.svg"], dir);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, "t.svg"), "utf8")).toMatch(/^<svg/);
+  });
 });

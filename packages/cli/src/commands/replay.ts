@@ -1,6 +1,8 @@
 import {
   bfcAllocator,
   cachingAllocator,
+  cachingOptionsFromSnapshot,
+  type SnapshotMeta,
   ideal,
   parseByteSize,
   plannedArena,
@@ -16,11 +18,12 @@ import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
 import { table } from "../table.js";
+import { snapshotCheck } from "../snapshotCheck.js";
 
-/** The allocators `--allocator` names, each with its default options. */
-const ALLOCATORS: Record<string, () => Allocator> = {
+/** The allocators `--allocator` names, each with its default options (caching: a snapshot's own settings). */
+const ALLOCATORS: Record<string, (trace: Trace) => Allocator> = {
   ideal: () => ideal(),
-  caching: () => cachingAllocator(),
+  caching: (trace) => cachingAllocator(cachingOptionsFromSnapshot((trace.meta.torch as SnapshotMeta | undefined)?.allocatorSettings).options),
   bfc: () => bfcAllocator(),
   planned: () => plannedArena(),
 };
@@ -32,7 +35,7 @@ export const OOM_EXIT_CODE = 3;
 export function replayReport(trace: Trace, allocatorName: string, options: { capacity?: number; view?: View } = {}) {
   const make = ALLOCATORS[allocatorName];
   if (!make) throw new CliError(`--allocator: unknown allocator ${JSON.stringify(allocatorName)}; accepted: ${Object.keys(ALLOCATORS).join(", ")}`, 2);
-  const run = replay(trace, make(), options);
+  const run = replay(trace, make(trace), options);
   const idealRun = allocatorName === "ideal" ? run : replay(trace, ideal(), { view: run.view });
   return {
     allocator: run.allocator,
@@ -49,6 +52,7 @@ export function replayReport(trace: Trace, allocatorName: string, options: { cap
     fragmentationAtPeak: run.fragmentationAtPeak,
     segments: run.segments.length,
     oom: run.oom,
+    snapshot: snapshotCheck(trace, run),
   };
 }
 
@@ -64,7 +68,7 @@ export function registerReplay(program: Command, io: Io) {
   program
     .command("replay")
     .description("replay a trace through an allocator model: reserved vs allocated vs requested peaks, fragmentation, out of memory")
-    .argument("<trace.json>", "a trace file (hbmscope.trace version 1)")
+    .argument("<trace.json>", "a trace file (hbmscope.trace version 1), or a PyTorch memory snapshot (.pickle or .json)")
     .addOption(new Option("--allocator <name>", "allocator model").choices(Object.keys(ALLOCATORS)).default("caching"))
     .option("--capacity <bytes>", "device capacity: bytes or a size with a unit (24GB, 80GiB); exit code 3 when exceeded", capacityArg)
     .addOption(viewOption("backend"))
@@ -91,6 +95,19 @@ function renderReplay(file: string, r: ReturnType<typeof replayReport>): string 
     `reserved over ideal: +${pct(r.overheadOverIdeal)} (${r.segments} segments)`,
     `fragmentation at the reserved peak (event ${f.index}): internal ${formatBytes(f.internal)}, free in segments ${formatBytes(f.external)}, largest free block ${formatBytes(f.largestFree)}, TensorFlow ratio ${f.ratio.toFixed(3)}`,
     r.oom ? `OUT OF MEMORY at event ${r.oom.index}` : "",
+    ...(r.snapshot ? renderSnapshotCheck(r.snapshot) : []),
     "",
   ].join("\n");
+}
+
+function renderSnapshotCheck(s: NonNullable<ReturnType<typeof snapshotCheck>>): string[] {
+  const lines = [`PyTorch recorded: reserved peak ${formatBytes(s.pytorchReservedPeak)}, ${formatBytes(s.pytorchReservedEnd)} at the end`];
+  if (s.comparison) {
+    lines.push(
+      s.comparison.findings.length === 0
+        ? `the caching model reproduces PyTorch's segments (${s.comparison.segmentSizes.torch.length}), reserved bytes and ${s.comparison.blocks.checked} live block sizes`
+        : `the caching model differs from PyTorch's record: ${s.comparison.findings.slice(0, 5).join("; ")}`,
+    );
+  }
+  return lines;
 }

@@ -92,17 +92,28 @@ const PLUMBING = new Set(["_call_impl", "_wrapped_call_impl", "__call__"]);
  * Sizes in bytes; times in milliseconds from the first recorded entry.
  */
 export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, options: ImportTorchSnapshotOptions = {}): Trace {
-  const snap = typeof data === "string" || data instanceof Uint8Array ? readTorchSnapshot(data) : asTorchSnapshot(data);
-  const category = options.category ?? defaultCategory;
   const scopeDepth = options.scopeDepth ?? 8;
+  const infos = new Map<string, FrameInfo>();
+  const info = (frames: TorchFrame[]): FrameInfo => {
+    const d = describeFrames(frames, scopeDepth);
+    const key = `${d.scope}\n${d.op}\n${d.site}`;
+    const hit = infos.get(key);
+    if (hit) return hit;
+    infos.set(key, d);
+    return d;
+  };
+  const snap =
+    typeof data === "string" || data instanceof Uint8Array ? readTorchSnapshot(data, { dict: shrinker(info) }) : asTorchSnapshot(data);
+  const category = options.category ?? defaultCategory;
   const device = options.device ?? busiestDevice(snap);
   if (!Number.isSafeInteger(device) || device < 0) throw new SnapshotError(`importTorchSnapshot: device must be a non-negative integer, got ${String(device)}`);
   const entries: TorchTraceEntry[] = snap.device_traces[device] ?? [];
   if (!Array.isArray(entries)) throw new SnapshotError(`importTorchSnapshot: device_traces[${device}] is not a list`);
   const where = (i: number) => `device_traces[${device}][${i}]`;
-  const segments = snap.segments.filter((s, i) => {
+  const segmentIndexes: number[] = [];
+  snap.segments.forEach((s, i) => {
     if (s === null || typeof s !== "object") throw new SnapshotError(`importTorchSnapshot: segments[${i}] is not a dict`);
-    return (s.device ?? 0) === device;
+    if ((s.device ?? 0) === device) segmentIndexes.push(i);
   });
 
   const actions: Record<string, number> = {};
@@ -120,26 +131,32 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
   const segmentEvents: SnapshotSegmentEvent[] = [];
   const ooms: SnapshotMeta["ooms"] = [];
   const warnings: string[] = [];
+  let unsaid = 0;
+  // At most 100 warnings are kept: a broken file must not fill memory with them.
+  const warn = (w: string) => (warnings.length < 100 ? warnings.push(w) : unsaid++);
   const live = new Map<number | bigint, number>();
-  const frameInfo = new WeakMap<object, { scope: string; op: string; site: string }>();
+  const frameInfo = new WeakMap<object, FrameInfo>();
 
-  const describe = (frames: TorchFrame[] | undefined) => {
+  const describe = (source: TorchTraceEntry | TorchBlock): FrameInfo | undefined => {
+    const known = source[FRAME_INFO] as FrameInfo | undefined;
+    if (known !== undefined) return known;
+    const frames = source.frames;
     if (!Array.isArray(frames) || frames.length === 0) return undefined;
-    let info = frameInfo.get(frames);
-    if (info === undefined) {
-      info = describeFrames(frames, scopeDepth);
-      frameInfo.set(frames, info);
+    let d = frameInfo.get(frames);
+    if (d === undefined) {
+      d = info(frames);
+      frameInfo.set(frames, d);
     }
-    return info;
+    return d;
   };
   const newBuffer = (bytes: number, address: number | bigint, source: TorchTraceEntry | TorchBlock, stream: unknown, ghost: boolean): number => {
     const id = buffers.length;
     const b: TraceBuffer = { id, bytes, category: category(source), address: plain(address) };
-    const info = describe(source.frames);
-    if (info !== undefined) {
-      if (info.op) b.op = info.op;
-      if (info.scope) b.scope = info.scope;
-      if (info.site) b.site = info.site;
+    const where = describe(source);
+    if (where !== undefined) {
+      if (where.op) b.op = where.op;
+      if (where.scope) b.scope = where.scope;
+      if (where.site) b.site = where.site;
     }
     if (stream !== undefined && stream !== 0) b.stream = plain(stream as number | bigint);
     if (ghost) b.ghost = true;
@@ -166,11 +183,11 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
     const at = events.length;
     switch (e.action) {
       case "alloc": {
-        const addr = address(e.addr, where(i));
-        const size = bytesOf(e.size, `${where(i)}.size`);
+        const addr = address(e.addr, where, i);
+        const size = bytesOf(e.size, where, i, ".size");
         const old = live.get(addr);
         if (old !== undefined) {
-          warnings.push(`${where(i)}: alloc at ${hexAddress(addr)}, which holds buffer ${old} with no free recorded; freed it there`);
+          warn(`${where(i)}: alloc at ${hexAddress(addr)}, which holds buffer ${old} with no free recorded; freed it there`);
           events.push(timedEvent("free", old, time));
         }
         const id = newBuffer(size, addr, e, e.stream, false);
@@ -180,11 +197,11 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
       }
       case "free_requested":
       case "free_completed": {
-        const addr = address(e.addr, where(i));
+        const addr = address(e.addr, where, i);
         let id = live.get(addr);
         if (id === undefined) {
           // Freed but never allocated while recording: it was alive before recording started.
-          id = newBuffer(bytesOf(e.size, `${where(i)}.size`), addr, e, e.stream, true);
+          id = newBuffer(bytesOf(e.size, where, i, ".size"), addr, e, e.stream, true);
           ghostEvents.push({ address: Number(addr), buffer: id });
           live.set(addr, id);
         }
@@ -198,8 +215,8 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
       case "segment_free":
       case "segment_map":
       case "segment_unmap": {
-        const addr = address(e.addr, where(i));
-        const bytes = bytesOf(e.size, `${where(i)}.size`);
+        const addr = address(e.addr, where, i);
+        const bytes = bytesOf(e.size, where, i, ".size");
         segmentEvents.push({ at, action: e.action, address: plain(addr), bytes });
         if (e.action === "segment_free" || e.action === "segment_unmap") {
           const last = marks[marks.length - 1];
@@ -208,7 +225,7 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
         break;
       }
       case "oom":
-        ooms.push({ at, bytes: bytesOf(e.size, `${where(i)}.size`), deviceFree: Number(e.device_free ?? 0) });
+        ooms.push({ at, bytes: bytesOf(e.size, where, i, ".size"), deviceFree: Number(e.device_free ?? 0) });
         marks.push({ at, label: "oom", kind: "note" });
         break;
       case "snapshot":
@@ -222,9 +239,9 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
   // Blocks still allocated in the snapshot's segments without a recorded alloc: alive throughout.
   const kept: SnapshotSegment[] = [];
   let reservedAtEnd = 0;
-  for (let s = 0; s < segments.length; s++) {
-    const seg: TorchSegment = segments[s];
-    const path = `segments[${snap.segments.indexOf(seg)}]`;
+  for (const s of segmentIndexes) {
+    const seg: TorchSegment = snap.segments[s];
+    const path = `segments[${s}]`;
     const segAddress = address(seg.address, path);
     const total = bytesOf(seg.total_size, `${path}.total_size`);
     reservedAtEnd += total;
@@ -247,7 +264,7 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
           const ghost = newBuffer(requested, addr, b, seg.stream, true);
           ghostEvents.push({ address: Number(addr), buffer: ghost });
         } else if (buffers[id].bytes !== requested) {
-          warnings.push(`${bpath}: block at ${hexAddress(addr)} has requested_size ${requested}, but the recorded alloc asked for ${buffers[id].bytes}`);
+          warn(`${bpath}: block at ${hexAddress(addr)} has requested_size ${requested}, but the recorded alloc asked for ${buffers[id].bytes}`);
         }
       }
     }
@@ -257,9 +274,11 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
   let reservedAtStart = reservedAtEnd;
   for (const s of segmentEvents) reservedAtStart += s.action === "segment_alloc" || s.action === "segment_map" ? -s.bytes : s.bytes;
   if (reservedAtStart < 0) {
-    warnings.push(`segments add up to ${reservedAtEnd} bytes, fewer than the recording's segment_alloc events reserved net (${reservedAtEnd - reservedAtStart}); the dump and the history disagree`);
+    warn(`segments add up to ${reservedAtEnd} bytes, fewer than the recording's segment_alloc events reserved net (${reservedAtEnd - reservedAtStart}); the dump and the history disagree`);
     reservedAtStart = 0;
   }
+
+  if (unsaid > 0) warnings.push(`... and ${unsaid} more warnings`);
 
   // Ghost allocations go first, in address order (how a fresh allocator hands out split blocks).
   ghostEvents.sort((a, b) => a.address - b.address);
@@ -306,18 +325,27 @@ function busiestDevice(snap: TorchSnapshot): number {
     }
   });
   if (best >= 0) return best;
-  const withSegments = snap.segments.map((s) => s?.device ?? 0).filter((d) => typeof d === "number");
-  return withSegments.length > 0 ? Math.min(...withSegments) : 0;
+  let lowest = Infinity;
+  for (const s of snap.segments) {
+    const d = s?.device ?? 0;
+    if (typeof d === "number" && d < lowest) lowest = d;
+  }
+  return lowest === Infinity ? 0 : lowest;
 }
 
-function address(v: unknown, path: string): number | bigint {
+/** The paths in messages are only built when something is wrong (this runs per entry). */
+type PathOf = (i: number) => string;
+
+function address(v: unknown, path: PathOf | string, i = 0): number | bigint {
   if ((typeof v === "number" && Number.isSafeInteger(v) && v >= 0) || (typeof v === "bigint" && v >= 0n)) return v;
-  throw new SnapshotError(`importTorchSnapshot: ${path} has no valid address (a non-negative integer), got ${show(v)}`);
+  const at = typeof path === "string" ? path : path(i);
+  throw new SnapshotError(`importTorchSnapshot: ${at} has no valid address (a non-negative integer), got ${show(v)}`);
 }
 
-function bytesOf(v: unknown, path: string): number {
+function bytesOf(v: unknown, path: PathOf | string, i = 0, field = ""): number {
   if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return v;
-  throw new SnapshotError(`importTorchSnapshot: ${path} must be a non-negative integer number of bytes, got ${show(v)}`);
+  const at = (typeof path === "string" ? path : path(i)) + field;
+  throw new SnapshotError(`importTorchSnapshot: ${at} must be a non-negative integer number of bytes, got ${show(v)}`);
 }
 
 function show(v: unknown): string {
@@ -334,7 +362,61 @@ function hexAddress(v: number | bigint): string {
   return `0x${v.toString(16)}`;
 }
 
-function describeFrames(frames: TorchFrame[], depth: number): { scope: string; op: string; site: string } {
+type FrameInfo = { scope: string; op: string; site: string };
+
+/** Where an entry's frames went once `shrinker` summarised them (an internal field). */
+const FRAME_INFO = "__hbmscopeFrames";
+const NO_FRAMES: TorchFrame[] = [];
+
+/**
+ * The `readPickle` dict hook of an import: stack frames become shared objects (one per distinct
+ * file, line and function), and an entry's or block's frame list becomes its summary (scope, op,
+ * site), so that a snapshot's stacks (often most of its bytes) are not held as objects.
+ */
+/** Most trie nodes `shrinker` keeps (about 100 bytes each): real snapshots repeat few stacks. */
+const MAX_TRIE_NODES = 1 << 20;
+
+function shrinker(info: (frames: TorchFrame[]) => FrameInfo) {
+  // file -> line -> function -> the shared frame; no key strings built per frame.
+  const frames = new Map<string, Map<unknown, Map<string, TorchFrame>>>();
+  // A trie over shared frames: a stack seen before gets its summary from one lookup per frame.
+  type Node = { next: Map<unknown, Node>; info?: FrameInfo };
+  const root: Node = { next: new Map() };
+  let nodes = 0;
+  return (d: { [key: string]: unknown }) => {
+    if (typeof d.filename === "string" && typeof d.name === "string" && d.action === undefined) {
+      let byLine = frames.get(d.filename);
+      if (byLine === undefined) frames.set(d.filename, (byLine = new Map()));
+      let byName = byLine.get(d.line);
+      if (byName === undefined) byLine.set(d.line, (byName = new Map()));
+      const hit = byName.get(d.name);
+      if (hit) return hit as never;
+      byName.set(d.name, d as TorchFrame);
+      return d as never;
+    }
+    const f = d.frames;
+    if (Array.isArray(f)) {
+      if (f.length > 0) {
+        let node: Node | undefined = root;
+        for (let i = 0; i < f.length && node !== undefined; i++) {
+          let next: Node | undefined = node.next.get(f[i]);
+          if (next === undefined && nodes < MAX_TRIE_NODES) {
+            node.next.set(f[i], (next = { next: new Map() }));
+            nodes++;
+          }
+          node = next;
+        }
+        // Past the budget (a file with countless distinct stacks), summaries are not cached.
+        if (node === undefined) d[FRAME_INFO] = info(f as TorchFrame[]);
+        else d[FRAME_INFO] = node.info ??= info(f as TorchFrame[]);
+      }
+      d.frames = NO_FRAMES;
+    }
+    return d as never;
+  };
+}
+
+function describeFrames(frames: TorchFrame[], depth: number): FrameInfo {
   const python: TorchFrame[] = [];
   for (const f of frames) {
     if (f === null || typeof f !== "object" || typeof f.filename !== "string" || typeof f.name !== "string") continue;

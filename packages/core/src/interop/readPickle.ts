@@ -21,6 +21,13 @@ export interface ReadPickleOptions {
    * file cannot make the reader build huge numbers. @defaultValue 64 (512 bits)
    */
   maxIntBytes?: number;
+  /**
+   * Called with each dict when its items are set (SETITEMS, SETITEM, DICT); what it returns takes
+   * the dict's place. Lets a caller shrink values as they are read (e.g. replace stack frames by
+   * shared ones) instead of holding the whole tree. Not called for dicts the pickle refers to
+   * again through its memo (their identity matters). @defaultValue none
+   */
+  dict?: (d: { [key: string]: PickleValue }) => PickleValue;
 }
 
 // Opcodes, from CPython Lib/pickle.py (protocols 0-5). Only the data subset is decoded.
@@ -123,7 +130,13 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stack: PickleValue[] = [];
   const marks: number[] = [];
-  const memo: PickleValue[] = [];
+  // Only memo entries the pickle reads back are kept: Python memoises every container, and
+  // holding them all would keep the whole tree alive however the caller shrinks it.
+  const referenced = memoReads(bytes);
+  const memo = new Map<number, PickleValue>();
+  const shared = new Set<PickleValue>();
+  const onDict = options.dict;
+  let memoCount = 0;
   let pos = 0;
   let opAt = 0;
 
@@ -192,6 +205,14 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
     for (let i = from; i < stack.length; i += 2) put(d, keyOf(stack[i]), stack[i + 1]);
     stack.length = from;
   };
+  const remember = (i: number, v: PickleValue) => {
+    if (i === memoCount) memoCount++;
+    if (i < referenced.length * 8 && referenced[i >> 3] & (1 << (i & 7))) {
+      memo.set(i, v);
+      if (v !== null && typeof v === "object") shared.add(v);
+    }
+  };
+  const finish = (d: { [key: string]: PickleValue }): PickleValue => (onDict && !shared.has(d) ? onDict(d) : d);
   const keyOf = (k: PickleValue): string => {
     if (typeof k === "string") return k;
     if (typeof k === "number" || typeof k === "bigint") return String(k);
@@ -337,7 +358,7 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
         const from = popMark("DICT");
         const d: { [key: string]: PickleValue } = {};
         setItems(d, from);
-        stack.push(d);
+        stack.push(finish(d));
         break;
       }
       case APPEND: {
@@ -357,17 +378,21 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
       case SETITEM: {
         const v = pop("SETITEM");
         const k = pop("SETITEM");
-        put(dictOf(top("SETITEM"), "SETITEM"), keyOf(k), v);
+        const d = dictOf(top("SETITEM"), "SETITEM");
+        put(d, keyOf(k), v);
+        stack[stack.length - 1] = finish(d);
         break;
       }
       case SETITEMS: {
         const from = popMark("SETITEMS");
         if (from === 0 || (marks.length > 0 && marks[marks.length - 1] >= from)) fail("SETITEMS with no dict below its MARK");
-        setItems(dictOf(stack[from - 1], "SETITEMS"), from);
+        const d = dictOf(stack[from - 1], "SETITEMS");
+        setItems(d, from);
+        stack[from - 1] = finish(d);
         break;
       }
       case MEMOIZE:
-        memo.push(top("MEMOIZE"));
+        remember(memoCount, top("MEMOIZE"));
         break;
       case BINPUT:
       case LONG_BINPUT: {
@@ -378,8 +403,8 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
         } else i = u32();
         // Python's picklers number memo entries 0, 1, 2, ...; a jump would let a file claim
         // gigabytes of memo, so indexes past the next free one are refused.
-        if (i > memo.length) fail(`memo index ${i} skips ahead of the next free index ${memo.length}`);
-        memo[i] = top("PUT");
+        if (i > memoCount) fail(`memo index ${i} skips ahead of the next free index ${memoCount}`);
+        remember(i, top("PUT"));
         break;
       }
       case BINGET:
@@ -389,8 +414,9 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
           need(1, "BINGET");
           i = bytes[pos++];
         } else i = u32();
-        if (i >= memo.length) fail(`memo index ${i} was never stored`);
-        stack.push(memo[i]);
+        const v = memo.get(i);
+        if (v === undefined) fail(`memo index ${i} was never stored`);
+        stack.push(v as PickleValue);
         break;
       }
       default: {
@@ -405,6 +431,58 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
     }
   }
 }
+
+/**
+ * A bit set of the memo indexes a pickle reads (BINGET, LONG_BINGET), from a first pass that only
+ * skips over arguments. It stops at the first opcode it does not know; the reading pass then
+ * stops there too, with the error.
+ */
+function memoReads(bytes: Uint8Array): Uint8Array {
+  const n = bytes.length;
+  const bits = new Uint8Array((n >> 3) + 1);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let pos = 0;
+  while (pos < n) {
+    const op = bytes[pos++];
+    const kind = ARG_KIND[op];
+    if (kind >= 0) pos += kind;
+    else if (kind === GET1 || kind === GET4) {
+      const i = kind === GET1 ? bytes[pos] : pos + 4 <= n ? view.getUint32(pos, true) : n;
+      pos += kind === GET1 ? 1 : 4;
+      if (i < n) bits[i >> 3] |= 1 << (i & 7);
+    } else if (kind === LEN1) pos += 1 + (bytes[pos] ?? 0);
+    else if (kind === LEN4) pos += 4 + (pos + 4 <= n ? view.getUint32(pos, true) : n);
+    else if (kind === LEN8) pos += 8 + (pos + 8 <= n ? Number(view.getBigUint64(pos, true)) : n);
+    else return bits; // STOP, or an opcode the reading pass will refuse
+  }
+  return bits;
+}
+
+// Argument kinds for the first pass: >= 0 a fixed number of bytes; negative: see below.
+const GET1 = -2;
+const GET4 = -3;
+const LEN1 = -4;
+const LEN4 = -5;
+const LEN8 = -6;
+const ARG_KIND = (() => {
+  const k = new Int8Array(256).fill(-1);
+  for (const op of [MARK, POP, POP_MARK, DUP, NONE, NEWTRUE, NEWFALSE, EMPTY_LIST, EMPTY_TUPLE, EMPTY_SET, EMPTY_DICT, LIST, TUPLE,
+    FROZENSET, TUPLE1, TUPLE2, TUPLE3, DICT, APPEND, APPENDS, ADDITEMS, SETITEM, SETITEMS, MEMOIZE]) k[op] = 0;
+  k[PROTO] = 1;
+  k[BININT1] = 1;
+  k[BINPUT] = 1;
+  k[BININT2] = 2;
+  k[BININT] = 4;
+  k[LONG_BINPUT] = 4;
+  k[FRAME] = 8;
+  k[BINFLOAT] = 8;
+  k[BINGET] = GET1;
+  k[LONG_BINGET] = GET4;
+  for (const op of [LONG1, SHORT_BINUNICODE, SHORT_BINBYTES]) k[op] = LEN1;
+  for (const op of [LONG4, BINUNICODE, BINBYTES]) k[op] = LEN4;
+  for (const op of [BINUNICODE8, BINBYTES8, BYTEARRAY8]) k[op] = LEN8;
+  return k;
+})();
 
 /** Sets `d[key]`, also for the key `__proto__` (which must stay an own property, not a prototype). */
 function put(d: { [key: string]: PickleValue }, key: string, value: PickleValue) {
@@ -434,14 +512,16 @@ function ascii(bytes: Uint8Array, at: number, len: number): string | undefined {
 /** A little-endian two's-complement integer of `len` bytes: a number when safe, else a bigint. */
 function littleEndianSigned(bytes: Uint8Array, at: number, len: number): number | bigint {
   if (len === 0) return 0;
-  if (len <= 6) {
+  const negative = bytes[at + len - 1] >= 0x80;
+  if (len <= 6 || (len <= 8 && !negative)) {
+    // Exact in doubles while below 2^53 (each step is an integer below the final value).
     let v = 0;
     for (let i = len - 1; i >= 0; i--) v = v * 256 + bytes[at + i];
-    if (bytes[at + len - 1] >= 0x80) v -= 2 ** (8 * len);
-    return v;
+    if (len <= 6) return negative ? v - 2 ** (8 * len) : v;
+    if (v <= Number.MAX_SAFE_INTEGER) return v;
   }
   let big = 0n;
   for (let i = len - 1; i >= 0; i--) big = (big << 8n) | BigInt(bytes[at + i]);
-  if (bytes[at + len - 1] >= 0x80) big -= 1n << BigInt(8 * len);
+  if (negative) big -= 1n << BigInt(8 * len);
   return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
 }

@@ -1,4 +1,4 @@
-import { readPickle } from "./readPickle.js";
+import { readPickle, type ReadPickleOptions } from "./readPickle.js";
 import { SnapshotError } from "./snapshotError.js";
 import type { TorchSnapshot } from "./torchSnapshot.js";
 
@@ -6,11 +6,12 @@ import type { TorchSnapshot } from "./torchSnapshot.js";
  * Reads a PyTorch memory snapshot: the pickle `torch.cuda.memory._dump_snapshot()` writes (told
  * apart by its first byte, 0x80), or the same dictionary as JSON (text or UTF-8 bytes). Checks
  * the top-level shape only (`segments` and `device_traces` lists); `importTorchSnapshot` checks
- * the entries it uses. Throws a `SnapshotError` for anything else.
+ * the entries it uses. Throws a `SnapshotError` for anything else. `pickleOptions` go to
+ * `readPickle` (a pickle only).
  */
-export function readTorchSnapshot(data: Uint8Array | string): TorchSnapshot {
+export function readTorchSnapshot(data: Uint8Array | string, pickleOptions: ReadPickleOptions = {}): TorchSnapshot {
   let value: unknown;
-  if (typeof data !== "string" && data.length > 0 && data[0] === 0x80) value = readPickle(data);
+  if (typeof data !== "string" && data.length > 0 && data[0] === 0x80) value = readPickle(data, pickleOptions);
   else {
     const text = typeof data === "string" ? data : new TextDecoder().decode(data);
     const first = /\S/.exec(text)?.[0];

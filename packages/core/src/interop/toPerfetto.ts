@@ -76,10 +76,12 @@ export function toPerfetto(trace: Trace, options: ToPerfettoOptions = {}): Perfe
   const reserved = options.run ? options.run.reserved : snapshotReserved(trace);
   const allocated = options.run ? options.run.allocated : null;
   const reservedStart = options.run ? 0 : Number((trace.meta.torch as { reservedAtStart?: number } | undefined)?.reservedAtStart ?? 0);
+  const replayed = options.run ? Math.max(1, options.run.length) : n;
   const memoryArgs = (i: number) => {
     const a: Record<string, number> = { live: i < 0 ? 0 : total[i] };
-    if (reserved) a.reserved = i < 0 ? reservedStart : reserved[Math.min(i, reserved.length - 1)];
-    if (allocated) a.allocated = i < 0 ? 0 : allocated[Math.min(i, allocated.length - 1)];
+    // A replay that ran out of memory stops there: later events keep its last figures.
+    if (reserved) a.reserved = i < 0 ? reservedStart : reserved[Math.min(i, replayed - 1)];
+    if (allocated) a.allocated = i < 0 ? 0 : allocated[Math.min(i, replayed - 1)];
     return a;
   };
   out.push(counter("memory", ts[0], memoryArgs(-1)));

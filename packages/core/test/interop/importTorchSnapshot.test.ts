@@ -105,6 +105,16 @@ describe("importTorchSnapshot", () => {
     expect(() => JSON.stringify(t)).not.toThrow();
   });
 
+  it("importTorchSnapshot() frees a buffer re-allocated without a free, and keeps at most 100 warnings", () => {
+    const entries = Array.from({ length: 151 }, () => ({ action: "alloc", addr: 4096, size: 10 }));
+    const t = importTorchSnapshot({ segments: [], device_traces: [entries] });
+    expect(t.events.map((e) => e.kind).slice(0, 3)).toEqual(["alloc", "free", "alloc"]);
+    const w = (t.meta.torch as SnapshotMeta).warnings;
+    expect(w).toHaveLength(101);
+    expect(w[0]).toMatch(/device_traces\[0\]\[1\]: alloc at 0x1000, which holds buffer 0 with no free recorded/);
+    expect(w[100]).toBe("... and 50 more warnings");
+  });
+
   it("importTorchSnapshot() names the entry and field of a bad size", () => {
     const snap = { segments: [], device_traces: [[{ action: "alloc", addr: 0, size: -5 }]] };
     expect(() => importTorchSnapshot(snap)).toThrow(/device_traces\[0\]\[0\]\.size must be a non-negative integer number of bytes, got -5/);

@@ -108,6 +108,13 @@ describe("readPickle", () => {
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 
+  it("readPickle() hands each finished dict to the dict hook, except dicts the memo refers to again", () => {
+    const v = readPickle(fixture("values-p4.pickle"), { dict: (d) => ("line" in d ? "frame" : d) }) as { shared: PickleValue[] };
+    expect(v.shared[0]).toBe(v.shared[1]); // memo-shared: left as it is
+    const w = readPickle(writePickle({ frames: [{ line: 1 }, { line: 2 }] }), { dict: (d) => ("line" in d ? `line ${d.line}` : d) });
+    expect(w).toEqual({ frames: ["line 1", "line 2"] });
+  });
+
   const plain: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     value: fc.oneof(
       { depthSize: "small", withCrossShrink: true },

@@ -1,42 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { test, fc } from "@fast-check/vitest";
-import { importTorchSnapshot, timeline, toPerfetto, traceBuilder, type PerfettoTrace } from "@hbmscope/core";
+import { cachingAllocator, importTorchSnapshot, replay, timeline, toPerfetto, traceBuilder } from "@hbmscope/core";
 import { traceArbitrary } from "@hbmscope/core/testing";
-
-/**
- * The checks of the Trace Event Format (Google, "Trace Event Format" document; what
- * chrome://tracing and Perfetto's JSON importer accept): a `traceEvents` array of objects with a
- * string `name`, a known `ph`, integer `pid`/`tid`, numeric non-negative `ts` (µs) on non-metadata
- * events, `dur` >= 0 on complete events, numeric `args` on counters, scope g/p/t on instants;
- * and, for Perfetto, counter timestamps that never go back within one counter.
- */
-function traceEventFormatErrors(doc: unknown): string[] {
-  const errors: string[] = [];
-  const d = doc as PerfettoTrace;
-  if (d === null || typeof d !== "object" || !Array.isArray(d.traceEvents)) return ["no traceEvents array"];
-  if (d.displayTimeUnit !== undefined && !["ms", "ns"].includes(d.displayTimeUnit)) errors.push("displayTimeUnit must be ms or ns");
-  const lastCounterTs = new Map<string, number>();
-  d.traceEvents.forEach((e, i) => {
-    const at = `traceEvents[${i}]`;
-    if (typeof e.name !== "string") errors.push(`${at}: name is not a string`);
-    if (!["B", "E", "X", "i", "I", "C", "M", "b", "e", "n", "s", "t", "f", "P", "O", "N", "D"].includes(e.ph)) errors.push(`${at}: unknown ph ${e.ph}`);
-    if (!Number.isInteger(e.pid)) errors.push(`${at}: pid is not an integer`);
-    if (e.tid !== undefined && !Number.isInteger(e.tid)) errors.push(`${at}: tid is not an integer`);
-    if (e.ph !== "M" && !(typeof e.ts === "number" && Number.isFinite(e.ts) && e.ts >= 0)) errors.push(`${at}: ts must be a non-negative number`);
-    if (e.ph === "X" && !(typeof e.dur === "number" && e.dur >= 0)) errors.push(`${at}: complete event without dur >= 0`);
-    if (e.ph === "i" && e.s !== undefined && !["g", "p", "t"].includes(e.s)) errors.push(`${at}: instant scope ${e.s}`);
-    if (e.ph === "C") {
-      if (!e.args || Object.keys(e.args).length === 0) errors.push(`${at}: counter without args`);
-      for (const [k, v] of Object.entries(e.args ?? {})) if (typeof v !== "number" || !Number.isFinite(v)) errors.push(`${at}: counter arg ${k} is not a number`);
-      const last = lastCounterTs.get(e.name) ?? -Infinity;
-      if ((e.ts as number) < last) errors.push(`${at}: counter ${e.name} goes back in time`);
-      lastCounterTs.set(e.name, e.ts as number);
-    }
-    if (e.ph === "M" && !(e.args && typeof e.args.name === "string")) errors.push(`${at}: metadata without args.name`);
-  });
-  return errors;
-}
+import { traceEventFormatErrors } from "./traceEventFormat.js";
 
 function step() {
   const b = traceBuilder({ source: "test" });
@@ -84,6 +51,17 @@ describe("toPerfetto", () => {
     const mem = toPerfetto(t).traceEvents.filter((e) => e.ph === "C" && e.name === "memory");
     expect(Math.max(...mem.map((e) => e.args!.reserved as number))).toBe(64 * 2 ** 20);
     expect(mem.at(-1)!.args!.reserved).toBe(44 * 2 ** 20);
+  });
+
+  it("toPerfetto() with a replay adds its reserved and allocated bytes, and keeps the last figures after an OOM", () => {
+    const t = step();
+    const mem = (run: ReturnType<typeof replay>) => toPerfetto(t, { run }).traceEvents.filter((e) => e.ph === "C" && e.name === "memory");
+    const full = mem(replay(t, cachingAllocator(), { view: "physical" }));
+    expect(full.map((e) => e.args!.reserved)).toEqual([0, 2 ** 21, 2 ** 21, 2 ** 21, 2 ** 21, 2 ** 21]);
+    expect(full.map((e) => e.args!.allocated)).toEqual([0, 4096, 5120, 9216, 8192, 4096]);
+    const cut = mem(replay(t, cachingAllocator(), { view: "physical", capacity: 2 ** 20 }));
+    expect(traceEventFormatErrors({ traceEvents: cut })).toEqual([]);
+    expect(new Set(cut.slice(1).map((e) => e.args!.reserved)).size).toBe(1);
   });
 
   test.prop([traceArbitrary({ maxBuffers: 15 })])("toPerfetto() of any trace is valid trace-event JSON whose last total is the timeline's end", (t) => {
