@@ -8,6 +8,7 @@ import type { Io } from "../io.js";
 import { addStepOptions, flagOf, stepConfigFromFlags, type StepFlags } from "../stepOptions.js";
 import { table } from "../table.js";
 import { writeOutput } from "../writeOutput.js";
+import { attentionChart } from "@hbmscope/viz";
 
 function variantList(value: string): AttentionVariant[] {
   const list = value.split(",").map((v) => v.trim());
@@ -47,8 +48,9 @@ export function registerCompareAttention(program: Command, io: Io) {
   )
     .option("--out <dir>", "write each run's trace as <dir>/<variant>-seq<seq>-<mode>.trace.json")
     .option("--json", "print one JSON object { rows: [...] } (sizes in bytes)")
-    .action(async (opts: StepFlags & { seq: number[]; variants: AttentionVariant[]; out?: string; json?: boolean }) => {
-      const { seq, variants, out, json, ...flags } = opts;
+    .option("--svg <file.svg>", "write the chart: peak memory against sequence length per variant")
+    .action(async (opts: StepFlags & { seq: number[]; variants: AttentionVariant[]; out?: string; json?: boolean; svg?: string }) => {
+      const { seq, variants, out, json, svg, ...flags } = opts;
       const config = stepConfigFromFlags(flags, io.cwd, { seq: Math.max(...seq) });
       const total = seq.length * (variants.includes("naive") ? variants.length : variants.length + 1);
       let done = 0;
@@ -73,6 +75,7 @@ export function registerCompareAttention(program: Command, io: Io) {
         const file = out ? `${out}/failed-${current.split(" ")[0]}.trace.json` : undefined;
         throw failedRun(e, file, io);
       }
+      if (svg) writeOutput(svg, attentionChart({ rows }, { title: `Attention variants: peak memory by sequence length (${flags.backend})` }).svg, io.cwd, "--svg");
       if (json) return io.stdout(JSON.stringify({ rows }) + "\n");
       io.stdout(renderAttentionRows(rows));
       if (out) io.stdout(`traces written to ${out}/\n`);

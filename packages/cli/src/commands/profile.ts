@@ -8,6 +8,7 @@ import type { Io } from "../io.js";
 import { addStepOptions, flagOf, stepConfigFromFlags, type StepFlags } from "../stepOptions.js";
 import { table } from "../table.js";
 import { writeOutput } from "../writeOutput.js";
+import { timelineChart } from "@hbmscope/viz";
 import { failedRun } from "../failedRun.js";
 
 /** What `hbmscope profile --json` prints. Sizes in bytes. */
@@ -30,8 +31,9 @@ export function registerProfile(program: Command, io: Io) {
   )
     .option("--out <trace.json>", "write the trace (also the partial trace of a failed run)")
     .option("--json", "print one JSON object (sizes in bytes)")
-    .action(async (opts: StepFlags & { seq?: number; attention?: StepConfig["attention"]; out?: string; json?: boolean }) => {
-      const { seq, attention, out, json, ...flags } = opts;
+    .option("--svg <file.svg>", "write the timeline chart (physical view: categories, phases, the peak)")
+    .action(async (opts: StepFlags & { seq?: number; attention?: StepConfig["attention"]; out?: string; json?: boolean; svg?: string }) => {
+      const { seq, attention, out, json, svg, ...flags } = opts;
       const config = stepConfigFromFlags(flags, io.cwd, { seq, attention });
       io.stderr(`profiling one ${config.mode} step on ${flags.backend}...\n`);
       let p;
@@ -55,6 +57,11 @@ export function registerProfile(program: Command, io: Io) {
         events: p.trace.events.length,
       };
       if (out) writeOutput(out, serializeTrace(p.trace), io.cwd);
+      if (svg) {
+        const c = p.config;
+        const title = `tfjs ${c.mode} step, ${c.attention} attention, seq ${c.seq} (${flags.backend}, physical view)`;
+        writeOutput(svg, timelineChart(p.trace, { view: "physical", title }).svg, io.cwd, "--svg");
+      }
       if (json) return io.stdout(JSON.stringify(report) + "\n");
       const c = p.config;
       io.stdout(
