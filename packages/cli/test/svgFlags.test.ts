@@ -31,8 +31,8 @@ it("simulate --svg writes the simulated timeline with the reserved line and the 
   const svg = readFileSync(join(dir, "s.svg"), "utf8");
   const out = JSON.parse(r.stdout);
   expect(svg).toContain('class="reserved"');
-  if (out.oom) {
-    expect(r.code).toBe(3);
-    expect(svg).toContain("OOM at event");
-  } else expect(r.code).toBe(0);
+  // GPT-2 small's model states alone (124M parameters, 16 B each in mixed precision) exceed 1 GB.
+  expect(out.oom).not.toBeNull();
+  expect(r.code).toBe(3);
+  expect(svg).toContain("OOM at event");
 });
