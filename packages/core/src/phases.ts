@@ -14,17 +14,7 @@ export function isPhaseMark(mark: { label: string; kind?: string }): boolean {
  * Returns the phase names and, per event, an index into them.
  */
 export function eventPhases(trace: Trace): { names: string[]; ofEvent: Uint16Array } {
-  const names: string[] = [];
-  const id = new Map<string, number>();
-  const intern = (name: string) => {
-    let k = id.get(name);
-    if (k === undefined) {
-      k = names.length;
-      names.push(name);
-      id.set(name, k);
-    }
-    return k;
-  };
+  const { names, intern } = interner();
   const ne = trace.events.length;
   const ofEvent = new Uint16Array(ne);
   const marks = trace.marks.filter(isPhaseMark).sort((a, b) => a.at - b.at);
@@ -56,17 +46,7 @@ export function eventPhases(trace: Trace): { names: string[]; ofEvent: Uint16Arr
 export function phaseRuns(trace: Trace): { names: string[]; starts: Int32Array; phase: Uint16Array } {
   const ne = trace.events.length;
   const marks = trace.marks.filter(isPhaseMark).sort((a, b) => a.at - b.at);
-  const names: string[] = [];
-  const id = new Map<string, number>();
-  const intern = (name: string) => {
-    let k = id.get(name);
-    if (k === undefined) {
-      k = names.length;
-      names.push(name);
-      id.set(name, k);
-    }
-    return k;
-  };
+  const { names, intern } = interner();
   const starts: number[] = [];
   const phase: number[] = [];
   const push = (start: number, p: number) => {
@@ -90,4 +70,20 @@ export function phaseRuns(trace: Trace): { names: string[]; starts: Int32Array; 
   const used = [...new Set(phase)].sort((a, b) => a - b);
   const remap = new Map(used.map((p, k) => [p, k]));
   return { names: used.map((p) => names[p]), starts: Int32Array.from(starts), phase: Uint16Array.from(phase, (p) => remap.get(p)!) };
+}
+
+/** Names numbered in order of first sight. */
+function interner(): { names: string[]; intern: (name: string) => number } {
+  const names: string[] = [];
+  const id = new Map<string, number>();
+  const intern = (name: string) => {
+    let k = id.get(name);
+    if (k === undefined) {
+      k = names.length;
+      names.push(name);
+      id.set(name, k);
+    }
+    return k;
+  };
+  return { names, intern };
 }
