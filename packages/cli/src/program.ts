@@ -27,12 +27,17 @@ export function program(io: Io): Command {
     .version(version, "-V, --version")
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => {} });
+    .configureOutput(output(io));
   for (const register of commands) register(root, io);
   for (const cmd of root.commands) {
-    cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => {} }).showSuggestionAfterError(true);
+    cmd.exitOverride().configureOutput(output(io)).showSuggestionAfterError(true);
   }
   return root;
+}
+
+/** Output through `io`; help wrapped at 100 columns whatever the terminal, so the README's copy matches. */
+function output(io: Io) {
+  return { writeOut: io.stdout, writeErr: io.stderr, outputError: () => {}, getOutHelpWidth: () => 100, getErrHelpWidth: () => 100 };
 }
 
 /** Runs the CLI on `argv` (without node and script), returns the exit code. */

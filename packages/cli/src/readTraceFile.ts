@@ -1,3 +1,4 @@
+import { isAscii } from "node:buffer";
 import { readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { importTorchSnapshot, parseTrace, type Trace } from "@hbmscope/core";
@@ -13,7 +14,7 @@ const PICKLE_EXTENSIONS = new Set([".pickle", ".pkl", ".pk"]);
  * command that reads a trace (inspect, render, replay, export) takes a snapshot directly.
  */
 export function readTraceFile(path: string, cwd: string): Trace {
-  let data: Buffer;
+  let data: Buffer | undefined;
   try {
     data = readFileSync(resolve(cwd, path));
   } catch (e) {
@@ -24,8 +25,12 @@ export function readTraceFile(path: string, cwd: string): Trace {
       return importTorchSnapshot(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     }
     let value: unknown;
+    // Pure ASCII (the usual trace) decodes as latin1 at about twice the speed of UTF-8, same text.
+    let text = data.toString(isAscii(data) ? "latin1" : "utf8");
+    data = undefined; // let the file's bytes go before the parse allocates the objects
     try {
-      value = JSON.parse(data.toString("utf8"));
+      value = JSON.parse(text);
+      text = "";
     } catch (e) {
       throw new Error(`not valid JSON (${(e as Error).message}); expected an hbmscope trace or a PyTorch memory snapshot`);
     }

@@ -24,3 +24,15 @@ it("compare-attention --svg writes the comparison chart", async () => {
   const svg = readFileSync(join(dir, "a.svg"), "utf8");
   for (const v of ["naive", "chunked", "chunked-recompute", "flash"]) expect(svg).toContain(`>${v}</text>`);
 });
+
+it("simulate --svg writes the simulated timeline with the reserved line and the OOM marker", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hbmscope-svg-"));
+  const r = await run(["simulate", "--model", "gpt2-small", "--batch", "1", "--seq", "256", "--allocator", "caching", "--capacity", "1GB", "--svg", "s.svg", "--json"], dir);
+  const svg = readFileSync(join(dir, "s.svg"), "utf8");
+  const out = JSON.parse(r.stdout);
+  expect(svg).toContain('class="reserved"');
+  // GPT-2 small's model states alone (124M parameters, 16 B each in mixed precision) exceed 1 GB.
+  expect(out.oom).not.toBeNull();
+  expect(r.code).toBe(3);
+  expect(svg).toContain("OOM at event");
+});

@@ -1,6 +1,6 @@
 import { CATEGORIES, type Category, type Trace, type TraceBuffer, type View } from "./trace.js";
 import { traceColumns, VIEW_BIT } from "./traceColumns.js";
-import { eventPhases } from "./phases.js";
+import { phaseRuns } from "./phases.js";
 
 /** The highest point of a timeline. */
 export interface Peak {
@@ -63,19 +63,43 @@ export function timeline(trace: Trace, options: TimelineOptions = {}): Timeline 
   const n = eventBuffer.length;
   const nc = CATEGORIES.length;
   const total = new Float64Array(n);
+  const runs = phaseRuns(trace);
+  const np = runs.names.length;
+  const phaseMax = new Float64Array(np).fill(-1);
+  const phaseAt = new Int32Array(np).fill(-1);
+  const phaseFirst = new Int32Array(np).fill(-1);
   let sum = 0;
   let peakBytes = 0;
   let peakIndex = -1;
-  for (let i = 0; i < n; i++) {
-    const b = eventBuffer[i];
-    if (views[b] & bit) {
-      sum += eventAlloc[i] ? bytes[b] : -bytes[b];
-      if (sum > peakBytes) {
-        peakBytes = sum;
-        peakIndex = i;
+  let peakRun = -1;
+  for (let r = 0; r < runs.starts.length; r++) {
+    const from = runs.starts[r];
+    const to = r + 1 < runs.starts.length ? runs.starts[r + 1] : n;
+    // The run's first event opens its phase's candidate peak; then only strict increases count.
+    let runMax = -1;
+    let runAt = -1;
+    for (let i = from; i < to; i++) {
+      const b = eventBuffer[i];
+      if (views[b] & bit) {
+        sum += eventAlloc[i] ? bytes[b] : -bytes[b];
+        if (sum > peakBytes) {
+          peakBytes = sum;
+          peakIndex = i;
+          peakRun = r;
+        }
+      }
+      total[i] = sum;
+      if (sum > runMax) {
+        runMax = sum;
+        runAt = i;
       }
     }
-    total[i] = sum;
+    const p = runs.phase[r];
+    if (phaseFirst[p] < 0) phaseFirst[p] = from;
+    if (runMax > phaseMax[p]) {
+      phaseMax[p] = runMax;
+      phaseAt[p] = runAt;
+    }
   }
   // The breakdown at the peak: one more pass up to the peak (cheaper than copying at every new high).
   const atPeak = new Float64Array(nc);
@@ -87,22 +111,9 @@ export function timeline(trace: Trace, options: TimelineOptions = {}): Timeline 
   for (let c = 0; c < nc; c++) byCategoryAtPeak[CATEGORIES[c]] = atPeak[c];
   const byCategory = options.byCategory ? categorySeries(eventBuffer, eventAlloc, views, bit, category, bytes) : {};
 
-  const phases = eventPhases(trace);
-  const np = phases.names.length;
-  const phaseMax = new Float64Array(np).fill(-1);
-  const phaseAt = new Int32Array(np).fill(-1);
-  const { ofEvent } = phases;
-  for (let i = 0; i < n; i++) {
-    const p = ofEvent[i];
-    if (total[i] > phaseMax[p]) {
-      phaseMax[p] = total[i];
-      phaseAt[p] = i;
-    }
-  }
-  const phasePeaks: Timeline["phasePeaks"] = [];
-  for (let p = 0; p < np; p++) if (phaseAt[p] >= 0) phasePeaks.push({ phase: phases.names[p], bytes: phaseMax[p], index: phaseAt[p] });
-  // In order of first appearance: phases are interned in that order, except "" (before the first mark).
-  phasePeaks.sort((a, b) => firstEvent(ofEvent, phases.names.indexOf(a.phase)) - firstEvent(ofEvent, phases.names.indexOf(b.phase)));
+  const order = Array.from({ length: np }, (_, p) => p).filter((p) => phaseAt[p] >= 0);
+  order.sort((a, b) => phaseFirst[a] - phaseFirst[b]);
+  const phasePeaks: Timeline["phasePeaks"] = order.map((p) => ({ phase: runs.names[p], bytes: phaseMax[p], index: phaseAt[p] }));
   const peakBuffer: TraceBuffer | undefined = peakIndex >= 0 ? trace.buffers[eventBuffer[peakIndex]] : undefined;
   return {
     view,
@@ -112,7 +123,7 @@ export function timeline(trace: Trace, options: TimelineOptions = {}): Timeline 
     peak: {
       bytes: peakBytes,
       index: peakIndex,
-      phase: peakIndex >= 0 ? phases.names[phases.ofEvent[peakIndex]] : "",
+      phase: peakRun >= 0 ? runs.names[runs.phase[peakRun]] : "",
       op: peakBuffer?.op ?? "",
       scope: peakBuffer?.scope ?? "",
     },
@@ -150,6 +161,3 @@ function categorySeries(
   return out;
 }
 
-function firstEvent(ofEvent: Uint16Array, phase: number): number {
-  return ofEvent.indexOf(phase);
-}

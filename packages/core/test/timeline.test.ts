@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { test as fcTest } from "@fast-check/vitest";
-import { CATEGORIES, liveAt, parseTrace, timeline, traceBuilder, traceColumns } from "../src/index.js";
+import { test as fcTest, fc } from "@fast-check/vitest";
+import { CATEGORIES, eventPhases, liveAt, parseTrace, timeline, traceBuilder, traceColumns } from "../src/index.js";
 import { traceArbitrary } from "../src/testing.js";
 
 function small() {
@@ -108,5 +108,21 @@ describe("traceColumns", () => {
     const parsed = traceColumns(parseTrace(trace));
     const scratch = traceColumns(structuredClone(trace));
     expect(parsed).toEqual(scratch);
+  });
+});
+
+describe("phaseRuns", () => {
+  fcTest.prop([traceArbitrary(), fc.boolean()])("timeline() phase peaks equal a per-event computation from eventPhases()", (drawn, dropMarks) => {
+    const trace = parseTrace(dropMarks ? { ...drawn, marks: [] } : drawn);
+    const tl = timeline(trace);
+    const { names, ofEvent } = eventPhases(trace);
+    const expected = new Map<string, { phase: string; bytes: number; index: number }>();
+    for (let i = 0; i < tl.length; i++) {
+      const phase = names[ofEvent[i]];
+      const cur = expected.get(phase);
+      if (!cur || tl.total[i] > cur.bytes) expected.set(phase, { phase, bytes: tl.total[i], index: cur && tl.total[i] <= cur.bytes ? cur.index : i });
+    }
+    expect(tl.phasePeaks).toEqual([...expected.values()]);
+    if (tl.peak.index >= 0) expect(tl.peak.phase).toBe(names[ofEvent[tl.peak.index]]);
   });
 });

@@ -21,7 +21,7 @@ import { table } from "../table.js";
 import { snapshotCheck } from "../snapshotCheck.js";
 
 /** The allocators `--allocator` names, each with its default options (caching: a snapshot's own settings). */
-const ALLOCATORS: Record<string, (trace: Trace) => Allocator> = {
+export const ALLOCATORS: Record<string, (trace: Trace) => Allocator> = {
   ideal: () => ideal(),
   caching: (trace) => cachingAllocator(cachingOptionsFromSnapshot((trace.meta.torch as SnapshotMeta | undefined)?.allocatorSettings).options),
   bfc: () => bfcAllocator(),

@@ -7,7 +7,9 @@ import type { Io } from "../io.js";
 import { addSetupOptions, modelFromFlag, setupFromFlags, type SetupFlags } from "../setupOptions.js";
 import { table } from "../table.js";
 import { writeOutput } from "../writeOutput.js";
-import { OOM_EXIT_CODE, replayReport } from "./replay.js";
+import { ALLOCATORS, OOM_EXIT_CODE, replayReport } from "./replay.js";
+import { replay } from "@hbmscope/core";
+import { timelineChart } from "@hbmscope/viz";
 
 interface SimulateFlags extends SetupFlags {
   model?: string;
@@ -18,6 +20,7 @@ interface SimulateFlags extends SetupFlags {
   capacity?: number;
   out?: string;
   json?: boolean;
+  svg?: string;
 }
 
 /**
@@ -71,6 +74,7 @@ export function registerSimulate(program: Command, io: Io) {
     .option("--capacity <bytes>", "device capacity (24GB, 80GiB, bytes); exit code 3 when the step does not fit", capacityArg)
     .option("--out <trace.json>", "write the simulated trace")
     .option("--json", "print one JSON object (sizes in bytes, per GPU)")
+    .option("--svg <file.svg>", "write the timeline chart of the simulated step with the allocator's reserved line")
     .action((opts: SimulateFlags) => {
       if (!opts.model) throw new CliError("simulate needs --model <preset|config.json>", 2);
       const model = modelFromFlag(opts.model, io.cwd);
@@ -79,6 +83,11 @@ export function registerSimulate(program: Command, io: Io) {
       const setup = setupFromFlags({ ...opts, precision }, model);
       const r = simulateReport(model, setup, { semantics: opts.semantics, backend: opts.backend, mode: opts.mode }, opts.allocator, opts.capacity);
       if (opts.out) writeOutput(opts.out, serializeTrace(r.trace), io.cwd);
+      if (opts.svg) {
+        const run = replay(r.trace, ALLOCATORS[opts.allocator](r.trace), { capacity: opts.capacity, view: "physical" });
+        const title = `Simulated ${model.name} step (${r.json.semantics} semantics), ${run.allocator.name} allocator`;
+        writeOutput(opts.svg, timelineChart(r.trace, { run, title }).svg, io.cwd, "--svg");
+      }
       io.stdout(opts.json ? JSON.stringify(r.json) + "\n" : renderSimulate(r.json, opts.out));
       if (r.json.oom) throw new CliError(r.json.oom.message, OOM_EXIT_CODE);
     });

@@ -1,0 +1,58 @@
+/**
+ * `pnpm docs`: regenerates docs/img/*.svg from real runs, so the pictures in the README and the
+ * guide are what the code does today:
+ * - a profiled tfjs training step (wasm) with naive and with flash attention, and the naive step
+ *   replayed through PyTorch's caching allocator (timeline with reserved line, memory map);
+ * - the attention comparison (training and forward) over sequence lengths;
+ * - the estimator's breakdown for Llama-2-7B (full, LoRA, QLoRA) against the GPU tiers;
+ * - a simulated Llama-2-7B QLoRA step replayed through the caching allocator.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cachingAllocator, replay } from "@hbmscope/core";
+import { defaultSetup, estimate, preset, simulateStep, withSetup } from "@hbmscope/model";
+import { compareAttention, profileStep } from "@hbmscope/tfjs";
+import { attentionChart, breakdownChart, segmentChart, timelineChart } from "@hbmscope/viz";
+import { breakdownScenario } from "@hbmscope/cli";
+
+const dir = new URL("../docs/img/", import.meta.url).pathname;
+mkdirSync(dir, { recursive: true });
+const write = (name: string, svg: string) => {
+  writeFileSync(dir + name, svg);
+  console.log(`docs/img/${name} (${(svg.length / 1024).toFixed(0)} KiB)`);
+};
+
+const step = { vocab: 256, hidden: 64, heads: 4, layers: 2, batch: 2, seq: 512 };
+for (const attention of ["naive", "flash"] as const) {
+  const { trace } = await profileStep({ ...step, attention }, { backend: "wasm" });
+  const title = `tfjs training step, ${attention} attention, seq ${step.seq} (wasm, physical view)`;
+  write(`timeline-${attention}.svg`, timelineChart(trace, { view: "physical", title }).svg);
+  if (attention === "naive") {
+    const run = replay(trace, cachingAllocator(), { view: "physical" });
+    write("timeline-naive-caching.svg", timelineChart(trace, { run, title: "The same step replayed through PyTorch's caching allocator" }).svg);
+    write("segments-naive-caching.svg", segmentChart(run, trace, { title: "Caching allocator memory map of the naive step" }).svg);
+  }
+}
+
+const rows = [];
+for (const mode of ["train", "forward"] as const) {
+  rows.push(...(await compareAttention({ config: { ...step, layers: 1, mode }, seqs: [128, 256, 512, 1024], backend: "wasm" })));
+}
+write("attention.svg", attentionChart({ rows }, { title: "Peak memory by sequence length, per attention variant (tfjs, wasm)" }).svg);
+
+const llama = preset("llama-2-7b");
+const base = withSetup(defaultSetup, (d) => {
+  d.precision = "mixed";
+  d.batch = 1;
+  d.seq = 2048;
+  d.attention = "flash";
+  d.checkpointing = "full";
+});
+const scenarios = (["full", "lora", "qlora"] as const).map((method) =>
+  breakdownScenario(method === "full" ? "full fine-tuning" : method === "lora" ? "LoRA r=8" : "QLoRA r=8", estimate(llama, withSetup(base, (d) => void (d.method = method)))),
+);
+write("breakdown-llama-2-7b.svg", breakdownChart(scenarios, { title: "Llama-2-7B, batch 1 × 2048, bf16 mixed, flash, full checkpointing" }).svg);
+
+const qlora = withSetup(base, (d) => void (d.method = "qlora"));
+const simulated = simulateStep(llama, qlora, { semantics: "eager" });
+const simRun = replay(simulated, cachingAllocator());
+write("simulated-llama-2-7b-qlora.svg", timelineChart(simulated, { run: simRun, title: "Simulated Llama-2-7B QLoRA step (eager semantics), caching allocator" }).svg);
