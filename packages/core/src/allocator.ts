@@ -29,8 +29,11 @@ export interface AllocatorState {
    * it the same way whatever the allocator.
    */
   totals: Float64Array;
-  /** Places buffer `buffer` (`bytes` requested) at event `event`; false when it does not fit (OOM). */
-  alloc(buffer: number, bytes: number, event: number): boolean;
+  /**
+   * Places buffer `buffer` at event `event` (its requested size is `input.bytes[buffer]`); false
+   * when it does not fit (OOM). Only integers cross this call, so the replay loop allocates nothing.
+   */
+  alloc(buffer: number, event: number): boolean;
   /** Frees a live buffer's block at event `event`. */
   free(buffer: number, event: number): void;
   /** Releases cached segments that hold no live block (`torch.cuda.empty_cache()`). */

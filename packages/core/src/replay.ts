@@ -1,4 +1,4 @@
-import type { Allocator, AllocatorInput } from "./allocator.js";
+import type { Allocator, AllocatorInput, AllocatorState } from "./allocator.js";
 import { formatSize } from "./formatSize.js";
 import { parseByteSize } from "./parseByteSize.js";
 import type { Fragmentation, OomReport, ReplayRun } from "./replayRun.js";
@@ -46,58 +46,31 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
 
   const input: AllocatorInput = { bytes, inView, eventBuffer, eventAlloc, capacity };
   const state = allocator.start(input);
-  const emptyCacheAt = trace.marks
-    .filter((m) => m.label === EMPTY_CACHE)
-    .map((m) => m.at)
-    .sort((a, b) => a - b);
-
-  const reserved = new Float64Array(n);
-  const allocated = new Float64Array(n);
-  const requested = new Float64Array(n);
-  const freeInReserved = new Float64Array(n);
-  const allocAt = new Int32Array(nb).fill(-1);
-  const freeAt = new Int32Array(nb).fill(-1);
-  const requestedBytes = new Float64Array(nb);
-  const totals = state.totals;
-  const alloc = state.alloc;
-  const free = state.free;
-  let live = 0;
-  let mark = 0;
+  const emptyCacheAt = Int32Array.from(
+    trace.marks.filter((m) => m.label === EMPTY_CACHE).map((m) => m.at),
+  ).sort();
+  // Every output array is a view of one ArrayBuffer, allocated after the allocator's arrays and
+  // before the loop. V8 runs a young-generation collection before an ArrayBuffer allocation once
+  // young ArrayBuffers hold 2 x 16 MiB (Heap::AllocateExternalBackingStore); output that survives
+  // two of those is promoted and then costs a full mark of the heap (the trace) to free. One
+  // allocation per replay and none in the loop (the loop allocates nothing at all) keep a replay's
+  // output young, so a run that is dropped is freed by the next replay's young collection.
+  const arena = new ArrayBuffer(8 * (4 * n + nb) + 4 * 2 * nb);
+  const reserved = new Float64Array(arena, 0, n);
+  const allocated = new Float64Array(arena, 8 * n, n);
+  const requested = new Float64Array(arena, 16 * n, n);
+  const freeInReserved = new Float64Array(arena, 24 * n, n);
+  const requestedBytes = new Float64Array(arena, 32 * n, nb);
+  const allocAt = new Int32Array(arena, 32 * n + 8 * nb, nb).fill(-1);
+  const freeAt = new Int32Array(arena, 32 * n + 12 * nb, nb).fill(-1);
+  const stop = replayEvents(state, bytes, inView, eventBuffer, eventAlloc, emptyCacheAt, reserved, allocated, requested, allocAt, freeAt, requestedBytes);
+  const length = stop < 0 ? n : stop + 1;
   let oom: OomReport | null = null;
-  let length = n;
-  for (let i = 0; i < n; i++) {
-    while (mark < emptyCacheAt.length && emptyCacheAt[mark] <= i) {
-      state.emptyCache(i);
-      mark++;
-    }
-    const b = eventBuffer[i];
-    if (inView[b]) {
-      if (eventAlloc[i]) {
-        if (!alloc(b, bytes[b], i)) {
-          oom = oomReport(trace, allocator.name, i, b, bytes[b], capacity, totals[0], totals[1], state.lastAttempt);
-          reserved[i] = totals[0];
-          allocated[i] = totals[1];
-          requested[i] = live;
-          freeInReserved[i] = totals[0] - totals[1];
-          length = i + 1;
-          break;
-        }
-        allocAt[b] = i;
-        requestedBytes[b] = bytes[b];
-        live += bytes[b];
-      } else if (allocAt[b] >= 0) {
-        free(b, i);
-        freeAt[b] = i;
-        live -= bytes[b];
-      }
-    }
-    reserved[i] = totals[0];
-    allocated[i] = totals[1];
-    requested[i] = live;
-    freeInReserved[i] = totals[0] - totals[1];
+  if (stop >= 0) {
+    const b = eventBuffer[stop];
+    oom = oomReport(trace, allocator.name, stop, b, bytes[b], capacity, state.totals[0], state.totals[1], state.lastAttempt);
   }
-  // Marks after the last event still release (they show in the segments' `releasedAt`).
-  if (!oom) while (mark < emptyCacheAt.length) state.emptyCache(emptyCacheAt[mark++]);
+  for (let i = 0; i < length; i++) freeInReserved[i] = reserved[i] - allocated[i];
 
   const cut = (a: Float64Array) => (length < n ? a.slice(0, length) : a);
   const run: ReplayRun = {
@@ -122,6 +95,65 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   };
   run.fragmentationAtPeak = fragmentationAt(run, fullestAtPeak(run));
   return run;
+}
+
+/**
+ * The replay loop, kept apart so that it is compiled once for its typed arrays: calls the
+ * allocator for every event of the view and records the totals after each. Empty-cache marks at or
+ * before an event release before it; those after the last event release at the end. Returns the
+ * index of the event that ran out of memory (its totals recorded, nothing after it), or -1.
+ */
+function replayEvents(
+  state: AllocatorState,
+  bytes: Float64Array,
+  inView: Uint8Array,
+  eventBuffer: Int32Array,
+  eventAlloc: Uint8Array,
+  emptyCacheAt: Int32Array,
+  reserved: Float64Array,
+  allocated: Float64Array,
+  requested: Float64Array,
+  allocAt: Int32Array,
+  freeAt: Int32Array,
+  requestedBytes: Float64Array,
+): number {
+  const n = eventBuffer.length;
+  const totals = state.totals;
+  let live = 0;
+  let mark = 0;
+  let nextMark = emptyCacheAt.length > 0 ? emptyCacheAt[0] : n + 1;
+  for (let i = 0; i < n; i++) {
+    while (nextMark <= i) {
+      state.emptyCache(i);
+      mark++;
+      nextMark = mark < emptyCacheAt.length ? emptyCacheAt[mark] : n + 1;
+    }
+    const b = eventBuffer[i];
+    if (inView[b] !== 0) {
+      if (eventAlloc[i] !== 0) {
+        const size = bytes[b];
+        if (!state.alloc(b, i)) {
+          reserved[i] = totals[0];
+          allocated[i] = totals[1];
+          requested[i] = live;
+          return i;
+        }
+        allocAt[b] = i;
+        requestedBytes[b] = size;
+        live += size;
+      } else if (allocAt[b] >= 0) {
+        state.free(b, i);
+        freeAt[b] = i;
+        live -= bytes[b];
+      }
+    }
+    reserved[i] = totals[0];
+    allocated[i] = totals[1];
+    requested[i] = live;
+  }
+  // Marks after the last event still release (they show in the segments' `releasedAt`).
+  while (mark < emptyCacheAt.length) state.emptyCache(emptyCacheAt[mark++]);
+  return -1;
 }
 
 /** Fragmentation facts after event `index` of a run (see `Fragmentation`). */

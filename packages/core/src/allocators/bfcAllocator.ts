@@ -73,135 +73,138 @@ export function bfcAllocator(options: BfcAllocatorOptions = {}): BfcAllocator {
     allowGrowth,
     garbageCollection,
     fragmentationFraction,
-    start: (input) => startBfc(input, allowGrowth, garbageCollection, fragmentationFraction),
+    start: (input) => new BfcState(input, allowGrowth, garbageCollection, fragmentationFraction),
   };
 }
 
-function startBfc(input: AllocatorInput, allowGrowth: boolean, garbageCollection: boolean, fragmentationFraction: number): AllocatorState {
-  const limit = input.capacity;
-  if (!allowGrowth && limit === Infinity) {
-    throw new Error("bfcAllocator: allowGrowth: false reserves the whole memory limit at once, so the replay needs a capacity");
-  }
-  const nb = input.bytes.length;
-  const store = new BlockStore(1);
-  const chunkOf = new Int32Array(nb).fill(-1);
-  const segments: ReplaySegment[] = [];
-  let nextAddress = 0;
-  let regionBytes = allowGrowth ? roundedBytes(Math.min(limit, BFC_INITIAL_GROWTH_REGION)) : roundedBytes(limit);
-  const maxInternalFragmentation = fragmentationFraction > 0 && limit < Infinity ? fragmentationFraction * limit : BFC_MAX_INTERNAL_FRAGMENTATION;
+/** One replay's BFC allocator (a class, so that replays share its optimised methods). */
+class BfcState implements AllocatorState {
+  readonly totals = new Float64Array(2);
+  lastAttempt = 0;
+  readonly address: Float64Array;
+  readonly blockBytes: Float64Array;
+  readonly segmentOf: Int32Array;
+  readonly segments: ReplaySegment[] = [];
+  private readonly store = new BlockStore(1, 4096);
+  private readonly chunkOf: Int32Array;
+  private readonly bytes: Float64Array;
+  private readonly limit: number;
+  private nextAddress = 0;
+  private regionBytes: number;
+  private readonly maxInternalFragmentation: number;
 
-  const totals = new Float64Array(2);
-  const state: AllocatorState = {
-    totals,
-    lastAttempt: 0,
-    address: new Float64Array(nb).fill(-1),
-    blockBytes: new Float64Array(nb),
-    segmentOf: new Int32Array(nb).fill(-1),
-    segments,
-    alloc(buffer, bytes, event) {
-      // AllocateRaw of 0 bytes returns null without allocating.
-      if (bytes === 0) return true;
-      const rounded = roundedBytes(bytes);
-      let chunk = store.bestFit(0, rounded);
-      if (chunk < 0 && extend(rounded, event)) chunk = store.bestFit(0, rounded);
-      if (chunk < 0 && deallocateFreeRegions(rounded, event) && extend(rounded, event)) chunk = store.bestFit(0, rounded);
-      if (chunk < 0) {
-        state.lastAttempt = rounded;
-        return false;
-      }
-      store.removeFree(chunk);
-      const size = store.size[chunk];
-      if (size >= rounded * 2 || size - rounded >= maxInternalFragmentation) {
-        const rest = store.create(store.address[chunk] + rounded, size - rounded, store.segment[chunk], 0, chunk, store.next[chunk]);
-        if (store.next[chunk] >= 0) store.prev[store.next[chunk]] = rest;
-        store.next[chunk] = rest;
-        store.size[chunk] = rounded;
-        store.insertFree(rest);
-      }
-      chunkOf[buffer] = chunk;
-      state.address[buffer] = store.address[chunk];
-      state.blockBytes[buffer] = store.size[chunk];
-      state.segmentOf[buffer] = store.segment[chunk];
-      totals[1] += store.size[chunk];
-      return true;
-    },
-    free(buffer) {
-      let chunk = chunkOf[buffer];
-      if (chunk < 0) return;
-      chunkOf[buffer] = -1;
-      totals[1] -= store.size[chunk];
-      // TryToCoalesce(): merge with a free next chunk, then with a free previous one.
-      const n = store.next[chunk];
-      if (n >= 0 && store.isFree[n]) {
-        store.removeFree(n);
-        store.size[chunk] += store.size[n];
-        store.next[chunk] = store.next[n];
-        if (store.next[n] >= 0) store.prev[store.next[n]] = chunk;
-        store.dispose(n);
-      }
-      const p = store.prev[chunk];
-      if (p >= 0 && store.isFree[p]) {
-        store.removeFree(p);
-        store.size[p] += store.size[chunk];
-        store.next[p] = store.next[chunk];
-        if (store.next[chunk] >= 0) store.prev[store.next[chunk]] = p;
-        store.dispose(chunk);
-        chunk = p;
-      }
-      store.insertFree(chunk);
-    },
-    emptyCache(event) {
-      // TensorFlow has no empty_cache; an emptyCache mark releases regions with nothing in use,
-      // as its garbage collection does.
-      releaseFreeRegions(event);
-    },
-  };
+  constructor(
+    input: AllocatorInput,
+    allowGrowth: boolean,
+    private readonly garbageCollection: boolean,
+    fragmentationFraction: number,
+  ) {
+    const limit = input.capacity;
+    if (!allowGrowth && limit === Infinity) {
+      throw new Error("bfcAllocator: allowGrowth: false reserves the whole memory limit at once, so the replay needs a capacity");
+    }
+    const nb = input.bytes.length;
+    this.limit = limit;
+    this.chunkOf = new Int32Array(nb).fill(-1);
+    this.bytes = input.bytes;
+    this.address = new Float64Array(nb).fill(-1);
+    this.blockBytes = new Float64Array(nb);
+    this.segmentOf = new Int32Array(nb).fill(-1);
+    this.regionBytes = allowGrowth ? roundedBytes(Math.min(limit, BFC_INITIAL_GROWTH_REGION)) : roundedBytes(limit);
+    this.maxInternalFragmentation =
+      fragmentationFraction > 0 && limit < Infinity ? fragmentationFraction * limit : BFC_MAX_INTERNAL_FRAGMENTATION;
+  }
+
+  alloc(buffer: number, event: number): boolean {
+    const bytes = this.bytes[buffer];
+    // AllocateRaw of 0 bytes returns null without allocating.
+    if (bytes === 0) return true;
+    const store = this.store;
+    const rounded = roundedBytes(bytes);
+    let chunk = store.bestFit(0, rounded);
+    if (chunk < 0) {
+      chunk = this.grow(rounded, event);
+      if (chunk < 0) return false;
+    }
+    store.removeFree(chunk);
+    const size = store.size[chunk];
+    if (size >= rounded * 2 || size - rounded >= this.maxInternalFragmentation) store.splitAfter(chunk, rounded);
+    this.chunkOf[buffer] = chunk;
+    this.address[buffer] = store.address[chunk];
+    this.blockBytes[buffer] = store.size[chunk];
+    this.segmentOf[buffer] = store.segment[chunk];
+    this.totals[1] += store.size[chunk];
+    return true;
+  }
+
+  free(buffer: number): void {
+    const chunk = this.chunkOf[buffer];
+    if (chunk < 0) return;
+    this.chunkOf[buffer] = -1;
+    this.totals[1] -= this.store.size[chunk];
+    // TryToCoalesce(): merge with free neighbours.
+    this.store.freeAndMerge(chunk);
+  }
+
+  emptyCache(event: number): void {
+    // TensorFlow has no empty_cache; an emptyCache mark releases regions with nothing in use,
+    // as its garbage collection does.
+    this.releaseFreeRegions(event);
+  }
+
+  /** Nothing fits: extend, then (garbage collection) release free regions and extend again. */
+  private grow(rounded: number, event: number): number {
+    const store = this.store;
+    if (this.extend(rounded, event)) return store.bestFit(0, rounded);
+    if (this.deallocateFreeRegions(rounded, event) && this.extend(rounded, event)) return store.bestFit(0, rounded);
+    this.lastAttempt = rounded;
+    return -1;
+  }
 
   /** Extend(): a new region for a request of `rounded` bytes, if the limit allows it. */
-  function extend(rounded: number, event: number): boolean {
-    const available = Math.floor((limit - totals[0]) / BFC_MIN_ALLOCATION_SIZE) * BFC_MIN_ALLOCATION_SIZE;
+  private extend(rounded: number, event: number): boolean {
+    const available = Math.floor((this.limit - this.totals[0]) / BFC_MIN_ALLOCATION_SIZE) * BFC_MIN_ALLOCATION_SIZE;
     if (rounded > available) return false;
     let increased = false;
-    while (rounded > regionBytes) {
-      regionBytes *= 2;
+    while (rounded > this.regionBytes) {
+      this.regionBytes *= 2;
       increased = true;
     }
-    const bytes = Math.min(regionBytes, available);
-    if (!increased) regionBytes *= 2;
-    const seg = segments.length;
-    segments.push({ address: nextAddress, bytes, pool: "region", reservedAt: event, releasedAt: -1 });
-    const chunk = store.create(nextAddress, bytes, seg, 0);
-    store.insertFree(chunk);
-    nextAddress += bytes;
-    totals[0] += bytes;
+    const bytes = Math.min(this.regionBytes, available);
+    if (!increased) this.regionBytes *= 2;
+    const seg = this.segments.length;
+    this.segments.push({ address: this.nextAddress, bytes, pool: "region", reservedAt: event, releasedAt: -1 });
+    const chunk = this.store.create(this.nextAddress, bytes, seg, 0);
+    this.store.insertFree(chunk);
+    this.nextAddress += bytes;
+    this.totals[0] += bytes;
     return true;
   }
 
   /** Regions whose only chunk is free (nothing in use). */
-  function freeRegionChunks(): number[] {
+  private freeRegionChunks(): number[] {
+    const store = this.store;
     return store.freeBlocks(0).filter((c) => store.prev[c] < 0 && store.next[c] < 0);
   }
 
-  function releaseFreeRegions(event: number) {
-    for (const c of freeRegionChunks()) {
+  private releaseFreeRegions(event: number) {
+    const store = this.store;
+    for (const c of this.freeRegionChunks()) {
       store.removeFree(c);
-      const seg = store.segment[c];
-      segments[seg].releasedAt = event;
-      totals[0] -= store.size[c];
+      this.segments[store.segment[c]].releasedAt = event;
+      this.totals[0] -= store.size[c];
       store.dispose(c);
     }
   }
 
   /** DeallocateFreeRegions(): only when garbage collection is on and it could make room. */
-  function deallocateFreeRegions(rounded: number, event: number): boolean {
-    if (!garbageCollection) return false;
-    const chunks = freeRegionChunks();
+  private deallocateFreeRegions(rounded: number, event: number): boolean {
+    if (!this.garbageCollection) return false;
+    const chunks = this.freeRegionChunks();
     let total = 0;
-    for (const c of chunks) total += store.size[c];
-    if (total === 0 || rounded > limit - totals[0] + total) return false;
-    releaseFreeRegions(event);
+    for (const c of chunks) total += this.store.size[c];
+    if (total === 0 || rounded > this.limit - this.totals[0] + total) return false;
+    this.releaseFreeRegions(event);
     return true;
   }
-
-  return state;
 }

@@ -5,43 +5,53 @@
  * `bfcAllocator`; internal to `@hbmscope/core`.
  */
 export class BlockStore {
-  address = new Float64Array(64);
-  size = new Float64Array(64);
+  address = new Float64Array(0);
+  size = new Float64Array(0);
   /** Neighbour blocks in the same segment, by address (-1 at the segment's ends). */
-  prev = new Int32Array(64);
-  next = new Int32Array(64);
-  segment = new Int32Array(64);
-  pool = new Uint8Array(64);
+  prev = new Int32Array(0);
+  next = new Int32Array(0);
+  segment = new Int32Array(0);
+  pool = new Uint8Array(0);
   /** 1 while the block sits in its pool's free index. */
-  isFree = new Uint8Array(64);
-  private left = new Int32Array(64);
-  private right = new Int32Array(64);
+  isFree = new Uint8Array(0);
+  private left = new Int32Array(0);
+  private right = new Int32Array(0);
   /** Parent in the free index (-1 at a root), so removal needs no search. */
-  private up = new Int32Array(64);
-  private priority = new Uint32Array(64);
+  private up = new Int32Array(0);
+  private priority = new Uint32Array(0);
   private roots: Int32Array;
   private used = 0;
   private recycled = -1;
   private seed = 0x9e3779b9;
 
-  constructor(pools: number) {
+  constructor(pools: number, capacity = 64) {
     this.roots = new Int32Array(pools).fill(-1);
+    this.grow(capacity);
   }
 
   /** A new block (not in any free index). */
   create(address: number, size: number, segment: number, pool: number, prev = -1, next = -1): number {
-    let id = this.recycled;
-    if (id >= 0) this.recycled = this.next[id];
-    else {
-      if (this.used === this.size.length) this.grow();
-      id = this.used++;
-    }
+    const id = this.newId();
     this.address[id] = address;
     this.size[id] = size;
     this.segment[id] = segment;
     this.pool[id] = pool;
     this.prev[id] = prev;
     this.next[id] = next;
+    return id;
+  }
+
+  /**
+   * A fresh id with its treap priority drawn; the caller sets its fields. Takes only integers, so a
+   * call that is not inlined boxes no addresses (they exceed small-integer range).
+   */
+  private newId(): number {
+    let id = this.recycled;
+    if (id >= 0) this.recycled = this.next[id];
+    else {
+      if (this.used === this.size.length) this.grow();
+      id = this.used++;
+    }
     this.isFree[id] = 0;
     this.left[id] = -1;
     this.right[id] = -1;
@@ -59,6 +69,58 @@ export class BlockStore {
   dispose(id: number) {
     this.next[id] = this.recycled;
     this.recycled = id;
+  }
+
+  /**
+   * Splits an allocated block: it keeps its first `size` bytes, and the rest becomes a new free
+   * block right after it in the segment. Returns the new block.
+   */
+  splitAfter(block: number, size: number): number {
+    const rest = this.newId(); // before reading the arrays: it may grow them
+    const next = this.next[block];
+    this.address[rest] = this.address[block] + size;
+    this.size[rest] = this.size[block] - size;
+    this.segment[rest] = this.segment[block];
+    this.pool[rest] = this.pool[block];
+    this.prev[rest] = block;
+    this.next[rest] = next;
+    if (next >= 0) this.prev[next] = rest;
+    this.next[block] = rest;
+    this.size[block] = size;
+    this.insertFree(rest);
+    return rest;
+  }
+
+  /**
+   * Frees an allocated block: it merges with its free neighbours in the segment (PyTorch's
+   * free_block, TensorFlow's TryToCoalesce; the merged block is the same whichever side merges
+   * first) and the result goes into its pool's free index. Returns the merged block.
+   */
+  freeAndMerge(block: number): number {
+    const size = this.size;
+    const next = this.next;
+    const prev = this.prev;
+    const p = prev[block];
+    if (p >= 0 && this.isFree[p] !== 0) {
+      this.removeFree(p);
+      size[p] += size[block];
+      const after = next[block];
+      next[p] = after;
+      if (after >= 0) prev[after] = p;
+      this.dispose(block);
+      block = p;
+    }
+    const n = next[block];
+    if (n >= 0 && this.isFree[n] !== 0) {
+      this.removeFree(n);
+      size[block] += size[n];
+      const after = next[n];
+      next[block] = after;
+      if (after >= 0) prev[after] = block;
+      this.dispose(n);
+    }
+    this.insertFree(block);
+    return block;
   }
 
   /** Adds a block to its pool's free index. */
@@ -200,35 +262,29 @@ export class BlockStore {
     this.attach(pool, parent, side, a >= 0 ? a : b);
   }
 
-  private grow() {
-    const n = this.size.length * 2;
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(n);
-      b.set(a);
-      return b;
+  /**
+   * Room for `n` blocks: every field in one new ArrayBuffer (one allocation per growth, so a replay
+   * triggers as few young-generation collections as possible, see `replay`).
+   */
+  private grow(n = this.size.length * 2) {
+    const buffer = new ArrayBuffer(n * (2 * 8 + 7 * 4 + 2));
+    let at = 0;
+    const take = <T extends Float64Array | Int32Array | Uint32Array | Uint8Array>(make: new (b: ArrayBuffer, o: number, l: number) => T, old: T, width: number): T => {
+      const a = new make(buffer, at, n);
+      a.set(old as never);
+      at += n * width;
+      return a;
     };
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    const u8 = (a: Uint8Array) => {
-      const b = new Uint8Array(n);
-      b.set(a);
-      return b;
-    };
-    this.address = f64(this.address);
-    this.size = f64(this.size);
-    this.prev = i32(this.prev);
-    this.next = i32(this.next);
-    this.segment = i32(this.segment);
-    this.left = i32(this.left);
-    this.right = i32(this.right);
-    this.up = i32(this.up);
-    this.pool = u8(this.pool);
-    this.isFree = u8(this.isFree);
-    const p = new Uint32Array(n);
-    p.set(this.priority);
-    this.priority = p;
+    this.address = take(Float64Array, this.address, 8);
+    this.size = take(Float64Array, this.size, 8);
+    this.prev = take(Int32Array, this.prev, 4);
+    this.next = take(Int32Array, this.next, 4);
+    this.segment = take(Int32Array, this.segment, 4);
+    this.left = take(Int32Array, this.left, 4);
+    this.right = take(Int32Array, this.right, 4);
+    this.up = take(Int32Array, this.up, 4);
+    this.priority = take(Uint32Array, this.priority, 4);
+    this.pool = take(Uint8Array, this.pool, 1);
+    this.isFree = take(Uint8Array, this.isFree, 1);
   }
 }

@@ -78,27 +78,25 @@ export function cachingAllocator(options: CachingAllocatorOptions = {}): Caching
       `cachingAllocator: roundupPower2Divisions must be 0, 1 or a power of two, or an array of 16 of those (one per power-of-two interval from 1 MiB); got ${JSON.stringify(divisions)}`,
     );
   }
-  const roundSize = sizeRounder(divisionList);
+  const rounding = divisionList.every((d) => d <= 1) ? null : divisionList;
   return {
     name: "caching",
     maxSplitSize,
     maxNonSplitRoundingSize,
     roundupPower2Divisions: divisions,
-    start: (input) => startCaching(input, roundSize, maxSplitSize, maxNonSplitRoundingSize),
+    start: (input) => new CachingState(input, rounding, maxSplitSize, maxNonSplitRoundingSize),
   };
 }
 
 /** round_size(): at least 512 bytes, a multiple of 512, or the next power-of-two division. */
-function sizeRounder(divisions: number[]): (size: number) => number {
-  if (divisions.every((d) => d <= 1)) return (size) => (size < K_MIN_BLOCK_SIZE ? K_MIN_BLOCK_SIZE : K_MIN_BLOCK_SIZE * Math.ceil(size / K_MIN_BLOCK_SIZE));
-  return (size) => {
-    if (size < K_MIN_BLOCK_SIZE) return K_MIN_BLOCK_SIZE;
+function roundSize(size: number, divisions: number[] | null): number {
+  if (size < K_MIN_BLOCK_SIZE) return K_MIN_BLOCK_SIZE;
+  if (divisions !== null) {
     const d = divisionsFor(divisions, size);
     if (d > 1 && size > K_MIN_BLOCK_SIZE * d) return roundupPower2NextDivision(size, d);
-    return K_MIN_BLOCK_SIZE * Math.ceil(size / K_MIN_BLOCK_SIZE);
-  };
+  }
+  return K_MIN_BLOCK_SIZE * Math.ceil(size / K_MIN_BLOCK_SIZE);
 }
-
 /** AcceleratorAllocatorConfig::roundup_power2_divisions(size): 16 intervals from 1 MiB. */
 function divisionsFor(divisions: number[], size: number): number {
   const index = Math.min(Math.max(floorLog2(size) - 20, 0), 15);
@@ -129,126 +127,122 @@ export function cachingSegmentSize(size: number): number {
   return K_ROUND_LARGE * Math.ceil(size / K_ROUND_LARGE);
 }
 
-function startCaching(
-  input: AllocatorInput,
-  roundSize: (size: number) => number,
-  maxSplitSize: number,
-  maxNonSplitRoundingSize: number,
-): AllocatorState {
-  const nb = input.bytes.length;
-  const capacity = input.capacity;
-  const store = new BlockStore(2);
-  const blockOf = new Int32Array(nb).fill(-1);
-  const segments: ReplaySegment[] = [];
-  let nextAddress = 0;
+/**
+ * One replay's caching allocator. A class, not closures: its methods are shared by every replay,
+ * so the replay loop's calls into it stay monomorphic and optimised code is reused across replays.
+ */
+class CachingState implements AllocatorState {
+  readonly totals = new Float64Array(2);
+  lastAttempt = 0;
+  readonly address: Float64Array;
+  readonly blockBytes: Float64Array;
+  readonly segmentOf: Int32Array;
+  readonly segments: ReplaySegment[] = [];
+  private readonly store = new BlockStore(2, 4096);
+  private readonly blockOf: Int32Array;
+  private readonly bytes: Float64Array;
+  private readonly capacity: number;
+  private nextAddress = 0;
 
-  const totals = new Float64Array(2);
-  const state: AllocatorState = {
-    totals,
-    lastAttempt: 0,
-    address: new Float64Array(nb).fill(-1),
-    blockBytes: new Float64Array(nb),
-    segmentOf: new Int32Array(nb).fill(-1),
-    segments,
-    alloc(buffer, bytes, event) {
-      // A zero-byte tensor gets no block (PyTorch returns a null pointer without allocating).
-      if (bytes === 0) return true;
-      const size = roundSize(bytes);
-      const pool = size <= K_SMALL_SIZE ? SMALL : LARGE;
-      const allocSize = cachingSegmentSize(size);
-      let block = getFreeBlock(pool, size);
-      if (block < 0) {
-        block = allocBlock(pool, allocSize, event);
-        if (block < 0 && releaseAvailableCachedBlocks(pool, size, event)) block = allocBlock(pool, allocSize, event);
-        if (block < 0) {
-          releaseCachedBlocks(event);
-          block = allocBlock(pool, allocSize, event);
-        }
-        if (block < 0) {
-          state.lastAttempt = allocSize;
-          return false;
-        }
-      }
-      if (shouldSplit(block, size)) {
-        const rest = store.create(store.address[block] + size, store.size[block] - size, store.segment[block], pool, block, store.next[block]);
-        if (store.next[block] >= 0) store.prev[store.next[block]] = rest;
-        store.next[block] = rest;
-        store.size[block] = size;
-        store.insertFree(rest);
-      }
-      blockOf[buffer] = block;
-      state.address[buffer] = store.address[block];
-      state.blockBytes[buffer] = store.size[block];
-      state.segmentOf[buffer] = store.segment[block];
-      totals[1] += store.size[block];
-      return true;
-    },
-    free(buffer) {
-      let block = blockOf[buffer];
-      if (block < 0) return;
-      blockOf[buffer] = -1;
-      totals[1] -= store.size[block];
-      // free_block(): merge with free neighbours of the same segment, then back into the pool.
-      const p = store.prev[block];
-      if (p >= 0 && store.isFree[p]) {
-        store.removeFree(p);
-        store.size[p] += store.size[block];
-        store.next[p] = store.next[block];
-        if (store.next[block] >= 0) store.prev[store.next[block]] = p;
-        store.dispose(block);
-        block = p;
-      }
-      const n = store.next[block];
-      if (n >= 0 && store.isFree[n]) {
-        store.removeFree(n);
-        store.size[block] += store.size[n];
-        store.next[block] = store.next[n];
-        if (store.next[n] >= 0) store.prev[store.next[n]] = block;
-        store.dispose(n);
-      }
-      store.insertFree(block);
-    },
-    emptyCache(event) {
-      releaseCachedBlocks(event);
-    },
-  };
+  constructor(
+    input: AllocatorInput,
+    private readonly divisions: number[] | null,
+    private readonly maxSplitSize: number,
+    private readonly maxNonSplitRoundingSize: number,
+  ) {
+    const nb = input.bytes.length;
+    this.capacity = input.capacity;
+    this.blockOf = new Int32Array(nb).fill(-1);
+    this.bytes = input.bytes;
+    this.address = new Float64Array(nb).fill(-1);
+    this.blockBytes = new Float64Array(nb);
+    this.segmentOf = new Int32Array(nb).fill(-1);
+  }
+
+  alloc(buffer: number, event: number): boolean {
+    const bytes = this.bytes[buffer];
+    // A zero-byte tensor gets no block (PyTorch returns a null pointer without allocating).
+    if (bytes === 0) return true;
+    const store = this.store;
+    const size = roundSize(bytes, this.divisions);
+    const pool = size <= K_SMALL_SIZE ? SMALL : LARGE;
+    let block = this.getFreeBlock(pool, size);
+    if (block < 0) {
+      block = this.newBlock(pool, size, event);
+      if (block < 0) return false;
+    }
+    const blockSize = store.size[block];
+    // should_split(): the remainder becomes a free block of the same segment.
+    const remaining = blockSize - size;
+    if (pool === SMALL ? remaining >= K_MIN_BLOCK_SIZE : size < this.maxSplitSize && remaining > K_SMALL_SIZE) {
+      store.splitAfter(block, size);
+    }
+    const address = store.address[block];
+    this.blockOf[buffer] = block;
+    this.address[buffer] = address;
+    this.blockBytes[buffer] = store.size[block];
+    this.segmentOf[buffer] = store.segment[block];
+    this.totals[1] += store.size[block];
+    return true;
+  }
+
+  free(buffer: number): void {
+    const block = this.blockOf[buffer];
+    if (block < 0) return;
+    this.blockOf[buffer] = -1;
+    this.totals[1] -= this.store.size[block];
+    // free_block(): merge with free neighbours of the same segment, then back into the pool.
+    this.store.freeAndMerge(block);
+  }
+
+  emptyCache(event: number): void {
+    this.releaseCachedBlocks(event);
+  }
 
   /** get_free_block(): the lower bound of (size, address) in the pool, with the max-split rules. */
-  function getFreeBlock(pool: number, size: number): number {
+  private getFreeBlock(pool: number, size: number): number {
+    const store = this.store;
     const block = store.bestFit(pool, size);
     if (block < 0) return -1;
     const found = store.size[block];
     // Do not return an oversized block for a request below max_split_size.
-    if (size < maxSplitSize && found >= maxSplitSize) return -1;
+    if (size < this.maxSplitSize && found >= this.maxSplitSize) return -1;
     // An oversized block may serve a request only within max_non_split_rounding_size of its size.
-    if (size >= maxSplitSize && found >= size + maxNonSplitRoundingSize) return -1;
+    if (size >= this.maxSplitSize && found >= size + this.maxNonSplitRoundingSize) return -1;
     store.removeFree(block);
     return block;
   }
 
-  /** should_split(). */
-  function shouldSplit(block: number, size: number): boolean {
-    const remaining = store.size[block] - size;
-    if (store.pool[block] === SMALL) return remaining >= K_MIN_BLOCK_SIZE;
-    return size < maxSplitSize && remaining > K_SMALL_SIZE;
+  /** No cached block fits: a new segment, releasing cached ones first if the capacity requires. */
+  private newBlock(pool: number, size: number, event: number): number {
+    const allocSize = cachingSegmentSize(size);
+    let block = this.allocBlock(pool, allocSize, event);
+    if (block < 0 && this.releaseAvailableCachedBlocks(pool, size, event)) block = this.allocBlock(pool, allocSize, event);
+    if (block < 0) {
+      this.releaseCachedBlocks(event);
+      block = this.allocBlock(pool, allocSize, event);
+    }
+    if (block < 0) this.lastAttempt = allocSize;
+    return block;
   }
 
   /** alloc_block(): a new segment from the device, if the capacity allows it. */
-  function allocBlock(pool: number, allocSize: number, event: number): number {
-    if (totals[0] + allocSize > capacity) return -1;
-    const seg = segments.length;
-    segments.push({ address: nextAddress, bytes: allocSize, pool: pool === SMALL ? "small" : "large", reservedAt: event, releasedAt: -1 });
-    const block = store.create(nextAddress, allocSize, seg, pool);
-    nextAddress += allocSize;
-    totals[0] += allocSize;
+  private allocBlock(pool: number, allocSize: number, event: number): number {
+    if (this.totals[0] + allocSize > this.capacity) return -1;
+    const seg = this.segments.length;
+    this.segments.push({ address: this.nextAddress, bytes: allocSize, pool: pool === SMALL ? "small" : "large", reservedAt: event, releasedAt: -1 });
+    const block = this.store.create(this.nextAddress, allocSize, seg, pool);
+    this.nextAddress += allocSize;
+    this.totals[0] += allocSize;
     return block;
   }
 
   /** release_block(): a whole free segment back to the device. */
-  function releaseBlock(block: number, event: number) {
+  private releaseBlock(block: number, event: number) {
+    const store = this.store;
     store.removeFree(block);
-    segments[store.segment[block]].releasedAt = event;
-    totals[0] -= store.size[block];
+    this.segments[store.segment[block]].releasedAt = event;
+    this.totals[0] -= store.size[block];
     store.dispose(block);
   }
 
@@ -256,29 +250,29 @@ function startCaching(
    * release_available_cached_blocks(): with max_split_size set, free the smallest oversize cached
    * block that covers the request, else oversize blocks from the largest down until enough is freed.
    */
-  function releaseAvailableCachedBlocks(pool: number, size: number, event: number): boolean {
-    if (maxSplitSize === Infinity) return false;
-    const key = Math.max(size, maxSplitSize);
+  private releaseAvailableCachedBlocks(pool: number, size: number, event: number): boolean {
+    if (this.maxSplitSize === Infinity) return false;
+    const store = this.store;
+    const key = Math.max(size, this.maxSplitSize);
     const fit = store.bestFit(pool, key);
     if (fit >= 0) {
-      releaseBlock(fit, event);
+      this.releaseBlock(fit, event);
       return true;
     }
-    const oversize = store.freeBlocks(pool).filter((b) => store.size[b] >= maxSplitSize);
+    const oversize = store.freeBlocks(pool).filter((b) => store.size[b] >= this.maxSplitSize);
     let released = 0;
     for (let i = oversize.length - 1; i >= 0 && released < key; i--) {
       released += store.size[oversize[i]];
-      releaseBlock(oversize[i], event);
+      this.releaseBlock(oversize[i], event);
     }
     return released >= key;
   }
 
   /** release_cached_blocks(): every cached block that is a whole segment goes back. */
-  function releaseCachedBlocks(event: number) {
+  private releaseCachedBlocks(event: number) {
+    const store = this.store;
     for (const pool of [LARGE, SMALL]) {
-      for (const b of store.freeBlocks(pool)) if (store.prev[b] < 0 && store.next[b] < 0) releaseBlock(b, event);
+      for (const b of store.freeBlocks(pool)) if (store.prev[b] < 0 && store.next[b] < 0) this.releaseBlock(b, event);
     }
   }
-
-  return state;
 }

@@ -1,4 +1,5 @@
-import type { Allocator, AllocatorState } from "../allocator.js";
+import type { Allocator, AllocatorInput, AllocatorState } from "../allocator.js";
+import type { ReplaySegment } from "../replayRun.js";
 
 /** The ideal allocator's value. */
 export interface IdealAllocator extends Allocator {
@@ -11,36 +12,46 @@ export interface IdealAllocator extends Allocator {
  * only an allocator that could move live buffers would reach it.
  */
 export function ideal(): IdealAllocator {
-  return {
-    name: "ideal",
-    start(input): AllocatorState {
-      const nb = input.bytes.length;
-      const bytesOf = new Float64Array(nb);
-      const totals = new Float64Array(2);
-  const state: AllocatorState = {
-        totals,
-        lastAttempt: 0,
-        address: new Float64Array(nb).fill(-1),
-        blockBytes: bytesOf,
-        segmentOf: new Int32Array(nb).fill(-1),
-        segments: [],
-        alloc(buffer, bytes) {
-          if (totals[1] + bytes > input.capacity) {
-            state.lastAttempt = bytes;
-            return false;
-          }
-          bytesOf[buffer] = bytes;
-          totals[1] += bytes;
-          totals[0] = totals[1];
-          return true;
-        },
-        free(buffer) {
-          totals[1] -= bytesOf[buffer];
-          totals[0] = totals[1];
-        },
-        emptyCache() {},
-      };
-      return state;
-    },
-  };
+  return { name: "ideal", start: (input) => new IdealState(input) };
+}
+
+class IdealState implements AllocatorState {
+  readonly totals = new Float64Array(2);
+  lastAttempt = 0;
+  readonly address: Float64Array;
+  readonly blockBytes: Float64Array;
+  readonly segmentOf: Int32Array;
+  readonly segments: ReplaySegment[] = [];
+  private readonly capacity: number;
+  private readonly bytes: Float64Array;
+
+  constructor(input: AllocatorInput) {
+    const nb = input.bytes.length;
+    this.bytes = input.bytes;
+    this.capacity = input.capacity;
+    this.address = new Float64Array(nb).fill(-1);
+    this.blockBytes = new Float64Array(nb);
+    this.segmentOf = new Int32Array(nb).fill(-1);
+  }
+
+  alloc(buffer: number): boolean {
+    const bytes = this.bytes[buffer];
+    const totals = this.totals;
+    if (totals[1] + bytes > this.capacity) {
+      this.lastAttempt = bytes;
+      return false;
+    }
+    this.blockBytes[buffer] = bytes;
+    totals[1] += bytes;
+    totals[0] = totals[1];
+    return true;
+  }
+
+  free(buffer: number): void {
+    const totals = this.totals;
+    totals[1] -= this.blockBytes[buffer];
+    totals[0] = totals[1];
+  }
+
+  emptyCache(): void {}
 }

@@ -174,8 +174,8 @@ function startPlanned(input: AllocatorInput, alignment: number): AllocatorState 
     blockBytes: new Float64Array(nb),
     segmentOf: new Int32Array(nb).fill(-1),
     segments,
-    alloc(buffer, bytes, event) {
-      if (bytes === 0) return true;
+    alloc(buffer, event) {
+      if (input.bytes[buffer] === 0) return true;
       if (segments.length === 0) {
         if (plan.arena > input.capacity) {
           state.lastAttempt = plan.arena;
