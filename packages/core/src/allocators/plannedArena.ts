@@ -81,8 +81,13 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
   const order = sizeOrder(byStart, size, alignment);
   let leaves = 1;
   while (leaves < m) leaves *= 2;
-  const cover: (number[] | undefined)[] = new Array(2 * leaves);
-  const sub: (number[] | undefined)[] = new Array(2 * leaves);
+  // Filled by push, not `new Array(length)`: V8 makes a long array made that way a dictionary.
+  const cover: number[][] = [];
+  const sub: number[][] = [];
+  for (let i = 0; i < 2 * leaves; i++) {
+    cover.push(EMPTY);
+    sub.push(EMPTY);
+  }
   const stamp = new Int32Array(2 * leaves).fill(-1);
   const canonical = new Int32Array(64);
   const union = new Union();
@@ -167,10 +172,10 @@ function sizeOrder(byStart: number[], size: Float64Array, alignment: number): In
 
 /**
  * Adds [lo, hi) to a sorted list of disjoint intervals `[lo0, hi0, lo1, hi1, ...]`, merging the ones it
- * overlaps or touches. Returns the list (a new one when `list` is undefined).
+ * overlaps or touches. Returns the list (a new one in place of `EMPTY`).
  */
-function addInterval(list: number[] | undefined, lo: number, hi: number): number[] {
-  if (list === undefined) return [lo, hi];
+function addInterval(list: number[], lo: number, hi: number): number[] {
+  if (list === EMPTY) return [lo, hi];
   const count = list.length >> 1;
   // First interval that ends at or after lo.
   let i = 0;
@@ -202,6 +207,9 @@ function addInterval(list: number[] | undefined, lo: number, hi: number): number
   return list;
 }
 
+/** The list of a node that holds nothing yet (shared, never written). */
+const EMPTY: number[] = [];
+
 /** A union of intervals being built: sorted disjoint `[lo0, hi0, ...]` in `list[0 .. length)`. */
 class Union {
   list = new Float64Array(256);
@@ -213,10 +221,14 @@ class Union {
   }
 
   /** Adds the intervals of a sorted disjoint list: one linear merge, touching intervals joined. */
-  add(from: number[] | undefined) {
-    if (from === undefined) return;
-    const un = this.length;
+  add(from: number[]) {
     const fn = from.length;
+    if (fn === 0) return;
+    if (fn === 2) {
+      this.addOne(from[0], from[1]);
+      return;
+    }
+    const un = this.length;
     if (this.spare.length < un + fn) {
       this.spare = new Float64Array(2 * (un + fn));
       const grown = new Float64Array(2 * (un + fn));
@@ -260,6 +272,47 @@ class Union {
     this.spare = u;
     this.list = out;
     this.length = k;
+  }
+
+  /** Adds one interval in place: a binary search and one shift of the intervals after it. */
+  private addOne(lo: number, hi: number) {
+    const un = this.length;
+    if (this.list.length < un + 2) {
+      const grown = new Float64Array(2 * (un + 2));
+      grown.set(this.list.subarray(0, un));
+      this.list = grown;
+      this.spare = new Float64Array(2 * (un + 2));
+    }
+    const u = this.list;
+    // First interval that ends at or after lo (it may touch or overlap [lo, hi)).
+    let i = 0;
+    let j = un >> 1;
+    while (i < j) {
+      const mid = (i + j) >> 1;
+      if (u[2 * mid + 1] < lo) i = mid + 1;
+      else j = mid;
+    }
+    i *= 2;
+    if (i === un || u[i] > hi) {
+      u.copyWithin(i + 2, i, un);
+      u[i] = lo;
+      u[i + 1] = hi;
+      this.length = un + 2;
+      return;
+    }
+    // Merge with every interval it overlaps or touches.
+    let newHi = hi;
+    let k = i;
+    while (k < un && u[k] <= hi) {
+      if (u[k + 1] > newHi) newHi = u[k + 1];
+      k += 2;
+    }
+    if (lo < u[i]) u[i] = lo;
+    u[i + 1] = newHi;
+    if (k > i + 2) {
+      u.copyWithin(i + 2, k, un);
+      this.length = un - (k - i - 2);
+    }
   }
 }
 
