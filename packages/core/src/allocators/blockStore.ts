@@ -172,67 +172,57 @@ export class BlockStore {
     return out;
   }
 
-  /** Whether block a orders before block b: by size, then address. */
-  private less(a: number, b: number): boolean {
-    const sa = this.size[a];
-    const sb = this.size[b];
-    return sa < sb || (sa === sb && this.address[a] < this.address[b]);
-  }
-
-  /** Makes `node` the left (side 0) or right (side 1) child of `parent`, or the root of `pool`. */
-  private attach(pool: number, parent: number, side: number, node: number) {
-    if (parent < 0) this.roots[pool] = node;
-    else if (side === 0) this.left[parent] = node;
-    else this.right[parent] = node;
-    if (node >= 0) this.up[node] = parent;
-  }
-
   /** Treap insertion without recursion: descend while priorities are higher, then split below. */
   private insertAt(pool: number, x: number) {
     const left = this.left;
     const right = this.right;
     const up = this.up;
     const priority = this.priority;
+    const size = this.size;
+    const address = this.address;
     const px = priority[x];
+    const sx = size[x];
+    const ax = address[x];
     let parent = -1;
-    let side = 0;
     let t = this.roots[pool];
+    let goLeft = false;
     while (t >= 0 && priority[t] >= px) {
       parent = t;
-      if (this.less(x, t)) {
-        side = 0;
-        t = left[t];
-      } else {
-        side = 1;
-        t = right[t];
-      }
+      const st = size[t];
+      // x before t in (size, address) order: go left.
+      goLeft = sx < st || (sx === st && ax < address[t]);
+      t = goLeft ? left[t] : right[t];
     }
-    this.attach(pool, parent, side, x);
+    if (parent < 0) this.roots[pool] = x;
+    else if (goLeft) left[parent] = x;
+    else right[parent] = x;
+    up[x] = parent;
     // Split the subtree at t around x: smaller nodes hang on x's left, larger on its right.
     let lHook = x;
-    let lSide = 0;
+    let lIsLeft = true;
     let rHook = x;
-    let rSide = 1;
+    let rIsLeft = false;
     while (t >= 0) {
-      if (this.less(t, x)) {
-        if (lSide === 0) left[lHook] = t;
+      const st = size[t];
+      if (st < sx || (st === sx && address[t] < ax)) {
+        if (lIsLeft) left[lHook] = t;
         else right[lHook] = t;
         up[t] = lHook;
         lHook = t;
-        lSide = 1;
+        lIsLeft = false;
         t = right[t];
       } else {
-        if (rSide === 0) left[rHook] = t;
+        if (rIsLeft) left[rHook] = t;
         else right[rHook] = t;
         up[t] = rHook;
         rHook = t;
-        rSide = 0;
+        rIsLeft = true;
         t = left[t];
       }
     }
-    if (lSide === 0) left[lHook] = -1;
+    if (lIsLeft) left[lHook] = -1;
     else right[lHook] = -1;
-    if (rSide === 0) left[rHook] = -1;
+    if (rIsLeft) left[rHook] = -1;
     else right[rHook] = -1;
   }
 
@@ -240,26 +230,37 @@ export class BlockStore {
   private removeAt(pool: number, x: number) {
     const left = this.left;
     const right = this.right;
+    const up = this.up;
     const priority = this.priority;
-    let parent = this.up[x];
-    let side = parent >= 0 && right[parent] === x ? 1 : 0;
+    let parent = up[x];
     if (parent < 0 && this.roots[pool] !== x) throw new Error("BlockStore: block is not in the free index (internal error)");
+    // Where the merged subtree hangs: the root, or parent's left or right.
+    let isLeft = parent >= 0 && left[parent] === x;
     let a = left[x];
     let b = right[x];
     while (a >= 0 && b >= 0) {
-      if (priority[a] > priority[b]) {
-        this.attach(pool, parent, side, a);
-        parent = a;
-        side = 1;
+      // The higher priority of the two roots takes x's place; merging goes on below it: on a's
+      // right (a taken) or on b's left (b taken).
+      const takeA = priority[a] > priority[b];
+      const node = takeA ? a : b;
+      if (parent < 0) this.roots[pool] = node;
+      else if (isLeft) left[parent] = node;
+      else right[parent] = node;
+      up[node] = parent;
+      parent = node;
+      if (takeA) {
         a = right[a];
+        isLeft = false;
       } else {
-        this.attach(pool, parent, side, b);
-        parent = b;
-        side = 0;
         b = left[b];
+        isLeft = true;
       }
     }
-    this.attach(pool, parent, side, a >= 0 ? a : b);
+    const rest = a >= 0 ? a : b;
+    if (parent < 0) this.roots[pool] = rest;
+    else if (isLeft) left[parent] = rest;
+    else right[parent] = rest;
+    if (rest >= 0) up[rest] = parent;
   }
 
   /**
