@@ -1,5 +1,5 @@
 /**
- * `pnpm docs`: regenerates docs/img/*.svg from real runs, so the pictures in the README and the
+ * `pnpm run docs` (pnpm 12 reserves `pnpm docs`): regenerates docs/img/*.svg from real runs, so the pictures in the README and the
  * guide are what the code does today:
  * - a profiled tfjs training step (wasm) with naive and with flash attention, and the naive step
  *   replayed through PyTorch's caching allocator (timeline with reserved line, memory map);
