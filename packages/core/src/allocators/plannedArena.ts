@@ -89,6 +89,8 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
     sub.push(EMPTY);
   }
   const stamp = new Int32Array(2 * leaves).fill(-1);
+  // Nodes from `low` on (the leaves and the two levels above them) keep no `sub` list.
+  const low = Math.max(1, leaves >> 2);
   const canonical = new Int32Array(64);
   const union = new Union();
   let arena = 0;
@@ -108,7 +110,16 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
     }
     // The union of the placed buffers overlapping x.
     union.clear();
-    for (let j = 0; j < pieces; j++) union.add(canonical[j] >= leaves ? cover[canonical[j]] : sub[canonical[j]]);
+    for (let j = 0; j < pieces; j++) {
+      const c = canonical[j];
+      if (c < low) union.add(sub[c]);
+      else {
+        // Nodes in the lowest levels keep no `sub`: their subtree's covers (at most 7) stand in.
+        for (let first = c, width = 1; first < 2 * leaves; first *= 2, width *= 2) {
+          for (let node = first; node < first + width; node++) union.add(cover[node]);
+        }
+      }
+    }
     let a = r + leaves;
     let b = lastRank[r] + leaves;
     while (a >= 1) {
@@ -136,8 +147,9 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
     for (let j = 0; j < pieces; j++) {
       const c = canonical[j];
       cover[c] = addInterval(cover[c], at, at + sx);
-      // A leaf's `sub` is its `cover`: it is not kept twice.
-      for (let node = c >= leaves ? c >> 1 : c; node >= 1 && stamp[node] !== k; node >>= 1) {
+      let node = c;
+      while (node >= low) node >>= 1;
+      for (; node >= 1 && stamp[node] !== k; node >>= 1) {
         stamp[node] = k;
         sub[node] = addInterval(sub[node], at, at + sx);
       }
@@ -236,6 +248,12 @@ class Union {
       this.list = grown;
     }
     const u = this.list;
+    if (un === 0 || from[0] > u[un - 1]) {
+      // Empty so far, or all of `from` lies above: append.
+      for (let j = 0; j < fn; j++) u[un + j] = from[j];
+      this.length = un + fn;
+      return;
+    }
     const out = this.spare;
     let i = 0;
     let j = 0;
