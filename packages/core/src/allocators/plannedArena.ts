@@ -31,7 +31,7 @@ export function plannedArena(options: PlannedArenaOptions = {}): PlannedArena {
   if (!Number.isInteger(alignment) || alignment < 1) {
     throw new Error(`plannedArena: alignment must be a positive whole number of bytes; got ${alignment}`);
   }
-  return { name: "planned", alignment, start: (input) => startPlanned(input, alignment) };
+  return { name: "planned", alignment, start: (input) => new PlannedState(input, alignment) };
 }
 
 /**
@@ -345,39 +345,54 @@ function upperBound(a: Int32Array, v: number): number {
   return lo;
 }
 
-function startPlanned(input: AllocatorInput, alignment: number): AllocatorState {
-  const nb = input.bytes.length;
-  const plan = planArena(input, alignment);
-  const segments: ReplaySegment[] = [];
-  const totals = new Float64Array(2);
-  const state: AllocatorState = {
-    totals,
-    lastAttempt: 0,
-    address: new Float64Array(nb).fill(-1),
-    blockBytes: new Float64Array(nb),
-    segmentOf: new Int32Array(nb).fill(-1),
-    segments,
-    alloc(buffer, event) {
-      if (input.bytes[buffer] === 0) return true;
-      if (segments.length === 0) {
-        if (plan.arena > input.capacity) {
-          state.lastAttempt = plan.arena;
-          return false;
-        }
-        segments.push({ address: 0, bytes: plan.arena, pool: "arena", reservedAt: event, releasedAt: -1 });
-        totals[0] = plan.arena;
+/** One replay of a plan (a class, so that replays share its optimised methods). */
+class PlannedState implements AllocatorState {
+  readonly totals = new Float64Array(2);
+  lastAttempt = 0;
+  readonly address: Float64Array;
+  readonly blockBytes: Float64Array;
+  readonly segmentOf: Int32Array;
+  readonly segments: ReplaySegment[] = [];
+  private readonly bytes: Float64Array;
+  private readonly capacity: number;
+  private readonly offset: Float64Array;
+  private readonly size: Float64Array;
+  private readonly arena: number;
+
+  constructor(input: AllocatorInput, alignment: number) {
+    const nb = input.bytes.length;
+    const plan = planArena(input, alignment);
+    this.bytes = input.bytes;
+    this.capacity = input.capacity;
+    this.offset = plan.offset;
+    this.size = plan.size;
+    this.arena = plan.arena;
+    this.address = new Float64Array(nb).fill(-1);
+    this.blockBytes = new Float64Array(nb);
+    this.segmentOf = new Int32Array(nb).fill(-1);
+  }
+
+  alloc(buffer: number, event: number): boolean {
+    if (this.bytes[buffer] === 0) return true;
+    if (this.segments.length === 0) {
+      if (this.arena > this.capacity) {
+        this.lastAttempt = this.arena;
+        return false;
       }
-      state.address[buffer] = plan.offset[buffer];
-      state.blockBytes[buffer] = plan.size[buffer];
-      state.segmentOf[buffer] = 0;
-      totals[1] += plan.size[buffer];
-      return true;
-    },
-    free(buffer) {
-      totals[1] -= state.blockBytes[buffer];
-    },
-    // The arena is the plan: nothing is cached to release.
-    emptyCache() {},
-  };
-  return state;
+      this.segments.push({ address: 0, bytes: this.arena, pool: "arena", reservedAt: event, releasedAt: -1 });
+      this.totals[0] = this.arena;
+    }
+    this.address[buffer] = this.offset[buffer];
+    this.blockBytes[buffer] = this.size[buffer];
+    this.segmentOf[buffer] = 0;
+    this.totals[1] += this.size[buffer];
+    return true;
+  }
+
+  free(buffer: number): void {
+    this.totals[1] -= this.blockBytes[buffer];
+  }
+
+  // The arena is the plan: nothing is cached to release.
+  emptyCache(): void {}
 }
