@@ -31,7 +31,7 @@ export function plannedArena(options: PlannedArenaOptions = {}): PlannedArena {
   if (!Number.isInteger(alignment) || alignment < 1) {
     throw new Error(`plannedArena: alignment must be a positive whole number of bytes; got ${alignment}`);
   }
-  return { name: "planned", alignment, start: (input) => startPlanned(input, alignment) };
+  return { name: "planned", alignment, start: (input) => new PlannedState(input, alignment) };
 }
 
 /**
@@ -89,6 +89,8 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
     sub.push(EMPTY);
   }
   const stamp = new Int32Array(2 * leaves).fill(-1);
+  // Nodes from `low` on (the leaves and the two levels above them) keep no `sub` list.
+  const low = Math.max(1, leaves >> 2);
   const canonical = new Int32Array(64);
   const union = new Union();
   let arena = 0;
@@ -108,7 +110,16 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
     }
     // The union of the placed buffers overlapping x.
     union.clear();
-    for (let j = 0; j < pieces; j++) union.add(canonical[j] >= leaves ? cover[canonical[j]] : sub[canonical[j]]);
+    for (let j = 0; j < pieces; j++) {
+      const c = canonical[j];
+      if (c < low) union.add(sub[c]);
+      else {
+        // Nodes in the lowest levels keep no `sub`: their subtree's covers (at most 7) stand in.
+        for (let first = c, width = 1; first < 2 * leaves; first *= 2, width *= 2) {
+          for (let node = first; node < first + width; node++) union.add(cover[node]);
+        }
+      }
+    }
     let a = r + leaves;
     let b = lastRank[r] + leaves;
     while (a >= 1) {
@@ -136,8 +147,9 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
     for (let j = 0; j < pieces; j++) {
       const c = canonical[j];
       cover[c] = addInterval(cover[c], at, at + sx);
-      // A leaf's `sub` is its `cover`: it is not kept twice.
-      for (let node = c >= leaves ? c >> 1 : c; node >= 1 && stamp[node] !== k; node >>= 1) {
+      let node = c;
+      while (node >= low) node >>= 1;
+      for (; node >= 1 && stamp[node] !== k; node >>= 1) {
         stamp[node] = k;
         sub[node] = addInterval(sub[node], at, at + sx);
       }
@@ -236,6 +248,12 @@ class Union {
       this.list = grown;
     }
     const u = this.list;
+    if (un === 0 || from[0] > u[un - 1]) {
+      // Empty so far, or all of `from` lies above: append.
+      for (let j = 0; j < fn; j++) u[un + j] = from[j];
+      this.length = un + fn;
+      return;
+    }
     const out = this.spare;
     let i = 0;
     let j = 0;
@@ -327,39 +345,54 @@ function upperBound(a: Int32Array, v: number): number {
   return lo;
 }
 
-function startPlanned(input: AllocatorInput, alignment: number): AllocatorState {
-  const nb = input.bytes.length;
-  const plan = planArena(input, alignment);
-  const segments: ReplaySegment[] = [];
-  const totals = new Float64Array(2);
-  const state: AllocatorState = {
-    totals,
-    lastAttempt: 0,
-    address: new Float64Array(nb).fill(-1),
-    blockBytes: new Float64Array(nb),
-    segmentOf: new Int32Array(nb).fill(-1),
-    segments,
-    alloc(buffer, event) {
-      if (input.bytes[buffer] === 0) return true;
-      if (segments.length === 0) {
-        if (plan.arena > input.capacity) {
-          state.lastAttempt = plan.arena;
-          return false;
-        }
-        segments.push({ address: 0, bytes: plan.arena, pool: "arena", reservedAt: event, releasedAt: -1 });
-        totals[0] = plan.arena;
+/** One replay of a plan (a class, so that replays share its optimised methods). */
+class PlannedState implements AllocatorState {
+  readonly totals = new Float64Array(2);
+  lastAttempt = 0;
+  readonly address: Float64Array;
+  readonly blockBytes: Float64Array;
+  readonly segmentOf: Int32Array;
+  readonly segments: ReplaySegment[] = [];
+  private readonly bytes: Float64Array;
+  private readonly capacity: number;
+  private readonly offset: Float64Array;
+  private readonly size: Float64Array;
+  private readonly arena: number;
+
+  constructor(input: AllocatorInput, alignment: number) {
+    const nb = input.bytes.length;
+    const plan = planArena(input, alignment);
+    this.bytes = input.bytes;
+    this.capacity = input.capacity;
+    this.offset = plan.offset;
+    this.size = plan.size;
+    this.arena = plan.arena;
+    this.address = new Float64Array(nb).fill(-1);
+    this.blockBytes = new Float64Array(nb);
+    this.segmentOf = new Int32Array(nb).fill(-1);
+  }
+
+  alloc(buffer: number, event: number): boolean {
+    if (this.bytes[buffer] === 0) return true;
+    if (this.segments.length === 0) {
+      if (this.arena > this.capacity) {
+        this.lastAttempt = this.arena;
+        return false;
       }
-      state.address[buffer] = plan.offset[buffer];
-      state.blockBytes[buffer] = plan.size[buffer];
-      state.segmentOf[buffer] = 0;
-      totals[1] += plan.size[buffer];
-      return true;
-    },
-    free(buffer) {
-      totals[1] -= state.blockBytes[buffer];
-    },
-    // The arena is the plan: nothing is cached to release.
-    emptyCache() {},
-  };
-  return state;
+      this.segments.push({ address: 0, bytes: this.arena, pool: "arena", reservedAt: event, releasedAt: -1 });
+      this.totals[0] = this.arena;
+    }
+    this.address[buffer] = this.offset[buffer];
+    this.blockBytes[buffer] = this.size[buffer];
+    this.segmentOf[buffer] = 0;
+    this.totals[1] += this.size[buffer];
+    return true;
+  }
+
+  free(buffer: number): void {
+    this.totals[1] -= this.blockBytes[buffer];
+  }
+
+  // The arena is the plan: nothing is cached to release.
+  emptyCache(): void {}
 }
