@@ -23,3 +23,4 @@ export { attentionChart, renderAttention } from "./charts/attentionChart.js";
 export type { AttentionChartOptions, AttentionComparison, AttentionRow } from "./charts/attentionChart.js";
 export { attentionLayout } from "./layout/attentionLayout.js";
 export type { AttentionLayout, AttentionPanel } from "./layout/attentionLayout.js";
+export type { ChartFrame } from "./layout/chartFrame.js";

@@ -3,6 +3,7 @@ import { byteTicks, formatBytes, type ByteBase } from "../formatBytes.js";
 import { colorsFor } from "../palette.js";
 import { legendRows, type LegendItem } from "../axes.js";
 import { textWidth } from "../svg.js";
+import type { ChartFrame } from "./chartFrame.js";
 
 /** One bar: a scenario (e.g. "full fine-tune, bf16") and the parts its memory is made of, in bytes. */
 export interface BreakdownScenario {
@@ -32,12 +33,7 @@ export interface BreakdownChartOptions {
   title?: string;
 }
 
-export interface BreakdownLayout {
-  width: number;
-  height: number;
-  title: string;
-  desc: string;
-  plot: { left: number; top: number; right: number; bottom: number };
+export interface BreakdownLayout extends ChartFrame {
   x: ScaleLinear<number, number>;
   y: ScaleBand<string>;
   xTicks: { value: number; label: string }[];

@@ -4,6 +4,7 @@ import { format } from "d3-format";
 import { byteTicks, formatBytes } from "../formatBytes.js";
 import { CATEGORY_COLORS } from "../palette.js";
 import { legendRows, type LegendItem } from "../axes.js";
+import type { ChartFrame } from "./chartFrame.js";
 
 export interface SegmentChartOptions {
   /** Width in pixels. @defaultValue 800 */
@@ -28,12 +29,7 @@ export interface MapRect {
   y1: number;
 }
 
-export interface SegmentLayout {
-  width: number;
-  height: number;
-  title: string;
-  desc: string;
-  plot: { left: number; top: number; right: number; bottom: number };
+export interface SegmentLayout extends ChartFrame {
   x: ScaleLinear<number, number>;
   y: ScaleLinear<number, number>;
   xTicks: { value: number; label: string }[];

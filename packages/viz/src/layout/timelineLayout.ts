@@ -6,6 +6,7 @@ import { byteTicks, formatBytes } from "../formatBytes.js";
 import { CATEGORY_COLORS } from "../palette.js";
 import { textWidth } from "../svg.js";
 import { legendRows, type LegendItem } from "../axes.js";
+import type { ChartFrame } from "./chartFrame.js";
 
 export interface TimelineChartOptions {
   /** The trace the timeline comes from: phase bands, times and labels. Required with a `ReplayRun` input. */
@@ -38,12 +39,7 @@ export interface TimelineLayer {
 export type LegendEntry = LegendItem;
 
 /** Everything `timelineChart` draws, in data units plus the scales that map them to pixels. */
-export interface TimelineLayout {
-  width: number;
-  height: number;
-  title: string;
-  desc: string;
-  plot: { left: number; top: number; right: number; bottom: number };
+export interface TimelineLayout extends ChartFrame {
   x: ScaleLinear<number, number>;
   y: ScaleLinear<number, number>;
   xLabel: string;
