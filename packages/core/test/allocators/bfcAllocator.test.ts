@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { bfcAllocator, bfcBin, replay, stateAt, traceBuilder, type Trace } from "@hbmscope/core";
 
-const MiB = 2 ** 20;
+import { stepTrace as trace } from "./stepTrace.js";
 
-function trace(steps: ({ alloc: number } | { free: number } | { mark: string })[]): Trace {
-  const b = traceBuilder({ source: "test" });
-  const ids: number[] = [];
-  for (const s of steps) {
-    if ("alloc" in s) ids.push(b.alloc({ bytes: s.alloc, category: "activation" }));
-    else if ("free" in s) b.free(ids[s.free]);
-    else b.mark(s.mark);
-  }
-  return b.build();
-}
+const MiB = 2 ** 20;
 
 describe("bfcAllocator()", () => {
   it("bfcAllocator() rounds 1000 bytes up to a 1024-byte chunk split from a first 2 MiB region", () => {

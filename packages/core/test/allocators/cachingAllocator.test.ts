@@ -2,19 +2,9 @@ import { describe, expect, it } from "vitest";
 import { cachingAllocator, replay, stateAt, traceBuilder, type Trace } from "@hbmscope/core";
 import vector from "../fixtures/pytorch-caching-allocator-examples.json" with { type: "json" };
 
-const MiB = 2 ** 20;
+import { stepTrace as trace } from "./stepTrace.js";
 
-/** A trace allocating the given sizes in order, freeing the ones listed in `frees` after each alloc. */
-function trace(steps: ({ alloc: number } | { free: number } | { mark: string })[]): Trace {
-  const b = traceBuilder({ source: "test" });
-  const ids: number[] = [];
-  for (const s of steps) {
-    if ("alloc" in s) ids.push(b.alloc({ bytes: s.alloc, category: "activation" }));
-    else if ("free" in s) b.free(ids[s.free]);
-    else b.mark(s.mark);
-  }
-  return b.build();
-}
+const MiB = 2 ** 20;
 
 describe("cachingAllocator() reference vectors (vectors.json: pytorch-caching-allocator-examples)", () => {
   for (const c of vector.cases) {

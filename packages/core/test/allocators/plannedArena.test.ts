@@ -3,15 +3,7 @@ import { describe, expect, it } from "vitest";
 import { traceArbitrary } from "@hbmscope/core/testing";
 import { cachingAllocator, plannedArena, replay, traceBuilder, traceColumns, type Trace } from "@hbmscope/core";
 
-function trace(steps: ({ alloc: number } | { free: number })[]): Trace {
-  const b = traceBuilder({ source: "test" });
-  const ids: number[] = [];
-  for (const s of steps) {
-    if ("alloc" in s) ids.push(b.alloc({ bytes: s.alloc, category: "activation" }));
-    else b.free(ids[s.free]);
-  }
-  return b.build();
-}
+import { stepTrace as trace } from "./stepTrace.js";
 
 describe("plannedArena()", () => {
   it("plannedArena() lets buffers with disjoint lifetimes share an offset", () => {

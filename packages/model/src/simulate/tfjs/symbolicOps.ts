@@ -49,41 +49,27 @@ export function symbolicOps(e: SymEngine) {
   const unary = (kernel: string, x: SymTensor, grad?: GradConfig, dtype?: TfDtype): SymTensor =>
     e.op(() => e.kernel(kernel, { x }, [{ shape: x.shape, dtype: dtype ?? x.dtype }], grad)[0]);
 
+  /** A broadcast input's gradient: `dy` summed over the axes the input was broadcast along (tfjs's binary gradients). */
+  const sumToShape = (res: SymTensor, shape: number[], out: number[]): SymTensor => {
+    const axes = reductionAxes(shape, out);
+    return axes.length > 0 ? ops.sum(res, axes) : res;
+  };
+
   const ops = {
     add: (a: Arg, b: Arg): SymTensor =>
       binary("Add", a, b, (A, B, out) => ({
         inputsToSave: ["a", "b"],
         gradFunc: (dy) => ({
-          a: () => {
-            let res = dy;
-            const axes = reductionAxes(A.shape, out);
-            if (axes.length > 0) res = ops.sum(res, axes);
-            return ops.reshape(res, A.shape);
-          },
-          b: () => {
-            let res = dy;
-            const axes = reductionAxes(B.shape, out);
-            if (axes.length > 0) res = ops.sum(res, axes);
-            return ops.reshape(res, B.shape);
-          },
+          a: () => ops.reshape(sumToShape(dy, A.shape, out), A.shape),
+          b: () => ops.reshape(sumToShape(dy, B.shape, out), B.shape),
         }),
       })),
     sub: (a: Arg, b: Arg): SymTensor =>
       binary("Sub", a, b, (A, B, out) => ({
         inputsToSave: ["a", "b"],
         gradFunc: (dy) => ({
-          a: () => {
-            let res = dy;
-            const axes = reductionAxes(A.shape, out);
-            if (axes.length > 0) res = ops.sum(res, axes);
-            return ops.reshape(res, A.shape);
-          },
-          b: () => {
-            let res = dy;
-            const axes = reductionAxes(B.shape, out);
-            if (axes.length > 0) res = ops.sum(res, axes);
-            return ops.reshape(ops.neg(res), B.shape);
-          },
+          a: () => ops.reshape(sumToShape(dy, A.shape, out), A.shape),
+          b: () => ops.reshape(ops.neg(sumToShape(dy, B.shape, out)), B.shape),
         }),
       })),
     mul: (a: Arg, b: Arg): SymTensor =>
@@ -141,19 +127,15 @@ export function symbolicOps(e: SymEngine) {
             a: () => {
               const [base, exp] = saved;
               const expFloat = ops.cast(exp, "float32");
-              let res = ops.mul(dy, ops.mul(expFloat, ops.pow(base, ops.sub(expFloat, e.scalar()))));
-              const axes = reductionAxes(base.shape, out);
-              if (axes.length > 0) res = ops.sum(res, axes);
-              return ops.reshape(res, base.shape);
+              const res = ops.mul(dy, ops.mul(expFloat, ops.pow(base, ops.sub(expFloat, e.scalar()))));
+              return ops.reshape(sumToShape(res, base.shape, out), base.shape);
             },
             b: () => {
               const [base, , y] = saved;
               const condition = ops.compare("Greater", base, 0);
               const logBase = ops.where(condition, ops.log(base), ops.zerosLike(base));
-              let res = ops.mul(dy, ops.mul(y, logBase));
-              const axes = reductionAxes(B.shape, out);
-              if (axes.length > 0) res = ops.sum(res, axes);
-              return ops.reshape(res, B.shape);
+              const res = ops.mul(dy, ops.mul(y, logBase));
+              return ops.reshape(sumToShape(res, B.shape, out), B.shape);
             },
           }),
         })[0];
