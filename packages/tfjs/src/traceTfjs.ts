@@ -62,6 +62,21 @@ interface Frame {
   path: string;
   /** Nearest phase-named scope at or below this frame, or "". */
   phase: string;
+  /** Interned child frames by scope name: a scope entered again reuses its frame (no string building). */
+  children: Map<string, Frame> | undefined;
+}
+
+/** Bytes per element of the tfjs dtypes, inline (`tf.util.bytesPerElement` throws on unknown ones). */
+function bytesPer(dtype: string): number {
+  switch (dtype) {
+    case "float32":
+    case "int32":
+      return 4;
+    case "bool":
+      return 1;
+    default:
+      return tf.util.bytesPerElement(dtype as tf.DataType);
+  }
 }
 
 interface PhysRecord {
@@ -90,7 +105,7 @@ function contextCategory(phase: string): Category {
 }
 
 function bytesOfTensor(t: { size: number; dtype: string }): number {
-  return t.dtype === "complex64" || t.dtype === "string" ? 0 : t.size * tf.util.bytesPerElement(t.dtype as tf.DataType);
+  return t.dtype === "complex64" || t.dtype === "string" ? 0 : t.size * bytesPer(t.dtype);
 }
 
 /** Bytes of a backend `DataStorage` value: its typed array, or shape × dtype (wasm, tfjs-node). */
@@ -99,7 +114,7 @@ function bytesOfStorage(value: { values?: unknown; shape?: number[]; dtype?: str
   const v = value.values as ArrayBufferView | undefined;
   if (v && typeof v.byteLength === "number") return v.byteLength;
   if (value.shape && value.dtype && value.dtype !== "string" && value.dtype !== "complex64") {
-    return tf.util.sizeFromShape(value.shape) * tf.util.bytesPerElement(value.dtype as tf.DataType);
+    return tf.util.sizeFromShape(value.shape) * bytesPer(value.dtype);
   }
   return 0;
 }
@@ -140,7 +155,10 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   // Context: kernel stack, scope stack, phase, backward scope.
   const ops: string[] = [];
   let kernelStart = 0;
+  const root: Frame = { path: "", phase: "", children: undefined };
   const frames: Frame[] = [];
+  /** The innermost frame (`root` outside any scope). */
+  let top = root;
   let explicitPhase = options.initialPhase ?? "setup";
   let markedPhase = "";
   const gradScopes: string[] = [];
@@ -151,14 +169,10 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   let logicalSum = 0;
   const accounting: Accounting = { checkedEvents: 0, mismatches: [], mismatchCount: 0 };
 
-  const currentPhase = () => {
-    const top = frames.length ? frames[frames.length - 1].phase : "";
-    return top || explicitPhase;
-  };
-  const currentScope = () => {
-    if (gradScopes.length) return gradScopes[gradScopes.length - 1];
-    return frames.length ? frames[frames.length - 1].path : "";
-  };
+  const currentPhase = () => top.phase || explicitPhase;
+  const currentScope = () => (gradScopes.length ? gradScopes[gradScopes.length - 1] : top.path);
+  /** Backward scope per forward scope, built once per scope. */
+  const backwardScopes = new Map<string, string>();
   const currentOp = (fallback: string) => (ops.length ? ops[ops.length - 1] : fallback);
 
   const event = (kind: 0 | 1, buffer: TraceBuffer, phase: string) => {
@@ -238,7 +252,9 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   };
 
   e.trackTensor = function (this: EngineLike, a: tf.Tensor, backend: unknown) {
-    const known = state.tensorInfo.has(a.dataId);
+    // The DataStorage hook has usually seen the buffer already; only otherwise ask tfjs' WeakMap.
+    let rec = physical.get(a.dataId);
+    const known = rec !== undefined || state.tensorInfo.has(a.dataId);
     orig.trackTensor.call(this, a, backend);
     const phase = currentPhase();
     let category: Category;
@@ -251,7 +267,6 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     const op = currentOp(isVariable ? "Variable" : "makeTensor");
     const scope = currentScope();
     const bytes = bytesOfTensor(a);
-    let rec = physical.get(a.dataId);
     if (!rec && !known) {
       // A backend without a hooked DataStorage: the first reference allocates the buffer.
       const buffer = newBuffer(bytes, category, a.dtype, a.shape, op, scope, phase, "physical");
@@ -298,7 +313,7 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   };
 
   e.runKernelFunc = function (this: EngineLike, params: { kernelName?: string }) {
-    const name = params.kernelName ?? `customGrad(${frames.length ? frames[frames.length - 1].path.split("/").pop() : ""})`;
+    const name = params.kernelName ?? `customGrad(${top.path.split("/").pop()})`;
     ops.push(name);
     kernelStart = performance.now() - t0;
     try {
@@ -309,20 +324,24 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   };
 
   e.startScope = function (this: EngineLike, name?: string) {
-    const parent = frames.length ? frames[frames.length - 1] : { path: "", phase: "" };
+    frames.push(top);
     // tfjs wraps every op in a scope named `<op>__op`: the kernel name says that already.
-    const named = name && name !== "unnamed scope" && !name.endsWith("__op");
-    frames.push({
-      path: named ? (parent.path ? `${parent.path}/${name}` : name) : parent.path,
-      phase: named && PHASE_SCOPES.has(name) ? name : parent.phase,
-    });
+    if (name && name !== "unnamed scope" && !name.endsWith("__op")) {
+      const parent = top;
+      let child = parent.children?.get(name);
+      if (!child) {
+        child = { path: parent.path ? `${parent.path}/${name}` : name, phase: PHASE_SCOPES.has(name) ? name : parent.phase, children: undefined };
+        (parent.children ??= new Map()).set(name, child);
+      }
+      top = child;
+    }
     return orig.startScope.call(this, name);
   };
   e.endScope = function (this: EngineLike, result: unknown) {
     try {
       return orig.endScope.call(this, result);
     } finally {
-      frames.pop();
+      top = frames.pop() ?? root;
     }
   };
 
@@ -338,8 +357,13 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     const tape = state.activeTape;
     const node = tape?.[tape.length - 1];
     if (node?.gradient) {
-      const fwd = currentScope().replace(/^forward(\/|$)/, "");
-      const scope = fwd ? `backward/${fwd}` : "backward";
+      const here = currentScope();
+      let scope = backwardScopes.get(here);
+      if (scope === undefined) {
+        const fwd = here.replace(/^forward(\/|$)/, "");
+        scope = fwd ? `backward/${fwd}` : "backward";
+        backwardScopes.set(here, scope);
+      }
       const gradient = node.gradient;
       const within = <R>(f: () => R): R => {
         gradScopes.push(scope);
@@ -362,7 +386,9 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   const restore = () => {
     proto.set = origSet;
     proto.delete = origDelete;
-    for (const k of Object.keys(orig) as (keyof typeof orig)[]) {
+    // Delete in reverse order of installation: V8 then rolls the engine's hidden class back instead
+    // of turning it into a slow dictionary object (which would slow every later engine call).
+    for (const k of (Object.keys(orig) as (keyof typeof orig)[]).reverse()) {
       if (ownBefore.includes(k)) e[k] = orig[k];
       else delete e[k];
     }
@@ -373,21 +399,28 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     for (let i = 0; i < evKind.length; i++) {
       events[i] = { kind: evKind[i] === 0 ? "alloc" : "free", buffer: evBuffer[i], time: Math.round(evTime[i] * 1000) / 1000 };
     }
-    // Shapes are tfjs' own arrays (never mutated by tfjs): copied once here, not on the hot path.
-    for (const b of buffers) {
-      if (b.dtype === undefined) delete b.dtype;
-      if (b.shape === undefined) delete b.shape;
-      else b.shape = (b.shape as number[]).slice();
-      if (b.view === "physical") delete b.view;
-      if (b.kernelTemp === undefined) delete b.kernelTemp;
-    }
     // Backend buffers still live at the end that never became tensors are kernel temporaries too.
     for (const rec of physical.values()) if (!rec.tensor) rec.buffer.kernelTemp = true;
+    // Final buffers are built fresh with only their defined fields (`delete` would turn each into a
+    // slow dictionary object). Shapes are tfjs' own arrays (never mutated by tfjs): copied here once.
+    const out: TraceBuffer[] = new Array(buffers.length);
+    for (let i = 0; i < buffers.length; i++) {
+      const b = buffers[i];
+      const o: TraceBuffer = { id: b.id, bytes: b.bytes, category: b.category };
+      if (b.dtype !== undefined) o.dtype = b.dtype;
+      if (b.shape !== undefined) o.shape = (b.shape as number[]).slice();
+      o.op = b.op;
+      o.scope = b.scope;
+      o.phase = b.phase;
+      if (b.view !== "physical") o.view = b.view;
+      if (b.kernelTemp !== undefined) o.kernelTemp = b.kernelTemp;
+      out[i] = o;
+    }
     return {
       format: "hbmscope.trace",
       version: 1,
       meta: { ...(options.meta ?? {}), source: "tfjs", backend: backendName, units: "bytes" },
-      buffers,
+      buffers: out,
       events,
       marks,
     };
