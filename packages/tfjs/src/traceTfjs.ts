@@ -79,11 +79,13 @@ function bytesPer(dtype: string): number {
   }
 }
 
-interface PhysRecord {
-  buffer: TraceBuffer;
-  tensor: boolean;
-  viaStorage: boolean;
-}
+/** Bits of a buffer's `flags` column. */
+const LOGICAL = 1;
+/** A physical buffer some tensor referenced. */
+const TENSOR = 2;
+/** A physical buffer seen through the backend's `DataStorage` (freed there, not by the engine). */
+const VIA_STORAGE = 4;
+const KERNEL_TEMP = 8;
 
 interface EngineLike {
   state: { numBytes: number; tensorInfo: WeakMap<object, unknown>; activeTape: { gradient?: (dys: unknown) => unknown }[] | null };
@@ -144,8 +146,15 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   const state = engine.state;
   let baseline = state.numBytes;
 
-  // The trace, built in arrays and assembled at the end.
-  const buffers: TraceBuffer[] = [];
+  // The trace, built in columns (one entry per buffer id) and assembled into objects at the end.
+  const bBytes: number[] = [];
+  const bCategory: Category[] = [];
+  const bDtype: (string | undefined)[] = [];
+  const bShape: (number[] | undefined)[] = [];
+  const bOp: string[] = [];
+  const bScope: string[] = [];
+  const bPhase: string[] = [];
+  const bFlags: number[] = [];
   const evKind: number[] = [];
   const evBuffer: number[] = [];
   const evTime: number[] = [];
@@ -164,8 +173,9 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   const gradScopes: string[] = [];
   const variableCategory = new Map<string, Category>();
 
-  const logical = new Map<number, TraceBuffer>();
-  const physical = new Map<object, PhysRecord>();
+  /** Live logical buffer id by tensor id; live physical buffer id by dataId. */
+  const logical = new Map<number, number>();
+  const physical = new Map<object, number>();
   let logicalSum = 0;
   const accounting: Accounting = { checkedEvents: 0, mismatches: [], mismatchCount: 0 };
 
@@ -175,17 +185,16 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   const backwardScopes = new Map<string, string>();
   const currentOp = (fallback: string) => (ops.length ? ops[ops.length - 1] : fallback);
 
-  const event = (kind: 0 | 1, buffer: TraceBuffer, phase: string) => {
+  const event = (kind: 0 | 1, buffer: number, phase: string) => {
     if (phase !== markedPhase) {
       marks.push({ at: evKind.length, label: phase, kind: "phase" });
       markedPhase = phase;
     }
     evKind.push(kind);
-    evBuffer.push(buffer.id as number);
+    evBuffer.push(buffer);
     // Inside a kernel, its start time: one clock read per kernel rather than per event.
     evTime.push(ops.length ? kernelStart : performance.now() - t0);
   };
-  // One object shape for every buffer keeps this hot path monomorphic.
   const newBuffer = (
     bytes: number,
     category: Category,
@@ -194,14 +203,19 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     op: string,
     scope: string,
     phase: string,
-    view: "logical" | "physical",
-  ): TraceBuffer => {
-    const buffer: TraceBuffer = { id: buffers.length, bytes, category, dtype, shape, op, scope, phase, view };
-    buffers.push(buffer);
-    return buffer;
+    flags: number,
+  ): number => {
+    bBytes.push(bytes);
+    bCategory.push(category);
+    bDtype.push(dtype);
+    bShape.push(shape);
+    bOp.push(op);
+    bScope.push(scope);
+    bPhase.push(phase);
+    return bFlags.push(flags) - 1;
   };
-  const upgrade = (b: TraceBuffer, c: Category) => {
-    if (RANK[c] > RANK[b.category]) b.category = c;
+  const upgrade = (b: number, c: Category) => {
+    if (RANK[c] > RANK[bCategory[b]]) bCategory[b] = c;
   };
   const check = (op: string) => {
     accounting.checkedEvents++;
@@ -232,19 +246,18 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     if (this.backend !== activeBackend || physical.has(dataId)) return;
     const v = value as { shape?: number[]; dtype?: string };
     const phase = currentPhase();
-    const buffer = newBuffer(bytesOfStorage(value as never), contextCategory(phase), v.dtype, v.shape, currentOp("write"), currentScope(), phase, "physical");
-    physical.set(dataId, { buffer, tensor: false, viaStorage: true });
+    const buffer = newBuffer(bytesOfStorage(value as never), contextCategory(phase), v.dtype, v.shape, currentOp("write"), currentScope(), phase, VIA_STORAGE);
+    physical.set(dataId, buffer);
     event(0, buffer, phase);
   };
   proto.delete = function (this: { backend: object; data: WeakMap<object, unknown> }, dataId: object) {
-    const rec = this.backend === activeBackend ? physical.get(dataId) : undefined;
-    if (rec) {
-      const b = rec.buffer;
-      if (b.bytes === 0) b.bytes = bytesOfStorage(this.data.get(dataId) as never);
-      if (!rec.tensor) {
-        b.kernelTemp = true;
-        b.category = "temporary";
-      } else if (b.category === "input" && currentPhase() === "setup") b.category = "temporary";
+    const b = this.backend === activeBackend ? physical.get(dataId) : undefined;
+    if (b !== undefined) {
+      if (bBytes[b] === 0) bBytes[b] = bytesOfStorage(this.data.get(dataId) as never);
+      if (!(bFlags[b] & TENSOR)) {
+        bFlags[b] |= KERNEL_TEMP;
+        bCategory[b] = "temporary";
+      } else if (bCategory[b] === "input" && currentPhase() === "setup") bCategory[b] = "temporary";
       physical.delete(dataId);
       event(1, b, currentPhase());
     }
@@ -253,8 +266,8 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
 
   e.trackTensor = function (this: EngineLike, a: tf.Tensor, backend: unknown) {
     // The DataStorage hook has usually seen the buffer already; only otherwise ask tfjs' WeakMap.
-    let rec = physical.get(a.dataId);
-    const known = rec !== undefined || state.tensorInfo.has(a.dataId);
+    let b = physical.get(a.dataId);
+    const known = b !== undefined || state.tensorInfo.has(a.dataId);
     orig.trackTensor.call(this, a, backend);
     const phase = currentPhase();
     let category: Category;
@@ -267,22 +280,20 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     const op = currentOp(isVariable ? "Variable" : "makeTensor");
     const scope = currentScope();
     const bytes = bytesOfTensor(a);
-    if (!rec && !known) {
+    if (b === undefined && !known) {
       // A backend without a hooked DataStorage: the first reference allocates the buffer.
-      const buffer = newBuffer(bytes, category, a.dtype, a.shape, op, scope, phase, "physical");
-      rec = { buffer, tensor: true, viaStorage: false };
-      physical.set(a.dataId, rec);
-      event(0, buffer, phase);
+      b = newBuffer(bytes, category, a.dtype, a.shape, op, scope, phase, TENSOR);
+      physical.set(a.dataId, b);
+      event(0, b, phase);
     }
-    if (rec) {
-      rec.tensor = true;
-      const b = rec.buffer;
-      if (b.bytes === 0) b.bytes = bytes;
-      if (b.dtype === undefined) b.dtype = a.dtype;
-      if (b.shape === undefined) b.shape = a.shape;
+    if (b !== undefined) {
+      bFlags[b] |= TENSOR;
+      if (bBytes[b] === 0) bBytes[b] = bytes;
+      if (bDtype[b] === undefined) bDtype[b] = a.dtype;
+      if (bShape[b] === undefined) bShape[b] = a.shape;
       upgrade(b, category);
     }
-    const lb = newBuffer(bytes, category, a.dtype, a.shape, op, scope, phase, "logical");
+    const lb = newBuffer(bytes, category, a.dtype, a.shape, op, scope, phase, LOGICAL);
     logical.set(a.id, lb);
     logicalSum += bytes;
     event(0, lb, phase);
@@ -295,20 +306,20 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     if (!known) return;
     const lb = logical.get(a.id);
     const phase = currentPhase();
-    if (lb) {
+    if (lb !== undefined) {
       logical.delete(a.id);
-      logicalSum -= lb.bytes;
-      if (lb.category === "input" && phase === "setup") lb.category = "temporary";
+      logicalSum -= bBytes[lb];
+      if (bCategory[lb] === "input" && phase === "setup") bCategory[lb] = "temporary";
       event(1, lb, phase);
-      check(lb.op ?? "");
+      check(bOp[lb]);
     } else {
       // A tensor from before the trace: not ours, so take it out of the baseline.
       baseline -= bytesOfTensor(a);
     }
-    const rec = physical.get(a.dataId);
-    if (rec && !rec.viaStorage && !state.tensorInfo.has(a.dataId)) {
+    const b = physical.get(a.dataId);
+    if (b !== undefined && !(bFlags[b] & VIA_STORAGE) && !state.tensorInfo.has(a.dataId)) {
       physical.delete(a.dataId);
-      event(1, rec.buffer, phase);
+      event(1, b, phase);
     }
   };
 
@@ -349,9 +360,9 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     orig.addTapeNode.call(this, kernelName, inputs, outputs, gradFunc, saved, attrs);
     for (const t of saved) {
       const lb = logical.get(t.id);
-      if (lb) upgrade(lb, "activation");
-      const rec = physical.get(t.dataId);
-      if (rec) upgrade(rec.buffer, "activation");
+      if (lb !== undefined) upgrade(lb, "activation");
+      const b = physical.get(t.dataId);
+      if (b !== undefined) upgrade(b, "activation");
     }
     // Backward allocations get the scope of the forward op they differentiate.
     const tape = state.activeTape;
@@ -400,20 +411,21 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
       events[i] = { kind: evKind[i] === 0 ? "alloc" : "free", buffer: evBuffer[i], time: Math.round(evTime[i] * 1000) / 1000 };
     }
     // Backend buffers still live at the end that never became tensors are kernel temporaries too.
-    for (const rec of physical.values()) if (!rec.tensor) rec.buffer.kernelTemp = true;
-    // Final buffers are built fresh with only their defined fields (`delete` would turn each into a
-    // slow dictionary object). Shapes are tfjs' own arrays (never mutated by tfjs): copied here once.
-    const out: TraceBuffer[] = new Array(buffers.length);
-    for (let i = 0; i < buffers.length; i++) {
-      const b = buffers[i];
-      const o: TraceBuffer = { id: b.id, bytes: b.bytes, category: b.category };
-      if (b.dtype !== undefined) o.dtype = b.dtype;
-      if (b.shape !== undefined) o.shape = (b.shape as number[]).slice();
-      o.op = b.op;
-      o.scope = b.scope;
-      o.phase = b.phase;
-      if (b.view !== "physical") o.view = b.view;
-      if (b.kernelTemp !== undefined) o.kernelTemp = b.kernelTemp;
+    for (const b of physical.values()) if (!(bFlags[b] & TENSOR)) bFlags[b] |= KERNEL_TEMP;
+    // Buffer objects are built here once, with only their defined fields. Shapes are tfjs' own
+    // arrays (never mutated by tfjs): copied here, not on the hot path.
+    const out: TraceBuffer[] = new Array(bFlags.length);
+    for (let i = 0; i < bFlags.length; i++) {
+      const o: TraceBuffer = { id: i, bytes: bBytes[i], category: bCategory[i] };
+      const dtype = bDtype[i];
+      if (dtype !== undefined) o.dtype = dtype;
+      const shape = bShape[i];
+      if (shape !== undefined) o.shape = shape.slice();
+      o.op = bOp[i];
+      o.scope = bScope[i];
+      o.phase = bPhase[i];
+      if (bFlags[i] & LOGICAL) o.view = "logical";
+      if (bFlags[i] & KERNEL_TEMP) o.kernelTemp = true;
       out[i] = o;
     }
     return {
