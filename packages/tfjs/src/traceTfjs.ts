@@ -356,6 +356,15 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     }
   };
 
+  /** Runs `f(arg)` with backward allocations attributed to `scope`. */
+  const within = (scope: string, f: (arg: unknown) => unknown, arg: unknown): unknown => {
+    gradScopes.push(scope);
+    try {
+      return f(arg);
+    } finally {
+      gradScopes.pop();
+    }
+  };
   e.addTapeNode = function (this: EngineLike, kernelName: string, inputs: unknown, outputs: unknown, gradFunc: unknown, saved: tf.Tensor[], attrs: unknown) {
     orig.addTapeNode.call(this, kernelName, inputs, outputs, gradFunc, saved, attrs);
     for (const t of saved) {
@@ -376,18 +385,11 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
         backwardScopes.set(here, scope);
       }
       const gradient = node.gradient;
-      const within = <R>(f: () => R): R => {
-        gradScopes.push(scope);
-        try {
-          return f();
-        } finally {
-          gradScopes.pop();
-        }
-      };
+      const s = scope;
       node.gradient = (dys: unknown) => {
-        const thunks = within(() => gradient(dys)) as Record<string, () => unknown>;
+        const thunks = within(s, gradient, dys) as Record<string, () => unknown>;
         const wrapped: Record<string, () => unknown> = {};
-        for (const k of Object.keys(thunks)) wrapped[k] = () => within(thunks[k]);
+        for (const k of Object.keys(thunks)) wrapped[k] = () => within(s, thunks[k], undefined);
         return wrapped;
       };
     }
