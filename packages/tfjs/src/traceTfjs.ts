@@ -155,9 +155,11 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   const bScope: string[] = [];
   const bPhase: string[] = [];
   const bFlags: number[] = [];
-  const evKind: number[] = [];
-  const evBuffer: number[] = [];
-  const evTime: number[] = [];
+  // Events in typed arrays (outside the JS heap, so garbage collections neither copy nor scan
+  // them), doubled when full: `buffer id * 2 + kind` (0 alloc, 1 free) and the time.
+  let evCode = new Int32Array(4096);
+  let evTime = new Float64Array(4096);
+  let evCount = 0;
   const marks: TraceMark[] = [];
   const t0 = performance.now();
 
@@ -187,13 +189,20 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
 
   const event = (kind: 0 | 1, buffer: number, phase: string) => {
     if (phase !== markedPhase) {
-      marks.push({ at: evKind.length, label: phase, kind: "phase" });
+      marks.push({ at: evCount, label: phase, kind: "phase" });
       markedPhase = phase;
     }
-    evKind.push(kind);
-    evBuffer.push(buffer);
+    if (evCount === evCode.length) {
+      const code = new Int32Array(evCount * 2);
+      code.set(evCode);
+      evCode = code;
+      const time = new Float64Array(evCount * 2);
+      time.set(evTime);
+      evTime = time;
+    }
+    evCode[evCount] = buffer * 2 + kind;
     // Inside a kernel, its start time: one clock read per kernel rather than per event.
-    evTime.push(ops.length ? kernelStart : performance.now() - t0);
+    evTime[evCount++] = ops.length ? kernelStart : performance.now() - t0;
   };
   const newBuffer = (
     bytes: number,
@@ -222,7 +231,7 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     const tfjs = state.numBytes - baseline;
     if (tfjs !== logicalSum) {
       accounting.mismatchCount++;
-      if (accounting.mismatches.length < 20) accounting.mismatches.push({ event: evKind.length - 1, op, traced: logicalSum, tfjs });
+      if (accounting.mismatches.length < 20) accounting.mismatches.push({ event: evCount - 1, op, traced: logicalSum, tfjs });
     }
   };
 
@@ -408,9 +417,10 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   };
 
   const assemble = (): Trace => {
-    const events: TraceEvent[] = new Array(evKind.length);
-    for (let i = 0; i < evKind.length; i++) {
-      events[i] = { kind: evKind[i] === 0 ? "alloc" : "free", buffer: evBuffer[i], time: Math.round(evTime[i] * 1000) / 1000 };
+    const events: TraceEvent[] = new Array(evCount);
+    for (let i = 0; i < evCount; i++) {
+      const code = evCode[i];
+      events[i] = { kind: code & 1 ? "free" : "alloc", buffer: code >>> 1, time: Math.round(evTime[i] * 1000) / 1000 };
     }
     // Backend buffers still live at the end that never became tensors are kernel temporaries too.
     for (const b of physical.values()) if (!(bFlags[b] & TENSOR)) bFlags[b] |= KERNEL_TEMP;
