@@ -2,11 +2,14 @@ import { traceTfjs, transformerStep, withBackend, type StepConfig } from "@hbmsc
 
 /**
  * Tracing overhead on the standard step (the `hbmscope profile` defaults, wasm): traced and
- * untraced runs alternate in one process so both see the same machine load. The target (1.05) is
- * checked on the ratio of median CPU times (user + system of this process): wasm runs on the main
- * thread, and on a shared 2-core machine wall times swing by 2x between runs. Wall ratio printed too.
+ * untraced runs alternate in one process so both see the same machine load. Each pair gives a
+ * ratio traced / untraced; the figure is the median of the per-pair ratios (a load spike then
+ * spoils one pair, not the whole comparison), for CPU time (user + system of this process) and
+ * for wall time. The target (<= 1.05) is judged on the CPU figure: wasm runs on the main thread,
+ * so CPU time counts the tracer's work (and its garbage collection) while ignoring the time the
+ * process waits for a core on a shared machine, which swings wall times between runs.
  */
-export async function tfjsBench(pairs = 30, config: Partial<StepConfig> = {}) {
+export async function tfjsBench(pairs = 60, config: Partial<StepConfig> = {}) {
   return withBackend("wasm", async () => {
     const step = transformerStep(config);
     let events = 0;
@@ -39,14 +42,16 @@ export async function tfjsBench(pairs = 30, config: Partial<StepConfig> = {}) {
         a.push(await traced());
       }
     }
-    const median = (x: number[][], k: number) => x.map((r) => r[k]).sort((p, q) => p - q)[Math.floor(x.length / 2)];
-    const wall = median(a, 0) / median(b, 0);
-    const ratio = median(a, 1) / median(b, 1);
+    const median = (x: number[]) => [...x].sort((p, q) => p - q)[Math.floor(x.length / 2)];
+    const ratios = (k: number) => a.map((r, i) => r[k] / b[i][k]);
+    const ratio = median(ratios(1));
+    const wall = median(ratios(0));
+    const col = (x: number[][], k: number) => median(x.map((r) => r[k])).toFixed(1);
     const c = step.config;
     console.log(
-      `tfjs tracing overhead (wasm, vocab ${c.vocab}, hidden ${c.hidden}, seq ${c.seq}, batch ${c.batch}, ${c.attention}, ${events} events, ${pairs} pairs): ` +
-        `CPU traced ${median(a, 1).toFixed(1)} ms, untraced ${median(b, 1).toFixed(1)} ms, ratio ${ratio.toFixed(3)} (target <= 1.05: ${ratio <= 1.05 ? "met" : "MISSED"}); ` +
-        `wall ${median(a, 0).toFixed(1)} / ${median(b, 0).toFixed(1)} ms, ratio ${wall.toFixed(3)}`,
+      `tfjs tracing overhead (wasm, vocab ${c.vocab}, hidden ${c.hidden}, seq ${c.seq}, batch ${c.batch}, ${c.attention}, ${events} events, ${pairs} pairs; ` +
+        `median of per-pair traced/untraced ratios): CPU ratio ${ratio.toFixed(3)} (median ${col(a, 1)} / ${col(b, 1)} ms; ` +
+        `target <= 1.05, judged on CPU: ${ratio <= 1.05 ? "met" : "MISSED"}); wall ratio ${wall.toFixed(3)} (median ${col(a, 0)} / ${col(b, 0)} ms)`,
     );
     return ratio;
   });

@@ -62,13 +62,30 @@ interface Frame {
   path: string;
   /** Nearest phase-named scope at or below this frame, or "". */
   phase: string;
+  /** Interned child frames by scope name: a scope entered again reuses its frame (no string building). */
+  children: Map<string, Frame> | undefined;
 }
 
-interface PhysRecord {
-  buffer: TraceBuffer;
-  tensor: boolean;
-  viaStorage: boolean;
+/** Bytes per element of the tfjs dtypes, inline (`tf.util.bytesPerElement` throws on unknown ones). */
+function bytesPer(dtype: string): number {
+  switch (dtype) {
+    case "float32":
+    case "int32":
+      return 4;
+    case "bool":
+      return 1;
+    default:
+      return tf.util.bytesPerElement(dtype as tf.DataType);
+  }
 }
+
+/** Bits of a buffer's `flags` column. */
+const LOGICAL = 1;
+/** A physical buffer some tensor referenced. */
+const TENSOR = 2;
+/** A physical buffer seen through the backend's `DataStorage` (freed there, not by the engine). */
+const VIA_STORAGE = 4;
+const KERNEL_TEMP = 8;
 
 interface EngineLike {
   state: { numBytes: number; tensorInfo: WeakMap<object, unknown>; activeTape: { gradient?: (dys: unknown) => unknown }[] | null };
@@ -90,7 +107,7 @@ function contextCategory(phase: string): Category {
 }
 
 function bytesOfTensor(t: { size: number; dtype: string }): number {
-  return t.dtype === "complex64" || t.dtype === "string" ? 0 : t.size * tf.util.bytesPerElement(t.dtype as tf.DataType);
+  return t.dtype === "complex64" || t.dtype === "string" ? 0 : t.size * bytesPer(t.dtype);
 }
 
 /** Bytes of a backend `DataStorage` value: its typed array, or shape × dtype (wasm, tfjs-node). */
@@ -99,7 +116,7 @@ function bytesOfStorage(value: { values?: unknown; shape?: number[]; dtype?: str
   const v = value.values as ArrayBufferView | undefined;
   if (v && typeof v.byteLength === "number") return v.byteLength;
   if (value.shape && value.dtype && value.dtype !== "string" && value.dtype !== "complex64") {
-    return tf.util.sizeFromShape(value.shape) * tf.util.bytesPerElement(value.dtype as tf.DataType);
+    return tf.util.sizeFromShape(value.shape) * bytesPer(value.dtype);
   }
   return 0;
 }
@@ -129,49 +146,64 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   const state = engine.state;
   let baseline = state.numBytes;
 
-  // The trace, built in arrays and assembled at the end.
-  const buffers: TraceBuffer[] = [];
-  const evKind: number[] = [];
-  const evBuffer: number[] = [];
-  const evTime: number[] = [];
+  // The trace, built in columns (one entry per buffer id) and assembled into objects at the end.
+  const bBytes: number[] = [];
+  const bCategory: Category[] = [];
+  const bDtype: (string | undefined)[] = [];
+  const bShape: (number[] | undefined)[] = [];
+  const bOp: string[] = [];
+  const bScope: string[] = [];
+  const bPhase: string[] = [];
+  const bFlags: number[] = [];
+  // Events in typed arrays (outside the JS heap, so garbage collections neither copy nor scan
+  // them), doubled when full: `buffer id * 2 + kind` (0 alloc, 1 free) and the time.
+  let evCode = new Int32Array(4096);
+  let evTime = new Float64Array(4096);
+  let evCount = 0;
   const marks: TraceMark[] = [];
   const t0 = performance.now();
 
   // Context: kernel stack, scope stack, phase, backward scope.
   const ops: string[] = [];
   let kernelStart = 0;
+  const root: Frame = { path: "", phase: "", children: undefined };
   const frames: Frame[] = [];
+  /** The innermost frame (`root` outside any scope). */
+  let top = root;
   let explicitPhase = options.initialPhase ?? "setup";
   let markedPhase = "";
   const gradScopes: string[] = [];
   const variableCategory = new Map<string, Category>();
 
-  const logical = new Map<number, TraceBuffer>();
-  const physical = new Map<object, PhysRecord>();
+  /** Live logical buffer id by tensor id; live physical buffer id by dataId. */
+  const logical = new Map<number, number>();
+  const physical = new Map<object, number>();
   let logicalSum = 0;
   const accounting: Accounting = { checkedEvents: 0, mismatches: [], mismatchCount: 0 };
 
-  const currentPhase = () => {
-    const top = frames.length ? frames[frames.length - 1].phase : "";
-    return top || explicitPhase;
-  };
-  const currentScope = () => {
-    if (gradScopes.length) return gradScopes[gradScopes.length - 1];
-    return frames.length ? frames[frames.length - 1].path : "";
-  };
+  const currentPhase = () => top.phase || explicitPhase;
+  const currentScope = () => (gradScopes.length ? gradScopes[gradScopes.length - 1] : top.path);
+  /** Backward scope per forward scope, built once per scope. */
+  const backwardScopes = new Map<string, string>();
   const currentOp = (fallback: string) => (ops.length ? ops[ops.length - 1] : fallback);
 
-  const event = (kind: 0 | 1, buffer: TraceBuffer, phase: string) => {
+  const event = (kind: 0 | 1, buffer: number, phase: string) => {
     if (phase !== markedPhase) {
-      marks.push({ at: evKind.length, label: phase, kind: "phase" });
+      marks.push({ at: evCount, label: phase, kind: "phase" });
       markedPhase = phase;
     }
-    evKind.push(kind);
-    evBuffer.push(buffer.id as number);
+    if (evCount === evCode.length) {
+      const code = new Int32Array(evCount * 2);
+      code.set(evCode);
+      evCode = code;
+      const time = new Float64Array(evCount * 2);
+      time.set(evTime);
+      evTime = time;
+    }
+    evCode[evCount] = buffer * 2 + kind;
     // Inside a kernel, its start time: one clock read per kernel rather than per event.
-    evTime.push(ops.length ? kernelStart : performance.now() - t0);
+    evTime[evCount++] = ops.length ? kernelStart : performance.now() - t0;
   };
-  // One object shape for every buffer keeps this hot path monomorphic.
   const newBuffer = (
     bytes: number,
     category: Category,
@@ -180,21 +212,26 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     op: string,
     scope: string,
     phase: string,
-    view: "logical" | "physical",
-  ): TraceBuffer => {
-    const buffer: TraceBuffer = { id: buffers.length, bytes, category, dtype, shape, op, scope, phase, view };
-    buffers.push(buffer);
-    return buffer;
+    flags: number,
+  ): number => {
+    bBytes.push(bytes);
+    bCategory.push(category);
+    bDtype.push(dtype);
+    bShape.push(shape);
+    bOp.push(op);
+    bScope.push(scope);
+    bPhase.push(phase);
+    return bFlags.push(flags) - 1;
   };
-  const upgrade = (b: TraceBuffer, c: Category) => {
-    if (RANK[c] > RANK[b.category]) b.category = c;
+  const upgrade = (b: number, c: Category) => {
+    if (RANK[c] > RANK[bCategory[b]]) bCategory[b] = c;
   };
   const check = (op: string) => {
     accounting.checkedEvents++;
     const tfjs = state.numBytes - baseline;
     if (tfjs !== logicalSum) {
       accounting.mismatchCount++;
-      if (accounting.mismatches.length < 20) accounting.mismatches.push({ event: evKind.length - 1, op, traced: logicalSum, tfjs });
+      if (accounting.mismatches.length < 20) accounting.mismatches.push({ event: evCount - 1, op, traced: logicalSum, tfjs });
     }
   };
 
@@ -218,19 +255,18 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     if (this.backend !== activeBackend || physical.has(dataId)) return;
     const v = value as { shape?: number[]; dtype?: string };
     const phase = currentPhase();
-    const buffer = newBuffer(bytesOfStorage(value as never), contextCategory(phase), v.dtype, v.shape, currentOp("write"), currentScope(), phase, "physical");
-    physical.set(dataId, { buffer, tensor: false, viaStorage: true });
+    const buffer = newBuffer(bytesOfStorage(value as never), contextCategory(phase), v.dtype, v.shape, currentOp("write"), currentScope(), phase, VIA_STORAGE);
+    physical.set(dataId, buffer);
     event(0, buffer, phase);
   };
   proto.delete = function (this: { backend: object; data: WeakMap<object, unknown> }, dataId: object) {
-    const rec = this.backend === activeBackend ? physical.get(dataId) : undefined;
-    if (rec) {
-      const b = rec.buffer;
-      if (b.bytes === 0) b.bytes = bytesOfStorage(this.data.get(dataId) as never);
-      if (!rec.tensor) {
-        b.kernelTemp = true;
-        b.category = "temporary";
-      } else if (b.category === "input" && currentPhase() === "setup") b.category = "temporary";
+    const b = this.backend === activeBackend ? physical.get(dataId) : undefined;
+    if (b !== undefined) {
+      if (bBytes[b] === 0) bBytes[b] = bytesOfStorage(this.data.get(dataId) as never);
+      if (!(bFlags[b] & TENSOR)) {
+        bFlags[b] |= KERNEL_TEMP;
+        bCategory[b] = "temporary";
+      } else if (bCategory[b] === "input" && currentPhase() === "setup") bCategory[b] = "temporary";
       physical.delete(dataId);
       event(1, b, currentPhase());
     }
@@ -238,7 +274,9 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   };
 
   e.trackTensor = function (this: EngineLike, a: tf.Tensor, backend: unknown) {
-    const known = state.tensorInfo.has(a.dataId);
+    // The DataStorage hook has usually seen the buffer already; only otherwise ask tfjs' WeakMap.
+    let b = physical.get(a.dataId);
+    const known = b !== undefined || state.tensorInfo.has(a.dataId);
     orig.trackTensor.call(this, a, backend);
     const phase = currentPhase();
     let category: Category;
@@ -251,23 +289,20 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     const op = currentOp(isVariable ? "Variable" : "makeTensor");
     const scope = currentScope();
     const bytes = bytesOfTensor(a);
-    let rec = physical.get(a.dataId);
-    if (!rec && !known) {
+    if (b === undefined && !known) {
       // A backend without a hooked DataStorage: the first reference allocates the buffer.
-      const buffer = newBuffer(bytes, category, a.dtype, a.shape, op, scope, phase, "physical");
-      rec = { buffer, tensor: true, viaStorage: false };
-      physical.set(a.dataId, rec);
-      event(0, buffer, phase);
+      b = newBuffer(bytes, category, a.dtype, a.shape, op, scope, phase, TENSOR);
+      physical.set(a.dataId, b);
+      event(0, b, phase);
     }
-    if (rec) {
-      rec.tensor = true;
-      const b = rec.buffer;
-      if (b.bytes === 0) b.bytes = bytes;
-      if (b.dtype === undefined) b.dtype = a.dtype;
-      if (b.shape === undefined) b.shape = a.shape;
+    if (b !== undefined) {
+      bFlags[b] |= TENSOR;
+      if (bBytes[b] === 0) bBytes[b] = bytes;
+      if (bDtype[b] === undefined) bDtype[b] = a.dtype;
+      if (bShape[b] === undefined) bShape[b] = a.shape;
       upgrade(b, category);
     }
-    const lb = newBuffer(bytes, category, a.dtype, a.shape, op, scope, phase, "logical");
+    const lb = newBuffer(bytes, category, a.dtype, a.shape, op, scope, phase, LOGICAL);
     logical.set(a.id, lb);
     logicalSum += bytes;
     event(0, lb, phase);
@@ -280,25 +315,25 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     if (!known) return;
     const lb = logical.get(a.id);
     const phase = currentPhase();
-    if (lb) {
+    if (lb !== undefined) {
       logical.delete(a.id);
-      logicalSum -= lb.bytes;
-      if (lb.category === "input" && phase === "setup") lb.category = "temporary";
+      logicalSum -= bBytes[lb];
+      if (bCategory[lb] === "input" && phase === "setup") bCategory[lb] = "temporary";
       event(1, lb, phase);
-      check(lb.op ?? "");
+      check(bOp[lb]);
     } else {
       // A tensor from before the trace: not ours, so take it out of the baseline.
       baseline -= bytesOfTensor(a);
     }
-    const rec = physical.get(a.dataId);
-    if (rec && !rec.viaStorage && !state.tensorInfo.has(a.dataId)) {
+    const b = physical.get(a.dataId);
+    if (b !== undefined && !(bFlags[b] & VIA_STORAGE) && !state.tensorInfo.has(a.dataId)) {
       physical.delete(a.dataId);
-      event(1, rec.buffer, phase);
+      event(1, b, phase);
     }
   };
 
   e.runKernelFunc = function (this: EngineLike, params: { kernelName?: string }) {
-    const name = params.kernelName ?? `customGrad(${frames.length ? frames[frames.length - 1].path.split("/").pop() : ""})`;
+    const name = params.kernelName ?? `customGrad(${top.path.split("/").pop()})`;
     ops.push(name);
     kernelStart = performance.now() - t0;
     try {
@@ -309,50 +344,61 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   };
 
   e.startScope = function (this: EngineLike, name?: string) {
-    const parent = frames.length ? frames[frames.length - 1] : { path: "", phase: "" };
+    frames.push(top);
     // tfjs wraps every op in a scope named `<op>__op`: the kernel name says that already.
-    const named = name && name !== "unnamed scope" && !name.endsWith("__op");
-    frames.push({
-      path: named ? (parent.path ? `${parent.path}/${name}` : name) : parent.path,
-      phase: named && PHASE_SCOPES.has(name) ? name : parent.phase,
-    });
+    if (name && name !== "unnamed scope" && !name.endsWith("__op")) {
+      const parent = top;
+      let child = parent.children?.get(name);
+      if (!child) {
+        child = { path: parent.path ? `${parent.path}/${name}` : name, phase: PHASE_SCOPES.has(name) ? name : parent.phase, children: undefined };
+        (parent.children ??= new Map()).set(name, child);
+      }
+      top = child;
+    }
     return orig.startScope.call(this, name);
   };
   e.endScope = function (this: EngineLike, result: unknown) {
     try {
       return orig.endScope.call(this, result);
     } finally {
-      frames.pop();
+      top = frames.pop() ?? root;
     }
   };
 
+  /** Runs `f(arg)` with backward allocations attributed to `scope`. */
+  const within = (scope: string, f: (arg: unknown) => unknown, arg: unknown): unknown => {
+    gradScopes.push(scope);
+    try {
+      return f(arg);
+    } finally {
+      gradScopes.pop();
+    }
+  };
   e.addTapeNode = function (this: EngineLike, kernelName: string, inputs: unknown, outputs: unknown, gradFunc: unknown, saved: tf.Tensor[], attrs: unknown) {
     orig.addTapeNode.call(this, kernelName, inputs, outputs, gradFunc, saved, attrs);
     for (const t of saved) {
       const lb = logical.get(t.id);
-      if (lb) upgrade(lb, "activation");
-      const rec = physical.get(t.dataId);
-      if (rec) upgrade(rec.buffer, "activation");
+      if (lb !== undefined) upgrade(lb, "activation");
+      const b = physical.get(t.dataId);
+      if (b !== undefined) upgrade(b, "activation");
     }
     // Backward allocations get the scope of the forward op they differentiate.
     const tape = state.activeTape;
     const node = tape?.[tape.length - 1];
     if (node?.gradient) {
-      const fwd = currentScope().replace(/^forward(\/|$)/, "");
-      const scope = fwd ? `backward/${fwd}` : "backward";
+      const here = currentScope();
+      let scope = backwardScopes.get(here);
+      if (scope === undefined) {
+        const fwd = here.replace(/^forward(\/|$)/, "");
+        scope = fwd ? `backward/${fwd}` : "backward";
+        backwardScopes.set(here, scope);
+      }
       const gradient = node.gradient;
-      const within = <R>(f: () => R): R => {
-        gradScopes.push(scope);
-        try {
-          return f();
-        } finally {
-          gradScopes.pop();
-        }
-      };
+      const s = scope;
       node.gradient = (dys: unknown) => {
-        const thunks = within(() => gradient(dys)) as Record<string, () => unknown>;
+        const thunks = within(s, gradient, dys) as Record<string, () => unknown>;
         const wrapped: Record<string, () => unknown> = {};
-        for (const k of Object.keys(thunks)) wrapped[k] = () => within(thunks[k]);
+        for (const k of Object.keys(thunks)) wrapped[k] = () => within(s, thunks[k], undefined);
         return wrapped;
       };
     }
@@ -362,32 +408,43 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   const restore = () => {
     proto.set = origSet;
     proto.delete = origDelete;
-    for (const k of Object.keys(orig) as (keyof typeof orig)[]) {
+    // Delete in reverse order of installation: V8 then rolls the engine's hidden class back instead
+    // of turning it into a slow dictionary object (which would slow every later engine call).
+    for (const k of (Object.keys(orig) as (keyof typeof orig)[]).reverse()) {
       if (ownBefore.includes(k)) e[k] = orig[k];
       else delete e[k];
     }
   };
 
   const assemble = (): Trace => {
-    const events: TraceEvent[] = new Array(evKind.length);
-    for (let i = 0; i < evKind.length; i++) {
-      events[i] = { kind: evKind[i] === 0 ? "alloc" : "free", buffer: evBuffer[i], time: Math.round(evTime[i] * 1000) / 1000 };
-    }
-    // Shapes are tfjs' own arrays (never mutated by tfjs): copied once here, not on the hot path.
-    for (const b of buffers) {
-      if (b.dtype === undefined) delete b.dtype;
-      if (b.shape === undefined) delete b.shape;
-      else b.shape = (b.shape as number[]).slice();
-      if (b.view === "physical") delete b.view;
-      if (b.kernelTemp === undefined) delete b.kernelTemp;
+    const events: TraceEvent[] = new Array(evCount);
+    for (let i = 0; i < evCount; i++) {
+      const code = evCode[i];
+      events[i] = { kind: code & 1 ? "free" : "alloc", buffer: code >>> 1, time: Math.round(evTime[i] * 1000) / 1000 };
     }
     // Backend buffers still live at the end that never became tensors are kernel temporaries too.
-    for (const rec of physical.values()) if (!rec.tensor) rec.buffer.kernelTemp = true;
+    for (const b of physical.values()) if (!(bFlags[b] & TENSOR)) bFlags[b] |= KERNEL_TEMP;
+    // Buffer objects are built here once, with only their defined fields. Shapes are tfjs' own
+    // arrays (never mutated by tfjs): copied here, not on the hot path.
+    const out: TraceBuffer[] = new Array(bFlags.length);
+    for (let i = 0; i < bFlags.length; i++) {
+      const o: TraceBuffer = { id: i, bytes: bBytes[i], category: bCategory[i] };
+      const dtype = bDtype[i];
+      if (dtype !== undefined) o.dtype = dtype;
+      const shape = bShape[i];
+      if (shape !== undefined) o.shape = shape.slice();
+      o.op = bOp[i];
+      o.scope = bScope[i];
+      o.phase = bPhase[i];
+      if (bFlags[i] & LOGICAL) o.view = "logical";
+      if (bFlags[i] & KERNEL_TEMP) o.kernelTemp = true;
+      out[i] = o;
+    }
     return {
       format: "hbmscope.trace",
       version: 1,
       meta: { ...(options.meta ?? {}), source: "tfjs", backend: backendName, units: "bytes" },
-      buffers,
+      buffers: out,
       events,
       marks,
     };
