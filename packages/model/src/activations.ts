@@ -31,7 +31,8 @@ export interface LayerActivations {
  * with 16-bit activations and 1-byte dropout masks) to GQA, SwiGLU, models without dropout, flash
  * attention, LoRA adapters, tensor and sequence parallelism and recomputation:
  *
- * - attention: norm output A·sbh, Q A·sb·a·d, K and V A·sb·kv·d each, attention output A·sb·a·d;
+ * - attention: norm output A·sbh, Q A·sb·a·d, K and V A·sb·kv·d each (naive: repeated to a heads,
+ *   `repeat_kv`), attention output A·sb·a·d;
  *   naive: softmax A·as²b (+ dropout mask as²b and dropped probabilities A·as²b); flash: fp32
  *   log-sum-exp 4·asb (the output is the o-projection's input, counted once); output dropout mask sbh.
  * - MLP: input A·sbh; GELU: pre- and post-activation 2·A·sbf; SwiGLU: gate, up, silu(gate) and
@@ -63,7 +64,11 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
 
   const scores = naive ? (A + drop * (1 + A)) * a * s * s * b : 0;
   const lse = setup.attention === "flash" ? 4 * a * sb : 0;
-  const attnLinear = A * sbh + A * sb * (a + 2 * kv) * d + A * sb * a * d + drop * sbh + loraAttn;
+  // Naive (and chunked) attention with GQA saves K and V repeated to every query head: transformers'
+  // eager attention runs `repeat_kv` (expand + reshape, a copy) before `torch.matmul`, and matmul saves
+  // its inputs (modeling_llama.py `eager_attention_forward`). Flash reads the kv heads directly.
+  const kvSaved = naive ? a : kv;
+  const attnLinear = A * sbh + A * sb * (a + 2 * kvSaved) * d + A * sb * a * d + drop * sbh + loraAttn;
   const mlpFull = A * sbh + (model.activation === "swiglu" ? 4 : 2) * A * sb * f + drop * sbh + loraMlp;
   const normsFull = 2 * A * sbh;
   const withoutCheckpointing = attnLinear + scores + lse + mlpFull + normsFull;
@@ -99,7 +104,7 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
     recomputed: selective ? scores + lse : 0,
     attention: term(
       attention,
-      `A·sbh${setup.sp ? "/t" : ""} + A·sb(a+2kv)d/t + A·sb·a·d/t${model.dropout ? ` + sbh${setup.sp ? "/t" : ""}` : ""}${scoreText}${loraAttn ? " + A·sbr per LoRA target" : ""}`,
+      `A·sbh${setup.sp ? "/t" : ""} + A·sb(a+2${naive && kv < a ? "a" : "kv"})d/t + A·sb·a·d/t${model.dropout ? ` + sbh${setup.sp ? "/t" : ""}` : ""}${scoreText}${loraAttn ? " + A·sbr per LoRA target" : ""}`,
       setup.attention === "flash" ? `${KORTHIKANTI}; Dao et al. 2022 (FlashAttention) saves O and the log-sum-exp` : KORTHIKANTI,
     ),
     mlp: term(
