@@ -24,6 +24,12 @@ export interface LayerActivations {
   recomputed: number;
   /** Largest gradient-of-activation temporaries of one layer's backward (bytes). */
   backwardTemporary: number;
+  /**
+   * Bytes one layer's backward adds at its high point over what the layer keeps saved: the recomputed
+   * part plus the MLP's gradient temporaries, or, later, the attention's once the MLP's saved tensors
+   * are freed (that point can be below the saved bytes: then it is negative relative to them).
+   */
+  backwardWork: number;
 }
 
 /**
@@ -73,6 +79,17 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
   const normsFull = 2 * A * sbh;
   const withoutCheckpointing = attnLinear + scores + lse + mlpFull + normsFull;
   const backwardTemporary = Math.max(naive ? 2 * A * a * s * s * b : 0, 2 * A * sb * f) + 2 * A * sbh;
+  // Backward runs the MLP before attention and frees the MLP's saved tensors (and the second norm's
+  // input) before the attention core's gradients exist (PyTorch autograd releases a node's saved
+  // tensors once it has run), so the two temporaries do not meet.
+  const mlpFreed = mlpFull + A * sbh;
+  // Naive attention's backward: the gradient of the probabilities and of the scores (softmax backward
+  // reads both and its saved output), 2·A·as²b; with dropout the high point is the gradient of the
+  // dropped probabilities while they and the mask are still saved, one A·as²b (dropout's backward
+  // frees them before softmax's runs).
+  const attnScoresGrad = naive ? (drop ? 1 : 2) * A * a * s * s * b : 0;
+  const backwardWork = (recomputed: number) =>
+    Math.max(recomputed + 2 * A * sb * f + 2 * A * sbh, recomputed - mlpFreed + attnScoresGrad + 2 * A * sbh);
 
   if (setup.checkpointing === "full") {
     const input = A * sbh;
@@ -86,6 +103,7 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
       total: term(input, `A·sbh${setup.sp ? "/t" : ""}`, `${KORTHIKANTI}: full recomputation`),
       withoutCheckpointing,
       backwardTemporary,
+      backwardWork: backwardWork(withoutCheckpointing - input),
     };
   }
   // Selective recomputation (Korthikanti et al. 2022 sec. 5) recomputes the attention core: the s²
@@ -117,5 +135,6 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
     total: term(total, "attention + mlp + norms", KORTHIKANTI),
     withoutCheckpointing,
     backwardTemporary,
+    backwardWork: backwardWork(selective ? scores + lse : 0),
   };
 }

@@ -161,7 +161,7 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const headCast = cast - layers * layerCast;
   const ckptFull = setup.checkpointing === "full";
   const castInForward = ckptFull ? headCast : cast;
-  const layerWork = layer.recomputed + layer.backwardTemporary + zero3 + zero3Grads + dequant;
+  const layerWork = layer.backwardWork + zero3 + zero3Grads + dequant;
   const temporaries: Record<PeakPhase, Term> = {
     forward: term(fwdLogits + zero3 + dequant + castInForward, `logits A·sbv/t${A < 4 ? " + fp32 upcast 4·sbv/t" : ""}${zero3 ? " + ZeRO-3 gathered layer ×2 (prefetch)" : ""}${dequant ? " + dequantized 16-bit weight" : ""}${cast ? " + autocast 16-bit weight copies 2 B × linear weights" : ""}`, `${LOGITS_SOURCE}; DeepSpeed ZeRO-3 prefetch; bitsandbytes dequantizes NF4 per matmul; torch.autocast weight cast cache`),
     backward: term(layerWork, `${layer.recomputed ? "recomputed part of one layer + " : ""}one layer's gradient buffers${zero3 ? " + ZeRO-3 gathered params and unreduced grads" : ""}${dequant ? " + dequantized weight" : ""} ${cast ? " + autocast weight copies saved for backward" : ""} (start of backward: kept logits A·sbv/t + gradients of the fp32 log-probs and logits 2 × 4·sbv/t)`, "Korthikanti et al. 2022 sec. 5 (recomputation); one layer's gradient buffers are an approximation"),
@@ -184,11 +184,20 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const headGrads = last ? headGradientBytes(groups, setup, model) : 0;
   // The embedding's gradients are allocated by its own backward, after the first layer's.
   const embGrads = first ? embeddingGradientBytes(groups, setup, model) : 0;
+  // The embedding's backward (aten `embedding_dense_backward`) returns a fresh dense [v, h] gradient
+  // in the weight's dtype; AccumulateGrad keeps it as `.grad` only when no `.grad` exists yet and the
+  // dtype matches. A tied embedding already has the LM head's gradient, and fp32 main gradients
+  // (mixed-fp32-grads) or ZeRO-2/3 shards are separate buffers: the fresh one is a transient then.
+  // Learned positions run their backward first (before the token embedding's gradient exists).
+  const separateGrad = pb.gradient !== pb.weight || (setup.zero >= 2 && setup.dp > 1);
+  const tokenFresh = first && setup.method === "full" && (model.tiedEmbeddings || separateGrad) ? v * h * pb.weight : 0;
+  const positionFresh = first && setup.method === "full" && separateGrad ? model.positionEmbeddings * h * pb.weight - (model.tiedEmbeddings ? 0 : v * h * pb.gradient) : 0;
+  const embFresh = Math.max(tokenFresh, positionFresh);
   const candidates: PhaseBytes[] = [
     { phase: "backward", at: "start of backward (loss gradient)", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: keptLogits + dlogits + castInForward, bytes: 0 },
     { phase: "backward", at: "backward of the last layer", weights: W, gradients: Math.max(gradsForward, headGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layerWork + (ckptFull ? headCast + layerCast : cast), bytes: 0 },
     { phase: "backward", at: "backward of the first layer", weights: W, gradients: G - embGrads, optimizer: O, activations: embActs + layer.total.bytes, temporary: keptLogits + layerWork + layerCast, bytes: 0 },
-    { phase: "backward", at: "backward of the embedding", weights: W, gradients: G, optimizer: O, activations: embActs, temporary: keptLogits + (first ? (A * sb * h) / rep : 0), bytes: 0 },
+    { phase: "backward", at: "backward of the embedding", weights: W, gradients: G, optimizer: O, activations: embActs, temporary: keptLogits + (first ? (A * sb * h) / rep : 0) + embFresh, bytes: 0 },
   ];
   let backward = candidates[0];
   for (const c of candidates) {
