@@ -24,6 +24,12 @@ export interface LayerActivations {
   recomputed: number;
   /** Largest gradient-of-activation temporaries of one layer's backward (bytes). */
   backwardTemporary: number;
+  /**
+   * Bytes one layer's backward adds at its high point over what the layer keeps saved: the recomputed
+   * part plus the MLP's gradient temporaries, or, later, the attention's once the MLP's saved tensors
+   * are freed (that point can be below the saved bytes: then it is negative relative to them).
+   */
+  backwardWork: number;
 }
 
 /**
@@ -31,7 +37,8 @@ export interface LayerActivations {
  * with 16-bit activations and 1-byte dropout masks) to GQA, SwiGLU, models without dropout, flash
  * attention, LoRA adapters, tensor and sequence parallelism and recomputation:
  *
- * - attention: norm output A·sbh, Q A·sb·a·d, K and V A·sb·kv·d each, attention output A·sb·a·d;
+ * - attention: norm output A·sbh, Q A·sb·a·d, K and V A·sb·kv·d each (naive: repeated to a heads,
+ *   `repeat_kv`), attention output A·sb·a·d;
  *   naive: softmax A·as²b (+ dropout mask as²b and dropped probabilities A·as²b); flash: fp32
  *   log-sum-exp 4·asb (the output is the o-projection's input, counted once); output dropout mask sbh.
  * - MLP: input A·sbh; GELU: pre- and post-activation 2·A·sbf; SwiGLU: gate, up, silu(gate) and
@@ -63,11 +70,26 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
 
   const scores = naive ? (A + drop * (1 + A)) * a * s * s * b : 0;
   const lse = setup.attention === "flash" ? 4 * a * sb : 0;
-  const attnLinear = A * sbh + A * sb * (a + 2 * kv) * d + A * sb * a * d + drop * sbh + loraAttn;
+  // Naive (and chunked) attention with GQA saves K and V repeated to every query head: transformers'
+  // eager attention runs `repeat_kv` (expand + reshape, a copy) before `torch.matmul`, and matmul saves
+  // its inputs (modeling_llama.py `eager_attention_forward`). Flash reads the kv heads directly.
+  const kvSaved = naive ? a : kv;
+  const attnLinear = A * sbh + A * sb * (a + 2 * kvSaved) * d + A * sb * a * d + drop * sbh + loraAttn;
   const mlpFull = A * sbh + (model.activation === "swiglu" ? 4 : 2) * A * sb * f + drop * sbh + loraMlp;
   const normsFull = 2 * A * sbh;
   const withoutCheckpointing = attnLinear + scores + lse + mlpFull + normsFull;
   const backwardTemporary = Math.max(naive ? 2 * A * a * s * s * b : 0, 2 * A * sb * f) + 2 * A * sbh;
+  // Backward runs the MLP before attention and frees the MLP's saved tensors (and the second norm's
+  // input) before the attention core's gradients exist (PyTorch autograd releases a node's saved
+  // tensors once it has run), so the two temporaries do not meet.
+  const mlpFreed = mlpFull + A * sbh;
+  // Naive attention's backward: the gradient of the probabilities and of the scores (softmax backward
+  // reads both and its saved output), 2·A·as²b; with dropout the high point is the gradient of the
+  // dropped probabilities while they and the mask are still saved, one A·as²b (dropout's backward
+  // frees them before softmax's runs).
+  const attnScoresGrad = naive ? (drop ? 1 : 2) * A * a * s * s * b : 0;
+  const backwardWork = (recomputed: number) =>
+    Math.max(recomputed + 2 * A * sb * f + 2 * A * sbh, recomputed - mlpFreed + attnScoresGrad + 2 * A * sbh);
 
   if (setup.checkpointing === "full") {
     const input = A * sbh;
@@ -81,6 +103,7 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
       total: term(input, `A·sbh${setup.sp ? "/t" : ""}`, `${KORTHIKANTI}: full recomputation`),
       withoutCheckpointing,
       backwardTemporary,
+      backwardWork: backwardWork(withoutCheckpointing - input),
     };
   }
   // Selective recomputation (Korthikanti et al. 2022 sec. 5) recomputes the attention core: the s²
@@ -99,7 +122,7 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
     recomputed: selective ? scores + lse : 0,
     attention: term(
       attention,
-      `A·sbh${setup.sp ? "/t" : ""} + A·sb(a+2kv)d/t + A·sb·a·d/t${model.dropout ? ` + sbh${setup.sp ? "/t" : ""}` : ""}${scoreText}${loraAttn ? " + A·sbr per LoRA target" : ""}`,
+      `A·sbh${setup.sp ? "/t" : ""} + A·sb(a+2${naive && kv < a ? "a" : "kv"})d/t + A·sb·a·d/t${model.dropout ? ` + sbh${setup.sp ? "/t" : ""}` : ""}${scoreText}${loraAttn ? " + A·sbr per LoRA target" : ""}`,
       setup.attention === "flash" ? `${KORTHIKANTI}; Dao et al. 2022 (FlashAttention) saves O and the log-sum-exp` : KORTHIKANTI,
     ),
     mlp: term(
@@ -112,5 +135,6 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
     total: term(total, "attention + mlp + norms", KORTHIKANTI),
     withoutCheckpointing,
     backwardTemporary,
+    backwardWork: backwardWork(selective ? scores + lse : 0),
   };
 }

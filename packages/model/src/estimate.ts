@@ -110,14 +110,23 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const logitsBytes = last ? (2 * A * sb * h) / rep + 4 * sb * v + 8 * sb : 0;
   const perLayerAll = layer.total.bytes * layers * micro;
   const scale = layers * micro;
-  const acts = perLayerAll + embBytes * micro + logitsBytes;
+  // Fused LayerNorm / RMSNorm kernels save fp32 statistics of [b, s] beside their input (aten
+  // `native_layer_norm` saves mean and rstd; `_fused_rms_norm` saves rstd): 4·sb per statistic, two
+  // norms a layer (none kept under full recomputation) and the final norm. Korthikanti et al. leave them out.
+  const stat = ((model.norm === "layernorm" ? 2 : 1) * 4 * sb) / rep;
+  const statsBytes = (setup.checkpointing === "full" ? 0 : 2 * stat * scale) + (last ? stat : 0);
+  const acts = perLayerAll + embBytes * micro + logitsBytes + statsBytes;
   const activations: ActivationEstimate = {
     bytes: acts,
-    formula: "layers on stage × microbatches in flight × perLayer + embeddings + logits",
+    formula: "layers on stage × microbatches in flight × perLayer + embeddings + logits + norm statistics",
     source: "Korthikanti et al. 2022 sec. 4 (per layer, pipeline 1F1B in-flight microbatches sec. 4.2.3)",
     attention: term(layer.attention.bytes * scale, layer.attention.formula, layer.attention.source),
     mlp: term(layer.mlp.bytes * scale, layer.mlp.formula, layer.mlp.source),
-    norms: term(layer.norms.bytes * scale, layer.norms.formula, layer.norms.source),
+    norms: term(
+      layer.norms.bytes * scale + statsBytes,
+      `${layer.norms.formula} per layer + fp32 statistics ${model.norm === "layernorm" ? "2·" : ""}4·sb${setup.sp ? "/t" : ""} per norm`,
+      `${layer.norms.source}; statistics: PyTorch native_layer_norm / _fused_rms_norm save mean and rstd in fp32`,
+    ),
     checkpoints: term(layer.checkpoints.bytes * scale, layer.checkpoints.formula, layer.checkpoints.source),
     embeddings: term(embBytes * micro, first ? (model.dropout ? "8·sb (int64 ids) + sbh dropout mask" : "8·sb (int64 ids)") : "0 (not on this stage)", "Korthikanti et al. 2022 sec. 4.3"),
     logits: term(logitsBytes, last ? "2·A·sbh (final norm in, LM head in) + 4·sbv/t (fp32 log-probs) + 8·sb (labels)" : "0 (not on this stage)", LOGITS_SOURCE),
@@ -133,17 +142,29 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const zero3Grads = setup.zero === 3 && setup.dp > 1 && setup.method === "full" ? gatheredLayer * pb.gradient : 0;
   const dequant = setup.method === "qlora" ? 2 * largestQuantized(groups) : 0;
   const fwdLogits = last ? A * sb * v + (A < 4 ? 4 * sb * v : 0) : 0;
-  const dlogits = last ? 4 * sb * v : 0;
+  // The 16-bit (A-byte) logits are the model's output: transformers returns them in
+  // CausalLMOutputWithPast, and `out = model(**batch); out.loss.backward()` holds them through backward
+  // (transformers >= 4.45 upcasts inside the loss, `loss_utils.ForCausalLMLoss`: `logits.float()`).
+  const keptLogits = last ? A * sb * v : 0;
+  // Start of backward: nll_loss's backward allocates the gradient of the fp32 log-probabilities
+  // (aten `nll_loss_backward`: zeros [N, V], then scatter), and log_softmax's backward allocates the
+  // gradient of the fp32 logits while that gradient and its saved output are live
+  // (aten `_log_softmax_backward_data`): two 4·sbv/t buffers at once.
+  const dlogits = last ? 2 * 4 * sb * v : 0;
   // PyTorch autocast (amp) keeps 16-bit copies of the fp32 weights its matmuls use: in its cast cache
   // until forward ends, and saved for backward (torch.autocast, cache_enabled; autocast_mode.cpp
   // cached_cast). Full checkpointing saves none: backward re-casts one layer at a time.
   const cast = setup.precision === "amp" ? 2 * castElements(groups, model, stage) : 0;
   const layerCast = setup.precision === "amp" ? 2 * perLayerLinear(groups, layers) : 0;
-  const castInBackward = setup.checkpointing === "full" ? layerCast : cast;
-  const layerWork = layer.recomputed + layer.backwardTemporary + zero3 + zero3Grads + dequant;
+  // Under full checkpointing a layer's copies live only while it runs (forward or recompute); the LM
+  // head's copy stays saved until its backward.
+  const headCast = cast - layers * layerCast;
+  const ckptFull = setup.checkpointing === "full";
+  const castInForward = ckptFull ? headCast : cast;
+  const layerWork = layer.backwardWork + zero3 + zero3Grads + dequant;
   const temporaries: Record<PeakPhase, Term> = {
-    forward: term(fwdLogits + zero3 + dequant + cast, `logits A·sbv/t${A < 4 ? " + fp32 upcast 4·sbv/t" : ""}${zero3 ? " + ZeRO-3 gathered layer ×2 (prefetch)" : ""}${dequant ? " + dequantized 16-bit weight" : ""}${cast ? " + autocast 16-bit weight copies 2 B × linear weights" : ""}`, `${LOGITS_SOURCE}; DeepSpeed ZeRO-3 prefetch; bitsandbytes dequantizes NF4 per matmul; torch.autocast weight cast cache`),
-    backward: term(layerWork, `${layer.recomputed ? "recomputed part of one layer + " : ""}one layer's gradient buffers${zero3 ? " + ZeRO-3 gathered params and unreduced grads" : ""}${dequant ? " + dequantized weight" : ""} ${cast ? " + autocast weight copies saved for backward" : ""} (dlogits 4·sbv/t at the start of backward)`, "Korthikanti et al. 2022 sec. 5 (recomputation); one layer's gradient buffers are an approximation"),
+    forward: term(fwdLogits + zero3 + dequant + castInForward, `logits A·sbv/t${A < 4 ? " + fp32 upcast 4·sbv/t" : ""}${zero3 ? " + ZeRO-3 gathered layer ×2 (prefetch)" : ""}${dequant ? " + dequantized 16-bit weight" : ""}${cast ? " + autocast 16-bit weight copies 2 B × linear weights" : ""}`, `${LOGITS_SOURCE}; DeepSpeed ZeRO-3 prefetch; bitsandbytes dequantizes NF4 per matmul; torch.autocast weight cast cache`),
+    backward: term(layerWork, `${layer.recomputed ? "recomputed part of one layer + " : ""}one layer's gradient buffers${zero3 ? " + ZeRO-3 gathered params and unreduced grads" : ""}${dequant ? " + dequantized weight" : ""} ${cast ? " + autocast weight copies saved for backward" : ""} (start of backward: kept logits A·sbv/t + gradients of the fp32 log-probs and logits 2 × 4·sbv/t)`, "Korthikanti et al. 2022 sec. 5 (recomputation); one layer's gradient buffers are an approximation"),
     optimizer: states.optimizerTemporary,
   };
 
@@ -156,10 +177,27 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   // in between, so the high point is at one of three points: the loss gradient (start), the last
   // layer's backward (all activations + its recomputation), the first layer's (all gradients).
   const embActs = embBytes * micro;
+  // By the last layer's backward the loss side is done: its saved tensors (final norm input and
+  // statistics, LM head input, fp32 log-probabilities) are freed and the head's gradients exist
+  // (PyTorch autograd frees a node's saved tensors once it has run, engine.cpp `release_variables`).
+  const lossSide = last ? logitsBytes - 8 * sb + stat : 0;
+  const headGrads = last ? headGradientBytes(groups, setup, model) : 0;
+  // The embedding's gradients are allocated by its own backward, after the first layer's.
+  const embGrads = first ? embeddingGradientBytes(groups, setup, model) : 0;
+  // The embedding's backward (aten `embedding_dense_backward`) returns a fresh dense [v, h] gradient
+  // in the weight's dtype; AccumulateGrad keeps it as `.grad` only when no `.grad` exists yet and the
+  // dtype matches. A tied embedding already has the LM head's gradient, and fp32 main gradients
+  // (mixed-fp32-grads) or ZeRO-2/3 shards are separate buffers: the fresh one is a transient then.
+  // Learned positions run their backward first (before the token embedding's gradient exists).
+  const separateGrad = pb.gradient !== pb.weight || (setup.zero >= 2 && setup.dp > 1);
+  const tokenFresh = first && setup.method === "full" && (model.tiedEmbeddings || separateGrad) ? v * h * pb.weight : 0;
+  const positionFresh = first && setup.method === "full" && separateGrad ? model.positionEmbeddings * h * pb.weight - (model.tiedEmbeddings ? 0 : v * h * pb.gradient) : 0;
+  const embFresh = Math.max(tokenFresh, positionFresh);
   const candidates: PhaseBytes[] = [
-    { phase: "backward", at: "start of backward (loss gradient)", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: dlogits + castInBackward, bytes: 0 },
-    { phase: "backward", at: "backward of the last layer", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: layerWork + castInBackward, bytes: 0 },
-    { phase: "backward", at: "backward of the first layer", weights: W, gradients: G, optimizer: O, activations: embActs + layer.total.bytes, temporary: layerWork + layerCast, bytes: 0 },
+    { phase: "backward", at: "start of backward (loss gradient)", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: keptLogits + dlogits + castInForward, bytes: 0 },
+    { phase: "backward", at: "backward of the last layer", weights: W, gradients: Math.max(gradsForward, headGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layerWork + (ckptFull ? headCast + layerCast : cast), bytes: 0 },
+    { phase: "backward", at: "backward of the first layer", weights: W, gradients: G - embGrads, optimizer: O, activations: embActs + layer.total.bytes, temporary: keptLogits + layerWork + layerCast, bytes: 0 },
+    { phase: "backward", at: "backward of the embedding", weights: W, gradients: G, optimizer: O, activations: embActs, temporary: keptLogits + (first ? (A * sb * h) / rep : 0) + embFresh, bytes: 0 },
   ];
   let backward = candidates[0];
   for (const c of candidates) {
@@ -178,6 +216,22 @@ function perLayerParams(groups: ReturnType<typeof parameterGroups>, layers: numb
   let n = 0;
   for (const g of groups) if (g.count === layers && !g.adapter) n += g.elements;
   return n;
+}
+
+/** Gradient bytes of the LM head and final norm (the embedding when tied), before ZeRO-2/3 shard them. */
+function headGradientBytes(groups: ReturnType<typeof parameterGroups>, setup: TrainingSetup, model: ModelSpec): number {
+  if (setup.method !== "full" || (setup.zero >= 2 && setup.dp > 1)) return 0;
+  let n = 0;
+  for (const g of groups) if (g.name === "lm_head" || g.name.startsWith("final_norm.") || (g.name === "embed_tokens" && model.tiedEmbeddings)) n += g.elements;
+  return n * precisionBytes(setup.precision).gradient;
+}
+
+/** Gradient bytes of the input embeddings (token embedding unless tied, positions), before ZeRO-2/3 shard them. */
+function embeddingGradientBytes(groups: ReturnType<typeof parameterGroups>, setup: TrainingSetup, model: ModelSpec): number {
+  if (setup.method !== "full" || (setup.zero >= 2 && setup.dp > 1)) return 0;
+  let n = 0;
+  for (const g of groups) if ((g.name === "embed_tokens" && !model.tiedEmbeddings) || g.name === "embed_positions") n += g.elements;
+  return n * precisionBytes(setup.precision).gradient;
 }
 
 const LINEAR_WEIGHT = /^(q|k|v|o|gate|up|down)_proj\.weight$|\.lora_[AB]$/;

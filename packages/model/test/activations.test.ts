@@ -6,10 +6,10 @@ const s = 1024;
 const base = withSetup(defaultSetup, (d) => { d.seq = s; d.batch = 1; });
 
 describe("layerActivations", () => {
-  it("layerActivations() of a GQA SwiGLU layer: Q a·d, K and V kv·d, four s·f MLP tensors, no masks", () => {
-    const l = layerActivations(llama, withSetup(base, (d) => { d.attention = "naive"; }));
+  it("layerActivations() of a GQA SwiGLU layer: Q a·d, K and V kv·d (flash), four s·f MLP tensors, no masks", () => {
+    const l = layerActivations(llama, withSetup(base, (d) => { d.attention = "flash"; }));
     const h = 4096, A = 2;
-    expect(l.attention.bytes).toBe(A * s * h + A * s * (32 + 16) * 128 + A * s * 32 * 128 + A * 32 * s * s);
+    expect(l.attention.bytes).toBe(A * s * h + A * s * (32 + 16) * 128 + A * s * 32 * 128 + 4 * 32 * s);
     expect(l.mlp.bytes).toBe(A * s * h + 4 * A * s * 14336);
     expect(l.norms.bytes).toBe(2 * A * s * h);
   });
@@ -17,7 +17,13 @@ describe("layerActivations", () => {
   it("layerActivations() with flash keeps an fp32 log-sum-exp per head and token instead of the s² scores", () => {
     const naive = layerActivations(llama, withSetup(base, (d) => { d.attention = "naive"; }));
     const flash = layerActivations(llama, withSetup(base, (d) => { d.attention = "flash"; }));
-    expect(naive.attention.bytes - flash.attention.bytes).toBe(2 * 32 * s * s - 4 * 32 * s);
+    expect(naive.attention.bytes - flash.attention.bytes).toBe(2 * 32 * s * s - 4 * 32 * s + 2 * 2 * s * (32 - 8) * 128);
+  });
+
+  it("layerActivations() of naive GQA attention saves K and V repeated to every query head (transformers repeat_kv before matmul)", () => {
+    const l = layerActivations(llama, withSetup(base, (d) => { d.attention = "naive"; }));
+    const h = 4096, A = 2;
+    expect(l.attention.bytes).toBe(A * s * h + A * s * (32 + 2 * 32) * 128 + A * s * 32 * 128 + A * 32 * s * s);
   });
 
   it("layerActivations() adds A·s·b·r per LoRA target", () => {
