@@ -1,6 +1,7 @@
 import type { Allocator, AllocatorInput, AllocatorState } from "../allocator.js";
 import type { ReplaySegment } from "../replayRun.js";
 import { BlockStore } from "./blockStore.js";
+import { PlacementState } from "./placementState.js";
 
 // Constants of TensorFlow's BFC allocator (xla/tsl/framework/bfc_allocator.{h,cc}, formerly
 // tensorflow/core/common_runtime/bfc_allocator.cc).
@@ -78,16 +79,9 @@ export function bfcAllocator(options: BfcAllocatorOptions = {}): BfcAllocator {
 }
 
 /** One replay's BFC allocator (a class, so that replays share its optimised methods). */
-class BfcState implements AllocatorState {
-  readonly totals = new Float64Array(2);
-  lastAttempt = 0;
-  readonly address: Float64Array;
-  readonly blockBytes: Float64Array;
-  readonly segmentOf: Int32Array;
-  readonly segments: ReplaySegment[] = [];
+class BfcState extends PlacementState implements AllocatorState {
   private readonly store = new BlockStore(1, 4096);
   private readonly chunkOf: Int32Array;
-  private readonly bytes: Float64Array;
   private readonly limit: number;
   private nextAddress = 0;
   private regionBytes: number;
@@ -99,6 +93,7 @@ class BfcState implements AllocatorState {
     private readonly garbageCollection: boolean,
     fragmentationFraction: number,
   ) {
+    super(input);
     const limit = input.capacity;
     if (!allowGrowth && limit === Infinity) {
       throw new Error("bfcAllocator: allowGrowth: false reserves the whole memory limit at once, so the replay needs a capacity");
@@ -106,10 +101,6 @@ class BfcState implements AllocatorState {
     const nb = input.bytes.length;
     this.limit = limit;
     this.chunkOf = new Int32Array(nb).fill(-1);
-    this.bytes = input.bytes;
-    this.address = new Float64Array(nb).fill(-1);
-    this.blockBytes = new Float64Array(nb);
-    this.segmentOf = new Int32Array(nb).fill(-1);
     this.regionBytes = allowGrowth ? roundedBytes(Math.min(limit, BFC_INITIAL_GROWTH_REGION)) : roundedBytes(limit);
     this.maxInternalFragmentation =
       fragmentationFraction > 0 && limit < Infinity ? fragmentationFraction * limit : BFC_MAX_INTERNAL_FRAGMENTATION;

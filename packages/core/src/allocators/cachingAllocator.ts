@@ -1,6 +1,7 @@
 import type { Allocator, AllocatorInput, AllocatorState } from "../allocator.js";
 import type { ReplaySegment } from "../replayRun.js";
 import { BlockStore } from "./blockStore.js";
+import { PlacementState } from "./placementState.js";
 
 // Constants of PyTorch's CUDA caching allocator (c10/cuda/CUDACachingAllocator.cpp).
 /** All sizes are rounded to at least 512 bytes (kMinBlockSize). */
@@ -131,17 +132,9 @@ export function cachingSegmentSize(size: number): number {
  * One replay's caching allocator. A class, not closures: its methods are shared by every replay,
  * so the replay loop's calls into it stay monomorphic and optimised code is reused across replays.
  */
-class CachingState implements AllocatorState {
-  readonly totals = new Float64Array(2);
-  lastAttempt = 0;
-  readonly address: Float64Array;
-  readonly blockBytes: Float64Array;
-  readonly segmentOf: Int32Array;
-  readonly segments: ReplaySegment[] = [];
+class CachingState extends PlacementState implements AllocatorState {
   private readonly store = new BlockStore(2, 4096);
   private readonly blockOf: Int32Array;
-  private readonly bytes: Float64Array;
-  private readonly capacity: number;
   private nextAddress = 0;
 
   constructor(
@@ -150,13 +143,9 @@ class CachingState implements AllocatorState {
     private readonly maxSplitSize: number,
     private readonly maxNonSplitRoundingSize: number,
   ) {
+    super(input);
     const nb = input.bytes.length;
-    this.capacity = input.capacity;
     this.blockOf = new Int32Array(nb).fill(-1);
-    this.bytes = input.bytes;
-    this.address = new Float64Array(nb).fill(-1);
-    this.blockBytes = new Float64Array(nb);
-    this.segmentOf = new Int32Array(nb).fill(-1);
   }
 
   alloc(buffer: number, event: number): boolean {

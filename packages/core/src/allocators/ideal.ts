@@ -1,5 +1,6 @@
 import type { Allocator, AllocatorInput, AllocatorState } from "../allocator.js";
 import type { ReplaySegment } from "../replayRun.js";
+import { PlacementState } from "./placementState.js";
 
 /** The ideal allocator's value. */
 export interface IdealAllocator extends Allocator {
@@ -15,24 +16,7 @@ export function ideal(): IdealAllocator {
   return { name: "ideal", start: (input) => new IdealState(input) };
 }
 
-class IdealState implements AllocatorState {
-  readonly totals = new Float64Array(2);
-  lastAttempt = 0;
-  readonly address: Float64Array;
-  readonly blockBytes: Float64Array;
-  readonly segmentOf: Int32Array;
-  readonly segments: ReplaySegment[] = [];
-  private readonly capacity: number;
-  private readonly bytes: Float64Array;
-
-  constructor(input: AllocatorInput) {
-    const nb = input.bytes.length;
-    this.bytes = input.bytes;
-    this.capacity = input.capacity;
-    this.address = new Float64Array(nb).fill(-1);
-    this.blockBytes = new Float64Array(nb);
-    this.segmentOf = new Int32Array(nb).fill(-1);
-  }
+class IdealState extends PlacementState implements AllocatorState {
 
   alloc(buffer: number): boolean {
     const bytes = this.bytes[buffer];

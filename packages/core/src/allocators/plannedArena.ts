@@ -1,5 +1,6 @@
 import type { Allocator, AllocatorInput, AllocatorState } from "../allocator.js";
 import type { ReplaySegment } from "../replayRun.js";
+import { PlacementState } from "./placementState.js";
 
 /** TFLite aligns arena tensors to 64 bytes (kDefaultTensorAlignment, tensorflow/lite/arena_planner.h). */
 export const TFLITE_TENSOR_ALIGNMENT = 64;
@@ -346,30 +347,17 @@ function upperBound(a: Int32Array, v: number): number {
 }
 
 /** One replay of a plan (a class, so that replays share its optimised methods). */
-class PlannedState implements AllocatorState {
-  readonly totals = new Float64Array(2);
-  lastAttempt = 0;
-  readonly address: Float64Array;
-  readonly blockBytes: Float64Array;
-  readonly segmentOf: Int32Array;
-  readonly segments: ReplaySegment[] = [];
-  private readonly bytes: Float64Array;
-  private readonly capacity: number;
+class PlannedState extends PlacementState implements AllocatorState {
   private readonly offset: Float64Array;
   private readonly size: Float64Array;
   private readonly arena: number;
 
   constructor(input: AllocatorInput, alignment: number) {
-    const nb = input.bytes.length;
+    super(input);
     const plan = planArena(input, alignment);
-    this.bytes = input.bytes;
-    this.capacity = input.capacity;
     this.offset = plan.offset;
     this.size = plan.size;
     this.arena = plan.arena;
-    this.address = new Float64Array(nb).fill(-1);
-    this.blockBytes = new Float64Array(nb);
-    this.segmentOf = new Int32Array(nb).fill(-1);
   }
 
   alloc(buffer: number, event: number): boolean {
