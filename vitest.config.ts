@@ -4,15 +4,23 @@ const packages = ["core", "model", "tfjs", "viz", "cli"];
 
 export default defineConfig({
   test: {
-    projects: packages.map((name) => ({
-      resolve: { conditions: ["source"] },
-      ssr: { resolve: { conditions: ["source"] } },
-      test: {
-        name,
-        root: `packages/${name}`,
-        include: ["test/**/*.test.ts"],
-        testTimeout: 60_000,
+    projects: [
+      ...packages.map((name) => ({
+        resolve: { conditions: ["source"] },
+        ssr: { resolve: { conditions: ["source"] } },
+        test: {
+          name,
+          root: `packages/${name}`,
+          include: ["test/**/*.test.ts"],
+          testTimeout: 60_000,
+        },
+      })),
+      // Tests of the benchmarks' own fixtures (e.g. the streamed snapshot pickle writer).
+      {
+        resolve: { conditions: ["source"] },
+        ssr: { resolve: { conditions: ["source"] } },
+        test: { name: "bench", root: "bench", include: ["**/*.test.ts"], testTimeout: 60_000 },
       },
-    })),
+    ],
   },
 });
