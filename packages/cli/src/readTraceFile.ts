@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { importTorchSnapshot, parseTrace, type Trace } from "@hbmscope/core";
 import { CliError } from "./cliError.js";
+import { firstByteOf } from "./fileSource.js";
+import { importSnapshotFile } from "./importSnapshotFile.js";
 
 /** Extensions PyTorch memory snapshots are saved under (`_dump_snapshot("x.pickle")`). */
 const PICKLE_EXTENSIONS = new Set([".pickle", ".pkl", ".pk"]);
@@ -14,16 +16,16 @@ const PICKLE_EXTENSIONS = new Set([".pickle", ".pkl", ".pk"]);
  * command that reads a trace (inspect, render, replay, export) takes a snapshot directly.
  */
 export function readTraceFile(path: string, cwd: string): Trace {
+  const file = resolve(cwd, path);
   let data: Buffer | undefined;
   try {
-    data = readFileSync(resolve(cwd, path));
+    // A pickle is read in chunks, never whole (see `importSnapshotFile`).
+    if (firstByteOf(file) !== 0x80 && !PICKLE_EXTENSIONS.has(extname(path).toLowerCase())) data = readFileSync(file);
   } catch (e) {
     throw new CliError(`cannot read trace file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   try {
-    if (PICKLE_EXTENSIONS.has(extname(path).toLowerCase()) || data[0] === 0x80) {
-      return importTorchSnapshot(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    }
+    if (data === undefined) return importSnapshotFile(file);
     let value: unknown;
     // Pure ASCII (the usual trace) decodes as latin1 at about twice the speed of UTF-8, same text.
     let text = data.toString(isAscii(data) ? "latin1" : "utf8");

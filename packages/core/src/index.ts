@@ -10,6 +10,9 @@ export type {
   TraceMeta,
 } from "./trace.js";
 export { TraceError } from "./traceError.js";
+export { lazyTrace, bufferAt, eventAt, bufferCount, eventCount, eventTimes, hasBufferPhases } from "./lazyTrace.js";
+export { serializeTraceChunks } from "./serializeTraceChunks.js";
+export type { TraceRows } from "./lazyTrace.js";
 export { parseTrace } from "./parseTrace.js";
 export { serializeTrace } from "./serializeTrace.js";
 export { traceColumns } from "./traceColumns.js";
@@ -24,6 +27,7 @@ export type { TraceBuilder } from "./traceBuilder.js";
 export type { ReplayRun, ReplaySegment, Fragmentation, OomReport } from "./replayRun.js";
 export { SnapshotError } from "./interop/snapshotError.js";
 export { readPickle } from "./interop/readPickle.js";
+export type { ByteSource } from "./interop/byteSource.js";
 export type { PickleValue, ReadPickleOptions } from "./interop/readPickle.js";
 export { writePickle } from "./interop/writePickle.js";
 export { readTorchSnapshot, asTorchSnapshot } from "./interop/readTorchSnapshot.js";

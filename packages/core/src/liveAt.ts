@@ -1,4 +1,5 @@
 import type { Trace, TraceBuffer, View } from "./trace.js";
+import { bufferAt } from "./lazyTrace.js";
 import { traceColumns, VIEW_BIT } from "./traceColumns.js";
 
 /**
@@ -17,5 +18,5 @@ export function liveAt(trace: Trace, index: number, options: { view?: View; limi
   const out: number[] = [];
   for (let b = 0; b < live.length; b++) if (live[b] && views[b] & bit) out.push(b);
   out.sort((a, b) => bytes[b] - bytes[a] || a - b);
-  return out.slice(0, options.limit ?? out.length).map((b) => trace.buffers[b]);
+  return out.slice(0, options.limit ?? out.length).map((b) => bufferAt(trace, b));
 }

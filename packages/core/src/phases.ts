@@ -1,4 +1,5 @@
 import { PHASES, type Trace } from "./trace.js";
+import { bufferAt, bufferCount, eventCount, hasBufferPhases } from "./lazyTrace.js";
 import { traceColumns } from "./traceColumns.js";
 
 const knownPhases = new Set<string>(PHASES);
@@ -15,7 +16,7 @@ export function isPhaseMark(mark: { label: string; kind?: string }): boolean {
  */
 export function eventPhases(trace: Trace): { names: string[]; ofEvent: Uint16Array } {
   const { names, intern } = interner();
-  const ne = trace.events.length;
+  const ne = eventCount(trace);
   const ofEvent = new Uint16Array(ne);
   const marks = trace.marks.filter(isPhaseMark).sort((a, b) => a.at - b.at);
   if (marks.length > 0) {
@@ -32,8 +33,9 @@ export function eventPhases(trace: Trace): { names: string[]; ofEvent: Uint16Arr
     return { names, ofEvent };
   }
   const { eventBuffer } = traceColumns(trace);
-  const bufferPhase = new Uint16Array(trace.buffers.length);
-  for (let b = 0; b < bufferPhase.length; b++) bufferPhase[b] = intern(trace.buffers[b].phase ?? "");
+  const bufferPhase = new Uint16Array(bufferCount(trace));
+  if (hasBufferPhases(trace)) for (let b = 0; b < bufferPhase.length; b++) bufferPhase[b] = intern(bufferAt(trace, b).phase ?? "");
+  else if (bufferPhase.length > 0) intern("");
   for (let i = 0; i < ne; i++) ofEvent[i] = bufferPhase[eventBuffer[i]];
   return { names, ofEvent };
 }
@@ -44,7 +46,7 @@ export function eventPhases(trace: Trace): { names: string[]; ofEvent: Uint16Arr
  * With phase marks there are only as many runs as marks, and no per-event array is built.
  */
 export function phaseRuns(trace: Trace): { names: string[]; starts: Int32Array; phase: Uint16Array } {
-  const ne = trace.events.length;
+  const ne = eventCount(trace);
   const marks = trace.marks.filter(isPhaseMark).sort((a, b) => a.at - b.at);
   const { names, intern } = interner();
   const starts: number[] = [];

@@ -1,4 +1,5 @@
 import type { Allocator, AllocatorInput, AllocatorState } from "./allocator.js";
+import { bufferAt } from "./lazyTrace.js";
 import { formatSize } from "./formatSize.js";
 import { parseByteSize } from "./parseByteSize.js";
 import type { Fragmentation, OomReport, ReplayRun } from "./replayRun.js";
@@ -224,7 +225,7 @@ function oomReport(
   attempted: number,
 ): OomReport {
   const free = Math.max(0, capacity - reserved);
-  const id = trace.buffers[buffer].id;
+  const id = bufferAt(trace, buffer).id;
   const who = name === "caching" ? "PyTorch" : `the ${name} allocator`;
   const hint =
     name === "caching"

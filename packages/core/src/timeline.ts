@@ -1,4 +1,5 @@
 import { CATEGORIES, type Category, type Trace, type TraceBuffer, type View } from "./trace.js";
+import { bufferAt } from "./lazyTrace.js";
 import { traceColumns, VIEW_BIT } from "./traceColumns.js";
 import { phaseRuns } from "./phases.js";
 
@@ -114,7 +115,7 @@ export function timeline(trace: Trace, options: TimelineOptions = {}): Timeline 
   const order = Array.from({ length: np }, (_, p) => p).filter((p) => phaseAt[p] >= 0);
   order.sort((a, b) => phaseFirst[a] - phaseFirst[b]);
   const phasePeaks: Timeline["phasePeaks"] = order.map((p) => ({ phase: runs.names[p], bytes: phaseMax[p], index: phaseAt[p] }));
-  const peakBuffer: TraceBuffer | undefined = peakIndex >= 0 ? trace.buffers[eventBuffer[peakIndex]] : undefined;
+  const peakBuffer: TraceBuffer | undefined = peakIndex >= 0 ? bufferAt(trace, eventBuffer[peakIndex]) : undefined;
   return {
     view,
     length: n,

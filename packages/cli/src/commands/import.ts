@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { importTorchSnapshot, serializeTrace, snapshotReserved, timeline, type SnapshotMeta, type Trace } from "@hbmscope/core";
+import { eventCount, bufferCount, serializeTraceChunks, snapshotReserved, timeline, type SnapshotMeta, type Trace } from "@hbmscope/core";
 import type { Command } from "commander";
 import { intArg } from "../args.js";
+import { importSnapshotFile } from "../importSnapshotFile.js";
 import { CliError } from "../cliError.js";
 import { formatBytes } from "../formatBytes.js";
 import type { Io } from "../io.js";
@@ -18,8 +18,8 @@ export function importReport(trace: Trace, out: string) {
   return {
     out,
     device: torch.device,
-    events: trace.events.length,
-    buffers: trace.buffers.length,
+    events: eventCount(trace),
+    buffers: bufferCount(trace),
     ghosts: torch.ghosts,
     actions: torch.actions,
     peakBytes: tl.peak.bytes,
@@ -44,19 +44,14 @@ export function registerImport(program: Command, io: Io) {
     .option("--device <n>", "which device's history to import (default: the one with the most entries)", intArg("--device", 0))
     .option("--json", "print one JSON object (sizes in bytes)")
     .action((file: string, opts: { out: string; device?: number; json?: boolean }) => {
-      let data: Buffer;
-      try {
-        data = readFileSync(resolve(io.cwd, file));
-      } catch (e) {
-        throw new CliError(`cannot read snapshot ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
       let trace: Trace;
       try {
-        trace = importTorchSnapshot(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), { device: opts.device });
+        trace = importSnapshotFile(resolve(io.cwd, file), { device: opts.device });
       } catch (e) {
-        throw new CliError(`${file}: ${(e as Error).message}`);
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new CliError(code ? `cannot read snapshot ${file}: ${code}` : `${file}: ${(e as Error).message}`);
       }
-      writeOutput(opts.out, serializeTrace(trace), io.cwd);
+      writeOutput(opts.out, serializeTraceChunks(trace), io.cwd);
       const report = importReport(trace, opts.out);
       if (opts.json) return io.stdout(JSON.stringify(report) + "\n");
       io.stdout(

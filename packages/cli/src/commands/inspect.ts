@@ -1,4 +1,4 @@
-import { CATEGORIES, liveAt, timeline, traceColumns, type Trace, type View } from "@hbmscope/core";
+import { bufferCount, eventCount, CATEGORIES, liveAt, timeline, traceColumns, type Trace, type View } from "@hbmscope/core";
 import type { Command } from "commander";
 import { intArg } from "../args.js";
 import { viewOption } from "../options.js";
@@ -20,8 +20,8 @@ export function inspectReport(trace: Trace, view: View = "physical", top = 10) {
   }
   return {
     view,
-    events: trace.events.length,
-    buffers: trace.buffers.length,
+    events: eventCount(trace),
+    buffers: bufferCount(trace),
     peakBytes: tl.peak.bytes,
     peakIndex: tl.peak.index,
     peakPhase: tl.peak.phase,

@@ -1,16 +1,4 @@
-import {
-  bfcAllocator,
-  cachingAllocator,
-  cachingOptionsFromSnapshot,
-  type SnapshotMeta,
-  ideal,
-  parseByteSize,
-  plannedArena,
-  replay,
-  type Allocator,
-  type Trace,
-  type View,
-} from "@hbmscope/core";
+import { eventCount, bfcAllocator, cachingAllocator, cachingOptionsFromSnapshot, type SnapshotMeta, ideal, parseByteSize, plannedArena, replay, type Allocator, type Trace, type View } from "@hbmscope/core";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { CliError } from "../cliError.js";
 import { formatBytes } from "../formatBytes.js";
@@ -41,7 +29,7 @@ export function replayReport(trace: Trace, allocatorName: string, options: { cap
     allocator: run.allocator,
     view: run.view,
     capacity: run.capacity,
-    events: trace.events.length,
+    events: eventCount(trace),
     replayedEvents: run.length,
     reservedPeak: run.peaks.reserved.bytes,
     reservedPeakIndex: run.peaks.reserved.index,

@@ -1,4 +1,6 @@
 import type { ReplayRun } from "../replayRun.js";
+import { bufferAt, bufferCount, eventCount } from "../lazyTrace.js";
+import { traceColumns } from "../traceColumns.js";
 import type { Trace } from "../trace.js";
 import type { SnapshotMeta } from "./importTorchSnapshot.js";
 import { snapshotReserved } from "./snapshotReserved.js";
@@ -28,7 +30,7 @@ export function compareWithSnapshot(trace: Trace, run: ReplayRun): SnapshotCompa
   const torchReserved = snapshotReserved(trace);
   if (!torch || !torchReserved) throw new Error("compareWithSnapshot: the trace was not imported from a PyTorch snapshot (no meta.torch)");
   const start = torch.ghosts;
-  const n = Math.min(run.length, trace.events.length);
+  const n = Math.min(run.length, eventCount(trace));
   const findings: string[] = [];
 
   const torchSizes = torch.segmentEvents.filter((s) => s.action === "segment_alloc" || s.action === "segment_map").map((s) => s.bytes);
@@ -57,23 +59,26 @@ export function compareWithSnapshot(trace: Trace, run: ReplayRun): SnapshotCompa
   }
 
   // Block sizes: every block alive at the end of the snapshot, matched by the buffer at its address.
-  const bufferAt = new Map<string, number>();
-  const alive = new Uint8Array(trace.buffers.length);
-  for (let i = 0; i < n; i++) alive[trace.events[i].buffer] = trace.events[i].kind === "alloc" ? 1 : 0;
-  trace.buffers.forEach((b, i) => {
-    if (alive[i] && b.address !== undefined) bufferAt.set(String(b.address), i);
-  });
+  const atAddress = new Map<string, number>();
+  const { eventBuffer, eventAlloc } = traceColumns(trace);
+  const alive = new Uint8Array(bufferCount(trace));
+  for (let i = 0; i < n; i++) alive[eventBuffer[i]] = eventAlloc[i];
+  for (let i = 0; i < alive.length; i++) {
+    if (!alive[i]) continue;
+    const b = bufferAt(trace, i);
+    if (b.address !== undefined) atAddress.set(String(b.address), i);
+  }
   let checked = 0;
   let mismatched = 0;
   for (const seg of torch.segments) {
     for (const b of seg.blocks) {
       if (b.state === "inactive") continue;
-      const i = bufferAt.get(String(b.address));
+      const i = atAddress.get(String(b.address));
       if (i === undefined) continue;
       checked++;
       if (run.blockBytes[i] !== b.bytes) {
         mismatched++;
-        if (mismatched <= 10) findings.push(`block at ${b.address} (buffer ${i}, ${trace.buffers[i].bytes} bytes requested): PyTorch ${b.bytes} bytes, replay ${run.blockBytes[i]} bytes`);
+        if (mismatched <= 10) findings.push(`block at ${b.address} (buffer ${i}, ${bufferAt(trace, i).bytes} bytes requested): PyTorch ${b.bytes} bytes, replay ${run.blockBytes[i]} bytes`);
       }
     }
   }

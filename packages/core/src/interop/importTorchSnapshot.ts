@@ -1,5 +1,9 @@
-import type { Category, Trace, TraceBuffer, TraceEvent, TraceMark } from "../trace.js";
+import { lazyTrace, type TraceRows } from "../lazyTrace.js";
+import { CATEGORIES, type Category, type Trace, type TraceBuffer, type TraceEvent, type TraceMark, type TraceMeta } from "../trace.js";
+import { categoryIndex, type TraceColumns } from "../traceColumns.js";
+import type { ByteSource } from "./byteSource.js";
 import { asTorchSnapshot, readTorchSnapshot } from "./readTorchSnapshot.js";
+import { SnapshotEntries } from "./snapshotEntries.js";
 import { SnapshotError } from "./snapshotError.js";
 import type { TorchBlock, TorchFrame, TorchSegment, TorchSnapshot, TorchTraceEntry } from "./torchSnapshot.js";
 
@@ -77,38 +81,52 @@ function defaultCategory(entry: TorchTraceEntry | TorchBlock): Category {
 const PLUMBING = new Set(["_call_impl", "_wrapped_call_impl", "__call__"]);
 
 /**
- * Turns a PyTorch memory snapshot (pickle or JSON bytes, text, or an already read
- * `TorchSnapshot`) into a Trace of one device. Every `alloc` becomes a buffer of its requested
- * size; it is freed at its `free_completed` (or `free_requested` when completions were not
- * recorded). Blocks alive before recording started become buffers allocated before the first
- * recorded event, in address order: those freed during the recording (a free without an alloc),
- * and those still allocated in `segments` without a recorded alloc. Frames become the buffer's
- * `scope` (Python frames, outermost first, `/`-joined), `op` (innermost Python function) and
- * `site` (`file:line`). Marks: `oom` and `snapshot` (kind `note`), `emptyCache` where segments
- * went back to the device (so a replay releases its cache there too), and `recording` after the
- * buffers alive before it. The `segments` dump, segment events, OOMs and `allocator_settings` are
- * kept in `meta.torch` (a `SnapshotMeta`) to check a replay against.
+ * Turns a PyTorch memory snapshot (pickle or JSON bytes, text, a `ByteSource` giving a file in
+ * chunks, or an already read `TorchSnapshot`) into a Trace of one device. Every `alloc` becomes a
+ * buffer of its requested size; it is freed at its `free_completed` (or `free_requested` when
+ * completions were not recorded). Blocks alive before recording started become buffers allocated
+ * before the first recorded event, in address order: those freed during the recording (a free
+ * without an alloc), and those still allocated in `segments` without a recorded alloc. Frames
+ * become the buffer's `scope` (Python frames, outermost first, `/`-joined), `op` (innermost
+ * Python function) and `site` (`file:line`). Marks: `oom` and `snapshot` (kind `note`),
+ * `emptyCache` where segments went back to the device (so a replay releases its cache there too),
+ * and `recording` after the buffers alive before it. The `segments` dump, segment events, OOMs and
+ * `allocator_settings` are kept in `meta.torch` (a `SnapshotMeta`) to check a replay against.
+ *
+ * Memory: a pickle's trace entries are kept as columns while it is read (about 47 bytes an entry,
+ * stack frames summarised as they come), and the result is a `lazyTrace` whose buffers and events
+ * stay columns (about 13 bytes an event, 30 a buffer) until something reads the arrays. Given a
+ * `ByteSource`, the file itself is never held whole: a 1 GB snapshot imports in well under 1 GB.
+ * A JSON snapshot is parsed whole (`JSON.parse`).
  *
  * Sizes in bytes; times in milliseconds from the first recorded entry.
  */
-export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, options: ImportTorchSnapshotOptions = {}): Trace {
+export function importTorchSnapshot(data: Uint8Array | string | ByteSource | TorchSnapshot, options: ImportTorchSnapshotOptions = {}): Trace {
   const scopeDepth = options.scopeDepth ?? 8;
-  const infos = new Map<string, FrameInfo>();
-  const info = (frames: TorchFrame[]): FrameInfo => {
+  // Summaries of stacks (scope, op, site), each distinct one once; entries refer to them by index.
+  const infos: FrameInfo[] = [];
+  const infoKeys = new Map<string, number>();
+  const info = (frames: TorchFrame[]): number => {
     const d = describeFrames(frames, scopeDepth);
     const key = `${d.scope}\n${d.op}\n${d.site}`;
-    const hit = infos.get(key);
-    if (hit) return hit;
-    infos.set(key, d);
-    return d;
+    const hit = infoKeys.get(key);
+    if (hit !== undefined) return hit;
+    infos.push(d);
+    infoKeys.set(key, infos.length - 1);
+    return infos.length - 1;
   };
+  // A category callback may read any field of an entry: then entries with fields beyond those
+  // the importer reads stay dicts.
+  const rows = new SnapshotEntries(options.category === undefined);
   const snap =
-    typeof data === "string" || data instanceof Uint8Array ? readTorchSnapshot(data, { dict: shrinker(info) }) : asTorchSnapshot(data);
+    typeof data === "string" || data instanceof Uint8Array || typeof data === "function"
+      ? readTorchSnapshot(data, { dict: shrinker(info, rows) })
+      : asTorchSnapshot(data);
   const category = options.category ?? defaultCategory;
   const device = options.device ?? busiestDevice(snap);
   if (!Number.isSafeInteger(device) || device < 0) throw new SnapshotError(`importTorchSnapshot: device must be a non-negative integer, got ${String(device)}`);
-  const entries: TorchTraceEntry[] = snap.device_traces[device] ?? [];
-  if (!Array.isArray(entries)) throw new SnapshotError(`importTorchSnapshot: device_traces[${device}] is not a list`);
+  const list: (TorchTraceEntry | number)[] = snap.device_traces[device] ?? [];
+  if (!Array.isArray(list)) throw new SnapshotError(`importTorchSnapshot: device_traces[${device}] is not a list`);
   const where = (i: number) => `device_traces[${device}][${i}]`;
   const segmentIndexes: number[] = [];
   snap.segments.forEach((s, i) => {
@@ -116,17 +134,42 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
     if ((s.device ?? 0) === device) segmentIndexes.push(i);
   });
 
+  // First pass: each entry's action, and whether every entry has a time. Entries the reader kept
+  // as rows are row numbers, in reading order (so increasing along a list).
   const actions: Record<string, number> = {};
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i];
-    if (e === null || typeof e !== "object" || typeof e.action !== "string") throw new SnapshotError(`importTorchSnapshot: ${where(i)} has no action`);
-    actions[e.action] = (actions[e.action] ?? 0) + 1;
+  let timed = true;
+  let lastRow = -1;
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i];
+    let action: string;
+    if (typeof e === "number") {
+      if (!Number.isInteger(e) || e <= lastRow || e >= rows.count) throw new SnapshotError(`importTorchSnapshot: ${where(i)} is not a dict`);
+      lastRow = e;
+      action = rows.action(e);
+      if (!rows.timed(e)) timed = false;
+    } else {
+      if (e === null || typeof e !== "object" || typeof e.action !== "string") throw new SnapshotError(`importTorchSnapshot: ${where(i)} has no action`);
+      action = e.action;
+      if (e.time_us === undefined) timed = false;
+    }
+    actions[action] = (actions[action] ?? 0) + 1;
   }
   const freeOn = actions.free_completed || !actions.free_requested ? "free_completed" : "free_requested";
+  const entryAt = (i: number): TorchTraceEntry => {
+    const e = list[i];
+    if (typeof e !== "number") return e;
+    // Rows come in order along the list: those behind are done with.
+    rows.releaseBefore(e);
+    const entry = rows.entry(e) as TorchTraceEntry;
+    const k = rows.info(e);
+    if (k >= 0) entry[FRAME_INFO] = k;
+    return entry;
+  };
 
-  const buffers: TraceBuffer[] = [];
-  const events: TraceEvent[] = [];
-  const ghostEvents: { address: number; buffer: number }[] = [];
+  const buffers = new BufferColumns((actions.alloc ?? 0) + 1024);
+  const events = new EventColumns((actions.alloc ?? 0) + (actions[freeOn] ?? 0) + 16, timed);
+  const ghostAddress = new Grow(Float64Array, 1024);
+  const ghostBuffer = new Grow(Int32Array, 1024);
   const marks: TraceMark[] = [];
   const segmentEvents: SnapshotSegmentEvent[] = [];
   const ooms: SnapshotMeta["ooms"] = [];
@@ -135,13 +178,13 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
   // At most 100 warnings are kept: a broken file must not fill memory with them.
   const warn = (w: string) => (warnings.length < 100 ? warnings.push(w) : unsaid++);
   const live = new Map<number | bigint, number>();
-  const frameInfo = new WeakMap<object, FrameInfo>();
+  const frameInfo = new WeakMap<object, number>();
 
-  const describe = (source: TorchTraceEntry | TorchBlock): FrameInfo | undefined => {
-    const known = source[FRAME_INFO] as FrameInfo | undefined;
-    if (known !== undefined) return known;
+  const describe = (source: TorchTraceEntry | TorchBlock): number => {
+    const known = source[FRAME_INFO];
+    if (typeof known === "number") return known;
     const frames = source.frames;
-    if (!Array.isArray(frames) || frames.length === 0) return undefined;
+    if (!Array.isArray(frames) || frames.length === 0) return -1;
     let d = frameInfo.get(frames);
     if (d === undefined) {
       d = info(frames);
@@ -150,28 +193,17 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
     return d;
   };
   const newBuffer = (bytes: number, address: number | bigint, source: TorchTraceEntry | TorchBlock, stream: unknown, ghost: boolean): number => {
-    const id = buffers.length;
-    const b: TraceBuffer = { id, bytes, category: category(source), address: plain(address) };
-    const where = describe(source);
-    if (where !== undefined) {
-      if (where.op) b.op = where.op;
-      if (where.scope) b.scope = where.scope;
-      if (where.site) b.site = where.site;
-    }
-    if (stream !== undefined && stream !== 0) b.stream = plain(stream as number | bigint);
-    if (ghost) b.ghost = true;
-    buffers.push(b);
-    return id;
+    const c = category(source);
+    const code = categoryIndex.get(c);
+    if (code === undefined) throw new SnapshotError(`importTorchSnapshot: options.category returned ${show(c)}; expected one of ${CATEGORIES.join(", ")}`);
+    return buffers.push(bytes, code, address, describe(source), stream as number | bigint | undefined, ghost);
   };
 
   let t0: number | undefined;
   let lastTime = 0;
-  let timed = true;
-  for (const e of entries) if (e.time_us === undefined) timed = false;
-
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i];
-    let time: number | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const e = entryAt(i);
+    let time = NaN;
     if (timed) {
       const t = Number(e.time_us);
       if (!Number.isFinite(t)) throw new SnapshotError(`importTorchSnapshot: ${where(i)}.time_us is not a number`);
@@ -180,7 +212,7 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
       lastTime = Math.max(lastTime, (t - t0) / 1000);
       time = lastTime;
     }
-    const at = events.length;
+    const at = events.count;
     switch (e.action) {
       case "alloc": {
         const addr = address(e.addr, where, i);
@@ -188,11 +220,11 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
         const old = live.get(addr);
         if (old !== undefined) {
           warn(`${where(i)}: alloc at ${hexAddress(addr)}, which holds buffer ${old} with no free recorded; freed it there`);
-          events.push(timedEvent("free", old, time));
+          events.push(old, 0, time);
         }
         const id = newBuffer(size, addr, e, e.stream, false);
         live.set(addr, id);
-        events.push(timedEvent("alloc", id, time));
+        events.push(id, 1, time);
         break;
       }
       case "free_requested":
@@ -202,12 +234,13 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
         if (id === undefined) {
           // Freed but never allocated while recording: it was alive before recording started.
           id = newBuffer(bytesOf(e.size, where, i, ".size"), addr, e, e.stream, true);
-          ghostEvents.push({ address: Number(addr), buffer: id });
+          ghostAddress.push(Number(addr));
+          ghostBuffer.push(id);
           live.set(addr, id);
         }
         if (e.action === freeOn) {
           live.delete(addr);
-          events.push(timedEvent("free", id, time));
+          events.push(id, 0, time);
         }
         break;
       }
@@ -236,6 +269,7 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
     }
   }
 
+  rows.releaseBefore(Infinity);
   // Blocks still allocated in the snapshot's segments without a recorded alloc: alive throughout.
   const kept: SnapshotSegment[] = [];
   let reservedAtEnd = 0;
@@ -261,10 +295,10 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
       if (b.state === "active_allocated" || b.state === "active_pending_free" || b.state === "active_awaiting_free") {
         const id = live.get(addr);
         if (id === undefined) {
-          const ghost = newBuffer(requested, addr, b, seg.stream, true);
-          ghostEvents.push({ address: Number(addr), buffer: ghost });
-        } else if (buffers[id].bytes !== requested) {
-          warn(`${bpath}: block at ${hexAddress(addr)} has requested_size ${requested}, but the recorded alloc asked for ${buffers[id].bytes}`);
+          ghostAddress.push(Number(addr));
+          ghostBuffer.push(newBuffer(requested, addr, b, seg.stream, true));
+        } else if (buffers.bytes.items[id] !== requested) {
+          warn(`${bpath}: block at ${hexAddress(addr)} has requested_size ${requested}, but the recorded alloc asked for ${buffers.bytes.items[id]}`);
         }
       }
     }
@@ -281,9 +315,12 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
   if (unsaid > 0) warnings.push(`... and ${unsaid} more warnings`);
 
   // Ghost allocations go first, in address order (how a fresh allocator hands out split blocks).
-  ghostEvents.sort((a, b) => a.address - b.address);
-  const shift = ghostEvents.length;
-  const head: TraceEvent[] = ghostEvents.map((g) => (timed ? { kind: "alloc", buffer: g.buffer, time: 0 } : { kind: "alloc", buffer: g.buffer }));
+  const shift = ghostBuffer.count;
+  const order = Uint32Array.from({ length: shift }, (_, i) => i);
+  const ga = ghostAddress.items;
+  order.sort((a, b) => ga[a] - ga[b] || a - b);
+  const head = new Int32Array(shift);
+  for (let i = 0; i < shift; i++) head[i] = ghostBuffer.items[order[i]];
   for (const m of marks) m.at += shift;
   for (const s of segmentEvents) s.at += shift;
   for (const o of ooms) o.at += shift;
@@ -301,18 +338,145 @@ export function importTorchSnapshot(data: Uint8Array | string | TorchSnapshot, o
     freeOn,
     warnings,
   };
-  return {
-    format: "hbmscope.trace",
-    version: 1,
-    meta: { source: "imported", importedFrom: "pytorch-memory-snapshot", torch: meta },
-    buffers,
-    events: shift > 0 ? head.concat(events) : events,
-    marks,
-  };
+  return importedTrace({ source: "imported", importedFrom: "pytorch-memory-snapshot", torch: meta }, marks, buffers, events, head, infos);
 }
 
-function timedEvent(kind: "alloc" | "free", buffer: number, time: number | undefined): TraceEvent {
-  return time === undefined ? { kind, buffer } : { kind, buffer, time };
+/**
+ * The lazy trace of an import: buffers and events stay in their columns (events after the ghost
+ * allocations `head`, which come first at time 0).
+ */
+function importedTrace(meta: TraceMeta, marks: TraceMark[], buffers: BufferColumns, recorded: EventColumns, head: Int32Array, infos: FrameInfo[]): Trace {
+  const nb = buffers.count;
+  const ne = head.length + recorded.count;
+  const eventBuffer = new Int32Array(ne);
+  eventBuffer.set(head, 0);
+  eventBuffer.set(recorded.buffer.items.subarray(0, recorded.count), head.length);
+  const eventAlloc = new Uint8Array(ne);
+  eventAlloc.fill(1, 0, head.length);
+  eventAlloc.set(recorded.alloc.items.subarray(0, recorded.count), head.length);
+  recorded.buffer.release();
+  recorded.alloc.release();
+  let times: Float64Array | undefined;
+  if (recorded.time) {
+    times = new Float64Array(ne);
+    times.set(recorded.time.items.subarray(0, recorded.count), head.length);
+    recorded.time.release();
+  }
+  const bytes = buffers.bytes.trim() as Float64Array;
+  const category = buffers.category.trim() as Uint8Array;
+  const address = buffers.address.trim() as Float64Array;
+  const info = buffers.info.trim() as Int32Array;
+  const stream = buffers.stream.trim() as Float64Array;
+  const ghost = buffers.ghost.trim() as Uint8Array;
+  const { wide } = buffers;
+  // Every imported buffer is a physical one (views: logical, physical and backend).
+  const views = new Uint8Array(nb).fill(7);
+  const columns: TraceColumns = { bytes, category, views, eventBuffer, eventAlloc, hasLogical: false, hasKernelTemps: false };
+  const rows: TraceRows = {
+    bufferCount: nb,
+    eventCount: ne,
+    hasBufferPhases: false,
+    times,
+    buffer(i) {
+      const b: TraceBuffer = { id: i, bytes: bytes[i], category: CATEGORIES[category[i]], address: Number.isNaN(address[i]) ? wide.get(2 * i)! : address[i] };
+      if (info[i] >= 0) {
+        const w = infos[info[i]];
+        if (w.op) b.op = w.op;
+        if (w.scope) b.scope = w.scope;
+        if (w.site) b.site = w.site;
+      }
+      const s = Number.isNaN(stream[i]) ? wide.get(2 * i + 1) : stream[i];
+      if (s !== undefined && s !== 0) b.stream = s;
+      if (ghost[i]) b.ghost = true;
+      return b;
+    },
+    event(i) {
+      const e: TraceEvent = { kind: eventAlloc[i] ? "alloc" : "free", buffer: eventBuffer[i] };
+      if (times) e.time = times[i];
+      return e;
+    },
+  };
+  return lazyTrace(meta, marks, rows, columns);
+}
+
+/** A typed array that grows by half as items are pushed. */
+class Grow<A extends Float64Array | Int32Array | Uint8Array> {
+  items: A;
+  count = 0;
+  constructor(private readonly make: new (n: number) => A, capacity: number) {
+    this.items = new make(Math.max(16, capacity));
+  }
+  push(v: number) {
+    if (this.count === this.items.length) {
+      const grown = new this.make(Math.ceil(this.items.length * 1.5));
+      grown.set(this.items);
+      this.items = grown;
+    }
+    this.items[this.count++] = v;
+  }
+  /** The items, in an array of their exact length (a copy unless it is full). */
+  trim(): A {
+    const out = this.count === this.items.length ? this.items : (this.items.slice(0, this.count) as A);
+    this.release();
+    return out;
+  }
+  release() {
+    this.items = new this.make(0);
+  }
+}
+
+/** The buffers of an import, as columns. */
+class BufferColumns {
+  readonly bytes: Grow<Float64Array>;
+  readonly category: Grow<Uint8Array>;
+  readonly address: Grow<Float64Array>;
+  readonly info: Grow<Int32Array>;
+  readonly stream: Grow<Float64Array>;
+  readonly ghost: Grow<Uint8Array>;
+  /** Addresses (key 2i) and streams (2i + 1) beyond 2^53, as decimal text. */
+  readonly wide = new Map<number, string>();
+  count = 0;
+  constructor(capacity: number) {
+    this.bytes = new Grow(Float64Array, capacity);
+    this.category = new Grow(Uint8Array, capacity);
+    this.address = new Grow(Float64Array, capacity);
+    this.info = new Grow(Int32Array, capacity);
+    this.stream = new Grow(Float64Array, capacity);
+    this.ghost = new Grow(Uint8Array, capacity);
+  }
+  push(bytes: number, category: number, address: number | bigint, info: number, stream: number | bigint | undefined, ghost: boolean): number {
+    const id = this.count++;
+    this.bytes.push(bytes);
+    this.category.push(category);
+    this.info.push(info);
+    this.ghost.push(ghost ? 1 : 0);
+    const a = plain(address);
+    if (typeof a === "string") this.wide.set(2 * id, a);
+    this.address.push(typeof a === "string" ? NaN : a);
+    const s = stream === undefined ? undefined : plain(stream);
+    if (typeof s === "string") this.wide.set(2 * id + 1, s);
+    this.stream.push(typeof s === "number" ? s : NaN);
+    return id;
+  }
+}
+
+/** The events of an import, as columns. */
+class EventColumns {
+  readonly buffer: Grow<Int32Array>;
+  readonly alloc: Grow<Uint8Array>;
+  readonly time: Grow<Float64Array> | undefined;
+  count = 0;
+  constructor(capacity: number, timed: boolean) {
+    this.buffer = new Grow(Int32Array, capacity);
+    this.alloc = new Grow(Uint8Array, capacity);
+    this.time = timed ? new Grow(Float64Array, capacity) : undefined;
+  }
+  push(buffer: number, alloc: 0 | 1, time: number) {
+    this.count++;
+    this.buffer.push(buffer);
+    this.alloc.push(alloc);
+    this.time?.push(time);
+  }
 }
 
 function busiestDevice(snap: TorchSnapshot): number {
@@ -364,24 +528,26 @@ function hexAddress(v: number | bigint): string {
 
 type FrameInfo = { scope: string; op: string; site: string };
 
-/** Where an entry's frames went once `shrinker` summarised them (an internal field). */
+/** Where an entry's frames went once `shrinker` summarised them: an index into the summaries (an internal field). */
 const FRAME_INFO = "__hbmscopeFrames";
 const NO_FRAMES: TorchFrame[] = [];
 
-/**
- * The `readPickle` dict hook of an import: stack frames become shared objects (one per distinct
- * file, line and function), and an entry's or block's frame list becomes its summary (scope, op,
- * site), so that a snapshot's stacks (often most of its bytes) are not held as objects.
- */
 /** Most trie nodes `shrinker` keeps (about 100 bytes each): real snapshots repeat few stacks. */
 const MAX_TRIE_NODES = 1 << 20;
 
-function shrinker(info: (frames: TorchFrame[]) => FrameInfo) {
+/**
+ * The `readPickle` dict hook of an import: stack frames become shared objects (one per distinct
+ * file, line and function); an entry's or block's frame list becomes the index of its summary
+ * (scope, op, site); and a regular trace entry becomes a row of `rows` (its row number takes its
+ * place in the list), so that neither stacks (often most of a snapshot's bytes) nor entries are
+ * held as objects.
+ */
+function shrinker(info: (frames: TorchFrame[]) => number, rows: SnapshotEntries) {
   // file -> line -> function -> the shared frame; no key strings built per frame.
   const frames = new Map<string, Map<unknown, Map<string, TorchFrame>>>();
   // A trie over shared frames: a stack seen before gets its summary from one lookup per frame.
-  type Node = { next: Map<unknown, Node>; info?: FrameInfo };
-  const root: Node = { next: new Map() };
+  type Node = { next: Map<unknown, Node>; info: number };
+  const root: Node = { next: new Map(), info: -1 };
   let nodes = 0;
   return (d: { [key: string]: unknown }) => {
     if (typeof d.filename === "string" && typeof d.name === "string" && d.action === undefined) {
@@ -395,21 +561,27 @@ function shrinker(info: (frames: TorchFrame[]) => FrameInfo) {
       return d as never;
     }
     const f = d.frames;
-    if (Array.isArray(f)) {
-      if (f.length > 0) {
-        let node: Node | undefined = root;
-        for (let i = 0; i < f.length && node !== undefined; i++) {
-          let next: Node | undefined = node.next.get(f[i]);
-          if (next === undefined && nodes < MAX_TRIE_NODES) {
-            node.next.set(f[i], (next = { next: new Map() }));
-            nodes++;
-          }
-          node = next;
+    let summary = -1;
+    if (Array.isArray(f) && f.length > 0) {
+      let node: Node | undefined = root;
+      for (let i = 0; i < f.length && node !== undefined; i++) {
+        let next: Node | undefined = node.next.get(f[i]);
+        if (next === undefined && nodes < MAX_TRIE_NODES) {
+          node.next.set(f[i], (next = { next: new Map(), info: -1 }));
+          nodes++;
         }
-        // Past the budget (a file with countless distinct stacks), summaries are not cached.
-        if (node === undefined) d[FRAME_INFO] = info(f as TorchFrame[]);
-        else d[FRAME_INFO] = node.info ??= info(f as TorchFrame[]);
+        node = next;
       }
+      // Past the budget (a file with countless distinct stacks), summaries are not cached.
+      if (node === undefined) summary = info(f as TorchFrame[]);
+      else summary = node.info >= 0 ? node.info : (node.info = info(f as TorchFrame[]));
+    }
+    if (typeof d.action === "string") {
+      const row = rows.add(d, summary);
+      if (row >= 0) return row as never;
+    }
+    if (Array.isArray(f)) {
+      if (summary >= 0) d[FRAME_INFO] = summary;
       d.frames = NO_FRAMES;
     }
     return d as never;

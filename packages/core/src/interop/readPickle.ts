@@ -1,3 +1,4 @@
+import { ByteWindows, type ByteSource } from "./byteSource.js";
 import { SnapshotError } from "./snapshotError.js";
 
 /**
@@ -122,17 +123,30 @@ function hex(op: number): string {
  * malformed input. Runs in time linear in the input (no recursion, so nesting depth is only
  * bounded by memory), and builds at most one value per input byte.
  *
- * @param bytes The pickle. Bytes after its STOP opcode are ignored (as Python does).
+ * Memory: besides what it returns (which `options.dict` can shrink as it goes), the reader holds
+ * the memo entries the pickle reads back, a bit per memo index read back, and the stack. Given a
+ * `ByteSource` it reads the file in two passes (the first finds which memo entries are read back)
+ * and holds only the chunk it is in, so a file far larger than the memory it needs can be read.
+ *
+ * @param data The pickle: the whole file, or a `ByteSource` that gives it in chunks. Bytes after
+ * its STOP opcode are ignored (as Python does).
  */
-export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): PickleValue {
+export function readPickle(data: Uint8Array | ByteSource, options: ReadPickleOptions = {}): PickleValue {
   const maxIntBytes = options.maxIntBytes ?? 64;
-  const n = bytes.length;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const stack: PickleValue[] = [];
-  const marks: number[] = [];
+  if (typeof data !== "function" && !(data instanceof Uint8Array)) {
+    throw new SnapshotError(`readPickle: expected a Uint8Array or a ByteSource function, got ${data === null ? "null" : typeof data}`, 0);
+  }
   // Only memo entries the pickle reads back are kept: Python memoises every container, and
   // holding them all would keep the whole tree alive however the caller shrinks it.
-  const referenced = memoReads(bytes);
+  const referenced = memoReads(data);
+  const windows = new ByteWindows(data);
+  let bytes = windows.first(data);
+  let n = bytes.length;
+  let view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // `base`: offset in the file of the window's first byte.
+  let base = 0;
+  const stack: PickleValue[] = [];
+  const marks: number[] = [];
   const memo = new Map<number, PickleValue>();
   const shared = new Set<PickleValue>();
   const onDict = options.dict;
@@ -140,11 +154,22 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
   let pos = 0;
   let opAt = 0;
 
+  /** Makes `k` bytes readable at `pos` if the source has them (the next window starts at `pos`). */
+  const more = (k: number): boolean => {
+    if (windows.ended) return false;
+    const next = windows.extend(bytes.subarray(pos, n), k);
+    base += pos;
+    bytes = next;
+    pos = 0;
+    n = bytes.length;
+    view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return n >= k;
+  };
   const fail = (message: string): never => {
     throw new SnapshotError(`readPickle: ${message} (byte ${opAt})`, opAt);
   };
   const need = (k: number, what: string) => {
-    if (k > n - pos) fail(`truncated: ${what} needs ${k} bytes, ${n - pos} left`);
+    if (k > n - pos && !more(k)) fail(`truncated: ${what} needs ${k} bytes, ${n - pos} left`);
   };
   const pop = (what: string): PickleValue => {
     const floor = marks.length > 0 ? marks[marks.length - 1] : 0;
@@ -170,7 +195,9 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
     need(8, "an 8-byte length");
     const v = view.getBigUint64(pos, true);
     pos += 8;
-    if (v > BigInt(n - pos)) fail(`truncated: ${what} of ${v} bytes, ${n - pos} left`);
+    // Checked against the bytes that are there before anything is allocated for it.
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) fail(`truncated: ${what} of ${v} bytes runs past the end of any file`);
+    if (v > BigInt(n - pos) && !more(Number(v))) fail(`truncated: ${what} of ${v} bytes, ${n - pos} left`);
     return Number(v);
   };
   const text = (len: number): string => {
@@ -207,7 +234,7 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
   };
   const remember = (i: number, v: PickleValue) => {
     if (i === memoCount) memoCount++;
-    if (i < referenced.length * 8 && referenced[i >> 3] & (1 << (i & 7))) {
+    if (i < referenced.length * 8 && referenced[i >>> 3] & (1 << (i & 7))) {
       memo.set(i, v);
       if (v !== null && typeof v === "object") shared.add(v);
     }
@@ -220,11 +247,11 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
   };
 
   while (true) {
-    if (pos >= n) {
-      opAt = pos;
+    if (pos >= n && !more(1)) {
+      opAt = base + pos;
       fail("ended without STOP (truncated file?)");
     }
-    opAt = pos;
+    opAt = base + pos;
     const op = bytes[pos++];
     switch (op) {
       case PROTO: {
@@ -435,25 +462,63 @@ export function readPickle(bytes: Uint8Array, options: ReadPickleOptions = {}): 
 /**
  * A bit set of the memo indexes a pickle reads (BINGET, LONG_BINGET), from a first pass that only
  * skips over arguments. It stops at the first opcode it does not know; the reading pass then
- * stops there too, with the error.
+ * stops there too, with the error. Indexes beyond the bytes read so far cannot be valid (each
+ * memo entry takes an opcode) and are left out, so the set stays within an eighth of the file.
  */
-function memoReads(bytes: Uint8Array): Uint8Array {
-  const n = bytes.length;
-  const bits = new Uint8Array((n >> 3) + 1);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+function memoReads(data: Uint8Array | ByteSource): Uint8Array {
+  const windows = new ByteWindows(data);
+  let bytes = windows.first(data);
+  let n = bytes.length;
+  let view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let base = 0;
+  let bits = new Uint8Array(1024);
   let pos = 0;
-  while (pos < n) {
+  // Makes `k` bytes readable at `pos`; false at the end of the source.
+  const more = (k: number): boolean => {
+    if (n - pos >= k) return true;
+    if (windows.ended) return false;
+    const next = windows.extend(bytes.subarray(pos, n), k);
+    base += pos;
+    bytes = next;
+    pos = 0;
+    n = bytes.length;
+    view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return n >= k;
+  };
+  // Skips `k` bytes (a string's or bytes' body) without gathering them.
+  const skip = (k: number): boolean => {
+    while (k > n - pos) {
+      k -= n - pos;
+      pos = n;
+      if (!more(1)) return false;
+    }
+    pos += k;
+    return true;
+  };
+  while (more(1)) {
     const op = bytes[pos++];
     const kind = ARG_KIND[op];
-    if (kind >= 0) pos += kind;
-    else if (kind === GET1 || kind === GET4) {
-      const i = kind === GET1 ? bytes[pos] : pos + 4 <= n ? view.getUint32(pos, true) : n;
+    if (kind >= 0) {
+      if (!skip(kind)) break;
+    } else if (kind === GET1 || kind === GET4) {
+      if (!more(kind === GET1 ? 1 : 4)) break;
+      const i = kind === GET1 ? bytes[pos] : view.getUint32(pos, true);
       pos += kind === GET1 ? 1 : 4;
-      if (i < n) bits[i >> 3] |= 1 << (i & 7);
-    } else if (kind === LEN1) pos += 1 + (bytes[pos] ?? 0);
-    else if (kind === LEN4) pos += 4 + (pos + 4 <= n ? view.getUint32(pos, true) : n);
-    else if (kind === LEN8) pos += 8 + (pos + 8 <= n ? Number(view.getBigUint64(pos, true)) : n);
-    else return bits; // STOP, or an opcode the reading pass will refuse
+      if (i < base + pos) {
+        if (i >>> 3 >= bits.length) {
+          const grown = new Uint8Array(Math.max(bits.length * 2, (i >>> 3) + 1));
+          grown.set(bits);
+          bits = grown;
+        }
+        bits[i >>> 3] |= 1 << (i & 7);
+      }
+    } else if (kind === LEN1 || kind === LEN4 || kind === LEN8) {
+      const w = kind === LEN1 ? 1 : kind === LEN4 ? 4 : 8;
+      if (!more(w)) break;
+      const len = kind === LEN1 ? bytes[pos] : kind === LEN4 ? view.getUint32(pos, true) : Number(view.getBigUint64(pos, true));
+      pos += w;
+      if (!skip(len)) break;
+    } else break; // STOP, or an opcode the reading pass will refuse
   }
   return bits;
 }

@@ -1,3 +1,4 @@
+import type { ByteSource } from "./byteSource.js";
 import { readPickle, type ReadPickleOptions } from "./readPickle.js";
 import { SnapshotError } from "./snapshotError.js";
 import type { TorchSnapshot } from "./torchSnapshot.js";
@@ -7,13 +8,15 @@ import type { TorchSnapshot } from "./torchSnapshot.js";
  * apart by its first byte, 0x80), or the same dictionary as JSON (text or UTF-8 bytes). Checks
  * the top-level shape only (`segments` and `device_traces` lists); `importTorchSnapshot` checks
  * the entries it uses. Throws a `SnapshotError` for anything else. `pickleOptions` go to
- * `readPickle` (a pickle only).
+ * `readPickle` (a pickle only). A `ByteSource` is read in chunks if it is a pickle; JSON is
+ * gathered whole.
  */
-export function readTorchSnapshot(data: Uint8Array | string, pickleOptions: ReadPickleOptions = {}): TorchSnapshot {
+export function readTorchSnapshot(data: Uint8Array | string | ByteSource, pickleOptions: ReadPickleOptions = {}): TorchSnapshot {
   let value: unknown;
-  if (typeof data !== "string" && data.length > 0 && data[0] === 0x80) value = readPickle(data, pickleOptions);
-  else {
-    const text = typeof data === "string" ? data : new TextDecoder().decode(data);
+  if (typeof data === "function" ? firstByte(data) === 0x80 : typeof data !== "string" && data.length > 0 && data[0] === 0x80) {
+    value = readPickle(data as Uint8Array | ByteSource, pickleOptions);
+  } else {
+    const text = typeof data === "string" ? data : typeof data === "function" ? decodeAll(data) : new TextDecoder().decode(data);
     const first = /\S/.exec(text)?.[0];
     if (first !== "{") {
       throw new SnapshotError(
@@ -46,4 +49,17 @@ export function asTorchSnapshot(value: unknown): TorchSnapshot {
     throw new SnapshotError("readTorchSnapshot: `device_traces` must be a list of lists (one per device)");
   }
   return s as TorchSnapshot;
+}
+
+/** The first byte of a source (undefined if it is empty). */
+function firstByte(source: ByteSource): number | undefined {
+  for (const chunk of source()) if (chunk.length > 0) return chunk[0];
+  return undefined;
+}
+
+function decodeAll(source: ByteSource): string {
+  const decoder = new TextDecoder();
+  let text = "";
+  for (const chunk of source()) text += decoder.decode(chunk, { stream: true });
+  return text + decoder.decode();
 }

@@ -1,4 +1,5 @@
 import type { Trace } from "../trace.js";
+import { eventCount } from "../lazyTrace.js";
 import type { SnapshotMeta } from "./importTorchSnapshot.js";
 
 /**
@@ -9,7 +10,7 @@ import type { SnapshotMeta } from "./importTorchSnapshot.js";
 export function snapshotReserved(trace: Trace): Float64Array | null {
   const torch = trace.meta.torch as SnapshotMeta | undefined;
   if (torch === undefined || !Array.isArray(torch.segmentEvents)) return null;
-  const n = trace.events.length;
+  const n = eventCount(trace);
   const out = new Float64Array(n);
   let reserved = torch.reservedAtStart;
   let k = 0;

@@ -1,4 +1,5 @@
 import { eventPhases } from "../phases.js";
+import { eventCount, eventTimes } from "../lazyTrace.js";
 import type { ReplayRun } from "../replayRun.js";
 import { CATEGORIES, type Trace, type View } from "../trace.js";
 import { traceColumns, VIEW_BIT } from "../traceColumns.js";
@@ -53,10 +54,11 @@ const MARK_TID = 2;
  */
 export function toPerfetto(trace: Trace, options: ToPerfettoOptions = {}): PerfettoTrace {
   const view = options.view ?? "physical";
-  const n = trace.events.length;
-  const timed = n > 0 && trace.events.every((e) => typeof e.time === "number");
+  const n = eventCount(trace);
+  const times = eventTimes(trace);
+  const timed = n > 0 && times !== undefined;
   const ts = new Float64Array(n + 1);
-  for (let i = 0; i < n; i++) ts[i] = timed ? Math.round((trace.events[i].time as number) * 1000 * 1000) / 1000 : i;
+  for (let i = 0; i < n; i++) ts[i] = times !== undefined ? Math.round(times[i] * 1000 * 1000) / 1000 : i;
   ts[n] = n === 0 ? 0 : ts[n - 1] + (timed ? 0 : 1);
 
   const out: TraceEventRecord[] = [

@@ -1,4 +1,5 @@
 import type { ReplayRun } from "../replayRun.js";
+import { eventCount, eventTimes } from "../lazyTrace.js";
 import type { Trace, TraceBuffer, View } from "../trace.js";
 import { traceColumns, VIEW_BIT } from "../traceColumns.js";
 import type { TorchBlock, TorchFrame, TorchSegment, TorchSnapshot, TorchTraceEntry } from "./torchSnapshot.js";
@@ -36,8 +37,9 @@ export function toTorchSnapshot(trace: Trace, options: ToTorchSnapshotOptions = 
   const { bytes, views, eventBuffer, eventAlloc } = traceColumns(trace);
   const bit = VIEW_BIT[view];
   const nb = bytes.length;
-  const n = run ? Math.min(run.length, trace.events.length) : trace.events.length;
-  const timed = trace.events.every((e) => typeof e.time === "number");
+  const count = eventCount(trace);
+  const n = run ? Math.min(run.length, count) : count;
+  const times = eventTimes(trace);
 
   // Addresses and block sizes: from the replay, or one made-up segment per buffer.
   const address = new Float64Array(nb).fill(-1);
@@ -59,7 +61,7 @@ export function toTorchSnapshot(trace: Trace, options: ToTorchSnapshotOptions = 
   // The viewer stops on snapshots whose entries name categories but none is "unknown"
   // (torch/utils/viz/MemoryViz.js annotate_snapshot), so the history starts with that one.
   const entries: TorchTraceEntry[] = [{ action: "snapshot", addr: 0, size: 0, stream: 0, time_us: 0, frames: [], category: "unknown" }];
-  const timeUs = (i: number) => (timed ? Math.round((trace.events[Math.min(i, trace.events.length - 1)]?.time ?? 0) * 1000) : i);
+  const timeUs = (i: number) => (times !== undefined ? Math.round((times[Math.min(i, count - 1)] ?? 0) * 1000) : i);
 
   const reservedAt = new Map<number, number[]>();
   const releasedAt = new Map<number, number[]>();
@@ -89,7 +91,7 @@ export function toTorchSnapshot(trace: Trace, options: ToTorchSnapshotOptions = 
       if (!run) entries.push(segmentEntry("segment_free", address[b], blockBytes[b], i));
     }
   }
-  if (run?.oom && run.oom.index < trace.events.length) {
+  if (run?.oom && run.oom.index < count) {
     entries.push({ action: "oom", size: run.oom.requested, device_free: run.oom.free, stream: 0, time_us: timeUs(run.oom.index), frames: frames[eventBuffer[run.oom.index]] ?? [] });
   }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { test, fc } from "@fast-check/vitest";
-import { readPickle, SnapshotError, writePickle, type PickleValue } from "@hbmscope/core";
+import { readPickle, SnapshotError, writePickle, type ByteSource, type PickleValue } from "@hbmscope/core";
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/${name}`, import.meta.url)));
 
@@ -157,5 +157,61 @@ describe("readPickle", () => {
 
   test.prop([fc.nat({ max: valid.length - 1 })])("readPickle() on a truncated snapshot pickle throws a SnapshotError", (cut) => {
     expect(refusal(() => readPickle(valid.subarray(0, cut)))).toBeInstanceOf(SnapshotError);
+  });
+});
+
+/** `bytes` as a ByteSource cut at `cuts` (offsets, any order, repeats give empty chunks). */
+function chunked(bytes: Uint8Array, cuts: number[]): ByteSource {
+  const at = [0, ...cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b), bytes.length];
+  return () => at.slice(1).map((end, i) => bytes.slice(at[i], end));
+}
+
+/** What reading gives: the value, or the refusal's message. */
+function outcome(f: () => unknown): unknown {
+  try {
+    return { value: f() };
+  } catch (e) {
+    if (e instanceof SnapshotError) return { error: e.message };
+    throw e;
+  }
+}
+
+describe("readPickle(ByteSource)", () => {
+  const files = ["values-p2.pickle", "values-p4.pickle", "values-p5.pickle", "snapshot-ghosts.pickle", "snapshot-fresh.pickle"].map(fixture);
+  const cutsOf = fc.array(fc.nat(), { maxLength: 20 });
+
+  test.prop([fc.nat({ max: files.length - 1 }), cutsOf])("readPickle(ByteSource) reads any chunking of a file as the whole file", (f, cuts) => {
+    expect(readPickle(chunked(files[f], cuts))).toEqual(readPickle(files[f]));
+  });
+
+  test.prop([fc.array(fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 8 }), cutsOf])(
+    "readPickle(ByteSource) refuses a mutated pickle with the same message as the whole file, at the same byte",
+    (edits, cuts) => {
+      const b = files[3].slice();
+      for (const e of edits) b[e.at % b.length] = e.byte;
+      expect(outcome(() => readPickle(chunked(b, cuts)))).toEqual(outcome(() => readPickle(b)));
+    },
+  );
+
+  test.prop([fc.nat(), cutsOf])("readPickle(ByteSource) says where a truncated pickle ends, as for the whole file", (cut, cuts) => {
+    const b = files[3].subarray(0, cut % files[3].length);
+    const e = outcome(() => readPickle(chunked(b, cuts)));
+    expect(e).toEqual(outcome(() => readPickle(b)));
+    expect(e).toHaveProperty("error");
+  });
+
+  it("readPickle(ByteSource) reads a long string spread over one-byte chunks", () => {
+    const text = "x".repeat(100_000);
+    const b = writePickle({ text });
+    expect(readPickle(() => Array.from(b, (x) => new Uint8Array([x])))).toEqual({ text });
+  });
+
+  it("readPickle(ByteSource) refuses a chunk that is not a Uint8Array", () => {
+    const b = writePickle([1, 2]);
+    expect(() => readPickle(() => [b.subarray(0, 3), "oops" as unknown as Uint8Array])).toThrow(/chunk must be a Uint8Array, got string/);
+  });
+
+  it("readPickle() refuses input that is neither bytes nor a ByteSource", () => {
+    expect(refusal(() => readPickle("text" as unknown as Uint8Array))?.message).toMatch(/readPickle: expected a Uint8Array or a ByteSource function, got string/);
   });
 });
