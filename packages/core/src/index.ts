@@ -10,7 +10,7 @@ export type {
   TraceMeta,
 } from "./trace.js";
 export { TraceError } from "./traceError.js";
-export { lazyTrace, bufferAt, eventAt, bufferCount, eventCount, eventTimes, hasBufferPhases } from "./lazyTrace.js";
+export { lazyTrace, bufferAt, eventAt, bufferCount, eventCount, eventTimes, hasBufferPhases, isLazyPending } from "./lazyTrace.js";
 export { serializeTraceChunks } from "./serializeTraceChunks.js";
 export type { TraceRows } from "./lazyTrace.js";
 export { parseTrace } from "./parseTrace.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { test, fc } from "@fast-check/vitest";
-import { importTorchSnapshot, parseTrace, readTorchSnapshot, SnapshotError, timeline, writePickle, type SnapshotMeta } from "@hbmscope/core";
+import { eventCount, importTorchSnapshot, isLazyPending, liveAt, parseTrace, readTorchSnapshot, serializeTrace, SnapshotError, timeline, writePickle, type ByteSource, type SnapshotMeta, type TorchSnapshot, type Trace } from "@hbmscope/core";
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/${name}`, import.meta.url)));
 const MiB = 2 ** 20;
@@ -143,4 +143,109 @@ describe("importTorchSnapshot", () => {
       parseTrace(JSON.parse(JSON.stringify(t)));
     },
   );
+});
+
+/** `bytes` as a ByteSource of `size`-byte chunks, all read into one reused array. */
+function reusedChunks(bytes: Uint8Array, size: number): ByteSource {
+  return function* () {
+    const chunk = new Uint8Array(size);
+    for (let at = 0; at < bytes.length; at += size) {
+      const n = Math.min(size, bytes.length - at);
+      chunk.set(bytes.subarray(at, at + n));
+      yield chunk.subarray(0, n);
+    }
+  };
+}
+
+/** What an import gives: the trace as plain JSON data, or the refusal's message. */
+function imported(f: () => Trace): unknown {
+  try {
+    return { trace: JSON.parse(serializeTrace(f())) };
+  } catch (e) {
+    if (e instanceof SnapshotError) return { error: e.message };
+    throw e;
+  }
+}
+
+describe("importTorchSnapshot, entries kept as columns", () => {
+  const frame = fc.constantFrom(
+    { filename: "/m/model.py", line: 10, name: "forward" },
+    { filename: "??", line: 0, name: "at::native::empty_cuda(c10::ArrayRef<long>)" },
+    { filename: "/m/mlp.py", line: 7, name: "mlp" },
+    { filename: "/usr/lib/torch/nn/modules/module.py", line: 1736, name: "_call_impl" },
+  );
+  const rare = <T,>(usual: fc.Arbitrary<T>, odd: fc.Arbitrary<unknown>) => fc.oneof({ weight: 400, arbitrary: usual }, { weight: 1, arbitrary: odd });
+  const entry = fc.record(
+    {
+      action: fc.constantFrom("alloc", "alloc", "alloc", "free_requested", "free_completed", "free_completed", "segment_alloc", "segment_free", "segment_map", "segment_unmap", "oom", "snapshot", "user_defined"),
+      addr: rare(fc.constantFrom(0, 512, 4096, 2 ** 40), fc.constantFrom(2n ** 70n, -3, "x")),
+      size: rare(fc.nat({ max: 2 ** 22 }), fc.constantFrom(-1, 1.5, null)),
+      stream: fc.constantFrom(0, 7, 2n ** 64n - 16n),
+      time_us: rare(fc.nat({ max: 10 ** 6 }), fc.constantFrom(2n ** 80n, "soon")),
+      frames: fc.array(frame, { maxLength: 4 }),
+      category: fc.constantFrom("parameter", "activation", "optimizer_state", "weird"),
+      compile_context: fc.constant("N/A"),
+      device_free: fc.nat({ max: 2 ** 30 }),
+    },
+    { requiredKeys: ["action"] },
+  );
+  const snapshot = fc.record({
+    entries: fc.array(entry, { maxLength: 60 }),
+    other: fc.array(entry, { maxLength: 5 }),
+    timed: fc.boolean(),
+    ghost: fc.boolean(),
+  }).map(({ entries, other, timed, ghost }) => {
+    const untimed = (es: typeof entries) => es.map((e) => (timed ? e : { ...e, time_us: undefined }));
+    const segments = ghost
+      ? [{ device: 0, address: 2 ** 41, total_size: 2 * MiB, stream: 0, segment_type: "large", blocks: [{ address: 2 ** 41, size: 1024, requested_size: 1000, state: "active_allocated", frames: [] }] }]
+      : [];
+    return { segments, device_traces: [untimed(entries), untimed(other)], allocator_settings: { expandable_segments: false } };
+  });
+
+  test.prop([snapshot, fc.integer({ min: 1, max: 64 })])(
+    "importTorchSnapshot() of a pickle (whole or in reused chunks) gives what the same snapshot as objects gives",
+    (snap, size) => {
+      const bytes = writePickle(snap);
+      const expected = imported(() => importTorchSnapshot(structuredClone(snap) as TorchSnapshot));
+      expect(imported(() => importTorchSnapshot(bytes))).toEqual(expected);
+      expect(imported(() => importTorchSnapshot(reusedChunks(bytes, size)))).toEqual(expected);
+    },
+  );
+
+  test.prop([snapshot])("importTorchSnapshot() builds the same arrays when they are read as it writes from its columns", (snap) => {
+    let t: Trace;
+    try {
+      t = importTorchSnapshot(writePickle(snap));
+    } catch (e) {
+      expect(e).toBeInstanceOf(SnapshotError);
+      return;
+    }
+    const written = JSON.parse(serializeTrace(t));
+    expect(isLazyPending(t)).toBe(true);
+    expect(JSON.parse(JSON.stringify({ buffers: t.buffers, events: t.events }))).toEqual({ buffers: written.buffers, events: written.events });
+    expect(isLazyPending(t)).toBe(false);
+  });
+
+  it("importTorchSnapshot() leaves a pickle's trace as columns through timeline, liveAt and serializeTrace", () => {
+    const t = importTorchSnapshot(fixture("snapshot-ghosts.pickle"));
+    const tl = timeline(t);
+    expect(liveAt(t, tl.peak.index).length).toBeGreaterThan(0);
+    expect(serializeTrace(t).length).toBeGreaterThan(0);
+    expect(eventCount(t)).toBe(tl.length);
+    expect(isLazyPending(t)).toBe(true);
+  });
+
+  it("importTorchSnapshot() hands a category accessor every field of an entry read from a pickle", () => {
+    const snap = { segments: [], device_traces: [[
+      { action: "alloc", addr: 0, size: 10, compile_context: "optimizer step" },
+      { action: "alloc", addr: 512, size: 10, compile_context: "forward" },
+    ]] };
+    const t = importTorchSnapshot(writePickle(snap), { category: (e) => (e.compile_context === "optimizer step" ? "optimizer" : "activation") });
+    expect(t.buffers.map((b) => b.category)).toEqual(["optimizer", "activation"]);
+  });
+
+  it("importTorchSnapshot() names a category accessor's answer that is not a category", () => {
+    const snap = { segments: [], device_traces: [[{ action: "alloc", addr: 0, size: 10 }]] };
+    expect(() => importTorchSnapshot(snap, { category: () => "params" as never })).toThrow(/options.category returned "params"; expected one of weight, optimizer/);
+  });
 });
