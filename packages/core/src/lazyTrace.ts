@@ -92,7 +92,7 @@ export function hasBufferPhases(trace: Trace): boolean {
   return rows === undefined ? trace.buffers.some((b) => b.phase !== undefined) : rows.hasBufferPhases;
 }
 
-/** Every event's `time` (ms) when every event has one (as a number); undefined otherwise. */
+/** Every event's `time` (ms) when every event has one (a finite number); undefined otherwise. */
 export function eventTimes(trace: Trace): Float64Array | undefined {
   const rows = pending(trace, "events");
   if (rows !== undefined) return rows.times;
@@ -100,7 +100,7 @@ export function eventTimes(trace: Trace): Float64Array | undefined {
   const out = new Float64Array(events.length);
   for (let i = 0; i < events.length; i++) {
     const t = events[i].time;
-    if (typeof t !== "number") return undefined;
+    if (typeof t !== "number" || !Number.isFinite(t)) return undefined;
     out[i] = t;
   }
   return out;

@@ -1,4 +1,4 @@
-import { CATEGORIES, eventPhases, timeline, type Category, type ReplayRun, type Timeline, type Trace, type View } from "@hbmscope/core";
+import { CATEGORIES, eventAt, eventCount, eventPhases, eventTimes, timeline, type Category, type ReplayRun, type Timeline, type Trace, type View } from "@hbmscope/core";
 import { scaleLinear, type ScaleLinear } from "d3-scale";
 import { format } from "d3-format";
 import { minMaxBuckets } from "../downsample.js";
@@ -97,8 +97,8 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
     throw new Error("timelineChart: expected a Trace, a Timeline (timeline(trace, { byCategory: true })) or a ReplayRun");
   }
   const n = tl.length;
-  if (trace && trace.events.length !== n) {
-    throw new Error(`timelineChart: the timeline has ${n} events but the trace has ${trace.events.length}; pass the trace it was computed from`);
+  if (trace && eventCount(trace) !== n) {
+    throw new Error(`timelineChart: the timeline has ${n} events but the trace has ${eventCount(trace)}; pass the trace it was computed from`);
   }
   if (run && run.length > n) throw new Error(`timelineChart: the run has ${run.length} events but the timeline only ${n}`);
   if (run && run.view !== tl.view) {
@@ -113,11 +113,11 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
   let xStart = 0;
   if (xMode === "time") {
     if (!trace) throw new Error('timelineChart: x "time" needs the trace (options.trace) for event times');
-    const times = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const t = trace.events[i].time;
-      if (typeof t !== "number" || !Number.isFinite(t)) throw new Error(`timelineChart: x "time" needs a time on every event; events[${i}] has none`);
-      times[i] = t;
+    const times = eventTimes(trace);
+    if (times === undefined) {
+      let i = 0;
+      while (Number.isFinite(eventAt(trace, i).time)) i++;
+      throw new Error(`timelineChart: x "time" needs a time on every event; events[${i}] has none`);
     }
     xOf = (i) => times[i];
     xStart = n ? times[0] : 0;
