@@ -53,6 +53,15 @@ const MARK_TID = 2;
  * written when they change, so the output grows with the events, not events × categories.
  */
 export function toPerfetto(trace: Trace, options: ToPerfettoOptions = {}): PerfettoTrace {
+  const { records, otherData } = perfettoParts(trace, options);
+  return { traceEvents: Array.from(records), displayTimeUnit: "ms", otherData };
+}
+
+/**
+ * What `toPerfetto` writes, with its records made one at a time (for `toPerfettoChunks`): the
+ * per-event columns are computed up front, the records only as they are iterated.
+ */
+export function perfettoParts(trace: Trace, options: ToPerfettoOptions = {}): { records: Iterable<TraceEventRecord>; otherData: PerfettoTrace["otherData"] } {
   const view = options.view ?? "physical";
   const n = eventCount(trace);
   const times = eventTimes(trace);
@@ -61,19 +70,10 @@ export function toPerfetto(trace: Trace, options: ToPerfettoOptions = {}): Perfe
   for (let i = 0; i < n; i++) ts[i] = times !== undefined ? Math.round(times[i] * 1000 * 1000) / 1000 : i;
   ts[n] = n === 0 ? 0 : ts[n - 1] + (timed ? 0 : 1);
 
-  const out: TraceEventRecord[] = [
-    { name: "process_name", ph: "M", pid: PID, args: { name: options.name ?? "hbmscope" } },
-    { name: "thread_name", ph: "M", pid: PID, tid: PHASE_TID, args: { name: "phases" } },
-    { name: "thread_name", ph: "M", pid: PID, tid: MARK_TID, args: { name: "marks" } },
-  ];
-
-  // Counters per category: only the category an event touches changes.
   const { bytes, category, views, eventBuffer, eventAlloc } = traceColumns(trace);
   const bit = VIEW_BIT[view];
-  const live = new Float64Array(CATEGORIES.length);
   const present = new Uint8Array(CATEGORIES.length);
   for (let b = 0; b < bytes.length; b++) if (views[b] & bit) present[category[b]] = 1;
-  for (let c = 0; c < CATEGORIES.length; c++) if (present[c]) out.push(counter(CATEGORIES[c], ts[0], { bytes: 0 }));
   const total = timeline(trace, { view }).total;
   const reserved = options.run ? options.run.reserved : snapshotReserved(trace);
   const allocated = options.run ? options.run.allocated : null;
@@ -86,35 +86,41 @@ export function toPerfetto(trace: Trace, options: ToPerfettoOptions = {}): Perfe
     if (allocated) a.allocated = i < 0 ? 0 : allocated[Math.min(i, replayed - 1)];
     return a;
   };
-  out.push(counter("memory", ts[0], memoryArgs(-1)));
-  for (let i = 0; i < n; i++) {
-    const b = eventBuffer[i];
-    if (views[b] & bit) {
-      const c = category[b];
-      live[c] += eventAlloc[i] ? bytes[b] : -bytes[b];
-      out.push(counter(CATEGORIES[c], ts[i], { bytes: live[c] }));
-    }
-    out.push(counter("memory", ts[i], memoryArgs(i)));
-  }
-
-  for (const m of trace.marks) {
-    out.push({ name: m.label, ph: "i", s: "g", ts: ts[Math.min(Math.max(m.at, 0), n)], pid: PID, tid: MARK_TID, cat: m.kind ?? "mark" });
-  }
-
-  // One slice per run of events in the same phase.
   const phases = eventPhases(trace);
-  let start = 0;
-  for (let i = 1; i <= n; i++) {
-    if (i === n || phases.ofEvent[i] !== phases.ofEvent[start]) {
-      const name = phases.names[phases.ofEvent[start]];
-      if (name) out.push({ name, ph: "X", ts: ts[start], dur: Math.max(0, ts[i] - ts[start]), pid: PID, tid: PHASE_TID, cat: "phase" });
-      start = i;
+
+  function* records(): Generator<TraceEventRecord> {
+    yield { name: "process_name", ph: "M", pid: PID, args: { name: options.name ?? "hbmscope" } };
+    yield { name: "thread_name", ph: "M", pid: PID, tid: PHASE_TID, args: { name: "phases" } };
+    yield { name: "thread_name", ph: "M", pid: PID, tid: MARK_TID, args: { name: "marks" } };
+    // Counters per category: only the category an event touches changes.
+    const live = new Float64Array(CATEGORIES.length);
+    for (let c = 0; c < CATEGORIES.length; c++) if (present[c]) yield counter(CATEGORIES[c], ts[0], { bytes: 0 });
+    yield counter("memory", ts[0], memoryArgs(-1));
+    for (let i = 0; i < n; i++) {
+      const b = eventBuffer[i];
+      if (views[b] & bit) {
+        const c = category[b];
+        live[c] += eventAlloc[i] ? bytes[b] : -bytes[b];
+        yield counter(CATEGORIES[c], ts[i], { bytes: live[c] });
+      }
+      yield counter("memory", ts[i], memoryArgs(i));
+    }
+    for (const m of trace.marks) {
+      yield { name: m.label, ph: "i", s: "g", ts: ts[Math.min(Math.max(m.at, 0), n)], pid: PID, tid: MARK_TID, cat: m.kind ?? "mark" };
+    }
+    // One slice per run of events in the same phase.
+    let start = 0;
+    for (let i = 1; i <= n; i++) {
+      if (i === n || phases.ofEvent[i] !== phases.ofEvent[start]) {
+        const name = phases.names[phases.ofEvent[start]];
+        if (name) yield { name, ph: "X", ts: ts[start], dur: Math.max(0, ts[i] - ts[start]), pid: PID, tid: PHASE_TID, cat: "phase" };
+        start = i;
+      }
     }
   }
 
   return {
-    traceEvents: out,
-    displayTimeUnit: "ms",
+    records: { [Symbol.iterator]: records },
     otherData: { source: String(trace.meta.source ?? ""), view, clock: timed ? "trace time" : "event index as microseconds", units: "bytes" },
   };
 }
