@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseTrace } from "@hbmscope/core";
+import { importTorchSnapshot, parseTrace, serializeTrace } from "@hbmscope/core";
 import { run } from "./run.js";
 
 const fixtures = new URL("../../core/test/fixtures/", import.meta.url).pathname;
@@ -18,6 +18,20 @@ describe("hbmscope import", () => {
     expect(out).toMatchObject({ events: 13, buffers: 9, ghosts: 0, reservedPeakBytes: 64 * MiB, reservedEndBytes: 44 * MiB, warnings: [] });
     const trace = parseTrace(readFileSync(join(dir, "t.json"), "utf8"));
     expect(trace.meta.source).toBe("imported");
+  });
+
+  it("import --out writes, in pieces, the same trace as serializeTrace() of the whole trace built in memory", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-import-"));
+    const r = await run(["import", join(fixtures, "snapshot-ghosts.pickle"), "--out", "x.json"], dir);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const built = importTorchSnapshot(new Uint8Array(readFileSync(join(fixtures, "snapshot-ghosts.pickle"))));
+    // Reading the arrays builds them: serializeTrace() then stringifies the trace whole.
+    expect(built.events.length).toBeGreaterThan(0);
+    expect(built.buffers.length).toBeGreaterThan(0);
+    const text = readFileSync(join(dir, "x.json"), "utf8");
+    expect(parseTrace(text)).toEqual(JSON.parse(serializeTrace(built)));
+    expect(text).toBe(serializeTrace(built));
   });
 
   it("import prints the ghosts, the reserved bytes and the OOM for people", async () => {
