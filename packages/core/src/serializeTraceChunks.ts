@@ -12,7 +12,11 @@ export function* serializeTraceChunks(trace: Trace, options: { itemsPerChunk?: n
   if (!Number.isSafeInteger(per) || per < 1) throw new RangeError(`serializeTraceChunks: itemsPerChunk must be a positive integer, got ${per}`);
   const { format, version, meta, marks } = trace;
   const rest: Record<string, unknown> = {};
-  for (const key of Object.keys(trace)) if (!["format", "version", "meta", "buffers", "events", "marks"].includes(key)) rest[key] = (trace as unknown as Record<string, unknown>)[key];
+  for (const key of Object.keys(trace)) {
+    if (["format", "version", "meta", "buffers", "events", "marks"].includes(key)) continue;
+    // defineProperty: a `__proto__` field stays a field (plain assignment would set the prototype).
+    Object.defineProperty(rest, key, { value: (trace as unknown as Record<string, unknown>)[key], enumerable: true, writable: true, configurable: true });
+  }
   const head = JSON.stringify({ format, version, meta, ...rest });
   yield `${head.slice(0, -1)}${head.length > 2 ? "," : ""}"buffers":[`;
   yield* items(bufferCount(trace), (i) => bufferAt(trace, i), per);

@@ -132,6 +132,8 @@ describe("lazyTrace", () => {
   test.prop([traces])("lazyTrace() gives the same toTorchSnapshot() as the ordinary trace", (trace) => {
     const lazy = lazyOf(trace);
     expect(toTorchSnapshot(lazy)).toEqual(toTorchSnapshot(trace));
+    expect(Object.getOwnPropertyDescriptor(lazy, "buffers")?.get).toBeDefined();
+    expect(Object.getOwnPropertyDescriptor(lazy, "events")?.get).toBeDefined();
     const run = replay(trace, cachingAllocator(), { view: "physical" });
     expect(toTorchSnapshot(lazyOf(trace), { run })).toEqual(toTorchSnapshot(trace, { run }));
   });

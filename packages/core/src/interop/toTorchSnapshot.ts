@@ -1,5 +1,5 @@
 import type { ReplayRun } from "../replayRun.js";
-import { eventCount, eventTimes } from "../lazyTrace.js";
+import { bufferAt, bufferCount, eventCount, eventTimes } from "../lazyTrace.js";
 import type { Trace, TraceBuffer, View } from "../trace.js";
 import { traceColumns, VIEW_BIT } from "../traceColumns.js";
 import type { TorchBlock, TorchFrame, TorchSegment, TorchSnapshot, TorchTraceEntry } from "./torchSnapshot.js";
@@ -57,7 +57,7 @@ export function toTorchSnapshot(trace: Trace, options: ToTorchSnapshotOptions = 
   }
   const wanted = (b: number) => (views[b] & bit) !== 0 && bytes[b] > 0 && address[b] >= 0;
 
-  const frames = framesOf(trace.buffers);
+  const { frames, categories } = framesOf(trace);
   // The viewer stops on snapshots whose entries name categories but none is "unknown"
   // (torch/utils/viz/MemoryViz.js annotate_snapshot), so the history starts with that one.
   const entries: TorchTraceEntry[] = [{ action: "snapshot", addr: 0, size: 0, stream: 0, time_us: 0, frames: [], category: "unknown" }];
@@ -82,7 +82,7 @@ export function toTorchSnapshot(trace: Trace, options: ToTorchSnapshotOptions = 
     }
     const b = eventBuffer[i];
     if (!wanted(b)) continue;
-    const base = { addr: address[b], size: bytes[b], stream: 0, time_us: timeUs(i), frames: frames[b], category: trace.buffers[b].category };
+    const base = { addr: address[b], size: bytes[b], stream: 0, time_us: timeUs(i), frames: frames[b], category: categories[b] };
     if (eventAlloc[i]) {
       if (!run) entries.push(segmentEntry("segment_alloc", address[b], blockBytes[b], i));
       entries.push({ action: "alloc", ...base });
@@ -143,12 +143,18 @@ function push<K>(m: Map<K, number[]>, k: K, v: number) {
 }
 
 /** One frame per buffer, shared by all its entries: the scope as file, the site's line, the op. */
-function framesOf(buffers: TraceBuffer[]): TorchFrame[][] {
-  return buffers.map((b) => {
+function framesOf(trace: Trace): { frames: TorchFrame[][]; categories: string[] } {
+  const n = bufferCount(trace);
+  const frames: TorchFrame[][] = new Array(n);
+  const categories: string[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const b = bufferAt(trace, i);
     const site = typeof b.site === "string" ? /^(.*):(\d+)$/.exec(b.site) : null;
     const filename = site ? site[1] : b.scope || b.category;
     const line = site ? Number(site[2]) : 0;
     const name = b.op || b.category;
-    return [{ filename: b.scope && site ? `${b.scope} (${filename})` : filename, line, name }];
-  });
+    frames[i] = [{ filename: b.scope && site ? `${b.scope} (${filename})` : filename, line, name }];
+    categories[i] = b.category;
+  }
+  return { frames, categories };
 }

@@ -91,7 +91,8 @@ const BATCH = 1000;
 const encoder = new TextEncoder();
 
 function writeNumber(out: ByteWriter, v: number) {
-  if (Number.isInteger(v) && !Object.is(v, -0)) {
+  // Whole numbers beyond 2^53 are doubles that lost their low digits: written as floats, as they are.
+  if (Number.isSafeInteger(v) && !Object.is(v, -0)) {
     if (v >= 0 && v < 256) out.byte(0x4b).byte(v);
     else if (v >= 0 && v < 65536) out.byte(0x4d).byte(v & 0xff).byte(v >> 8);
     else if (v >= -0x80000000 && v <= 0x7fffffff) out.byte(0x4a).i32(v);

@@ -45,6 +45,10 @@ describe("readPickle", () => {
     expect(v.wide).toContain(-(2n ** 100n));
   });
 
+  it("readPickle(writePickle()) keeps whole doubles beyond 2^53 as the same numbers", () => {
+    for (const v of [2 ** 60, -(2 ** 60), 1e300, -1e300, Number.MAX_VALUE]) expect(readPickle(writePickle({ v }))).toEqual({ v });
+  });
+
   it("readPickle() keeps memoised objects shared, as Python does", () => {
     const v = readPickle(fixture("values-p4.pickle")) as { shared: PickleValue[] };
     expect(v.shared[0]).toBe(v.shared[1]);
