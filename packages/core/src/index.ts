@@ -36,6 +36,7 @@ export type { ImportTorchSnapshotOptions, SnapshotMeta, SnapshotSegment, Snapsho
 export type { TorchSnapshot, TorchTraceEntry, TorchSegment, TorchBlock, TorchFrame, TorchAction } from "./interop/torchSnapshot.js";
 export { snapshotReserved } from "./interop/snapshotReserved.js";
 export { toPerfetto } from "./interop/toPerfetto.js";
+export { toPerfettoChunks } from "./interop/toPerfettoChunks.js";
 export type { PerfettoTrace, TraceEventRecord, ToPerfettoOptions } from "./interop/toPerfetto.js";
 export { toTorchSnapshot } from "./interop/toTorchSnapshot.js";
 export type { ToTorchSnapshotOptions } from "./interop/toTorchSnapshot.js";

@@ -5,7 +5,7 @@ import {
   ideal,
   plannedArena,
   replay,
-  toPerfetto,
+  toPerfettoChunks,
   toTorchSnapshot,
   writePickle,
   type Allocator,
@@ -59,11 +59,21 @@ export function registerExport(program: Command, io: Io) {
       let bytes: number;
       let events: number;
       if (opts.format === "perfetto") {
-        const doc = toPerfetto(trace, { view: opts.view, run, name: file });
-        const text = JSON.stringify(doc);
-        writeOutput(opts.out, text, io.cwd);
-        bytes = Buffer.byteLength(text);
-        events = doc.traceEvents.length;
+        // Written in pieces: the JSON of a big trace is larger than one string can hold.
+        const chunks = toPerfettoChunks(trace, { view: opts.view, run, name: file });
+        let written = 0;
+        let records = 0;
+        const counted = function* () {
+          let r = chunks.next();
+          for (; !r.done; r = chunks.next()) {
+            written += Buffer.byteLength(r.value);
+            yield r.value;
+          }
+          records = r.value;
+        };
+        writeOutput(opts.out, counted(), io.cwd);
+        bytes = written;
+        events = records;
       } else {
         const snap = toTorchSnapshot(trace, { view: opts.view, run });
         const content = /\.json$/i.test(opts.out) ? JSON.stringify(snap) : writePickle(snap);
