@@ -1,5 +1,7 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { TorchFrame, TorchTraceEntry } from "@hbmscope/core";
+// The pickle writer's byte buffer and number encodings are core's own (not public API).
+import { ByteWriter, writePickleLong, writePickleNumber } from "../packages/core/src/interop/byteWriter.js";
 import { syntheticAllocatorSettings, syntheticHistory } from "./syntheticSnapshot.js";
 
 /**
@@ -87,10 +89,6 @@ const FRAME_SIZE_MIN = 4;
 // Opcodes (CPython Lib/pickle.py).
 const MARK = 0x28;
 const STOP = 0x2e;
-const BINFLOAT = 0x47;
-const BININT = 0x4a;
-const BININT1 = 0x4b;
-const BININT2 = 0x4d;
 const NONE = 0x4e;
 const BINUNICODE = 0x58;
 const EMPTY_LIST = 0x5d;
@@ -106,8 +104,6 @@ const EMPTY_DICT = 0x7d;
 const PROTO = 0x80;
 const NEWTRUE = 0x88;
 const NEWFALSE = 0x89;
-const LONG1 = 0x8a;
-const LONG4 = 0x8b;
 const SHORT_BINUNICODE = 0x8c;
 const MEMOIZE = 0x94;
 const FRAME = 0x95;
@@ -127,13 +123,13 @@ function writeSnapshot(options: SnapshotFileOptions, emit: (chunk: Uint8Array) =
   const segments = first.segments();
   const trace = syntheticHistory(entries, seed, stackDepth).entries;
 
-  const sink = new ByteBuf(FLUSH_BYTES + (1 << 18));
+  const sink = new ByteWriter(FLUSH_BYTES + (1 << 18));
   let total = 0;
   const flush = (force: boolean) => {
-    if (sink.n === 0 || (!force && sink.n < FLUSH_BYTES)) return;
-    emit(sink.buf.subarray(0, sink.n));
-    total += sink.n;
-    sink.n = 0;
+    if (sink.length === 0 || (!force && sink.length < FLUSH_BYTES)) return;
+    emit(sink.written());
+    total += sink.length;
+    sink.clear();
   };
 
   if (style === "plain") {
@@ -216,7 +212,7 @@ const encoder = new TextEncoder();
 /** `writePickle`'s encoding, streamed: strings of up to 256 UTF-8 bytes memoised by value. */
 class PlainPickler {
   private memo = new Map<string, number>();
-  constructor(private out: ByteBuf) {}
+  constructor(private out: ByteWriter) {}
 
   str(v: string) {
     const out = this.out;
@@ -242,8 +238,8 @@ class PlainPickler {
     if (v === null) out.byte(NONE);
     else if (v === true) out.byte(NEWTRUE);
     else if (v === false) out.byte(NEWFALSE);
-    else if (typeof v === "number") writeNumber(out, v);
-    else if (typeof v === "bigint") writeBigLong(out, v);
+    else if (typeof v === "number") writePickleNumber(out, v);
+    else if (typeof v === "bigint") writePickleLong(out, v);
     else if (typeof v === "string") this.str(v);
     else if (Array.isArray(v)) {
       out.byte(EMPTY_LIST);
@@ -286,7 +282,7 @@ interface ListState {
  * into the current frame, committed to `sink` at each `save` boundary once it reaches 64 KiB.
  */
 class PythonPickler {
-  private frame = new ByteBuf(FRAME_SIZE_TARGET * 2);
+  private frame = new ByteWriter(FRAME_SIZE_TARGET * 2);
   private memoSize = 0;
   /** Memo indices of the snapshot's shared `py::str` objects (keys, actions, states), by value. */
   private sharedStrs = new Map<string, number>();
@@ -295,19 +291,19 @@ class PythonPickler {
   /** Memo index of the shared `empty_frames` list of blocks without context, once written. */
   private emptyFramesAt = -1;
 
-  constructor(private sink: ByteBuf, private drain: () => void) {}
+  constructor(private sink: ByteWriter, private drain: () => void) {}
 
   /** What `save()` does first: end the frame once it holds FRAME_SIZE_TARGET bytes. */
-  private save(): ByteBuf {
-    if (this.frame.n >= FRAME_SIZE_TARGET) this.commit();
+  private save(): ByteWriter {
+    if (this.frame.length >= FRAME_SIZE_TARGET) this.commit();
     return this.frame;
   }
 
   private commit() {
     const f = this.frame;
-    if (f.n >= FRAME_SIZE_MIN) this.sink.byte(FRAME).u64(f.n);
-    this.sink.bytes(f.buf.subarray(0, f.n));
-    f.n = 0;
+    if (f.length >= FRAME_SIZE_MIN) this.sink.byte(FRAME).u64(f.length);
+    this.sink.bytes(f.written());
+    f.clear();
     this.drain();
   }
 
@@ -358,7 +354,7 @@ class PythonPickler {
   }
 
   int(v: number): this {
-    writeNumber(this.save(), v);
+    writePickleNumber(this.save(), v);
     return this;
   }
 
@@ -455,108 +451,5 @@ class PythonPickler {
   finish() {
     this.frame.byte(STOP);
     this.commit();
-  }
-}
-
-/** Ints as `writePickle` and CPython's `save_long` write them; other numbers as BINFLOAT. */
-function writeNumber(out: ByteWriter, v: number) {
-  if (Number.isInteger(v) && !Object.is(v, -0)) {
-    if (v >= 0 && v < 256) out.byte(BININT1).byte(v);
-    else if (v >= 0 && v < 65536) out.byte(BININT2).byte(v & 0xff).byte(v >> 8);
-    else if (v >= -0x80000000 && v <= 0x7fffffff) out.byte(BININT).i32(v);
-    else if (Number.isSafeInteger(v)) writeSafeLong(out, v);
-    else writeBigLong(out, BigInt(v));
-    return;
-  }
-  out.byte(BINFLOAT).f64(v);
-}
-
-/** LONG1 of a safe integer: the shortest little-endian two's complement (Python `encode_long`). */
-function writeSafeLong(out: ByteWriter, v: number) {
-  const le: number[] = [];
-  let x = v;
-  while (true) {
-    const b = ((x % 256) + 256) % 256;
-    le.push(b);
-    x = Math.floor(x / 256);
-    if ((x === 0 && b < 0x80) || (x === -1 && b >= 0x80)) break;
-  }
-  out.byte(LONG1).byte(le.length);
-  for (const b of le) out.byte(b);
-}
-
-function writeBigLong(out: ByteWriter, v: bigint) {
-  const le: number[] = [];
-  let x = v;
-  while (true) {
-    const b = Number(x & 0xffn);
-    le.push(b);
-    x >>= 8n;
-    if ((x === 0n && b < 0x80) || (x === -1n && b >= 0x80)) break;
-  }
-  if (le.length > 255) out.byte(LONG4).u32(le.length);
-  else out.byte(LONG1).byte(le.length);
-  for (const b of le) out.byte(b);
-}
-
-interface ByteWriter {
-  byte(b: number): ByteWriter;
-  u32(v: number): ByteWriter;
-  i32(v: number): ByteWriter;
-  f64(v: number): ByteWriter;
-}
-
-/** A growable byte buffer; its owner empties it (`n = 0`) after passing the bytes on. */
-class ByteBuf implements ByteWriter {
-  buf: Uint8Array;
-  private view: DataView;
-  n = 0;
-  constructor(capacity: number) {
-    this.buf = new Uint8Array(capacity);
-    this.view = new DataView(this.buf.buffer);
-  }
-  private room(k: number) {
-    if (this.n + k <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.n + k) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.n));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
-  byte(b: number): this {
-    this.room(1);
-    this.buf[this.n++] = b;
-    return this;
-  }
-  u32(v: number): this {
-    this.room(4);
-    this.view.setUint32(this.n, v, true);
-    this.n += 4;
-    return this;
-  }
-  u64(v: number): this {
-    this.room(8);
-    this.view.setBigUint64(this.n, BigInt(v), true);
-    this.n += 8;
-    return this;
-  }
-  i32(v: number): this {
-    this.room(4);
-    this.view.setInt32(this.n, v, true);
-    this.n += 4;
-    return this;
-  }
-  f64(v: number): this {
-    this.room(8);
-    this.view.setFloat64(this.n, v, false);
-    this.n += 8;
-    return this;
-  }
-  bytes(b: Uint8Array): this {
-    this.room(b.length);
-    this.buf.set(b, this.n);
-    this.n += b.length;
-    return this;
   }
 }

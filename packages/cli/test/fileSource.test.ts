@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { test, fc } from "@fast-check/vitest";
+import { pickleValueArbitrary } from "@hbmscope/core/testing";
 import { readPickle, writePickle } from "@hbmscope/core";
 import { fileSource } from "../src/index.js";
 import { firstByteOf } from "../src/fileSource.js";
@@ -96,19 +97,7 @@ describe("fileSource", () => {
     expect(readPickle(fileSource(fileWith(writePickle(value)), 3))).toEqual(value);
   });
 
-  const plain: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-    value: fc.oneof(
-      { depthSize: "small", withCrossShrink: true },
-      fc.constant(null),
-      fc.boolean(),
-      fc.integer(),
-      fc.bigInt({ min: -(2n ** 100n), max: 2n ** 100n }).filter((b) => b > BigInt(Number.MAX_SAFE_INTEGER) || b < BigInt(Number.MIN_SAFE_INTEGER)),
-      fc.double({ noNaN: true }).filter((d) => !Number.isInteger(d)),
-      fc.string({ unit: "grapheme" }),
-      fc.array(tie("value"), { maxLength: 5 }),
-      fc.dictionary(fc.string(), tie("value"), { maxKeys: 5 }),
-    ),
-  })).value;
+  const plain = pickleValueArbitrary();
 
   test.prop([plain, fc.integer({ min: 1, max: 9 })], { numRuns: 50 })("readPickle(fileSource()) of a writePickle() file deep-equals the value, for small chunks", (value, chunkBytes) => {
     expect(readPickle(fileSource(fileWith(writePickle(value)), chunkBytes))).toEqual(value);

@@ -3,7 +3,9 @@
  * Needs `fast-check` (an optional peer dependency).
  */
 import fc from "fast-check";
+import { lazyTrace, type TraceRows } from "./lazyTrace.js";
 import { CATEGORIES, type Category, type Trace, type TraceBuffer, type TraceEvent } from "./trace.js";
+import { traceColumns } from "./traceColumns.js";
 
 export interface TraceArbitraryOptions {
   /** Most buffers in a trace. @defaultValue 30 */
@@ -62,4 +64,54 @@ export function traceArbitrary(options: TraceArbitraryOptions = {}): fc.Arbitrar
       }
       return { format: "hbmscope.trace", version: 1, meta: { source: "arbitrary" }, buffers, events, marks } as Trace;
     });
+}
+
+/**
+ * A lazy trace (`lazyTrace`) with the same content as `trace`, extra top-level fields included,
+ * for testing that code works on lazy traces without building their arrays (check
+ * `isLazyPending` afterwards). Its rows hand out copies and throw a RangeError for a row out of
+ * range, so code that asks for rows it should not is caught too.
+ */
+export function lazyCopy(trace: Trace): Trace {
+  const rowOf = <T>(items: T[], i: number): T => {
+    if (!Number.isInteger(i) || i < 0 || i >= items.length) throw new RangeError(`lazyCopy: row ${i} asked for, of ${items.length}`);
+    return items[i];
+  };
+  const rows: TraceRows = {
+    bufferCount: trace.buffers.length,
+    eventCount: trace.events.length,
+    buffer: (i) => structuredClone(rowOf(trace.buffers, i)),
+    event: (i) => structuredClone(rowOf(trace.events, i)),
+    hasBufferPhases: trace.buffers.some((b) => b.phase !== undefined),
+    times: trace.events.every((e) => typeof e.time === "number" && Number.isFinite(e.time)) ? Float64Array.from(trace.events, (e) => e.time as number) : undefined,
+  };
+  // Columns of a clone: those cached for `trace` itself are not handed over.
+  const lazy = lazyTrace(structuredClone(trace.meta), structuredClone(trace.marks), rows, traceColumns(structuredClone(trace)));
+  for (const key of Object.keys(trace)) {
+    if (["format", "version", "meta", "buffers", "events", "marks"].includes(key)) continue;
+    Object.defineProperty(lazy, key, { value: structuredClone((trace as unknown as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+  }
+  return lazy;
+}
+
+/**
+ * Plain values that `writePickle` writes and `readPickle` reads back equal: null, booleans, safe
+ * integers, integers beyond 2^53 as bigints (up to 200 bits), fractional doubles, strings, and
+ * lists and dicts of them (a few levels deep).
+ */
+export function pickleValueArbitrary(): fc.Arbitrary<unknown> {
+  return fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      fc.constant(null),
+      fc.boolean(),
+      fc.integer(),
+      fc.maxSafeInteger(),
+      fc.bigInt({ min: -(2n ** 200n), max: 2n ** 200n }).filter((b) => b > BigInt(Number.MAX_SAFE_INTEGER) || b < BigInt(Number.MIN_SAFE_INTEGER)),
+      fc.double({ noNaN: true }).filter((d) => !Number.isInteger(d)),
+      fc.string({ unit: "grapheme" }),
+      fc.array(tie("value"), { maxLength: 5 }),
+      fc.dictionary(fc.string(), tie("value"), { maxKeys: 5 }),
+    ),
+  })).value;
 }

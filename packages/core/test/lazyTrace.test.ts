@@ -31,30 +31,9 @@ import {
 } from "../src/index.js";
 import { isLazyPending } from "../src/lazyTrace.js";
 import { phaseRuns } from "../src/phases.js";
-import { traceArbitrary } from "../src/testing.js";
+import { lazyCopy, traceArbitrary } from "../src/testing.js";
 
 const VIEWS: View[] = ["logical", "physical", "backend"];
-
-/** `items[i]`; a row asked for out of range fails the test (lazyTrace must not ask). */
-function rowOf<T>(items: T[], i: number): T {
-  if (!Number.isInteger(i) || i < 0 || i >= items.length) throw new RangeError(`row ${i} asked for, of ${items.length}`);
-  return items[i];
-}
-
-/** A lazy trace with the same content as `trace`; its rows hand out copies. */
-function lazyOf(trace: Trace): Trace {
-  const rows: TraceRows = {
-    bufferCount: trace.buffers.length,
-    eventCount: trace.events.length,
-    buffer: (i) => structuredClone(rowOf(trace.buffers, i)),
-    event: (i) => structuredClone(rowOf(trace.events, i)),
-    hasBufferPhases: trace.buffers.some((b) => b.phase !== undefined),
-    times: trace.events.every((e) => typeof e.time === "number") ? Float64Array.from(trace.events, (e) => e.time as number) : undefined,
-  };
-  // On a clone, so that the columns cached for `trace` itself are not handed over.
-  const columns = traceColumns(structuredClone(trace));
-  return lazyTrace(structuredClone(trace.meta), structuredClone(trace.marks), rows, columns);
-}
 
 /**
  * Traces as `traceArbitrary` draws them (every event timed, phase marks, dense ids), and
@@ -111,7 +90,7 @@ function readings(trace: Trace) {
 
 describe("lazyTrace", () => {
   test.prop([traces])("lazyTrace() reads the same as the ordinary trace through every lazy-aware call, and builds nothing", (trace) => {
-    const lazy = lazyOf(trace);
+    const lazy = lazyCopy(trace);
     expect(isLazyPending(lazy)).toBe(true);
     expect(readings(lazy)).toEqual(readings(trace));
     expect(isLazyPending(lazy)).toBe(true);
@@ -122,7 +101,7 @@ describe("lazyTrace", () => {
   test.prop([traces])("lazyTrace() replays to the same OOM report as the ordinary trace, without building", (trace) => {
     const total = trace.buffers.reduce((s, b) => s + b.bytes, 0);
     const capacity = Math.floor(total / 3);
-    const lazy = lazyOf(trace);
+    const lazy = lazyCopy(trace);
     const want = replay(trace, ideal(), { capacity, view: "physical" });
     const got = replay(lazy, ideal(), { capacity, view: "physical" });
     expect(got).toEqual(want);
@@ -130,16 +109,16 @@ describe("lazyTrace", () => {
   });
 
   test.prop([traces])("lazyTrace() gives the same toTorchSnapshot() as the ordinary trace", (trace) => {
-    const lazy = lazyOf(trace);
+    const lazy = lazyCopy(trace);
     expect(toTorchSnapshot(lazy)).toEqual(toTorchSnapshot(trace));
     expect(Object.getOwnPropertyDescriptor(lazy, "buffers")?.get).toBeDefined();
     expect(Object.getOwnPropertyDescriptor(lazy, "events")?.get).toBeDefined();
     const run = replay(trace, cachingAllocator(), { view: "physical" });
-    expect(toTorchSnapshot(lazyOf(trace), { run })).toEqual(toTorchSnapshot(trace, { run }));
+    expect(toTorchSnapshot(lazyCopy(trace), { run })).toEqual(toTorchSnapshot(trace, { run }));
   });
 
   test.prop([traces])("lazyTrace() builds events and buffers once on first read, equal to the originals", (trace) => {
-    const lazy = lazyOf(trace);
+    const lazy = lazyCopy(trace);
     const events = lazy.events;
     expect(isLazyPending(lazy)).toBe(true); // the buffers are still pending
     expect(lazy.events).toBe(events);
@@ -155,13 +134,13 @@ describe("lazyTrace", () => {
   });
 
   test.prop([traces])("lazyTrace() reads as an ordinary trace when spread or cloned", (trace) => {
-    expect(structuredClone(lazyOf(trace))).toEqual(trace);
-    expect({ ...lazyOf(trace) }).toEqual(trace);
-    expect(JSON.parse(JSON.stringify(lazyOf(trace)))).toEqual(JSON.parse(serializeTrace(trace)));
+    expect(structuredClone(lazyCopy(trace))).toEqual(trace);
+    expect({ ...lazyCopy(trace) }).toEqual(trace);
+    expect(JSON.parse(JSON.stringify(lazyCopy(trace)))).toEqual(JSON.parse(serializeTrace(trace)));
   });
 
   test.prop([traces])("lazyTrace() takes an assignment to events or buffers instead of building them", (trace) => {
-    const lazy = lazyOf(trace);
+    const lazy = lazyCopy(trace);
     const events = trace.events.slice(0, 1);
     lazy.events = events;
     expect(lazy.events).toBe(events);
@@ -175,7 +154,7 @@ describe("lazyTrace", () => {
   });
 
   test.prop([traces])("bufferAt() and eventAt() give the rows by index and undefined out of range, with or without building", (trace) => {
-    const lazy = lazyOf(trace);
+    const lazy = lazyCopy(trace);
     const nb = trace.buffers.length;
     const ne = trace.events.length;
     for (const t of [lazy, trace]) {
@@ -201,7 +180,7 @@ describe("lazyTrace", () => {
     const timed = trace.events.every((e) => typeof e.time === "number");
     const want = timed ? Float64Array.from(trace.events, (e) => e.time as number) : undefined;
     expect(eventTimes(trace)).toEqual(want);
-    const lazy = lazyOf(trace);
+    const lazy = lazyCopy(trace);
     expect(eventTimes(lazy)).toEqual(want);
     expect(isLazyPending(lazy)).toBe(true);
     void lazy.events;
@@ -211,7 +190,7 @@ describe("lazyTrace", () => {
   test.prop([traces])("hasBufferPhases() tells whether any buffer has a phase", (trace) => {
     const want = trace.buffers.some((b) => b.phase !== undefined);
     expect(hasBufferPhases(trace)).toBe(want);
-    expect(hasBufferPhases(lazyOf(trace))).toBe(want);
+    expect(hasBufferPhases(lazyCopy(trace))).toBe(want);
   });
 
   it("eventTimes() of a trace without events is an empty array", () => {

@@ -1,28 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { test, fc } from "@fast-check/vitest";
-import { lazyTrace, parseTrace, serializeTrace, serializeTraceChunks, traceColumns, type Trace, type TraceRows } from "../src/index.js";
+import { parseTrace, serializeTrace, serializeTraceChunks, type Trace } from "../src/index.js";
 import { isLazyPending } from "../src/lazyTrace.js";
-import { traceArbitrary } from "../src/testing.js";
-
-/** `items[i]`; a row asked for out of range fails the test (lazyTrace must not ask). */
-function rowOf<T>(items: T[], i: number): T {
-  if (!Number.isInteger(i) || i < 0 || i >= items.length) throw new RangeError(`row ${i} asked for, of ${items.length}`);
-  return items[i];
-}
-
-/** A lazy trace with the same content as `trace` (see lazyTrace.test.ts), extra top-level fields included. */
-function lazyOf(trace: Trace): Trace {
-  const rows: TraceRows = {
-    bufferCount: trace.buffers.length,
-    eventCount: trace.events.length,
-    buffer: (i) => structuredClone(rowOf(trace.buffers, i)),
-    event: (i) => structuredClone(rowOf(trace.events, i)),
-    hasBufferPhases: trace.buffers.some((b) => b.phase !== undefined),
-  };
-  const lazy = lazyTrace(structuredClone(trace.meta), structuredClone(trace.marks), rows, traceColumns(structuredClone(trace)));
-  const { format: _f, version: _v, meta: _m, buffers: _b, events: _e, marks: _k, ...extra } = trace;
-  return Object.assign(lazy, structuredClone(extra));
-}
+import { lazyCopy, traceArbitrary } from "../src/testing.js";
 
 /** JSON values for extra fields (no undefined inside: JSON has none, and parseTrace would not give it back). */
 const json = fc.jsonValue({ maxDepth: 2 });
@@ -52,7 +32,7 @@ describe("serializeTraceChunks", () => {
   });
 
   test.prop([traces, fc.integer({ min: 1, max: 50 })])("serializeTraceChunks() of a lazy trace is the ordinary trace's text, and builds nothing", (trace, k) => {
-    const lazy = lazyOf(trace);
+    const lazy = lazyCopy(trace);
     expect(joined(lazy, k)).toBe(serializeTrace(trace));
     expect(serializeTrace(lazy)).toBe(serializeTrace(trace));
     expect(isLazyPending(lazy)).toBe(true);

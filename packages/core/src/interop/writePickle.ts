@@ -1,4 +1,5 @@
 import type { PickleValue } from "./readPickle.js";
+import { ByteWriter, writePickleLong, writePickleNumber } from "./byteWriter.js";
 import { SnapshotError } from "./snapshotError.js";
 
 /**
@@ -21,8 +22,8 @@ export function writePickle(value: unknown): Uint8Array {
     if (v === null || v === undefined) out.byte(0x4e);
     else if (v === true) out.byte(0x88);
     else if (v === false) out.byte(0x89);
-    else if (typeof v === "number") writeNumber(out, v);
-    else if (typeof v === "bigint") writeLong(out, v);
+    else if (typeof v === "number") writePickleNumber(out, v);
+    else if (typeof v === "bigint") writePickleLong(out, v);
     else if (typeof v === "string") {
       const k = memo.get(v);
       if (k !== undefined) {
@@ -90,77 +91,3 @@ export function writePickle(value: unknown): Uint8Array {
 const BATCH = 1000;
 const encoder = new TextEncoder();
 
-function writeNumber(out: ByteWriter, v: number) {
-  // Whole numbers beyond 2^53 are doubles that lost their low digits: written as floats, as they are.
-  if (Number.isSafeInteger(v) && !Object.is(v, -0)) {
-    if (v >= 0 && v < 256) out.byte(0x4b).byte(v);
-    else if (v >= 0 && v < 65536) out.byte(0x4d).byte(v & 0xff).byte(v >> 8);
-    else if (v >= -0x80000000 && v <= 0x7fffffff) out.byte(0x4a).i32(v);
-    else writeLong(out, BigInt(v));
-    return;
-  }
-  out.byte(0x47).f64(v); // BINFLOAT (also NaN and infinities, as Python writes them)
-}
-
-/** LONG1: the shortest little-endian two's-complement encoding, as Python's `encode_long`. */
-function writeLong(out: ByteWriter, v: bigint) {
-  const le: number[] = [];
-  let x = v;
-  while (true) {
-    const b = Number(x & 0xffn);
-    le.push(b);
-    x >>= 8n;
-    if ((x === 0n && b < 0x80) || (x === -1n && b >= 0x80)) break;
-  }
-  if (le.length > 255) out.byte(0x8b).u32(le.length);
-  else out.byte(0x8a).byte(le.length);
-  for (const b of le) out.byte(b);
-}
-
-/** A growable byte buffer. */
-class ByteWriter {
-  private buf = new Uint8Array(1 << 16);
-  private view = new DataView(this.buf.buffer);
-  private n = 0;
-  private room(k: number) {
-    if (this.n + k <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.n + k) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.n));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
-  byte(b: number): this {
-    this.room(1);
-    this.buf[this.n++] = b;
-    return this;
-  }
-  u32(v: number): this {
-    this.room(4);
-    this.view.setUint32(this.n, v, true);
-    this.n += 4;
-    return this;
-  }
-  i32(v: number): this {
-    this.room(4);
-    this.view.setInt32(this.n, v, true);
-    this.n += 4;
-    return this;
-  }
-  f64(v: number): this {
-    this.room(8);
-    this.view.setFloat64(this.n, v, false);
-    this.n += 8;
-    return this;
-  }
-  bytes(b: Uint8Array): this {
-    this.room(b.length);
-    this.buf.set(b, this.n);
-    this.n += b.length;
-    return this;
-  }
-  result(): Uint8Array {
-    return this.buf.slice(0, this.n);
-  }
-}

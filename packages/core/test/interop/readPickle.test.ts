@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { test, fc } from "@fast-check/vitest";
+import { pickleValueArbitrary } from "@hbmscope/core/testing";
 import { readPickle, SnapshotError, writePickle, type ByteSource, type PickleValue } from "@hbmscope/core";
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../fixtures/${name}`, import.meta.url)));
@@ -119,20 +120,7 @@ describe("readPickle", () => {
     expect(w).toEqual({ frames: ["line 1", "line 2"] });
   });
 
-  const plain: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-    value: fc.oneof(
-      { depthSize: "small", withCrossShrink: true },
-      fc.constant(null),
-      fc.boolean(),
-      fc.integer(),
-      fc.maxSafeInteger(),
-      fc.bigInt({ min: -(2n ** 200n), max: 2n ** 200n }).filter((b) => b > BigInt(Number.MAX_SAFE_INTEGER) || b < BigInt(Number.MIN_SAFE_INTEGER)),
-      fc.double({ noNaN: true }).filter((d) => !Number.isInteger(d)),
-      fc.string({ unit: "grapheme" }),
-      fc.array(tie("value"), { maxLength: 5 }),
-      fc.dictionary(fc.string(), tie("value"), { maxKeys: 5 }),
-    ),
-  })).value;
+  const plain = pickleValueArbitrary();
 
   test.prop([plain])("readPickle(writePickle(v)) deep-equals v", (v) => {
     expect(readPickle(writePickle(v))).toEqual(v);
