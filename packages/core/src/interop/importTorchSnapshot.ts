@@ -4,6 +4,7 @@ import { categoryIndex, type TraceColumns } from "../traceColumns.js";
 import type { ByteSource } from "./byteSource.js";
 import { asTorchSnapshot, readTorchSnapshot } from "./readTorchSnapshot.js";
 import { SnapshotEntries } from "./snapshotEntries.js";
+import { Grow } from "../growArray.js";
 import { SnapshotError } from "./snapshotError.js";
 import type { TorchBlock, TorchFrame, TorchSegment, TorchSnapshot, TorchTraceEntry } from "./torchSnapshot.js";
 
@@ -397,32 +398,6 @@ function importedTrace(meta: TraceMeta, marks: TraceMark[], buffers: BufferColum
     },
   };
   return lazyTrace(meta, marks, rows, columns);
-}
-
-/** A typed array that grows by half as items are pushed. */
-class Grow<A extends Float64Array | Int32Array | Uint8Array> {
-  items: A;
-  count = 0;
-  constructor(private readonly make: new (n: number) => A, capacity: number) {
-    this.items = new make(Math.max(16, capacity));
-  }
-  push(v: number) {
-    if (this.count === this.items.length) {
-      const grown = new this.make(Math.ceil(this.items.length * 1.5));
-      grown.set(this.items);
-      this.items = grown;
-    }
-    this.items[this.count++] = v;
-  }
-  /** The items, in an array of their exact length (a copy unless it is full). */
-  trim(): A {
-    const out = this.count === this.items.length ? this.items : (this.items.slice(0, this.count) as A);
-    this.release();
-    return out;
-  }
-  release() {
-    this.items = new this.make(0);
-  }
 }
 
 /** The buffers of an import, as columns. */

@@ -1,0 +1,176 @@
+import { bufferIndex, type BufferIndex } from "./bufferIndex.js";
+import { Grow } from "./growArray.js";
+import { CATEGORIES } from "./trace.js";
+import { applyLogicalFallback, categoryIndex, viewBits, type TraceColumns } from "./traceColumns.js";
+import { TraceError } from "./traceError.js";
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** A value as an error message shows it: short, never the whole thing. */
+export function describe(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v);
+  if (typeof v === "number") return String(v);
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : String(v);
+}
+
+/**
+ * The checks of `parseTrace`, one buffer, event and mark at a time (buffers first, then events,
+ * then marks), building the trace's columns as it goes: for `parseTrace` and for readers that get
+ * the items one by one (`readTraceSource`). Throws the `TraceError` `parseTrace` documents.
+ */
+export class TraceValidator {
+  private readonly ids: Grow<Float64Array>;
+  private readonly bytes: Grow<Float64Array>;
+  private readonly category: Grow<Uint8Array>;
+  private readonly views: Grow<Uint8Array>;
+  private hasLogical = false;
+  private hasKernelTemps = false;
+  private indexOf: BufferIndex | undefined;
+  private state: Uint8Array | undefined;
+  private readonly eventBuffer: Grow<Int32Array>;
+  private readonly eventAlloc: Grow<Uint8Array>;
+  private lastTime = -Infinity;
+  private done: TraceColumns | undefined;
+
+  constructor(buffers = 1024, events = 1024) {
+    this.ids = new Grow(Float64Array, buffers);
+    this.bytes = new Grow(Float64Array, buffers);
+    this.category = new Grow(Uint8Array, buffers);
+    this.views = new Grow(Uint8Array, buffers);
+    this.eventBuffer = new Grow(Int32Array, events);
+    this.eventAlloc = new Grow(Uint8Array, events);
+  }
+
+  /** Buffers checked so far. */
+  get bufferCount(): number {
+    return this.ids.count;
+  }
+
+  /** Events checked so far. */
+  get eventCount(): number {
+    return this.eventBuffer.count;
+  }
+
+  /** Checks `buffers[i]` (the next one). */
+  buffer(b: unknown, i: number): void {
+    const path = `buffers[${i}]`;
+    if (!isObject(b)) throw new TraceError(path, `a buffer is an object, got ${describe(b)}`);
+    if (typeof b.id !== "number" || !Number.isSafeInteger(b.id) || b.id < 0) {
+      throw new TraceError(path, `id must be a non-negative integer, got ${describe(b.id)}`);
+    }
+    if (typeof b.bytes !== "number" || !Number.isSafeInteger(b.bytes) || b.bytes < 0) {
+      throw new TraceError(path, `bytes must be a non-negative integer, got ${describe(b.bytes)}`);
+    }
+    const c = categoryIndex.get(b.category as string);
+    if (c === undefined) {
+      throw new TraceError(path, `unknown category ${describe(b.category)}; accepted: ${CATEGORIES.join(", ")}`);
+    }
+    if (b.view !== undefined && b.view !== "physical" && b.view !== "logical") {
+      throw new TraceError(path, `view must be "physical" or "logical", got ${describe(b.view)}`);
+    }
+    if (b.kernelTemp !== undefined && typeof b.kernelTemp !== "boolean") {
+      throw new TraceError(path, `kernelTemp must be a boolean, got ${describe(b.kernelTemp)}`);
+    }
+    if (b.kernelTemp === true && b.view === "logical") {
+      throw new TraceError(path, `a kernel temporary cannot be a logical (tensor) buffer`);
+    }
+    for (const key of ["dtype", "op", "scope", "phase"] as const) {
+      if (b[key] !== undefined && typeof b[key] !== "string") {
+        throw new TraceError(path, `${key} must be a string, got ${describe(b[key])}`);
+      }
+    }
+    if (b.shape !== undefined) {
+      if (!Array.isArray(b.shape) || !b.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+        throw new TraceError(path, `shape must be an array of non-negative integers`);
+      }
+    }
+    this.ids.push(b.id);
+    this.bytes.push(b.bytes);
+    this.category.push(c);
+    const v = viewBits(b.view, b.kernelTemp);
+    this.views.push(v);
+    if (v === 1) this.hasLogical = true;
+    else if (v === 4) this.hasKernelTemps = true;
+  }
+
+  /** After the last buffer: ids must be unique. */
+  endBuffers(): void {
+    const nb = this.ids.count;
+    const ids = this.ids.items.subarray(0, nb);
+    const indexOf = bufferIndex(ids);
+    for (let i = 0; i < nb; i++) {
+      if (indexOf(ids[i]) !== i) throw new TraceError(`buffers[${i}]`, `duplicate id ${ids[i]} (also buffers[${indexOf(ids[i])}])`);
+    }
+    this.indexOf = indexOf;
+    // 0 = never allocated, 1 = live, 2 = freed
+    this.state = new Uint8Array(nb);
+  }
+
+  /** Checks `events[i]` (the next one); after `endBuffers`. */
+  event(e: unknown, i: number): void {
+    const indexOf = this.indexOf!;
+    const state = this.state!;
+    if (!isObject(e)) throw new TraceError(`events[${i}]`, `an event is an object, got ${describe(e)}`);
+    const k = indexOf(e.buffer as number);
+    if (typeof e.buffer !== "number" || k < 0) {
+      throw new TraceError(`events[${i}]`, `refers to buffer ${describe(e.buffer)}, which no buffer has as id`);
+    }
+    if (e.time !== undefined) {
+      if (typeof e.time !== "number" || !Number.isFinite(e.time)) {
+        throw new TraceError(`events[${i}]`, `time must be a finite number, got ${describe(e.time)}`);
+      }
+      if (e.time < this.lastTime) {
+        throw new TraceError(`events[${i}]`, `time ${e.time} goes back before the previous event's ${this.lastTime}`);
+      }
+      this.lastTime = e.time;
+    }
+    if (e.kind === "alloc") {
+      if (state[k] !== 0) {
+        throw new TraceError(`events[${i}]`, `allocates buffer ${e.buffer} again (${state[k] === 1 ? "it is live" : "it was freed"}); give each allocation its own buffer id`);
+      }
+      state[k] = 1;
+    } else if (e.kind === "free") {
+      if (state[k] !== 1) throw new TraceError(`events[${i}]`, `frees buffer ${e.buffer}, which is not allocated${state[k] === 2 ? " (double free)" : ""}`);
+      state[k] = 2;
+    } else {
+      throw new TraceError(`events[${i}]`, `kind must be "alloc" or "free", got ${describe(e.kind)}`);
+    }
+    this.eventBuffer.push(k);
+    this.eventAlloc.push(e.kind === "alloc" ? 1 : 0);
+  }
+
+  /** Checks `marks[i]`; after the last event. */
+  mark(m: unknown, i: number): void {
+    const path = `marks[${i}]`;
+    const ne = this.eventBuffer.count;
+    if (!isObject(m)) throw new TraceError(path, `a mark is an object, got ${describe(m)}`);
+    if (typeof m.at !== "number" || !Number.isSafeInteger(m.at) || m.at < 0 || m.at > ne) {
+      throw new TraceError(path, `at must be an event index in 0..${ne}, got ${describe(m.at)}`);
+    }
+    if (typeof m.label !== "string") throw new TraceError(path, `label must be a string, got ${describe(m.label)}`);
+    if (m.kind !== undefined && typeof m.kind !== "string") throw new TraceError(path, `kind must be a string, got ${describe(m.kind)}`);
+  }
+
+  /** The columns of everything checked (once: the growing arrays are handed over). */
+  columns(): TraceColumns {
+    if (this.done) return this.done;
+    const views = this.views.trim();
+    applyLogicalFallback(views, this.hasLogical);
+    this.done = {
+      bytes: this.bytes.trim(),
+      category: this.category.trim(),
+      views,
+      eventBuffer: this.eventBuffer.trim(),
+      eventAlloc: this.eventAlloc.trim(),
+      hasLogical: this.hasLogical,
+      hasKernelTemps: this.hasKernelTemps,
+    };
+    this.ids.release();
+    this.state = undefined;
+    return this.done;
+  }
+}
