@@ -14,6 +14,7 @@ export { lazyTrace, bufferAt, eventAt, bufferCount, eventCount, eventTimes, hasB
 export { serializeTraceChunks } from "./serializeTraceChunks.js";
 export type { TraceRows } from "./lazyTrace.js";
 export { parseTrace } from "./parseTrace.js";
+export { readTraceSource } from "./readTraceSource.js";
 export { serializeTrace } from "./serializeTrace.js";
 export { traceColumns } from "./traceColumns.js";
 export type { TraceColumns } from "./traceColumns.js";

@@ -1,0 +1,55 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { importTorchSnapshot, isLazyPending, serializeTrace, timeline, writePickle } from "@hbmscope/core";
+import { readTraceFile } from "../src/readTraceFile.js";
+import { CliError } from "../src/cliError.js";
+
+const dir = mkdtempSync(join(tmpdir(), "hbmscope-read-"));
+const fileWith = (name: string, content: string | Uint8Array) => {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+
+const snapshot = { segments: [], device_traces: [[
+  { action: "alloc", addr: 0, size: 4096, stream: 0, time_us: 1 },
+  { action: "alloc", addr: 8192, size: 1024, stream: 0, time_us: 2 },
+  { action: "free_completed", addr: 0, size: 4096, stream: 0, time_us: 3 },
+]] };
+
+describe("readTraceFile", () => {
+  const trace = importTorchSnapshot(snapshot);
+  const text = serializeTrace(trace);
+
+  it("readTraceFile() reads a trace above streamAbove in chunks, to the same trace as below it", () => {
+    const path = fileWith("t.json", text);
+    const whole = readTraceFile(path, dir);
+    const streamed = readTraceFile(path, dir, { streamAbove: 10 });
+    expect(isLazyPending(streamed)).toBe(true);
+    expect(timeline(streamed)).toEqual(timeline(whole));
+    expect(serializeTrace(streamed)).toBe(serializeTrace(whole));
+  });
+
+  it("readTraceFile() reads a pickle in chunks, and a JSON snapshot below streamAbove whole", () => {
+    expect(serializeTrace(readTraceFile(fileWith("s.pickle", writePickle(snapshot)), dir))).toBe(text);
+    expect(serializeTrace(readTraceFile(fileWith("s.json", JSON.stringify(snapshot)), dir))).toBe(text);
+  });
+
+  it("readTraceFile() names the file, the problem and the size rule when a large file is not a trace", () => {
+    fileWith("big-snapshot.json", JSON.stringify(snapshot));
+    let error: unknown;
+    try {
+      readTraceFile("big-snapshot.json", dir, { streamAbove: 10 });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as Error).message).toMatch(/^big-snapshot.json: format: expected "hbmscope.trace", got undefined \(a JSON file over 0 MiB is read as an hbmscope trace, in chunks; a PyTorch snapshot that large must be its pickle\)$/);
+  });
+
+  it("readTraceFile() says a missing file is missing", () => {
+    expect(() => readTraceFile("nope.json", dir)).toThrow("cannot read trace file nope.json: ENOENT");
+  });
+});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { test, fc } from "@fast-check/vitest";
+import { isLazyPending, parseTrace, readTraceSource, serializeTrace, timeline, TraceError, type ByteSource, type Trace } from "../src/index.js";
+import { traceArbitrary } from "../src/testing.js";
+
+// Through JSON once: JSON has no -0.
+const json = fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown);
+
+/** Traces with extra fields (top level, buffers, events, meta) and scopes that need escapes. */
+const traces: fc.Arbitrary<Trace> = fc
+  .tuple(
+    fc.oneof(traceArbitrary(), traceArbitrary({ views: true, phaseMarks: false })),
+    fc.dictionary(fc.string({ maxLength: 6 }).filter((k) => !["format", "version", "meta", "buffers", "events", "marks"].includes(k)), json, { maxKeys: 3 }),
+    fc.option(json, { nil: undefined }),
+  )
+  .map(([t, extra, note]) => {
+    const buffers = t.buffers.map((b, i) => (i % 2 === 0 ? { ...b, scope: `é/"\\\n\u2028/😀/${i}`, ...(note === undefined ? {} : { note }) } : b));
+    const events = t.events.map((e, i) => (note !== undefined && i % 3 === 0 ? { ...e, note } : e));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(extra)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+    return parseTrace({ ...out, ...t, meta: { ...t.meta, note }, buffers, events });
+  });
+
+/** `text`'s UTF-8 bytes as a ByteSource cut at `cuts` (so cuts fall inside characters too). */
+function chunked(text: string, cuts: number[]): ByteSource {
+  const bytes = new TextEncoder().encode(text);
+  const at = [0, ...cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b), bytes.length];
+  return () => at.slice(1).map((end, i) => bytes.slice(at[i], end));
+}
+
+/** What reading gives: the trace as parseTrace's plain data, or the TraceError's message. */
+function outcome(read: () => Trace): unknown {
+  try {
+    const t = read();
+    return { trace: JSON.parse(serializeTrace(t)) };
+  } catch (e) {
+    if (e instanceof TraceError) return { error: e.message };
+    throw e;
+  }
+}
+
+const cutsOf = fc.array(fc.nat(), { maxLength: 12 });
+
+describe("readTraceSource", () => {
+  test.prop([traces, cutsOf, fc.constantFrom(0, 2)])("readTraceSource() reads any chunking of a trace's text (compact or indented) as parseTrace does", (t, cuts, indent) => {
+    const text = serializeTrace(t, { indent });
+    const read = readTraceSource(chunked(text, cuts));
+    const parsed = parseTrace(text);
+    expect(isLazyPending(read)).toBe(true);
+    expect(timeline(read)).toEqual(timeline(parsed));
+    expect(serializeTrace(read)).toBe(serializeTrace(parsed));
+    expect(isLazyPending(read)).toBe(true);
+    expect({ ...read }).toEqual({ ...parsed });
+  });
+
+  test.prop([traces, fc.shuffledSubarray(["format", "version", "meta", "buffers", "events", "marks"], { minLength: 6, maxLength: 6 }), cutsOf])(
+    "readTraceSource() takes the top-level fields in any order, events before buffers too",
+    (t, order, cuts) => {
+      const reordered: Record<string, unknown> = {};
+      for (const key of order) reordered[key] = (t as unknown as Record<string, unknown>)[key];
+      const text = JSON.stringify({ ...t, ...reordered });
+      expect(outcome(() => readTraceSource(chunked(text, cuts)))).toEqual(outcome(() => parseTrace(text)));
+    },
+  );
+
+  const mutation = fc.record({
+    part: fc.constantFrom("buffers", "events", "marks"),
+    index: fc.nat(),
+    field: fc.constantFrom("id", "bytes", "category", "view", "kernelTemp", "op", "shape", "buffer", "kind", "time", "at", "label"),
+    value: fc.constantFrom(-1, 1.5, 999999, "x", null, true, [1, -2], {}),
+  });
+  test.prop([traces, fc.array(mutation, { minLength: 1, maxLength: 3 }), cutsOf])("readTraceSource() refuses what parseTrace refuses, with the same message", (t, edits, cuts) => {
+    const value = JSON.parse(serializeTrace(t)) as Record<string, Record<string, unknown>[]>;
+    for (const e of edits) {
+      const items = value[e.part];
+      if (items.length > 0) items[e.index % items.length][e.field] = e.value;
+    }
+    const text = JSON.stringify(value);
+    expect(outcome(() => readTraceSource(chunked(text, cuts)))).toEqual(outcome(() => parseTrace(text)));
+  });
+
+  test.prop([traces, fc.array(fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 127 }) }), { minLength: 1, maxLength: 4 }), cutsOf])(
+    "readTraceSource() on damaged text gives a trace or a TraceError, never another error",
+    (t, edits, cuts) => {
+      const bytes = new TextEncoder().encode(serializeTrace(t));
+      for (const e of edits) bytes[e.at % bytes.length] = e.byte;
+      const text = new TextDecoder().decode(bytes);
+      const got = outcome(() => readTraceSource(chunked(text, cuts)));
+      const want = outcome(() => parseTrace(text));
+      // Either both read it (then to the same trace) or both refuse it.
+      expect("trace" in (got as object)).toBe("trace" in (want as object));
+      if ("trace" in (want as object)) expect(got).toEqual(want);
+    },
+  );
+
+  it("readTraceSource() names what is wrong with text that is not a trace", () => {
+    const read = (text: string) => () => readTraceSource(chunked(text, []));
+    expect(read("")).toThrow("parseTrace: a trace is a JSON object, got nothing");
+    expect(read("[1, 2]")).toThrow("parseTrace: a trace is a JSON object, got an array");
+    expect(read('{"format": "hbmscope.trace", "version": 1, "buffers": [], "events": []')).toThrow(/not valid JSON \(expected "," or "}" at character \d+, got the end of the text\)/);
+    expect(read('{"format": "hbmscope.trace", "version": 1, "buffers": [{"id": 0,}], "events": []}')).toThrow(/not valid JSON/);
+    expect(read('{"format": "hbmscope.trace", "version": 1, "buffers": 3, "events": []}')).toThrow("buffers: must be an array, got 3");
+    expect(read('{"format": "hbmscope.trace", "version": 2, "buffers": [], "events": []}')).toThrow("version: this hbmscope reads trace version 2".replace("2", "1") + ", got 2");
+    expect(read('{"format": "hbmscope.trace", "version": 1, "buffers": [], "events": []} x')).toThrow(/expected the end of the text/);
+  });
+});
