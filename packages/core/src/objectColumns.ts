@@ -29,6 +29,8 @@ export class ObjectColumns {
   private readonly stringIds = new Map<string, number>();
   private readonly others = new Map<number, unknown>();
   private otherCount = 0;
+  /** The key order of the last row added (rows mostly repeat it). */
+  private lastShape = -1;
 
   /** Rows kept. */
   get count(): number {
@@ -39,6 +41,15 @@ export class ObjectColumns {
   add(o: Record<string, unknown>): void {
     const row = this.shape.count;
     const keys = Object.keys(o);
+    let id = this.lastShape;
+    if (!sameKeys(keys, this.shapes[id])) id = this.shapeOf(keys);
+    this.lastShape = id;
+    this.shape.push(id);
+    this.addFields(o, keys, row);
+  }
+
+  /** The id of a key order, given one if it is new. */
+  private shapeOf(keys: string[]): number {
     const sig = keys.join("\u0000");
     let id = this.shapeIds.get(sig);
     if (id === undefined) {
@@ -48,7 +59,10 @@ export class ObjectColumns {
       this.shapes.push(keys);
       this.shapeIds.set(sig, id);
     }
-    this.shape.push(id);
+    return id;
+  }
+
+  private addFields(o: Record<string, unknown>, keys: string[], row: number): void {
     for (const key of keys) {
       let c = this.columns.get(key);
       if (c === undefined) {
@@ -132,4 +146,10 @@ export class ObjectColumns {
     for (let i = 0; i < n; i++) if (c.kind.items[i] !== NUMBER || !Number.isFinite(c.value.items[i])) return undefined;
     return c.value.items.slice(0, n);
   }
+}
+
+function sameKeys(keys: string[], shape: string[] | undefined): boolean {
+  if (shape === undefined || shape.length !== keys.length) return false;
+  for (let i = 0; i < keys.length; i++) if (keys[i] !== shape[i]) return false;
+  return true;
 }
