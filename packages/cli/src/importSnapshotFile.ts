@@ -1,12 +1,14 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { importTorchSnapshot, type ImportTorchSnapshotOptions, type Trace } from "@hbmscope/core";
 import { fileSource, firstByteOf } from "./fileSource.js";
 
 /**
- * Imports a PyTorch memory snapshot file: a pickle (first byte 0x80) is read in chunks and never
- * held whole; anything else is read whole and handed to `importTorchSnapshot` (JSON, or an error
- * saying what the file is not). Node's read errors and `SnapshotError`s are thrown as they are.
+ * Imports a PyTorch memory snapshot file, never holding it whole when it is large: a pickle
+ * (first byte 0x80) and JSON over `streamAbove` bytes (@defaultValue 128 MiB) are read in chunks;
+ * smaller JSON is read whole (faster). Node's read errors and `SnapshotError`s are thrown as they are.
  */
-export function importSnapshotFile(file: string, options: ImportTorchSnapshotOptions = {}): Trace {
-  return importTorchSnapshot(firstByteOf(file) === 0x80 ? fileSource(file) : readFileSync(file), options);
+export function importSnapshotFile(file: string, options: ImportTorchSnapshotOptions & { streamAbove?: number } = {}): Trace {
+  const { streamAbove = 128 * 2 ** 20, ...importOptions } = options;
+  const chunked = firstByteOf(file) === 0x80 || statSync(file).size > streamAbove;
+  return importTorchSnapshot(chunked ? fileSource(file) : readFileSync(file), importOptions);
 }

@@ -5,6 +5,7 @@ import { importTorchSnapshot, parseTrace, readTraceSource, type Trace } from "@h
 import { CliError } from "./cliError.js";
 import { fileSource, firstByteOf } from "./fileSource.js";
 import { importSnapshotFile } from "./importSnapshotFile.js";
+import { jsonFirstKey } from "./jsonFirstKey.js";
 
 /**
  * JSON files larger than this (bytes) are read in chunks with `readTraceSource` (columns, no
@@ -13,6 +14,9 @@ import { importSnapshotFile } from "./importSnapshotFile.js";
  */
 const STREAM_ABOVE = 128 * 2 ** 20;
 
+/** First keys that mark a PyTorch snapshot saved as JSON (the dict `_snapshot()` returns). */
+const SNAPSHOT_KEYS = new Set(["segments", "device_traces", "allocator_settings"]);
+
 /** Extensions PyTorch memory snapshots are saved under (`_dump_snapshot("x.pickle")`). */
 const PICKLE_EXTENSIONS = new Set([".pickle", ".pkl", ".pk"]);
 
@@ -20,9 +24,10 @@ const PICKLE_EXTENSIONS = new Set([".pickle", ".pkl", ".pk"]);
  * Reads and validates a trace file, turning every failure into one clear line. A PyTorch memory
  * snapshot is accepted too and imported on the fly (`importTorchSnapshot`): a pickle (by its
  * extension or its first byte, 0x80) or a JSON object with `segments` / `device_traces`, so every
- * command that reads a trace (inspect, render, replay, export) takes a snapshot directly. A JSON
- * trace over 128 MiB is read in chunks (`readTraceSource`), so traces larger than one string can
- * hold (such as a 1 GB snapshot's, written by `hbmscope import`) read back too.
+ * command that reads a trace (inspect, render, replay, export) takes a snapshot directly. JSON over
+ * 128 MiB is read in chunks (a trace with `readTraceSource`, a snapshot with `importSnapshotFile`),
+ * so files larger than one string can hold (such as the trace `hbmscope import` writes for a 1 GB
+ * snapshot) read too.
  * `options.streamAbove`: that size in bytes. @defaultValue 128 MiB
  */
 export function readTraceFile(path: string, cwd: string, options: { streamAbove?: number } = {}): Trace {
@@ -41,11 +46,13 @@ export function readTraceFile(path: string, cwd: string, options: { streamAbove?
   }
   if (large) {
     try {
+      // A snapshot saved as JSON starts with its own keys (torch.cuda.memory._snapshot()'s dict).
+      if (SNAPSHOT_KEYS.has(jsonFirstKey(file) ?? "")) return importSnapshotFile(file, { streamAbove });
       return readTraceSource(fileSource(file));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code) throw new CliError(`cannot read trace file ${path}: ${code}`);
-      throw new CliError(`${path}: ${(e as Error).message} (a JSON file over ${(streamAbove / 2 ** 20).toFixed(0)} MiB is read as an hbmscope trace, in chunks; a PyTorch snapshot that large must be its pickle)`);
+      throw new CliError(`${path}: ${(e as Error).message}`);
     }
   }
   try {

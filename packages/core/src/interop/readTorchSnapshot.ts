@@ -1,5 +1,6 @@
 import type { ByteSource } from "./byteSource.js";
-import { readPickle, type ReadPickleOptions } from "./readPickle.js";
+import { JsonText } from "../jsonText.js";
+import { readPickle, type PickleValue, type ReadPickleOptions } from "./readPickle.js";
 import { SnapshotError } from "./snapshotError.js";
 import type { TorchSnapshot } from "./torchSnapshot.js";
 
@@ -8,15 +9,17 @@ import type { TorchSnapshot } from "./torchSnapshot.js";
  * apart by its first byte, 0x80), or the same dictionary as JSON (text or UTF-8 bytes). Checks
  * the top-level shape only (`segments` and `device_traces` lists); `importTorchSnapshot` checks
  * the entries it uses. Throws a `SnapshotError` for anything else. `pickleOptions` go to
- * `readPickle` (a pickle only). A `ByteSource` is read in chunks if it is a pickle; JSON is
- * gathered whole.
+ * `readPickle`; from a `ByteSource`, JSON is read in chunks too (never held whole), and its dicts
+ * go through `pickleOptions.dict` as a pickle's would.
  */
 export function readTorchSnapshot(data: Uint8Array | string | ByteSource, pickleOptions: ReadPickleOptions = {}): TorchSnapshot {
   let value: unknown;
   if (typeof data === "function" ? firstByte(data) === 0x80 : typeof data !== "string" && data.length > 0 && data[0] === 0x80) {
     value = readPickle(data as Uint8Array | ByteSource, pickleOptions);
+  } else if (typeof data === "function") {
+    value = readJsonSnapshot(data, pickleOptions.dict);
   } else {
-    const text = typeof data === "string" ? data : typeof data === "function" ? decodeAll(data) : new TextDecoder().decode(data);
+    const text = typeof data === "string" ? data : new TextDecoder().decode(data);
     const first = /\S/.exec(text)?.[0];
     if (first !== "{") {
       throw new SnapshotError(
@@ -57,9 +60,81 @@ function firstByte(source: ByteSource): number | undefined {
   return undefined;
 }
 
-function decodeAll(source: ByteSource): string {
-  const decoder = new TextDecoder();
-  let text = "";
-  for (const chunk of source()) text += decoder.decode(chunk, { stream: true });
-  return text + decoder.decode();
+/**
+ * A JSON snapshot from a `ByteSource`, never held whole: the trace entries of `device_traces` are
+ * parsed a few thousand at a time, and each dict goes through `dict` (innermost first, as the
+ * pickle reader does) as it comes, so an importer can keep entries as columns.
+ */
+function readJsonSnapshot(source: ByteSource, dict: ReadPickleOptions["dict"]): unknown {
+  const text = new JsonText(source, (message) => new SnapshotError(`readTorchSnapshot: ${message}`));
+  text.skipSpace();
+  const first = text.peek();
+  if (first !== 0x7b) {
+    const shown = first < 0 ? "nothing" : JSON.stringify(String.fromCharCode(first));
+    throw new SnapshotError(`readTorchSnapshot: not a memory snapshot: neither a pickle (first byte 0x80) nor a JSON object (starts with ${shown})`);
+  }
+  const hook = dict === undefined ? (v: unknown) => v : (v: unknown) => applyDictHook(v, dict);
+  const out: Record<string, unknown> = {};
+  text.next();
+  text.skipSpace();
+  if (text.peek() === 0x7d) text.next();
+  else {
+    for (;;) {
+      text.skipSpace();
+      if (text.peek() !== 0x22) text.fail("a key (a string)");
+      const key = text.value() as string;
+      text.skipSpace();
+      if (text.next() !== 0x3a) text.fail('":"');
+      text.skipSpace();
+      let value: unknown;
+      if (key === "device_traces" && text.peek() === 0x5b) {
+        const lists: unknown[] = [];
+        text.arrayOf(() => {
+          if (text.peek() !== 0x5b) lists.push(text.value());
+          else {
+            const list: unknown[] = [];
+            text.items((entry) => list.push(hook(entry)));
+            lists.push(list);
+          }
+        });
+        value = lists;
+      } else value = hook(text.value());
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      text.skipSpace();
+      const c = text.next();
+      if (c === 0x7d) break;
+      if (c !== 0x2c) text.fail('"," or "}"');
+    }
+  }
+  text.skipSpace();
+  if (!text.atEnd()) text.fail("the end of the text");
+  return out;
+}
+
+/**
+ * `dict` applied to every plain object in `v`, innermost first, each result taking the object's
+ * place (as `readPickle` applies it). Iterative: any nesting depth.
+ */
+function applyDictHook(v: unknown, dict: NonNullable<ReadPickleOptions["dict"]>): unknown {
+  if (v === null || typeof v !== "object") return v;
+  const root = { value: v };
+  // Post-order over containers: a frame is visited again once its children are done.
+  const stack: { parent: Record<string | number, unknown>; key: string | number; done: boolean }[] = [{ parent: root as never, key: "value", done: false }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const x = top.parent[top.key];
+    if (x === null || typeof x !== "object") {
+      stack.pop();
+      continue;
+    }
+    if (!top.done) {
+      top.done = true;
+      const o = x as Record<string | number, unknown>;
+      for (const k of Object.keys(o)) if (o[k] !== null && typeof o[k] === "object") stack.push({ parent: o, key: Array.isArray(o) ? Number(k) : k, done: false });
+      continue;
+    }
+    stack.pop();
+    if (!Array.isArray(x)) top.parent[top.key] = dict(x as { [key: string]: PickleValue });
+  }
+  return root.value;
 }

@@ -212,6 +212,26 @@ describe("importTorchSnapshot, entries kept as columns", () => {
     },
   );
 
+  test.prop([snapshot, fc.array(fc.nat(), { maxLength: 8 }), fc.constantFrom(0, 1)])(
+    "importTorchSnapshot() of JSON in chunks (a ByteSource) gives what the same JSON text gives whole",
+    (snap, cuts, indent) => {
+      // Wide ints become plain numbers (JSON has no bigints); both sides read the same text.
+      const text = JSON.stringify(snap, (_, v) => (typeof v === "bigint" ? Number(v) : v), indent);
+      const bytes = new TextEncoder().encode(text);
+      const at = [0, ...cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b), bytes.length];
+      const source: ByteSource = () => at.slice(1).map((end, i) => bytes.slice(at[i], end));
+      expect(imported(() => importTorchSnapshot(source))).toEqual(imported(() => importTorchSnapshot(text)));
+    },
+  );
+
+  it("importTorchSnapshot() names what is wrong with JSON in chunks", () => {
+    const source = (text: string): ByteSource => () => [new TextEncoder().encode(text)];
+    expect(() => importTorchSnapshot(source("[1]"))).toThrow('readTorchSnapshot: not a memory snapshot: neither a pickle (first byte 0x80) nor a JSON object (starts with "[")');
+    expect(() => importTorchSnapshot(source('{"segments": [], "device_traces": [[{"action": "alloc",}]]}'))).toThrow(/readTorchSnapshot: not valid JSON \(.* at character 36\)/);
+    expect(() => importTorchSnapshot(source('{"segments": []'))).toThrow('readTorchSnapshot: not valid JSON (expected "," or "}" at character 15, got the end of the text)');
+    expect(() => importTorchSnapshot(source('{"device_traces": []}'))).toThrow(/no `segments` list/);
+  });
+
   test.prop([snapshot])("importTorchSnapshot() builds the same arrays when they are read as it writes from its columns", (snap) => {
     let t: Trace;
     try {
