@@ -9,7 +9,7 @@ import { jsonFirstKey } from "./jsonFirstKey.js";
 
 /**
  * JSON files larger than this (bytes) are read in chunks with `readTraceSource` (columns, no
- * objects; about 2.5x slower than `JSON.parse` but lean, and without `JSON.parse`'s limit of one
+ * objects; 2-3x slower than `JSON.parse` but lean, and without `JSON.parse`'s limit of one
  * string, about 512 MiB). Smaller ones are parsed whole, which is faster.
  */
 const STREAM_ABOVE = 128 * 2 ** 20;

@@ -23,6 +23,8 @@ interface Column {
 export class ObjectColumns {
   private readonly columns = new Map<string, Column>();
   private readonly shapes: string[][] = [];
+  /** Each key order's columns, in its order. */
+  private readonly shapeColumns: Column[][] = [];
   private readonly shapeIds = new Map<string, number>();
   private readonly shape = new Grow(Uint16Array, 1024);
   private readonly strings: string[] = [];
@@ -45,7 +47,7 @@ export class ObjectColumns {
     if (!sameKeys(keys, this.shapes[id])) id = this.shapeOf(keys);
     this.lastShape = id;
     this.shape.push(id);
-    this.addFields(o, keys, row);
+    this.addFields(o, keys, this.shapeColumns[id], row);
   }
 
   /** The id of a key order, given one if it is new. */
@@ -58,17 +60,24 @@ export class ObjectColumns {
       id = this.shapes.length;
       this.shapes.push(keys);
       this.shapeIds.set(sig, id);
+      this.shapeColumns.push(keys.map((key) => this.column(key)));
     }
     return id;
   }
 
-  private addFields(o: Record<string, unknown>, keys: string[], row: number): void {
-    for (const key of keys) {
-      let c = this.columns.get(key);
-      if (c === undefined) {
-        c = { kind: new Grow(Uint8Array, 1024), value: new Grow(Float64Array, 1024) };
-        this.columns.set(key, c);
-      }
+  private column(key: string): Column {
+    let c = this.columns.get(key);
+    if (c === undefined) {
+      c = { kind: new Grow(Uint8Array, 1024), value: new Grow(Float64Array, 1024) };
+      this.columns.set(key, c);
+    }
+    return c;
+  }
+
+  private addFields(o: Record<string, unknown>, keys: string[], columns: Column[], row: number): void {
+    for (let j = 0; j < keys.length; j++) {
+      const key = keys[j];
+      const c = columns[j];
       // Rows before this one that lack the key.
       while (c.kind.count < row) {
         c.kind.push(ABSENT);
