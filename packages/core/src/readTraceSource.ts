@@ -9,12 +9,14 @@ import { describe, isObject, TraceValidator } from "./traceValidator.js";
 /**
  * Reads a trace's JSON text from a file in chunks (a `ByteSource`) and validates it as
  * `parseTrace` does (same checks, same `TraceError`s), without ever holding the whole text or
- * its objects: each buffer and event is parsed on its own (`JSON.parse` of its few dozen bytes),
- * checked, and kept as columns (about 9 bytes a field); the result is a `lazyTrace`. For traces
+ * its objects: buffers and events are parsed a few thousand at a time, checked one by one, and kept
+ * as columns (about 9 bytes a field); the result is a `lazyTrace`. For traces
  * too large for `parseTrace` (its text must fit one string, about 512 MiB), such as the trace of a
  * 1 GB PyTorch snapshot. Top-level fields may come in any order; a trace listing its events
  * before its buffers (hbmscope never writes one) holds the events as objects until the buffers
- * are read.
+ * are read. Where `format` and `version` come first (as hbmscope writes them), they are checked
+ * before any item, so the first error is `parseTrace`'s; a top-level field given twice is refused
+ * (`JSON.parse` would keep the last).
  *
  * @throws TraceError for what `parseTrace` refuses, and for text that is not JSON (naming the
  * character offset).
@@ -29,6 +31,8 @@ export function readTraceSource(source: ByteSource): Trace {
   const head: Record<string, unknown> = {};
   let sawBuffers = false;
   let sawEvents = false;
+  let headChecked = false;
+  const seen = new Set<string>();
 
   text.skipSpace();
   if (text.peek() !== 0x7b) {
@@ -43,10 +47,13 @@ export function readTraceSource(source: ByteSource): Trace {
       text.skipSpace();
       if (text.peek() !== 0x22) text.fail("a key (a string)");
       const key = text.value() as string;
+      if (Object.prototype.hasOwnProperty.call(head, key) || seen.has(key)) throw new TraceError(key, "given twice in the trace");
+      seen.add(key);
       text.skipSpace();
       if (text.next() !== 0x3a) text.fail('":"');
       text.skipSpace();
       const isArray = text.peek() === 0x5b;
+      if (isArray && !headChecked && (key === "buffers" || key === "events" || key === "marks") && "format" in head && "version" in head) checkHead();
       if (key === "buffers" && isArray) {
         sawBuffers = true;
         text.items((b, i) => {
@@ -85,10 +92,14 @@ export function readTraceSource(source: ByteSource): Trace {
   }
 
   // The checks parseTrace makes on the whole object, in its order.
-  if (head.format !== "hbmscope.trace") throw new TraceError("format", `expected "hbmscope.trace", got ${describe(head.format)}`);
-  if (head.version !== 1) throw new TraceError("version", `this hbmscope reads trace version 1, got ${describe(head.version)}`);
+  function checkHead() {
+    headChecked = true;
+    if (head.format !== "hbmscope.trace") throw new TraceError("format", `expected "hbmscope.trace", got ${describe(head.format)}`);
+    if (head.version !== 1) throw new TraceError("version", `this hbmscope reads trace version 1, got ${describe(head.version)}`);
+    if (head.meta !== undefined && !isObject(head.meta)) throw new TraceError("meta", `must be an object, got ${describe(head.meta)}`);
+  }
+  checkHead();
   const meta = head.meta === undefined ? {} : head.meta;
-  if (!isObject(meta)) throw new TraceError("meta", `must be an object, got ${describe(meta)}`);
   if (!sawBuffers) throw new TraceError("buffers", `must be an array, got ${describe(head.buffers)}`);
   if (!sawEvents) throw new TraceError("events", `must be an array, got ${describe(head.events)}`);
   if (marks === undefined && head.marks !== undefined) throw new TraceError("marks", `must be an array, got ${describe(head.marks)}`);

@@ -93,6 +93,19 @@ describe("readTraceSource", () => {
     },
   );
 
+  test.prop([traces, fc.constantFrom(2, "1", null), cutsOf])("readTraceSource() checks the version before the items when it comes first, as parseTrace does", (t, version, cuts) => {
+    const value = JSON.parse(serializeTrace(t)) as Record<string, unknown> & { buffers: Record<string, unknown>[] };
+    value.version = version;
+    if (value.buffers.length > 0) value.buffers[0].bytes = -1;
+    const text = JSON.stringify(value);
+    expect(outcome(() => readTraceSource(chunked(text, cuts)))).toEqual(outcome(() => parseTrace(text)));
+  });
+
+  it("readTraceSource() refuses a top-level field given twice", () => {
+    const text = '{"format": "hbmscope.trace", "version": 1, "buffers": [], "buffers": [], "events": []}';
+    expect(() => readTraceSource(chunked(text, []))).toThrow("buffers: given twice in the trace");
+  });
+
   it("readTraceSource() names what is wrong with text that is not a trace", () => {
     const read = (text: string) => () => readTraceSource(chunked(text, []));
     expect(read("")).toThrow("parseTrace: a trace is a JSON object, got nothing");
