@@ -13,7 +13,15 @@ export function snapshotCheck(trace: Trace, run: ReplayRun) {
     pytorchReservedPeak: cmp.reserved.torchPeak,
     pytorchReservedEnd: cmp.reserved.torchEnd,
     allocatorSettings: torch.allocatorSettings,
-    /** Only meaningful for the caching allocator: the other models are meant to differ. */
-    comparison: run.allocator.name === "caching" ? cmp : null,
+    /**
+     * Only meaningful for the caching allocator with the snapshot's own settings: other models, or
+     * expandable segments switched the other way (a what-if), are meant to differ.
+     */
+    comparison: run.allocator.name === "caching" && sameExpandable(run, torch) ? cmp : null,
   };
+}
+
+function sameExpandable(run: ReplayRun, torch: SnapshotMeta): boolean {
+  const replayed = (run.allocator as { expandableSegments?: boolean }).expandableSegments === true;
+  return replayed === (torch.allocatorSettings?.expandable_segments === true);
 }

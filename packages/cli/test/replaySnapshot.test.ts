@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writePickle } from "@hbmscope/core";
 import { run } from "./run.js";
 
 const fixtures = new URL("../../core/test/fixtures/", import.meta.url).pathname;
@@ -27,5 +30,48 @@ describe("hbmscope replay on a PyTorch snapshot", () => {
     const r = await run(["replay", join(fixtures, "snapshot-ghosts.pickle")]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("the caching model reproduces PyTorch's segments (1), reserved bytes and 3 live block sizes");
+  });
+
+  it("replay --expandable-segments on replays a snapshot as if PyTorch had grown one range (a what-if: no comparison)", async () => {
+    const r = await run(["replay", join(fixtures, "snapshot-ghosts.pickle"), "--expandable-segments", "on", "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.allocator.expandableSegments).toBe(true);
+    expect(out.reservedPeak % (2 * MiB)).toBe(0);
+    expect(out.snapshot.comparison).toBeNull();
+  });
+
+  it("replay of a snapshot recorded with expandable_segments:True reproduces PyTorch's maps and unmaps", async () => {
+    // By hand from CUDACachingAllocator.cpp (20 MiB pages for large blocks): A 30 MiB maps 40 MiB;
+    // B 5 MiB splits the rest; C 15 MiB maps one more page after the free 5 MiB; A is freed; an
+    // empty_cache unmaps the whole page under it; D 25 MiB maps that page back, next to the free 10.
+    const base = 0x7f0000000000;
+    const e = (action: string, at: number, size: number) => ({ action, addr: base + at * MiB, size: size * MiB, stream: 0 });
+    const snapshot = {
+      segments: [{ device: 0, address: base, total_size: 60 * MiB, stream: 0, segment_type: "large", is_expandable: true, blocks: [
+        { address: base, size: 25 * MiB, requested_size: 25 * MiB, state: "active_allocated" },
+        { address: base + 25 * MiB, size: 5 * MiB, requested_size: 0, state: "inactive" },
+        { address: base + 30 * MiB, size: 5 * MiB, requested_size: 5 * MiB, state: "active_allocated" },
+        { address: base + 35 * MiB, size: 15 * MiB, requested_size: 15 * MiB, state: "active_allocated" },
+        { address: base + 50 * MiB, size: 10 * MiB, requested_size: 0, state: "inactive" },
+      ] }],
+      device_traces: [[
+        e("segment_map", 0, 40), e("alloc", 0, 30), e("alloc", 30, 5), e("segment_map", 40, 20), e("alloc", 35, 15),
+        e("free_requested", 0, 30), e("free_completed", 0, 30), e("segment_unmap", 0, 20), e("segment_map", 0, 20), e("alloc", 0, 25),
+      ]],
+      allocator_settings: { expandable_segments: true },
+    };
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-expandable-"));
+    writeFileSync(join(dir, "snap.pickle"), writePickle(snapshot));
+    const r = await run(["replay", join(dir, "snap.pickle"), "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.allocator.expandableSegments).toBe(true);
+    expect(out.reservedPeak).toBe(60 * MiB);
+    expect(out.snapshot.comparison.findings).toEqual([]);
+    expect(out.snapshot.comparison.blocks).toEqual({ checked: 3, mismatched: 0 });
+    const fixed = JSON.parse((await run(["replay", join(dir, "snap.pickle"), "--expandable-segments", "off", "--json"])).stdout);
+    expect(fixed.allocator.expandableSegments).toBe(false);
+    expect(fixed.snapshot.comparison).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
 import type { Allocator } from "./allocator.js";
+import { blocksBySegment } from "./blocksBySegment.js";
 import { replay, type ReplayOptions } from "./replay.js";
 import type { ReplayRun, ReplaySegment } from "./replayRun.js";
 import type { Trace } from "./trace.js";
@@ -64,23 +65,21 @@ function liveSegments(run: ReplayRun, index: number): number[] {
 }
 
 /** Live placed buffers per live segment, sorted by address. */
-function blocksBySegment(run: ReplayRun, index: number): Map<number, number[]> {
-  const by = new Map<number, number[]>();
-  for (const k of liveSegments(run, index)) by.set(k, []);
-  const { allocAt, freeAt, segmentOf } = run;
+function liveBlocks(run: ReplayRun, index: number): Map<number, number[]> {
+  const { allocAt, freeAt, address, segmentOf } = run;
+  const placed: number[] = [];
   for (let b = 0; b < allocAt.length; b++) {
     const at = allocAt[b];
     if (at < 0 || at > index || (freeAt[b] >= 0 && freeAt[b] <= index) || segmentOf[b] < 0) continue;
-    by.get(segmentOf[b])?.push(b);
+    placed.push(b);
   }
-  for (const list of by.values()) list.sort((x, y) => run.address[x] - run.address[y]);
-  return by;
+  return blocksBySegment(run.segments, liveSegments(run, index), placed, address);
 }
 
 function snapshot(run: ReplayRun, index: number): AllocatorSnapshot {
   checkIndex(run, index);
   const segments: SegmentState[] = [];
-  for (const [k, live] of blocksBySegment(run, index)) {
+  for (const [k, live] of liveBlocks(run, index)) {
     const seg = run.segments[k];
     const blocks: BlockState[] = [];
     let at = seg.address;
@@ -107,7 +106,7 @@ function snapshot(run: ReplayRun, index: number): AllocatorSnapshot {
 export function largestFreeAt(run: ReplayRun, index: number): number {
   checkIndex(run, index);
   let largest = 0;
-  for (const [k, live] of blocksBySegment(run, index)) {
+  for (const [k, live] of liveBlocks(run, index)) {
     const seg = run.segments[k];
     let at = seg.address;
     for (const b of live) {

@@ -24,7 +24,7 @@ describe("replay()", () => {
 
   it("replay() records the allocator's options as plain data", () => {
     const run = replay(sample(), cachingAllocator({ maxSplitSize: 64 * MiB }));
-    expect(run.allocator).toEqual({ name: "caching", maxSplitSize: 64 * MiB, maxNonSplitRoundingSize: 20 * MiB, roundupPower2Divisions: 0 });
+    expect(run.allocator).toEqual({ name: "caching", maxSplitSize: 64 * MiB, maxNonSplitRoundingSize: 20 * MiB, roundupPower2Divisions: 0, expandableSegments: false });
     expect(JSON.parse(JSON.stringify(run.allocator))).toEqual(run.allocator);
   });
 

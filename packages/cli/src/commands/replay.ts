@@ -8,10 +8,18 @@ import { readTraceFile } from "../readTraceFile.js";
 import { table } from "../table.js";
 import { snapshotCheck } from "../snapshotCheck.js";
 
+/** What `--expandable-segments` sets for the caching allocator (undefined: the snapshot's own setting, else off). */
+export interface AllocatorFlags {
+  expandableSegments?: boolean;
+}
+
 /** The allocators `--allocator` names, each with its default options (caching: a snapshot's own settings). */
-export const ALLOCATORS: Record<string, (trace: Trace) => Allocator> = {
+export const ALLOCATORS: Record<string, (trace: Trace, flags?: AllocatorFlags) => Allocator> = {
   ideal: () => ideal(),
-  caching: (trace) => cachingAllocator(cachingOptionsFromSnapshot((trace.meta.torch as SnapshotMeta | undefined)?.allocatorSettings).options),
+  caching: (trace, flags = {}) => {
+    const { options } = cachingOptionsFromSnapshot((trace.meta.torch as SnapshotMeta | undefined)?.allocatorSettings);
+    return cachingAllocator(flags.expandableSegments === undefined ? options : { ...options, expandableSegments: flags.expandableSegments });
+  },
   bfc: () => bfcAllocator(),
   planned: () => plannedArena(),
 };
@@ -20,10 +28,11 @@ export const ALLOCATORS: Record<string, (trace: Trace) => Allocator> = {
 export const OOM_EXIT_CODE = 3;
 
 /** What `hbmscope replay --json` prints. Sizes in bytes. */
-export function replayReport(trace: Trace, allocatorName: string, options: { capacity?: number; view?: View } = {}) {
+export function replayReport(trace: Trace, allocatorName: string, options: { capacity?: number; view?: View } & AllocatorFlags = {}) {
   const make = ALLOCATORS[allocatorName];
   if (!make) throw new CliError(`--allocator: unknown allocator ${JSON.stringify(allocatorName)}; accepted: ${Object.keys(ALLOCATORS).join(", ")}`, 2);
-  const run = replay(trace, make(trace), options);
+  const { expandableSegments, ...replayOptions } = options;
+  const run = replay(trace, make(trace, { expandableSegments }), replayOptions);
   const idealRun = allocatorName === "ideal" ? run : replay(trace, ideal(), { view: run.view });
   return {
     allocator: run.allocator,
@@ -60,9 +69,13 @@ export function registerReplay(program: Command, io: Io) {
     .addOption(new Option("--allocator <name>", "allocator model").choices(Object.keys(ALLOCATORS)).default("caching"))
     .option("--capacity <bytes>", "device capacity: bytes or a size with a unit (24GB, 80GiB); exit code 3 when exceeded", capacityArg)
     .addOption(viewOption("backend"))
+    .addOption(
+      new Option("--expandable-segments <on|off>", "caching allocator: PyTorch's expandable_segments (default: the snapshot's own setting, else off)").choices(["on", "off"]),
+    )
     .option("--json", "print one JSON object (sizes in bytes)")
-    .action((file: string, opts: { allocator: string; capacity?: number; view: View; json?: boolean }) => {
-      const report = replayReport(readTraceFile(file, io.cwd), opts.allocator, { capacity: opts.capacity, view: opts.view });
+    .action((file: string, opts: { allocator: string; capacity?: number; view: View; expandableSegments?: "on" | "off"; json?: boolean }) => {
+      const expandableSegments = opts.expandableSegments === undefined ? undefined : opts.expandableSegments === "on";
+      const report = replayReport(readTraceFile(file, io.cwd), opts.allocator, { capacity: opts.capacity, view: opts.view, expandableSegments });
       io.stdout(opts.json ? JSON.stringify(report) + "\n" : renderReplay(file, report));
       if (report.oom) throw new CliError(report.oom.message, OOM_EXIT_CODE);
     });

@@ -101,7 +101,8 @@ export class BlockStore {
     const next = this.next;
     const prev = this.prev;
     const p = prev[block];
-    if (p >= 0 && this.isFree[p] !== 0) {
+    // Only blocks of one pool merge (an expandable segment's unmapped ranges sit in another).
+    if (p >= 0 && this.isFree[p] !== 0 && this.pool[p] === this.pool[block]) {
       this.removeFree(p);
       size[p] += size[block];
       const after = next[block];
@@ -111,7 +112,7 @@ export class BlockStore {
       block = p;
     }
     const n = next[block];
-    if (n >= 0 && this.isFree[n] !== 0) {
+    if (n >= 0 && this.isFree[n] !== 0 && this.pool[n] === this.pool[block]) {
       this.removeFree(n);
       size[block] += size[n];
       const after = next[n];

@@ -1,6 +1,7 @@
 import type { Allocator, AllocatorInput, AllocatorState } from "../allocator.js";
 import type { ReplaySegment } from "../replayRun.js";
 import { BlockStore } from "./blockStore.js";
+import { ExpandableSegments } from "./expandableSegments.js";
 import { PlacementState } from "./placementState.js";
 
 // Constants of PyTorch's CUDA caching allocator (c10/cuda/CUDACachingAllocator.cpp).
@@ -38,6 +39,12 @@ export interface CachingAllocatorOptions {
    * PyTorch's per-interval form. 0 or 1 means plain 512-byte rounding. @defaultValue 0 (off)
    */
   roundupPower2Divisions?: number | readonly number[];
+  /**
+   * `expandable_segments:True`: each pool maps pages (2 MiB small, 20 MiB large) into one growing
+   * range of addresses instead of reserving a segment per miss, and large blocks split like small
+   * ones (see `ExpandableSegments`). @defaultValue false
+   */
+  expandableSegments?: boolean;
 }
 
 /** The options a caching allocator runs with, all filled in (what a `ReplayRun` records). */
@@ -46,11 +53,12 @@ export interface CachingAllocator extends Allocator {
   readonly maxSplitSize: number;
   readonly maxNonSplitRoundingSize: number;
   readonly roundupPower2Divisions: number | readonly number[];
+  readonly expandableSegments: boolean;
 }
 
 /**
  * PyTorch's CUDA caching allocator (`c10/cuda/CUDACachingAllocator.cpp`), rule for rule, for one
- * stream and without expandable segments:
+ * stream:
  * - sizes round up to 512 bytes (or to power-of-two divisions with `roundupPower2Divisions`);
  * - rounded sizes up to 1 MiB use the small pool, carved from 2 MiB segments; larger ones the large
  *   pool, from 20 MiB segments below 10 MiB, else from a segment of the size rounded up to 2 MiB;
@@ -61,6 +69,9 @@ export interface CachingAllocator extends Allocator {
  * - segments go back to the device only on `emptyCache`, or when a new segment would not fit in
  *   the capacity: first oversize cached blocks (with `maxSplitSize`), then every cached segment
  *   with no live block, then one retry; then out of memory.
+ * With `expandableSegments`, misses map pages into one growing range per pool instead, blocks
+ * split whenever 512 bytes or more remain, and releasing cached memory unmaps the whole pages of
+ * free blocks (`ExpandableSegments`).
  */
 export function cachingAllocator(options: CachingAllocatorOptions = {}): CachingAllocator {
   const maxSplitSize = options.maxSplitSize ?? Infinity;
@@ -80,12 +91,15 @@ export function cachingAllocator(options: CachingAllocatorOptions = {}): Caching
     );
   }
   const rounding = divisionList.every((d) => d <= 1) ? null : divisionList;
+  const expandableSegments = options.expandableSegments ?? false;
+  if (typeof expandableSegments !== "boolean") throw new Error(`cachingAllocator: expandableSegments must be true or false; got ${JSON.stringify(expandableSegments)}`);
   return {
     name: "caching",
     maxSplitSize,
     maxNonSplitRoundingSize,
     roundupPower2Divisions: divisions,
-    start: (input) => new CachingState(input, rounding, maxSplitSize, maxNonSplitRoundingSize),
+    expandableSegments,
+    start: (input) => new CachingState(input, rounding, maxSplitSize, maxNonSplitRoundingSize, expandableSegments),
   };
 }
 
@@ -133,19 +147,28 @@ export function cachingSegmentSize(size: number): number {
  * so the replay loop's calls into it stay monomorphic and optimised code is reused across replays.
  */
 class CachingState extends PlacementState implements AllocatorState {
-  private readonly store = new BlockStore(2, 4096);
+  // Pools 0 (small) and 1 (large); 2 and 3 hold an expandable segment's unmapped ranges.
+  private readonly store = new BlockStore(4, 4096);
   private readonly blockOf: Int32Array;
   private nextAddress = 0;
+  private readonly expandable: ExpandableSegments | null;
 
   constructor(
     input: AllocatorInput,
     private readonly divisions: number[] | null,
     private readonly maxSplitSize: number,
     private readonly maxNonSplitRoundingSize: number,
+    expandableSegments: boolean,
   ) {
     super(input);
     const nb = input.bytes.length;
     this.blockOf = new Int32Array(nb).fill(-1);
+    // PyTorch reserves addresses for 1 1/8 of the device's memory per expandable segment
+    // (ExpandableSegment's constructor); without a capacity, 16 TiB.
+    const addressSpace = Number.isFinite(this.capacity) ? this.capacity + this.capacity / 8 : 2 ** 44;
+    this.expandable = expandableSegments
+      ? new ExpandableSegments(this.store, this.segments, this.totals, addressSpace, [K_SMALL_BUFFER, K_LARGE_BUFFER], ["small", "large"], 0)
+      : null;
   }
 
   alloc(buffer: number, event: number): boolean {
@@ -157,20 +180,20 @@ class CachingState extends PlacementState implements AllocatorState {
     const pool = size <= K_SMALL_SIZE ? SMALL : LARGE;
     let block = this.getFreeBlock(pool, size);
     if (block < 0) {
-      block = this.newBlock(pool, size, event);
+      block = this.expandable ? this.newExpandableBlock(pool, size, event) : this.newBlock(pool, size, event);
       if (block < 0) return false;
     }
     const blockSize = store.size[block];
     // should_split(): the remainder becomes a free block of the same segment.
     const remaining = blockSize - size;
-    if (pool === SMALL ? remaining >= K_MIN_BLOCK_SIZE : size < this.maxSplitSize && remaining > K_SMALL_SIZE) {
+    if (pool === SMALL || this.expandable ? remaining >= K_MIN_BLOCK_SIZE : size < this.maxSplitSize && remaining > K_SMALL_SIZE) {
       store.splitAfter(block, size);
     }
     const address = store.address[block];
     this.blockOf[buffer] = block;
     this.address[buffer] = address;
     this.blockBytes[buffer] = store.size[block];
-    this.segmentOf[buffer] = store.segment[block];
+    this.segmentOf[buffer] = this.expandable ? this.expandable.recordAt(address) : store.segment[block];
     this.totals[1] += store.size[block];
     return true;
   }
@@ -199,6 +222,18 @@ class CachingState extends PlacementState implements AllocatorState {
     // An oversized block may serve a request only within max_non_split_rounding_size of its size.
     if (size >= this.maxSplitSize && found >= size + this.maxNonSplitRoundingSize) return -1;
     store.removeFree(block);
+    return block;
+  }
+
+  /** No cached block fits, with expandable segments: map pages, unmapping cached ones first if the capacity requires. */
+  private newExpandableBlock(pool: number, size: number, event: number): number {
+    const expandable = this.expandable!;
+    let block = expandable.allocate(pool, size, this.capacity, event);
+    if (block < 0) {
+      expandable.releaseCached(event);
+      block = expandable.allocate(pool, size, this.capacity, event);
+    }
+    if (block < 0) this.lastAttempt = size;
     return block;
   }
 
@@ -259,6 +294,7 @@ class CachingState extends PlacementState implements AllocatorState {
 
   /** release_cached_blocks(): every cached block that is a whole segment goes back. */
   private releaseCachedBlocks(event: number) {
+    if (this.expandable) return this.expandable.releaseCached(event);
     const store = this.store;
     for (const pool of [LARGE, SMALL]) {
       for (const b of store.freeBlocks(pool)) if (store.prev[b] < 0 && store.next[b] < 0) this.releaseBlock(b, event);

@@ -3,10 +3,10 @@ import type { CachingAllocatorOptions } from "../allocators/cachingAllocator.js"
 /**
  * The `cachingAllocator` options that match a snapshot's `allocator_settings`
  * (torch/csrc/cuda/memory_snapshot.cpp writes them): `max_split_size` (bytes; -1, i.e. SIZE_MAX,
- * means off) and `roundup_power2_divisions` (a dict keyed "1", "2", "4", ... for the
- * power-of-two intervals from 1 MiB, in order). Settings the model does not implement
- * (`expandable_segments`, `garbage_collection_threshold`) are listed in `unsupported`, so a
- * replay that differs because of them says why.
+ * means off), `roundup_power2_divisions` (a dict keyed "1", "2", "4", ... for the power-of-two
+ * intervals from 1 MiB, in order) and `expandable_segments`. Settings the model does not
+ * implement (`garbage_collection_threshold`) are listed in `unsupported`, so a replay that differs
+ * because of them says why.
  */
 export function cachingOptionsFromSnapshot(settings: Record<string, unknown> | undefined): {
   options: CachingAllocatorOptions;
@@ -32,7 +32,7 @@ export function cachingOptionsFromSnapshot(settings: Record<string, unknown> | u
     divisions.slice(0, 16).forEach((v, i) => (list[i] = Number(v)));
     options.roundupPower2Divisions = list;
   }
-  if (settings.expandable_segments === true) unsupported.push("expandable_segments (the model reserves fixed segments)");
+  if (settings.expandable_segments === true) options.expandableSegments = true;
   const gc = Number(settings.garbage_collection_threshold);
   if (Number.isFinite(gc) && gc > 0) unsupported.push(`garbage_collection_threshold ${gc} (the model frees cached blocks only on emptyCache or OOM)`);
   return { options, unsupported };

@@ -1,4 +1,5 @@
 import type { ReplayRun } from "../replayRun.js";
+import { blocksBySegment } from "../blocksBySegment.js";
 import { bufferAt, bufferCount, eventCount, eventTimes } from "../lazyTrace.js";
 import type { Trace, TraceBuffer, View } from "../trace.js";
 import { traceColumns, VIEW_BIT } from "../traceColumns.js";
@@ -111,11 +112,16 @@ export function toTorchSnapshot(trace: Trace, options: ToTorchSnapshotOptions = 
     };
   };
   if (run) {
-    const bySegment = new Map<number, number[]>();
-    for (let b = 0; b < nb; b++) if (alive[b] && wanted(b) && run.segmentOf[b] >= 0) push(bySegment, run.segmentOf[b], b);
+    const placed: number[] = [];
+    for (let b = 0; b < nb; b++) if (alive[b] && wanted(b) && run.segmentOf[b] >= 0) placed.push(b);
+    const live: number[] = [];
+    run.segments.forEach((s, k) => {
+      if (!(s.releasedAt >= 0 && s.releasedAt < n)) live.push(k);
+    });
+    const bySegment = blocksBySegment(run.segments, live, placed, address);
     run.segments.forEach((s, k) => {
       if (s.releasedAt >= 0 && s.releasedAt < n) return;
-      const inside = (bySegment.get(k) ?? []).sort((x, y) => address[x] - address[y]);
+      const inside = bySegment.get(k) ?? [];
       const blocks: TorchBlock[] = [];
       let at = s.address;
       for (const b of inside) {

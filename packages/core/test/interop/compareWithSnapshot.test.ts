@@ -37,11 +37,12 @@ describe("compareWithSnapshot", () => {
     expect(cmp.findings.join("\n")).toMatch(/block at \d+ \(buffer \d+/);
   });
 
-  it("cachingOptionsFromSnapshot() reads max_split_size and roundup_power2_divisions, and lists what the model lacks", () => {
-    const r = cachingOptionsFromSnapshot({ max_split_size: 64 * MiB, roundup_power2_divisions: { "1": 4, "2": 4 }, expandable_segments: true });
+  it("cachingOptionsFromSnapshot() reads max_split_size, roundup_power2_divisions and expandable_segments, and lists what the model lacks", () => {
+    const r = cachingOptionsFromSnapshot({ max_split_size: 64 * MiB, roundup_power2_divisions: { "1": 4, "2": 4 }, expandable_segments: true, garbage_collection_threshold: 0.8 });
     expect(r.options.maxSplitSize).toBe(64 * MiB);
     expect(r.options.roundupPower2Divisions).toEqual([4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-    expect(r.unsupported[0]).toMatch(/expandable_segments/);
+    expect(r.options.expandableSegments).toBe(true);
+    expect(r.unsupported).toEqual(["garbage_collection_threshold 0.8 (the model frees cached blocks only on emptyCache or OOM)"]);
     expect(cachingOptionsFromSnapshot({ max_split_size: -1 }).options).toEqual({});
   });
 });
