@@ -80,6 +80,7 @@ export function allocBench() {
   ] as const) {
     const c = makeCase(label, make(N), 5);
     row(c, "caching", cachingAllocator(), 5e6, 5);
+    row(c, "caching, expandable segments", cachingAllocator({ expandableSegments: true }), 5e6, 5);
     row(c, "bfc", bfcAllocator(), 5e6, 5);
     const p = plannedN === N ? c : makeCase(`${label} ${plannedN / 1000}k`, make(plannedN), 5);
     row(p, "planned", plannedArena(), 0.5e6, 1);
