@@ -103,12 +103,13 @@ export function toTorchSnapshot(trace: Trace, options: ToTorchSnapshotOptions = 
     address: address[b], size: blockBytes[b], requested_size: bytes[b], state: "active_allocated", frames: frames[b],
   });
   const segments: TorchSegment[] = [];
+  const expandable = (run?.allocator as { expandableSegments?: boolean } | undefined)?.expandableSegments === true;
   const segment = (addr: number, total: number, pool: string, blocks: TorchBlock[]): TorchSegment => {
     const allocated = blocks.reduce((s, x) => s + (x.state === "active_allocated" ? x.size : 0), 0);
     const requested = blocks.reduce((s, x) => s + (x.state === "active_allocated" ? x.requested_size ?? 0 : 0), 0);
     return {
       device, address: addr, total_size: total, allocated_size: allocated, active_size: allocated, requested_size: requested,
-      stream: 0, segment_type: pool, segment_pool_id: [0, 0], is_expandable: false, frames: [], blocks,
+      stream: 0, segment_type: pool, segment_pool_id: [0, 0], is_expandable: expandable, frames: [], blocks,
     };
   };
   if (run) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { test } from "@fast-check/vitest";
-import { importTorchSnapshot, readPickle, timeline, toTorchSnapshot, traceBuilder, writePickle, type TorchSnapshot } from "@hbmscope/core";
+import { cachingAllocator, importTorchSnapshot, readPickle, replay, timeline, toTorchSnapshot, traceBuilder, writePickle, type TorchSnapshot } from "@hbmscope/core";
 import { traceArbitrary } from "@hbmscope/core/testing";
 
 function small() {
@@ -33,6 +33,16 @@ describe("toTorchSnapshot", () => {
     const back = readPickle(writePickle(s)) as unknown as TorchSnapshot;
     expect(back.device_traces[0]).toHaveLength(8);
     expect(back.segments[0].blocks[0].state).toBe("active_allocated");
+  });
+
+  test.prop([traceArbitrary({ maxBuffers: 15 })])("toTorchSnapshot() of an expandable-segments replay lists its mapped ranges, blocks inside, marked expandable", (t) => {
+    const run = replay(t, cachingAllocator({ expandableSegments: true }), { view: "physical" });
+    const snap = toTorchSnapshot(t, { run });
+    for (const seg of snap.segments) {
+      expect(seg.is_expandable).toBe(true);
+      expect(seg.blocks.reduce((sum, b) => sum + b.size, 0)).toBe(seg.total_size);
+    }
+    expect(snap.segments.reduce((sum, seg) => sum + seg.total_size, 0)).toBe(run.reserved[run.length - 1] ?? 0);
   });
 
   test.prop([traceArbitrary({ maxBuffers: 15 })])("importTorchSnapshot(toTorchSnapshot(t)) keeps the peak and the end of the timeline", (t) => {
