@@ -120,6 +120,38 @@ export class JsonText {
     }
   }
 
+  /**
+   * Reads an object at the cursor (the caller has checked it starts with "{"): for each key,
+   * `each(key)` must read its value (any value) at the cursor.
+   */
+  objectOf(each: (key: string) => void): void {
+    if (this.next() !== 0x7b) this.fail('"{"');
+    this.skipSpace();
+    if (this.peek() === 0x7d) {
+      this.next();
+      return;
+    }
+    for (;;) {
+      this.skipSpace();
+      if (this.peek() !== 0x22) this.fail("a key (a string)");
+      const key = this.value() as string;
+      this.skipSpace();
+      if (this.next() !== 0x3a) this.fail('":"');
+      this.skipSpace();
+      each(key);
+      this.skipSpace();
+      const c = this.next();
+      if (c === 0x7d) return;
+      if (c !== 0x2c) this.fail('"," or "}"');
+    }
+  }
+
+  /** Checks that nothing but white space follows. */
+  end(): void {
+    this.skipSpace();
+    if (!this.atEnd()) this.fail("the end of the text");
+  }
+
   /** Reads an array at the cursor; `each` must read one element (any value) at the cursor. */
   arrayOf(each: () => void): void {
     if (this.next() !== 0x5b) this.fail('"["');

@@ -39,52 +39,36 @@ export function readTraceSource(source: ByteSource): Trace {
     const v = text.atEnd() ? undefined : text.value();
     throw new TraceError("", `parseTrace: a trace is a JSON object, got ${v === undefined ? "nothing" : describe(v)}`);
   }
-  text.next();
-  text.skipSpace();
-  if (text.peek() === 0x7d) text.next();
-  else {
-    while (true) {
-      text.skipSpace();
-      if (text.peek() !== 0x22) text.fail("a key (a string)");
-      const key = text.value() as string;
-      if (Object.prototype.hasOwnProperty.call(head, key) || seen.has(key)) throw new TraceError(key, "given twice in the trace");
-      seen.add(key);
-      text.skipSpace();
-      if (text.next() !== 0x3a) text.fail('":"');
-      text.skipSpace();
-      const isArray = text.peek() === 0x5b;
-      if (isArray && !headChecked && (key === "buffers" || key === "events" || key === "marks") && "format" in head && "version" in head) checkHead();
-      if (key === "buffers" && isArray) {
-        sawBuffers = true;
-        text.items((b, i) => {
-          check.buffer(b, i);
-          buffers.add(b as Record<string, unknown>);
-        });
-        check.endBuffers();
-        if (eventsFirst) eventsFirst.forEach((e, i) => keepEvent(e, i));
-        eventsFirst = undefined;
-      } else if (key === "events" && isArray) {
-        sawEvents = true;
-        if (sawBuffers) text.items(keepEvent);
-        else {
-          eventsFirst = [];
-          text.items((e) => eventsFirst!.push(e));
-        }
-      } else if (key === "marks" && isArray) {
-        marks = [];
-        text.items((m) => marks!.push(m));
-      } else {
-        // defineProperty: a `__proto__` key stays a field, as JSON.parse makes it.
-        Object.defineProperty(head, key, { value: text.value(), enumerable: true, writable: true, configurable: true });
+  text.objectOf((key) => {
+    if (seen.has(key)) throw new TraceError(key, "given twice in the trace");
+    seen.add(key);
+    const isArray = text.peek() === 0x5b;
+    if (isArray && !headChecked && (key === "buffers" || key === "events" || key === "marks") && "format" in head && "version" in head) checkHead();
+    if (key === "buffers" && isArray) {
+      sawBuffers = true;
+      text.items((b, i) => {
+        check.buffer(b, i);
+        buffers.add(b as Record<string, unknown>);
+      });
+      check.endBuffers();
+      if (eventsFirst) eventsFirst.forEach((e, i) => keepEvent(e, i));
+      eventsFirst = undefined;
+    } else if (key === "events" && isArray) {
+      sawEvents = true;
+      if (sawBuffers) text.items(keepEvent);
+      else {
+        eventsFirst = [];
+        text.items((e) => eventsFirst!.push(e));
       }
-      text.skipSpace();
-      const c = text.next();
-      if (c === 0x7d) break;
-      if (c !== 0x2c) text.fail('"," or "}"');
+    } else if (key === "marks" && isArray) {
+      marks = [];
+      text.items((m) => marks!.push(m));
+    } else {
+      // defineProperty: a `__proto__` key stays a field, as JSON.parse makes it.
+      Object.defineProperty(head, key, { value: text.value(), enumerable: true, writable: true, configurable: true });
     }
-  }
-  text.skipSpace();
-  if (!text.atEnd()) text.fail("the end of the text");
+  });
+  text.end();
 
   function keepEvent(e: unknown, i: number) {
     check.event(e, i);

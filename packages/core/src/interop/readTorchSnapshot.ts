@@ -75,39 +75,23 @@ function readJsonSnapshot(source: ByteSource, dict: ReadPickleOptions["dict"]): 
   }
   const hook = dict === undefined ? (v: unknown) => v : (v: unknown) => applyDictHook(v, dict);
   const out: Record<string, unknown> = {};
-  text.next();
-  text.skipSpace();
-  if (text.peek() === 0x7d) text.next();
-  else {
-    for (;;) {
-      text.skipSpace();
-      if (text.peek() !== 0x22) text.fail("a key (a string)");
-      const key = text.value() as string;
-      text.skipSpace();
-      if (text.next() !== 0x3a) text.fail('":"');
-      text.skipSpace();
-      let value: unknown;
-      if (key === "device_traces" && text.peek() === 0x5b) {
-        const lists: unknown[] = [];
-        text.arrayOf(() => {
-          if (text.peek() !== 0x5b) lists.push(text.value());
-          else {
-            const list: unknown[] = [];
-            text.items((entry) => list.push(hook(entry)));
-            lists.push(list);
-          }
-        });
-        value = lists;
-      } else value = hook(text.value());
-      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-      text.skipSpace();
-      const c = text.next();
-      if (c === 0x7d) break;
-      if (c !== 0x2c) text.fail('"," or "}"');
-    }
-  }
-  text.skipSpace();
-  if (!text.atEnd()) text.fail("the end of the text");
+  text.objectOf((key) => {
+    let value: unknown;
+    if (key === "device_traces" && text.peek() === 0x5b) {
+      const lists: unknown[] = [];
+      text.arrayOf(() => {
+        if (text.peek() !== 0x5b) lists.push(text.value());
+        else {
+          const list: unknown[] = [];
+          text.items((entry) => list.push(hook(entry)));
+          lists.push(list);
+        }
+      });
+      value = lists;
+    } else value = hook(text.value());
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  });
+  text.end();
   return out;
 }
 
