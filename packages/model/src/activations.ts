@@ -74,8 +74,21 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
   // eager attention runs `repeat_kv` (expand + reshape, a copy) before `torch.matmul`, and matmul saves
   // its inputs (modeling_llama.py `eager_attention_forward`). Flash reads the kv heads directly.
   const kvSaved = naive ? a : kv;
-  const attnLinear = A * sbh + A * sb * (a + 2 * kvSaved) * d + A * sb * a * d + drop * sbh + loraAttn;
-  const mlpFull = A * sbh + (model.activation === "swiglu" ? 4 : 2) * A * sb * f + drop * sbh + loraMlp;
+  // A linear saves its input only when its weight trains (PyTorch's generated autograd code saves
+  // `self` of mm/addmm only `if (grad_fn->should_compute_output(1))`, i.e. when the weight needs a
+  // gradient: pytorch/pytorch#42371, #45777; bitsandbytes `MatMul4Bit` likewise keeps no input for a
+  // frozen NF4 weight). Under LoRA a frozen linear's input is kept only if an adapter reads it (its
+  // lora_A saves it), so the norm outputs, the attention output and the MLP's last input count only with a trainable reader.
+  const trains = (m: string) => setup.method === "full" || lora.includes(m);
+  const normOut = trains("q") || trains("k") || trains("v") ? A * sbh : 0;
+  // Flash keeps O itself, except under selective recomputation (the kernel reruns in backward).
+  const attnOut = (setup.attention === "flash" && setup.checkpointing !== "selective") || trains("o") ? A * sb * a * d : 0;
+  const mlpIn = trains("up") || (model.activation === "swiglu" && trains("gate")) ? A * sbh : 0;
+  // GELU saves its input; SwiGLU's SiLU its input and the product both factors; the down projection
+  // its input (the activation output) when it trains.
+  const mlpWidth = ((model.activation === "swiglu" ? 3 : 1) + (trains("down") ? 1 : 0)) * A * sb * f;
+  const attnLinear = normOut + A * sb * (a + 2 * kvSaved) * d + attnOut + drop * sbh + loraAttn;
+  const mlpFull = mlpIn + mlpWidth + drop * sbh + loraMlp;
   const normsFull = 2 * A * sbh;
   const withoutCheckpointing = attnLinear + scores + lse + mlpFull + normsFull;
   const backwardTemporary = Math.max(naive ? 2 * A * a * s * s * b : 0, 2 * A * sb * f) + 2 * A * sbh;

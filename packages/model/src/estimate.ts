@@ -107,7 +107,10 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const micro = stage === "first" ? (setup.microbatchesInFlight ?? setup.pp) : 1;
 
   const embBytes = first ? 8 * sb + (model.dropout ? (sb * h) / rep : 0) : 0;
-  const logitsBytes = last ? (2 * A * sb * h) / rep + 4 * sb * v + 8 * sb : 0;
+  // The final norm saves its input; the LM head saves the norm's output only when the head trains
+  // (a frozen head under LoRA/QLoRA keeps no input: see layerActivations).
+  const headIn = setup.method === "full" ? 2 : 1;
+  const logitsBytes = last ? (headIn * A * sb * h) / rep + 4 * sb * v + 8 * sb : 0;
   const perLayerAll = layer.total.bytes * layers * micro;
   const scale = layers * micro;
   // Fused LayerNorm / RMSNorm kernels save fp32 statistics of [b, s] beside their input (aten
@@ -154,8 +157,11 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   // PyTorch autocast (amp) keeps 16-bit copies of the fp32 weights its matmuls use: in its cast cache
   // until forward ends, and saved for backward (torch.autocast, cache_enabled; autocast_mode.cpp
   // cached_cast). Full checkpointing saves none: backward re-casts one layer at a time.
-  const cast = setup.precision === "amp" ? 2 * castElements(groups, model, stage) : 0;
-  const layerCast = setup.precision === "amp" ? 2 * perLayerLinear(groups, layers) : 0;
+  // Only fp32 weights are copied (`cached_cast` casts when the type differs): QLoRA's weights are NF4
+  // or already 16-bit, so amp makes no copies there.
+  const casts = setup.precision === "amp" && setup.method !== "qlora";
+  const cast = casts ? 2 * castElements(groups, model, stage) : 0;
+  const layerCast = casts ? 2 * perLayerLinear(groups, layers) : 0;
   // Under full checkpointing a layer's copies live only while it runs (forward or recompute); the LM
   // head's copy stays saved until its backward.
   const headCast = cast - layers * layerCast;

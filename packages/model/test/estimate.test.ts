@@ -119,8 +119,10 @@ describe("estimate laws", () => {
     if (setup.pp === 1) expect(b.activations.bytes).toBeGreaterThan(a.activations.bytes);
   });
 
-  test.prop([pair])("estimate() flash <= naive (seq >= 2: at one token the fp32 log-sum-exp outweighs 16-bit probabilities)", ({ model, setup }) => {
-    fc.pre(setup.seq >= 2);
+  // Flash keeps its output O where naive attention may keep nothing of the context (a frozen
+  // o-projection under LoRA), and an fp32 log-sum-exp: the s² scores outweigh them once s > d + 2.
+  test.prop([pair])("estimate() flash <= naive (seq >= 2 for full fine-tuning; seq > head dim + 2 under LoRA)", ({ model, setup }) => {
+    fc.pre(setup.seq >= 2 && (setup.method === "full" || setup.seq > (model.headDim ?? model.hidden / model.heads) + 2));
     const naive = estimate(model, { ...setup, attention: "naive" });
     const flash = estimate(model, { ...setup, attention: "flash" });
     expect(flash.total).toBeLessThanOrEqual(naive.total);
@@ -128,11 +130,15 @@ describe("estimate laws", () => {
     if (setup.pp === 1) expect(flash.activations.bytes).toBeLessThanOrEqual(naive.activations.bytes);
   });
 
-  test.prop([pair])("estimate() full <= selective <= no checkpointing", ({ model, setup }) => {
+  // Under LoRA with flash, selective recomputation keeps no flash output (a frozen o-projection does
+  // not save it) while full recomputation holds the rebuilt layer, O included, during its backward:
+  // there full <= selective needs full fine-tuning (the simulation agrees).
+  test.prop([pair])("estimate() full <= selective <= no checkpointing (full <= selective: full fine-tuning)", ({ model, setup }) => {
     const at = (checkpointing: TrainingSetup["checkpointing"]) => estimate(model, { ...setup, checkpointing });
     const [none, selective, full] = [at("none"), at("selective"), at("full")];
     expect(selective.total).toBeLessThanOrEqual(none.total);
-    expect(full.total).toBeLessThanOrEqual(selective.total);
+    expect(full.total).toBeLessThanOrEqual(none.total);
+    if (setup.method === "full" || setup.attention !== "flash") expect(full.total).toBeLessThanOrEqual(selective.total);
     if (setup.pp > 1) return;
     expect(full.activations.bytes).toBeLessThanOrEqual(selective.activations.bytes);
     expect(selective.activations.bytes).toBeLessThanOrEqual(none.activations.bytes);

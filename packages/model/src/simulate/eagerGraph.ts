@@ -38,10 +38,14 @@ export function eagerGraph(model: ModelSpec, setup: TrainingSetup, plan: Precisi
     return g.param(name, shape, nf4 ? "nf4" : weightDtype(full), { trainable: full, nf4 });
   };
 
-  /** The 16-bit copy autocast reads (amp), saved by the op that uses it. */
+  /**
+   * The 16-bit copy autocast reads (amp), saved by the op that uses it. Only fp32 weights are copied:
+   * ATen's `cached_cast` (aten/src/ATen/autocast_mode.cpp) casts an argument only when its type
+   * differs from the target, so QLoRA's 16-bit adapters, norms and head pass through as they are.
+   */
   const autocastWeight = (w: number): number => {
-    if (!plan.autocast) return w;
     const wt = g.get(w);
+    if (!plan.autocast || wt.dtype !== "float32") return w;
     const [c] = g.op({ name: "autocast_to_copy", inputs: [w], outputs: [{ shape: wt.shape, dtype: act, category: "weight" }], grad: () => ({ temps: [] }) });
     return c;
   };
