@@ -30,6 +30,16 @@ export interface LayerActivations {
    * are freed (that point can be below the saved bytes: then it is negative relative to them).
    */
   backwardWork: number;
+  /** The MLP's part of `backwardWork`: the recomputed part plus the MLP's gradient temporaries. */
+  backwardWorkMlp: number;
+  /** The attention's part of `backwardWork`, once the MLP's saved tensors are freed (may be negative). */
+  backwardWorkAttention: number;
+  /**
+   * The MLP's input side (the up and gate projections' backward, after the activation's): the
+   * activation's saved inputs are freed, the MLP input's gradient is accumulated (two A·sbh) beside
+   * the residual gradient and one A·sbf gradient.
+   */
+  backwardWorkMlpInput: number;
 }
 
 /**
@@ -101,8 +111,14 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
   // dropped probabilities while they and the mask are still saved, one A·as²b (dropout's backward
   // frees them before softmax's runs).
   const attnScoresGrad = naive ? (drop ? 1 : 2) * A * a * s * s * b : 0;
-  const backwardWork = (recomputed: number) =>
-    Math.max(recomputed + 2 * A * sb * f + 2 * A * sbh, recomputed - mlpFreed + attnScoresGrad + 2 * A * sbh);
+  const work = (recomputed: number) => {
+    const mlp = recomputed + 2 * A * sb * f + 2 * A * sbh;
+    const attn = recomputed - mlpFreed + attnScoresGrad + 2 * A * sbh;
+    // SiLU keeps gate, the product keeps silu(gate) and up; GELU keeps its input: freed by then.
+    const activationSaved = (model.activation === "swiglu" ? 3 : 1) * A * sb * f;
+    const mlpInput = recomputed - activationSaved + A * sb * f + 3 * A * sbh;
+    return { backwardWork: Math.max(mlp, attn), backwardWorkMlp: mlp, backwardWorkAttention: attn, backwardWorkMlpInput: mlpInput };
+  };
 
   if (setup.checkpointing === "full") {
     const input = A * sbh;
@@ -116,7 +132,7 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
       total: term(input, `A·sbh${setup.sp ? "/t" : ""}`, `${KORTHIKANTI}: full recomputation`),
       withoutCheckpointing,
       backwardTemporary,
-      backwardWork: backwardWork(withoutCheckpointing - input),
+      ...work(withoutCheckpointing - input),
     };
   }
   // Selective recomputation (Korthikanti et al. 2022 sec. 5) recomputes the attention core: the s²
@@ -148,6 +164,6 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
     total: term(total, "attention + mlp + norms", KORTHIKANTI),
     withoutCheckpointing,
     backwardTemporary,
-    backwardWork: backwardWork(selective ? scores + lse : 0),
+    ...work(selective ? scores + lse : 0),
   };
 }
