@@ -19,7 +19,8 @@ export interface LayerActivations {
   /**
    * What backward rebuilds for one layer before its gradients: under full checkpointing the whole
    * layer but its saved input; under selective the attention core (s² terms, flash log-sum-exp).
-   * saved + recomputed = withoutCheckpointing in every mode.
+   * saved + recomputed = withoutCheckpointing in every mode, plus the two norms' fp32 statistics
+   * under full recomputation.
    */
   recomputed: number;
   /** Largest gradient-of-activation temporaries of one layer's backward (bytes). */
@@ -110,10 +111,25 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
   // reads both and its saved output), 2·A·as²b; with dropout the high point is the gradient of the
   // dropped probabilities while they and the mask are still saved, one A·as²b (dropout's backward
   // frees them before softmax's runs).
-  const attnScoresGrad = naive ? (drop ? 1 : 2) * A * a * s * s * b : 0;
+  // At the attention core's backward the residual stream's gradient (A·sbh) is live, the output
+  // dropout's mask is released and, for naive attention, the o-projection's saved input too (flash
+  // keeps O until its own backward). Then, per head-local context size C = A·sb·a·d:
+  // - naive: probs @ V's backward makes the gradients of the (dropped) probabilities A·as²b and of V
+  //   (C, repeated to every head) beside the context's gradient C; without dropout softmax's backward
+  //   then holds both probability gradients 2·A·as²b and V's; Q @ Kᵀ's backward holds Q's, K's and V's (3C);
+  // - flash: the output's gradient C beside the gradients of Q, K and V, A·sb(a + 2kv)d.
+  const ctx = A * sb * a * d;
+  const attnScoresGrad = naive
+    ? Math.max(A * a * s * s * b + 2 * ctx, drop ? 0 : 2 * A * a * s * s * b + ctx, 3 * ctx)
+    : ctx + A * sb * (a + 2 * kv) * d;
+  const attnReleased = (naive ? attnOut : 0) + drop * sbh;
   const work = (recomputed: number) => {
-    const mlp = recomputed + 2 * A * sb * f + 2 * A * sbh;
-    const attn = recomputed - mlpFreed + attnScoresGrad + 2 * A * sbh;
+    // The activation's backward (SwiGLU's product: the gradients of both factors beside the hidden
+    // gradient, 3·A·sbf; GELU: 2·A·sbf) with the residual gradient, once the down projection's
+    // saved input (when it trains) is released; or the down projection's own backward.
+    const downIn = trains("down") ? A * sb * f : 0;
+    const mlp = Math.max(recomputed - downIn + (model.activation === "swiglu" ? 3 : 2) * A * sb * f + A * sbh, recomputed + 2 * A * sb * f + 2 * A * sbh);
+    const attn = recomputed - mlpFreed - attnReleased + attnScoresGrad + A * sbh;
     // SiLU keeps gate, the product keeps silu(gate) and up; GELU keeps its input: freed by then.
     const activationSaved = (model.activation === "swiglu" ? 3 : 1) * A * sb * f;
     const mlpInput = recomputed - activationSaved + A * sb * f + 3 * A * sbh;
@@ -123,8 +139,12 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
   if (setup.checkpointing === "full") {
     const input = A * sbh;
     const zero = term(0, "0 (recomputed in backward)", KORTHIKANTI);
+    // The rerun norms make their fp32 statistics again ([b, s] each: mean and rstd for LayerNorm, rstd
+    // for RMSNorm), beside what the paper counts.
+    const stats = (2 * (model.norm === "layernorm" ? 2 : 1) * 4 * sb) / rep;
+    const recomputed = withoutCheckpointing - input + stats;
     return {
-      recomputed: withoutCheckpointing - input,
+      recomputed,
       attention: zero,
       mlp: zero,
       norms: zero,
@@ -132,7 +152,7 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
       total: term(input, `A·sbh${setup.sp ? "/t" : ""}`, `${KORTHIKANTI}: full recomputation`),
       withoutCheckpointing,
       backwardTemporary,
-      ...work(withoutCheckpointing - input),
+      ...work(recomputed),
     };
   }
   // Selective recomputation (Korthikanti et al. 2022 sec. 5) recomputes the attention core: the s²
@@ -164,6 +184,8 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
     total: term(total, "attention + mlp + norms", KORTHIKANTI),
     withoutCheckpointing,
     backwardTemporary,
-    ...work(selective ? scores + lse : 0),
+    // Selective flash reruns the kernel: its output O is made again and kept until the kernel's
+    // backward (unless the o-projection already keeps it).
+    ...work(selective ? scores + lse + (setup.attention === "flash" && !trains("o") ? ctx : 0) : 0),
   };
 }

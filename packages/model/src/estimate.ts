@@ -228,6 +228,8 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   // (A·sbv/t), of the head's input (A·sbh) and the head's weight gradient exist. The weight gradient is
   // made fresh in the weight's dtype (amp: the 16-bit copy's) and becomes `.grad` unless that is
   // another buffer (fp32 main gradients, amp's fp32 weight, ZeRO-2/3 shards: both live at once).
+  // The first layer's norm statistics, still saved during its backward (rebuilt with it under full recomputation).
+  const layerStats = setup.checkpointing === "full" ? 0 : 2 * stat;
   const firstAttnGrads = first ? layerGradientBytes(groups, setup, layers, ATTENTION_SIDE) : 0;
   const firstGateUpGrads = first ? layerGradientBytes(groups, setup, layers, GATE_UP) : 0;
   const headElems = last && setup.method === "full" ? headWeightElements(groups, model) : 0;
@@ -252,9 +254,9 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
     // The first layer's MLP runs its backward before its attention: the attention side's weight
     // gradients (q, k, v, o, input norm) do not exist yet at the MLP's high point.
     // Within the MLP, the gate and up projections' gradients are made after the activation's backward.
-    { phase: "backward", at: "backward of the first layer (MLP)", weights: W, gradients: G - embGrads - firstAttnGrads - firstGateUpGrads, optimizer: O, activations: embActs + layer.total.bytes + labels, temporary: keptLogits + layer.backwardWorkMlp + layerExtra + layerCast, bytes: 0 },
-    { phase: "backward", at: "backward of the first layer (MLP input)", weights: W, gradients: G - embGrads - firstAttnGrads, optimizer: O, activations: embActs + layer.total.bytes + labels, temporary: keptLogits + layer.backwardWorkMlpInput + layerExtra + layerCast, bytes: 0 },
-    { phase: "backward", at: "backward of the first layer (attention)", weights: W, gradients: G - embGrads, optimizer: O, activations: embActs + layer.total.bytes + labels, temporary: keptLogits + layer.backwardWorkAttention + layerExtra + layerCast, bytes: 0 },
+    { phase: "backward", at: "backward of the first layer (MLP)", weights: W, gradients: G - embGrads - firstAttnGrads - firstGateUpGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkMlp + layerExtra + layerCast, bytes: 0 },
+    { phase: "backward", at: "backward of the first layer (MLP input)", weights: W, gradients: G - embGrads - firstAttnGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkMlpInput + layerExtra + layerCast, bytes: 0 },
+    { phase: "backward", at: "backward of the first layer (attention)", weights: W, gradients: G - embGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkAttention + layerExtra + layerCast, bytes: 0 },
     { phase: "backward", at: "backward of the embedding", weights: W, gradients: G, optimizer: O, activations: embActs - embMask + labels, temporary: keptLogits + sbhA + embFresh, bytes: 0 },
   ];
   let backward = candidates[0];
