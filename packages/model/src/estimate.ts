@@ -232,6 +232,9 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const layerStats = setup.checkpointing === "full" ? 0 : 2 * stat;
   const firstAttnGrads = first ? layerGradientBytes(groups, setup, layers, ATTENTION_SIDE) : 0;
   const firstGateUpGrads = first ? layerGradientBytes(groups, setup, layers, GATE_UP) : 0;
+  const lastDownGrads = last ? layerGradientBytes(groups, setup, layers, DOWN) : 0;
+  const lastMlpGrads = last ? layerGradientBytes(groups, setup, layers, MLP_SIDE) : 0;
+  const lastNormOGrads = last ? layerGradientBytes(groups, setup, layers, NORM2_O) : 0;
   const headElems = last && setup.method === "full" ? headWeightElements(groups, model) : 0;
   const amp = setup.precision === "amp";
   const headTransient = separateGrad ? headElems * pb.weight : amp ? headElems * 2 : 0;
@@ -250,7 +253,12 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
           { phase: "backward" as const, at: "backward of the LM head's autocast copy", weights: W, gradients: gradsForward + headGrad, optimizer: O, activations: acts - 4 * sb * v - (A * sb * h) / rep, temporary: keptLogits + castInForward, bytes: 0 },
         ]
       : []),
-    { phase: "backward", at: "backward of the last layer", weights: W, gradients: Math.max(gradsForward, headGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layerWork + (ckptFull ? headCast + layerCast : cast), bytes: 0 },
+    // The last layer's gradients appear as its backward goes: the down projection's at the MLP's high
+    // point, the whole MLP side's (and its norm's) by its input side, the o-projection's too by the
+    // attention core's.
+    { phase: "backward", at: "backward of the last layer (MLP)", weights: W, gradients: Math.max(gradsForward, headGrads + lastDownGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkMlp + layerExtra + (ckptFull ? headCast + layerCast : cast), bytes: 0 },
+    { phase: "backward", at: "backward of the last layer (MLP input)", weights: W, gradients: Math.max(gradsForward, headGrads + lastMlpGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkMlpInput + layerExtra + (ckptFull ? headCast + layerCast : cast), bytes: 0 },
+    { phase: "backward", at: "backward of the last layer (attention)", weights: W, gradients: Math.max(gradsForward, headGrads + lastMlpGrads + lastNormOGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkAttention + layerExtra + (ckptFull ? headCast + layerCast : cast), bytes: 0 },
     // The first layer's MLP runs its backward before its attention: the attention side's weight
     // gradients (q, k, v, o, input norm) do not exist yet at the MLP's high point.
     // Within the MLP, the gate and up projections' gradients are made after the activation's backward.
@@ -290,6 +298,13 @@ function headGradientBytes(groups: ReturnType<typeof parameterGroups>, setup: Tr
 const ATTENTION_SIDE = /^(input_norm\.|[qkvo]_proj\.|[qkvo]\.lora_)/;
 /** One layer's MLP input side (gate, up, their adapters). */
 const GATE_UP = /^(gate|up)(_proj\.|\.lora_)/;
+
+/** One layer's down projection (and adapters). */
+const DOWN = /^down(_proj\.|\.lora_)/;
+/** One layer's MLP (gate, up, down and adapters). */
+const MLP_SIDE = /^(gate|up|down)(_proj\.|\.lora_)/;
+/** One layer's second norm and o-projection (and adapters). */
+const NORM2_O = /^(post_attention_norm\.|o_proj\.|o\.lora_)/;
 
 /** Gradient bytes of one layer's tensors whose names match `which`, as this GPU holds them. */
 function layerGradientBytes(groups: ReturnType<typeof parameterGroups>, setup: TrainingSetup, layers: number, which: RegExp): number {
