@@ -141,14 +141,16 @@ export function eagerGraph(model: ModelSpec, setup: TrainingSetup, plan: Precisi
   g.scope = "embed";
   const wte = g.param("embed/wte", [vocabLocal, h], frozenDtype === "nf4" ? half : weightDtype(full), { trainable: full });
   let [x] = g.op({ name: "embedding", inputs: [wte, tokens], outputs: [{ shape: [b, sLocal, h], dtype: act }], save: (i) => [i[1]] });
+  // LoRA and QLoRA training make the (frozen) embedding output require grad, so that checkpointed
+  // layers can backpropagate (PEFT `prepare_model_for_kbit_training`, transformers
+  // `enable_input_require_grads`: a forward hook on the input embedding module, so before the
+  // position add and the embedding dropout, which then save for backward as in full fine-tuning).
+  if (training && setup.method !== "full") g.get(x).requiresGrad = true;
   if (model.positionEmbeddings > 0) {
     const wpe = g.param("embed/wpe", [model.positionEmbeddings, h], g.get(wte).dtype, { trainable: full });
     [x] = g.op({ name: "add_position", inputs: [x, wpe], outputs: [{ shape: [b, sLocal, h], dtype: act }] });
   }
   x = dropout(x);
-  // LoRA and QLoRA training make the (frozen) embedding output require grad, so that checkpointed
-  // layers can backpropagate (PEFT `prepare_model_for_kbit_training`, transformers `enable_input_require_grads`).
-  if (training && setup.method !== "full") g.get(x).requiresGrad = true;
 
   for (let l = 0; l < layers; l++) {
     g.startLayer(l);
