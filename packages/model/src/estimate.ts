@@ -168,6 +168,9 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const ckptFull = setup.checkpointing === "full";
   const castInForward = ckptFull ? headCast : cast;
   const layerExtra = zero3 + zero3Grads + dequant;
+  // At the attention's points only an attention projection is dequantized (bitsandbytes dequantizes
+  // the weight of the matmul running, for dX).
+  const attnExtra = zero3 + zero3Grads + (setup.method === "qlora" ? 2 * largestQuantized(groups, ATTENTION_SIDE) : 0);
   const layerWork = layer.backwardWork + layerExtra;
   const temporaries: Record<PeakPhase, Term> = {
     forward: term(fwdLogits + zero3 + castInForward, `logits A·sbv/t${A < 4 ? " + fp32 upcast 4·sbv/t" : ""}${zero3 ? " + ZeRO-3 gathered layer ×2 (prefetch)" : ""}${cast ? " + autocast 16-bit weight copies 2 B × linear weights" : ""}`, `${LOGITS_SOURCE}; DeepSpeed ZeRO-3 prefetch; torch.autocast weight cast cache`),
@@ -258,13 +261,13 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
     // attention core's.
     { phase: "backward", at: "backward of the last layer (MLP)", weights: W, gradients: Math.max(gradsForward, headGrads + lastDownGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkMlp + layerExtra + (ckptFull ? headCast + layerCast : cast), bytes: 0 },
     { phase: "backward", at: "backward of the last layer (MLP input)", weights: W, gradients: Math.max(gradsForward, headGrads + lastMlpGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkMlpInput + layerExtra + (ckptFull ? headCast + layerCast : cast), bytes: 0 },
-    { phase: "backward", at: "backward of the last layer (attention)", weights: W, gradients: Math.max(gradsForward, headGrads + lastMlpGrads + lastNormOGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkAttention + layerExtra + (ckptFull ? headCast + layerCast : cast), bytes: 0 },
+    { phase: "backward", at: "backward of the last layer (attention)", weights: W, gradients: Math.max(gradsForward, headGrads + lastMlpGrads + lastNormOGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkAttention + attnExtra + (ckptFull ? headCast + layerCast : cast), bytes: 0 },
     // The first layer's MLP runs its backward before its attention: the attention side's weight
     // gradients (q, k, v, o, input norm) do not exist yet at the MLP's high point.
     // Within the MLP, the gate and up projections' gradients are made after the activation's backward.
     { phase: "backward", at: "backward of the first layer (MLP)", weights: W, gradients: G - embGrads - firstAttnGrads - firstGateUpGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkMlp + layerExtra + layerCast, bytes: 0 },
     { phase: "backward", at: "backward of the first layer (MLP input)", weights: W, gradients: G - embGrads - firstAttnGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkMlpInput + layerExtra + layerCast, bytes: 0 },
-    { phase: "backward", at: "backward of the first layer (attention)", weights: W, gradients: G - embGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkAttention + layerExtra + layerCast, bytes: 0 },
+    { phase: "backward", at: "backward of the first layer (attention)", weights: W, gradients: G - embGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkAttention + attnExtra + layerCast, bytes: 0 },
     { phase: "backward", at: "backward of the embedding", weights: W, gradients: G, optimizer: O, activations: embActs - embMask + labels, temporary: keptLogits + sbhA + embFresh, bytes: 0 },
   ];
   let backward = candidates[0];
@@ -347,9 +350,9 @@ function castElements(groups: ReturnType<typeof parameterGroups>, model: ModelSp
   return n;
 }
 
-function largestQuantized(groups: ReturnType<typeof parameterGroups>): number {
+function largestQuantized(groups: ReturnType<typeof parameterGroups>, which?: RegExp): number {
   let n = 0;
-  for (const g of groups) if (g.quantized && g.elements > n) n = g.elements;
+  for (const g of groups) if (g.quantized && g.elements > n && (!which || which.test(g.name))) n = g.elements;
   return n;
 }
 

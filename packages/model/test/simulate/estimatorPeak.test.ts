@@ -118,13 +118,12 @@ describe("estimate() vs simulateStep() eager, the whole peak", () => {
   const tinyllama = modelFromHfConfig(JSON.parse(readFileSync(new URL("../../../../examples/tinyllama-1.1b/config.json", import.meta.url), "utf8")));
   // Batch 2 × 2048, mixed bf16, AdamW: the notebook's cases. Exact where the peak is at the loss; the
   // rest is the one-layer backward approximation (seen: full +0.0001% selective naive, +0.09% / +0.14%
-  // full flash / naive; LoRA +0.37% and QLoRA +1.28% full naive, the dequantized MLP weight counted at
-  // the attention's point).
+  // full flash / naive; LoRA +0.37% and QLoRA +0.81% full naive).
   const cases: [TrainingSetup["method"], TrainingSetup["checkpointing"], TrainingSetup["attention"], number][] = [
     ["full", "none", "flash", 0], ["full", "selective", "flash", 0], ["full", "none", "naive", 0],
     ["full", "selective", "naive", 0.001], ["full", "full", "flash", 0.005], ["full", "full", "naive", 0.005],
     ["lora", "none", "naive", 0], ["lora", "selective", "naive", 0], ["lora", "full", "flash", 0], ["lora", "full", "naive", 0.01],
-    ["qlora", "none", "naive", 0], ["qlora", "selective", "naive", 0], ["qlora", "full", "flash", 0], ["qlora", "full", "naive", 0.02],
+    ["qlora", "none", "naive", 0], ["qlora", "selective", "naive", 0], ["qlora", "full", "flash", 0], ["qlora", "full", "naive", 0.015],
   ];
   for (const [method, checkpointing, attention, tolerance] of cases) {
     it(`estimate() of TinyLlama 1.1B, ${method}, batch 2, ${attention}, checkpointing ${checkpointing}: ${tolerance ? `within 0..+${tolerance * 100}% of` : "equals"} the simulated peak`, () => {
