@@ -41,6 +41,8 @@ export interface LayerActivations {
    * the residual gradient and one A·sbf gradient.
    */
   backwardWorkMlpInput: number;
+  /** The attention's input side (the q, k, v projections' backward), once the core's s² tensors are freed. */
+  backwardWorkAttentionInput: number;
 }
 
 /**
@@ -126,14 +128,28 @@ export function layerActivations(model: ModelSpec, setup: TrainingSetup): LayerA
   const work = (recomputed: number) => {
     // The activation's backward (SwiGLU's product: the gradients of both factors beside the hidden
     // gradient, 3·A·sbf; GELU: 2·A·sbf) with the residual gradient, once the down projection's
-    // saved input (when it trains) is released; or the down projection's own backward.
+    // saved input (when it trains) is released.
     const downIn = trains("down") ? A * sb * f : 0;
-    const mlp = Math.max(recomputed - downIn + (model.activation === "swiglu" ? 3 : 2) * A * sb * f + A * sbh, recomputed + 2 * A * sb * f + 2 * A * sbh);
+    // The down projection's backward: its input's gradient A·sbf beside the residual gradient and its
+    // output's (2·A·sbh); with an adapter, the LoRA sum's two input gradients and x·A's gradient too.
+    const loraDown = setup.method !== "full" && lora.includes("down") ? 2 * A * sbh + A * sb * r : 0;
+    const mlp = Math.max(recomputed - downIn + (model.activation === "swiglu" ? 3 : 2) * A * sb * f + A * sbh, recomputed + A * sb * f + 2 * A * sbh + loraDown);
     const attn = recomputed - mlpFreed - attnReleased + attnScoresGrad + A * sbh;
     // SiLU keeps gate, the product keeps silu(gate) and up; GELU keeps its input: freed by then.
     const activationSaved = (model.activation === "swiglu" ? 3 : 1) * A * sb * f;
     const mlpInput = recomputed - activationSaved + A * sb * f + 3 * A * sbh;
-    return { backwardWork: Math.max(mlp, attn), backwardWorkMlp: mlp, backwardWorkAttention: attn, backwardWorkMlpInput: mlpInput };
+    // The q, k, v projections' backward: the attention core's s² tensors are released; the gradients
+    // of Q, K, V, of the norm output (accumulated: two A·sbh) and the residual gradient are live.
+    // The core's saved tensors are released by then: the s² terms, flash's log-sum-exp and output O.
+    const coreReleased = scores + lse + (setup.attention === "flash" ? ctx : 0);
+    const attnInput = recomputed - mlpFreed - attnReleased - coreReleased + A * sb * (a + 2 * kv) * d + 3 * A * sbh;
+    return {
+      backwardWork: Math.max(mlp, attn, attnInput),
+      backwardWorkMlp: mlp,
+      backwardWorkAttention: attn,
+      backwardWorkMlpInput: mlpInput,
+      backwardWorkAttentionInput: attnInput,
+    };
   };
 
   if (setup.checkpointing === "full") {

@@ -162,6 +162,8 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const casts = setup.precision === "amp" && setup.method !== "qlora";
   const cast = casts ? 2 * castElements(groups, model, stage) : 0;
   const layerCast = casts ? 2 * perLayerLinear(groups, layers) : 0;
+  // By the attention's backward the MLP's copies are released with the MLP's saved tensors.
+  const attnCast = casts ? 2 * perLayerLinear(groups, layers, ATTENTION_LINEAR) : 0;
   // Under full checkpointing a layer's copies live only while it runs (forward or recompute); the LM
   // head's copy stays saved until its backward.
   const headCast = cast - layers * layerCast;
@@ -210,6 +212,7 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   // (mixed-fp32-grads) or ZeRO-2/3 shards are separate buffers: the fresh one is a transient then.
   // Learned positions run their backward first (before the token embedding's gradient exists).
   const separateGrad = pb.gradient !== pb.weight || (setup.zero >= 2 && setup.dp > 1);
+  const amp = setup.precision === "amp";
   const tokenFresh = first && setup.method === "full" && (model.tiedEmbeddings || separateGrad) ? v * h * pb.weight : 0;
   const positionFresh = first && setup.method === "full" && separateGrad ? model.positionEmbeddings * h * pb.weight - (model.tiedEmbeddings ? 0 : v * h * pb.gradient) : 0;
   // Learned positions are added to the token embedding: that add's backward makes the embedding
@@ -238,8 +241,17 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const lastDownGrads = last ? layerGradientBytes(groups, setup, layers, DOWN) : 0;
   const lastMlpGrads = last ? layerGradientBytes(groups, setup, layers, MLP_SIDE) : 0;
   const lastNormOGrads = last ? layerGradientBytes(groups, setup, layers, NORM2_O) : 0;
+  const lastLayerGrads = last ? layerGradientBytes(groups, setup, layers, /./) : 0;
+  // A weight's gradient is made fresh in the weight's dtype (amp: the 16-bit copy's gradient) and
+  // accumulated into a separate `.grad` (fp32 main gradients, amp's fp32 weight, ZeRO-2/3 shards):
+  // both live at once, one weight at a time.
+  const freshBytes = setup.method === "qlora" ? (setup.zero >= 2 && setup.dp > 1 ? 2 : 0) : separateGrad ? pb.weight : amp ? 2 : 0;
+  const fresh = (which: RegExp) => freshBytes * largestTrainable(groups, layers, which);
+  const downFresh = fresh(DOWN);
+  const gateUpFresh = fresh(GATE_UP);
+  const qkvFresh = fresh(QKV_SIDE);
+  const firstQkvGrads = first ? layerGradientBytes(groups, setup, layers, QKV_SIDE) : 0;
   const headElems = last && setup.method === "full" ? headWeightElements(groups, model) : 0;
-  const amp = setup.precision === "amp";
   const headTransient = separateGrad ? headElems * pb.weight : amp ? headElems * 2 : 0;
   const headGrad = setup.zero >= 2 && setup.dp > 1 ? Math.ceil((headElems * pb.gradient) / setup.dp) : headElems * pb.gradient;
   const candidates: PhaseBytes[] = [
@@ -256,18 +268,22 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
           { phase: "backward" as const, at: "backward of the LM head's autocast copy", weights: W, gradients: gradsForward + headGrad, optimizer: O, activations: acts - 4 * sb * v - (A * sb * h) / rep, temporary: keptLogits + castInForward, bytes: 0 },
         ]
       : []),
-    // The last layer's gradients appear as its backward goes: the down projection's at the MLP's high
+    // The LM head's autocast copy is saved by the head alone: released once its backward has run.
+  // The last layer's gradients appear as its backward goes: the down projection's at the MLP's high
     // point, the whole MLP side's (and its norm's) by its input side, the o-projection's too by the
     // attention core's.
-    { phase: "backward", at: "backward of the last layer (MLP)", weights: W, gradients: Math.max(gradsForward, headGrads + lastDownGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkMlp + layerExtra + (ckptFull ? headCast + layerCast : cast), bytes: 0 },
-    { phase: "backward", at: "backward of the last layer (MLP input)", weights: W, gradients: Math.max(gradsForward, headGrads + lastMlpGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkMlpInput + layerExtra + (ckptFull ? headCast + layerCast : cast), bytes: 0 },
-    { phase: "backward", at: "backward of the last layer (attention)", weights: W, gradients: Math.max(gradsForward, headGrads + lastMlpGrads + lastNormOGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkAttention + attnExtra + (ckptFull ? headCast + layerCast : cast), bytes: 0 },
+    { phase: "backward", at: "backward of the last layer (MLP)", weights: W, gradients: Math.max(gradsForward, headGrads + lastDownGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkMlp + downFresh + layerExtra + (ckptFull ? layerCast : cast - headCast), bytes: 0 },
+    { phase: "backward", at: "backward of the last layer (MLP input)", weights: W, gradients: Math.max(gradsForward, headGrads + lastMlpGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkMlpInput + gateUpFresh + layerExtra + (ckptFull ? layerCast : cast - headCast), bytes: 0 },
+    { phase: "backward", at: "backward of the last layer (attention)", weights: W, gradients: Math.max(gradsForward, headGrads + lastMlpGrads + lastNormOGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkAttention + attnExtra + (ckptFull ? attnCast : cast - headCast), bytes: 0 },
+    { phase: "backward", at: "backward of the last layer (attention input)", weights: W, gradients: Math.max(gradsForward, headGrads + lastLayerGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkAttentionInput + qkvFresh + attnExtra + (ckptFull ? attnCast : cast - headCast), bytes: 0 },
     // The first layer's MLP runs its backward before its attention: the attention side's weight
     // gradients (q, k, v, o, input norm) do not exist yet at the MLP's high point.
     // Within the MLP, the gate and up projections' gradients are made after the activation's backward.
-    { phase: "backward", at: "backward of the first layer (MLP)", weights: W, gradients: G - embGrads - firstAttnGrads - firstGateUpGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkMlp + layerExtra + layerCast, bytes: 0 },
-    { phase: "backward", at: "backward of the first layer (MLP input)", weights: W, gradients: G - embGrads - firstAttnGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkMlpInput + layerExtra + layerCast, bytes: 0 },
-    { phase: "backward", at: "backward of the first layer (attention)", weights: W, gradients: G - embGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkAttention + attnExtra + layerCast, bytes: 0 },
+    { phase: "backward", at: "backward of the first layer (MLP)", weights: W, gradients: G - embGrads - firstAttnGrads - firstGateUpGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkMlp + downFresh + layerExtra + layerCast, bytes: 0 },
+    { phase: "backward", at: "backward of the first layer (MLP input)", weights: W, gradients: G - embGrads - firstAttnGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkMlpInput + gateUpFresh + layerExtra + layerCast, bytes: 0 },
+    // The attention core's backward runs before the q, k, v projections' (and the input norm's).
+    { phase: "backward", at: "backward of the first layer (attention)", weights: W, gradients: G - embGrads - firstQkvGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkAttention + attnExtra + attnCast, bytes: 0 },
+    { phase: "backward", at: "backward of the first layer (attention input)", weights: W, gradients: G - embGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkAttentionInput + qkvFresh + attnExtra + attnCast, bytes: 0 },
     { phase: "backward", at: "backward of the embedding", weights: W, gradients: G, optimizer: O, activations: embActs - embMask + labels, temporary: keptLogits + sbhA + embFresh, bytes: 0 },
   ];
   let backward = candidates[0];
@@ -302,6 +318,8 @@ const ATTENTION_SIDE = /^(input_norm\.|[qkvo]_proj\.|[qkvo]\.lora_)/;
 /** One layer's MLP input side (gate, up, their adapters). */
 const GATE_UP = /^(gate|up)(_proj\.|\.lora_)/;
 
+/** One layer's q, k, v projections (and adapters) and input norm. */
+const QKV_SIDE = /^(input_norm\.|[qkv]_proj\.|[qkv]\.lora_)/;
 /** One layer's down projection (and adapters). */
 const DOWN = /^down(_proj\.|\.lora_)/;
 /** One layer's MLP (gate, up, down and adapters). */
@@ -335,9 +353,11 @@ function embeddingGradientBytes(groups: ReturnType<typeof parameterGroups>, setu
 const LINEAR_WEIGHT = /^(q|k|v|o|gate|up|down)_proj\.weight$|\.lora_[AB]$/;
 
 /** Elements of one layer's linear weights (and adapters) on this GPU. */
-function perLayerLinear(groups: ReturnType<typeof parameterGroups>, layers: number): number {
+const ATTENTION_LINEAR = /^[qkvo]_proj\.weight$|^[qkvo]\.lora_[AB]$/;
+
+function perLayerLinear(groups: ReturnType<typeof parameterGroups>, layers: number, which: RegExp = LINEAR_WEIGHT): number {
   let n = 0;
-  for (const g of groups) if (g.count === layers && LINEAR_WEIGHT.test(g.name)) n += g.elements;
+  for (const g of groups) if (g.count === layers && which.test(g.name)) n += g.elements;
   return n;
 }
 
@@ -347,6 +367,13 @@ function castElements(groups: ReturnType<typeof parameterGroups>, model: ModelSp
   for (const g of groups) {
     if (LINEAR_WEIGHT.test(g.name) || g.name === "lm_head" || (g.name === "embed_tokens" && model.tiedEmbeddings && stage !== "first")) n += g.elements * g.count;
   }
+  return n;
+}
+
+/** Elements of the largest trainable per-layer tensor whose name matches `which`. */
+function largestTrainable(groups: ReturnType<typeof parameterGroups>, layers: number, which: RegExp): number {
+  let n = 0;
+  for (const g of groups) if (g.count === layers && g.trainable && which.test(g.name) && g.elements > n) n = g.elements;
   return n;
 }
 

@@ -17,20 +17,20 @@ import { modelSpecArbitrary, setupArbitrary } from "../../src/testing.js";
  *   (0 differences in 3000 local draws).
  * - The whole peak (estimate.total - overhead vs the simulated physical peak), model shapes like real
  *   LLMs (>= 2 layers, hidden >= 64, vocab >= 8 × hidden, seq >= 64), any optimizer. Measured over
- *   4 × 1200 local draws per method (seeds 11, 21, 31, 41): the estimate was never below the
- *   simulation, and above it by at most:
+ *   5 × 2000 local draws per method and checkpointing class (seeds 11..51, drawn as the properties
+ *   below draw), the estimate minus the simulation, lowest and highest (exact draws in brackets):
  *
  *   | method | no / selective checkpointing | full checkpointing |
  *   | --- | --- | --- |
- *   | full, 16-bit policies | 0 (exact in 1955 of 1955) | +1.5% (exact in 951 of 958) |
- *   | full, fp32 / amp | +0.01% / +0.97% | +3.4% / +3.5% |
- *   | LoRA | +0.97% (fp32; 16-bit and amp +0.02%) | +3.4% (fp32; 16-bit and amp exact) |
- *   | QLoRA | 0 (exact in 3133 of 3133) | +4.0% (fp32; 16-bit and amp exact) |
+ *   | full, 16-bit policies | 0..+0.78% (6060 of 6063 exact) | 0..+1.9% (5874 of 5948) |
+ *   | full, fp32 / amp | 0..+0.02% / 0..+2.2% | 0..+2.1% / 0..+4.8% |
+ *   | LoRA | 0..+0.97% (9996 of 10000) | -0.11%..+3.0% (9957 of 10000) |
+ *   | QLoRA | 0..+0.14% (9998 of 10000) | 0..+6.7% (fp32; 16-bit +3.5%, amp +0.1%) |
  *
  *   What is left is the estimator's one-layer approximation of a backward point: the recomputed
- *   layer with the MLP's or the attention core's gradient temporaries (and QLoRA's largest
- *   dequantized weight) counted at one moment, erring high; largest with fp32 activations. The
- *   bounds below leave margin over those figures; the lower bound -0.25% leaves margin under 0.
+ *   layer with the MLP's or the attention's gradient temporaries, a weight's fresh gradient beside
+ *   its separate `.grad` (fp32 main gradients, amp) and QLoRA's dequantized weight counted at one
+ *   moment, erring high, most with fp32 activations. The bounds below leave margin over those figures.
  */
 
 const small = { maxLayers: 4, maxHeads: 8, maxHeadDim: 64, maxVocab: 8192 };
@@ -93,23 +93,23 @@ function gap(model: ModelSpec, setup: TrainingSetup): number {
 }
 
 describe("estimate() vs simulateStep() eager, the whole peak", () => {
-  // [method, setups, full checkpointing, upper bound, what the table above saw]
+  // [method, setups, full checkpointing, upper bound]
   const properties: [TrainingSetup["method"], string, (s: TrainingSetup) => boolean, boolean, number][] = [
-    ["full", "16-bit", sixteenBit, false, 0.005],
-    ["full", "any precision", () => true, false, 0.015],
-    ["full", "any precision", () => true, true, 0.05],
+    ["full", "16-bit", sixteenBit, false, 0.01],
+    ["full", "any precision", () => true, false, 0.03],
+    ["full", "any precision", () => true, true, 0.065],
     ["lora", "any precision", () => true, false, 0.015],
-    ["lora", "any precision", () => true, true, 0.05],
+    ["lora", "any precision", () => true, true, 0.045],
     ["qlora", "any precision", () => true, false, 0.005],
-    ["qlora", "any precision", () => true, true, 0.06],
+    ["qlora", "any precision", () => true, true, 0.09],
   ];
   for (const [method, which, keep, full, upper] of properties) {
     const draws = llmShaped((s) => s.method === method && keep(s) && (s.checkpointing === "full") === full);
     test.prop([draws], { numRuns: 60 })(
-      `estimate() total minus overhead is within -0.25%..+${upper * 100}% of the simulated physical peak (${method}, ${which}, ${full ? "full checkpointing" : "no or selective checkpointing"})`,
+      `estimate() total minus overhead is within -0.5%..+${Math.round(upper * 1000) / 10}% of the simulated physical peak (${method}, ${which}, ${full ? "full checkpointing" : "no or selective checkpointing"})`,
       ({ model, setup }) => {
         const g = gap(model, setup);
-        expect(g).toBeGreaterThanOrEqual(-0.0025);
+        expect(g).toBeGreaterThanOrEqual(-0.005);
         expect(g).toBeLessThanOrEqual(upper);
       },
     );
@@ -117,7 +117,7 @@ describe("estimate() vs simulateStep() eager, the whole peak", () => {
 
   const tinyllama = modelFromHfConfig(JSON.parse(readFileSync(new URL("../../../../examples/tinyllama-1.1b/config.json", import.meta.url), "utf8")));
   // Batch 2 × 2048, mixed bf16, AdamW: the notebook's cases. Exact where the peak is at the loss; the
-  // rest is the one-layer backward approximation (seen: full +0.0001% selective naive, +0.09% / +0.14%
+  // rest is the one-layer backward approximation (seen: full +0.0001% selective naive, 0 / +0.09%
   // full flash / naive; LoRA +0.37% and QLoRA +0.81% full naive).
   const cases: [TrainingSetup["method"], TrainingSetup["checkpointing"], TrainingSetup["attention"], number][] = [
     ["full", "none", "flash", 0], ["full", "selective", "flash", 0], ["full", "none", "naive", 0],
