@@ -107,7 +107,10 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const micro = stage === "first" ? (setup.microbatchesInFlight ?? setup.pp) : 1;
 
   const embBytes = first ? 8 * sb + (model.dropout ? (sb * h) / rep : 0) : 0;
-  const logitsBytes = last ? (2 * A * sb * h) / rep + 4 * sb * v + 8 * sb : 0;
+  // The final norm saves its input; the LM head saves the norm's output only when the head trains
+  // (a frozen head under LoRA/QLoRA keeps no input: see layerActivations).
+  const headIn = setup.method === "full" ? 2 : 1;
+  const logitsBytes = last ? (headIn * A * sb * h) / rep + 4 * sb * v + 8 * sb : 0;
   const perLayerAll = layer.total.bytes * layers * micro;
   const scale = layers * micro;
   // Fused LayerNorm / RMSNorm kernels save fp32 statistics of [b, s] beside their input (aten
@@ -154,16 +157,25 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   // PyTorch autocast (amp) keeps 16-bit copies of the fp32 weights its matmuls use: in its cast cache
   // until forward ends, and saved for backward (torch.autocast, cache_enabled; autocast_mode.cpp
   // cached_cast). Full checkpointing saves none: backward re-casts one layer at a time.
-  const cast = setup.precision === "amp" ? 2 * castElements(groups, model, stage) : 0;
-  const layerCast = setup.precision === "amp" ? 2 * perLayerLinear(groups, layers) : 0;
+  // Only fp32 weights are copied (`cached_cast` casts when the type differs): QLoRA's weights are NF4
+  // or already 16-bit, so amp makes no copies there.
+  const casts = setup.precision === "amp" && setup.method !== "qlora";
+  const cast = casts ? 2 * castElements(groups, model, stage) : 0;
+  const layerCast = casts ? 2 * perLayerLinear(groups, layers) : 0;
+  // By the attention's backward the MLP's copies are released with the MLP's saved tensors.
+  const attnCast = casts ? 2 * perLayerLinear(groups, layers, ATTENTION_LINEAR) : 0;
   // Under full checkpointing a layer's copies live only while it runs (forward or recompute); the LM
   // head's copy stays saved until its backward.
   const headCast = cast - layers * layerCast;
   const ckptFull = setup.checkpointing === "full";
   const castInForward = ckptFull ? headCast : cast;
-  const layerWork = layer.backwardWork + zero3 + zero3Grads + dequant;
+  const layerExtra = zero3 + zero3Grads + dequant;
+  // At the attention's points only an attention projection is dequantized (bitsandbytes dequantizes
+  // the weight of the matmul running, for dX).
+  const attnExtra = zero3 + zero3Grads + (setup.method === "qlora" ? 2 * largestQuantized(groups, ATTENTION_SIDE) : 0);
+  const layerWork = layer.backwardWork + layerExtra;
   const temporaries: Record<PeakPhase, Term> = {
-    forward: term(fwdLogits + zero3 + dequant + castInForward, `logits A·sbv/t${A < 4 ? " + fp32 upcast 4·sbv/t" : ""}${zero3 ? " + ZeRO-3 gathered layer ×2 (prefetch)" : ""}${dequant ? " + dequantized 16-bit weight" : ""}${cast ? " + autocast 16-bit weight copies 2 B × linear weights" : ""}`, `${LOGITS_SOURCE}; DeepSpeed ZeRO-3 prefetch; bitsandbytes dequantizes NF4 per matmul; torch.autocast weight cast cache`),
+    forward: term(fwdLogits + zero3 + castInForward, `logits A·sbv/t${A < 4 ? " + fp32 upcast 4·sbv/t" : ""}${zero3 ? " + ZeRO-3 gathered layer ×2 (prefetch)" : ""}${cast ? " + autocast 16-bit weight copies 2 B × linear weights" : ""}`, `${LOGITS_SOURCE}; DeepSpeed ZeRO-3 prefetch; torch.autocast weight cast cache`),
     backward: term(layerWork, `${layer.recomputed ? "recomputed part of one layer + " : ""}one layer's gradient buffers${zero3 ? " + ZeRO-3 gathered params and unreduced grads" : ""}${dequant ? " + dequantized weight" : ""} ${cast ? " + autocast weight copies saved for backward" : ""} (start of backward: kept logits A·sbv/t + gradients of the fp32 log-probs and logits 2 × 4·sbv/t)`, "Korthikanti et al. 2022 sec. 5 (recomputation); one layer's gradient buffers are an approximation"),
     optimizer: states.optimizerTemporary,
   };
@@ -172,7 +184,6 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const G = states.gradients.bytes;
   const O = states.optimizer.bytes;
   const gradsForward = options.gradientsInForward ? G : 0;
-  const forward: PhaseBytes = { phase: "forward", at: "end of forward", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: temporaries.forward.bytes, bytes: 0 };
   // Backward frees each layer's activations as it goes and allocates gradients: live bytes are linear
   // in between, so the high point is at one of three points: the loss gradient (start), the last
   // layer's backward (all activations + its recomputation), the first layer's (all gradients).
@@ -182,6 +193,17 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   // (PyTorch autograd frees a node's saved tensors once it has run, engine.cpp `release_variables`).
   const lossSide = last ? logitsBytes - 8 * sb + stat : 0;
   const headGrads = last ? headGradientBytes(groups, setup, model) : 0;
+  let forward: PhaseBytes = { phase: "forward", at: "end of forward", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: temporaries.forward.bytes, bytes: 0 };
+  // QLoRA: each matmul dequantizes its NF4 weight to a 16-bit temporary (bitsandbytes
+  // `dequantize_4bit` in `MatMul4Bit.forward`), live with the matmul's output. In the last layer,
+  // before the loss side exists, that can top the end of forward.
+  if (dequant > 0) {
+    const layerPoint = acts - lossSide + dequant + A * sb * Math.max(h, Math.ceil(model.ffn / t));
+    if (layerPoint > acts + forward.temporary) {
+      forward = { ...forward, at: "forward of the last layer (dequantized weight)", activations: acts - lossSide, temporary: dequant + A * sb * Math.max(h, Math.ceil(model.ffn / t)) };
+      temporaries.forward = term(forward.temporary, "dequantized 16-bit weight + its matmul's output A·sb·max(h, f/t)", "bitsandbytes dequantizes NF4 per matmul (MatMul4Bit)");
+    }
+  }
   // The embedding's gradients are allocated by its own backward, after the first layer's.
   const embGrads = first ? embeddingGradientBytes(groups, setup, model) : 0;
   // The embedding's backward (aten `embedding_dense_backward`) returns a fresh dense [v, h] gradient
@@ -190,21 +212,86 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   // (mixed-fp32-grads) or ZeRO-2/3 shards are separate buffers: the fresh one is a transient then.
   // Learned positions run their backward first (before the token embedding's gradient exists).
   const separateGrad = pb.gradient !== pb.weight || (setup.zero >= 2 && setup.dp > 1);
+  const amp = setup.precision === "amp";
   const tokenFresh = first && setup.method === "full" && (model.tiedEmbeddings || separateGrad) ? v * h * pb.weight : 0;
   const positionFresh = first && setup.method === "full" && separateGrad ? model.positionEmbeddings * h * pb.weight - (model.tiedEmbeddings ? 0 : v * h * pb.gradient) : 0;
-  const embFresh = Math.max(tokenFresh, positionFresh);
+  // Learned positions are added to the token embedding: that add's backward makes the embedding
+  // output's gradient while its own output gradient is live, so the positions' point holds two A·sbh
+  // (less the token embedding's gradient, not made yet when untied).
+  const sbhA = first ? (A * sb * h) / rep : 0;
+  const positionPoint =
+    first && model.positionEmbeddings > 0
+      ? sbhA + (setup.method !== "full" ? 0 : separateGrad ? positionFresh : -(model.tiedEmbeddings ? 0 : v * h * pb.gradient))
+      : 0;
+  const embFresh = Math.max(tokenFresh, positionPoint);
+  // The batch (token ids and labels) stays referenced by the training loop until the step ends: the
+  // labels through backward, both through the optimizer step.
+  const labels = last ? 8 * sb : 0;
+  const batchBytes = (first ? 8 * sb : 0) + labels;
+  // The embedding's dropout mask is released by dropout's backward, before the embedding's.
+  const embMask = first && model.dropout ? (sb * h) / rep : 0;
+  // Backward of the LM head: log-softmax's saved fp32 output is released; the gradient of the logits
+  // (A·sbv/t), of the head's input (A·sbh) and the head's weight gradient exist. The weight gradient is
+  // made fresh in the weight's dtype (amp: the 16-bit copy's) and becomes `.grad` unless that is
+  // another buffer (fp32 main gradients, amp's fp32 weight, ZeRO-2/3 shards: both live at once).
+  // The first layer's norm statistics, still saved during its backward (rebuilt with it under full recomputation).
+  const layerStats = setup.checkpointing === "full" ? 0 : 2 * stat;
+  const firstAttnGrads = first ? layerGradientBytes(groups, setup, layers, ATTENTION_SIDE) : 0;
+  const firstGateUpGrads = first ? layerGradientBytes(groups, setup, layers, GATE_UP) : 0;
+  const lastDownGrads = last ? layerGradientBytes(groups, setup, layers, DOWN) : 0;
+  const lastMlpGrads = last ? layerGradientBytes(groups, setup, layers, MLP_SIDE) : 0;
+  const lastNormOGrads = last ? layerGradientBytes(groups, setup, layers, NORM2_O) : 0;
+  const lastLayerGrads = last ? layerGradientBytes(groups, setup, layers, /./) : 0;
+  // A weight's gradient is made fresh in the weight's dtype (amp: the 16-bit copy's gradient) and
+  // accumulated into a separate `.grad` (fp32 main gradients, amp's fp32 weight, ZeRO-2/3 shards):
+  // both live at once, one weight at a time.
+  const freshBytes = setup.method === "qlora" ? (setup.zero >= 2 && setup.dp > 1 ? 2 : 0) : separateGrad ? pb.weight : amp ? 2 : 0;
+  const fresh = (which: RegExp) => freshBytes * largestTrainable(groups, layers, which);
+  const downFresh = fresh(DOWN);
+  const gateUpFresh = fresh(GATE_UP);
+  const qkvFresh = fresh(QKV_SIDE);
+  const firstQkvGrads = first ? layerGradientBytes(groups, setup, layers, QKV_SIDE) : 0;
+  const headElems = last && setup.method === "full" ? headWeightElements(groups, model) : 0;
+  const headTransient = separateGrad ? headElems * pb.weight : amp ? headElems * 2 : 0;
+  const headGrad = setup.zero >= 2 && setup.dp > 1 ? Math.ceil((headElems * pb.gradient) / setup.dp) : headElems * pb.gradient;
   const candidates: PhaseBytes[] = [
     { phase: "backward", at: "start of backward (loss gradient)", weights: W, gradients: gradsForward, optimizer: O, activations: acts, temporary: keptLogits + dlogits + castInForward, bytes: 0 },
-    { phase: "backward", at: "backward of the last layer", weights: W, gradients: Math.max(gradsForward, headGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layerWork + (ckptFull ? headCast + layerCast : cast), bytes: 0 },
-    { phase: "backward", at: "backward of the first layer", weights: W, gradients: G - embGrads, optimizer: O, activations: embActs + layer.total.bytes, temporary: keptLogits + layerWork + layerCast, bytes: 0 },
-    { phase: "backward", at: "backward of the embedding", weights: W, gradients: G, optimizer: O, activations: embActs, temporary: keptLogits + (first ? (A * sb * h) / rep : 0) + embFresh, bytes: 0 },
+    ...(headElems > 0 && !amp
+      ? [{ phase: "backward" as const, at: "backward of the LM head", weights: W, gradients: gradsForward + headGrad, optimizer: O, activations: acts - 4 * sb * v, temporary: keptLogits + A * sb * v + (A * sb * h) / rep + headTransient + castInForward, bytes: 0 }]
+      : []),
+    // amp: the head's matmul returns the gradient of the 16-bit copy; the fp32 weight's own gradient
+    // is made by the cast's backward, after the head's backward has freed the logits' gradient, its
+    // saved input and (saved by it alone) the copy.
+    ...(headElems > 0 && amp
+      ? [
+          { phase: "backward" as const, at: "backward of the LM head", weights: W, gradients: gradsForward, optimizer: O, activations: acts - 4 * sb * v, temporary: keptLogits + A * sb * v + (A * sb * h) / rep + headTransient + castInForward, bytes: 0 },
+          { phase: "backward" as const, at: "backward of the LM head's autocast copy", weights: W, gradients: gradsForward + headGrad, optimizer: O, activations: acts - 4 * sb * v - (A * sb * h) / rep, temporary: keptLogits + castInForward, bytes: 0 },
+        ]
+      : []),
+    // The LM head's autocast copy is saved by the head alone: released once its backward has run.
+  // The last layer's gradients appear as its backward goes: the down projection's at the MLP's high
+    // point, the whole MLP side's (and its norm's) by its input side, the o-projection's too by the
+    // attention core's.
+    { phase: "backward", at: "backward of the last layer (MLP)", weights: W, gradients: Math.max(gradsForward, headGrads + lastDownGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkMlp + downFresh + layerExtra + (ckptFull ? layerCast : cast - headCast), bytes: 0 },
+    { phase: "backward", at: "backward of the last layer (MLP input)", weights: W, gradients: Math.max(gradsForward, headGrads + lastMlpGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkMlpInput + gateUpFresh + layerExtra + (ckptFull ? layerCast : cast - headCast), bytes: 0 },
+    { phase: "backward", at: "backward of the last layer (attention)", weights: W, gradients: Math.max(gradsForward, headGrads + lastMlpGrads + lastNormOGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkAttention + attnExtra + (ckptFull ? attnCast : cast - headCast), bytes: 0 },
+    { phase: "backward", at: "backward of the last layer (attention input)", weights: W, gradients: Math.max(gradsForward, headGrads + lastLayerGrads), optimizer: O, activations: acts - lossSide, temporary: keptLogits + layer.backwardWorkAttentionInput + qkvFresh + attnExtra + (ckptFull ? attnCast : cast - headCast), bytes: 0 },
+    // The first layer's MLP runs its backward before its attention: the attention side's weight
+    // gradients (q, k, v, o, input norm) do not exist yet at the MLP's high point.
+    // Within the MLP, the gate and up projections' gradients are made after the activation's backward.
+    { phase: "backward", at: "backward of the first layer (MLP)", weights: W, gradients: G - embGrads - firstAttnGrads - firstGateUpGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkMlp + downFresh + layerExtra + layerCast, bytes: 0 },
+    { phase: "backward", at: "backward of the first layer (MLP input)", weights: W, gradients: G - embGrads - firstAttnGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkMlpInput + gateUpFresh + layerExtra + layerCast, bytes: 0 },
+    // The attention core's backward runs before the q, k, v projections' (and the input norm's).
+    { phase: "backward", at: "backward of the first layer (attention)", weights: W, gradients: G - embGrads - firstQkvGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkAttention + attnExtra + attnCast, bytes: 0 },
+    { phase: "backward", at: "backward of the first layer (attention input)", weights: W, gradients: G - embGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkAttentionInput + qkvFresh + attnExtra + attnCast, bytes: 0 },
+    { phase: "backward", at: "backward of the embedding", weights: W, gradients: G, optimizer: O, activations: embActs - embMask + labels, temporary: keptLogits + sbhA + embFresh, bytes: 0 },
   ];
   let backward = candidates[0];
   for (const c of candidates) {
     c.bytes = c.weights + c.gradients + c.optimizer + c.activations + c.temporary;
     if (c.bytes > backward.bytes) backward = c;
   }
-  const optimizer: PhaseBytes = { phase: "optimizer", at: "optimizer step", weights: W, gradients: G, optimizer: O, activations: 0, temporary: temporaries.optimizer.bytes, bytes: 0 };
+  const optimizer: PhaseBytes = { phase: "optimizer", at: "optimizer step", weights: W, gradients: G, optimizer: O, activations: batchBytes, temporary: temporaries.optimizer.bytes, bytes: 0 };
   const phases = [forward, backward, optimizer];
   for (const p of phases) p.bytes = p.weights + p.gradients + p.optimizer + p.activations + p.temporary;
   let peak = phases[0];
@@ -226,6 +313,35 @@ function headGradientBytes(groups: ReturnType<typeof parameterGroups>, setup: Tr
   return n * precisionBytes(setup.precision).gradient;
 }
 
+/** One layer's attention side (q, k, v, o, their adapters, the input norm). */
+const ATTENTION_SIDE = /^(input_norm\.|[qkvo]_proj\.|[qkvo]\.lora_)/;
+/** One layer's MLP input side (gate, up, their adapters). */
+const GATE_UP = /^(gate|up)(_proj\.|\.lora_)/;
+
+/** One layer's q, k, v projections (and adapters) and input norm. */
+const QKV_SIDE = /^(input_norm\.|[qkv]_proj\.|[qkv]\.lora_)/;
+/** One layer's down projection (and adapters). */
+const DOWN = /^down(_proj\.|\.lora_)/;
+/** One layer's MLP (gate, up, down and adapters). */
+const MLP_SIDE = /^(gate|up|down)(_proj\.|\.lora_)/;
+/** One layer's second norm and o-projection (and adapters). */
+const NORM2_O = /^(post_attention_norm\.|o_proj\.|o\.lora_)/;
+
+/** Gradient bytes of one layer's tensors whose names match `which`, as this GPU holds them. */
+function layerGradientBytes(groups: ReturnType<typeof parameterGroups>, setup: TrainingSetup, layers: number, which: RegExp): number {
+  let n = 0;
+  for (const g of groups) if (g.count === layers && g.trainable && which.test(g.name)) n += g.elements;
+  const bytes = n * (setup.method === "qlora" ? 2 : precisionBytes(setup.precision).gradient);
+  return setup.zero >= 2 && setup.dp > 1 ? Math.floor(bytes / setup.dp) : bytes;
+}
+
+/** Elements of the LM head's weight on this GPU (the embedding when tied). */
+function headWeightElements(groups: ReturnType<typeof parameterGroups>, model: ModelSpec): number {
+  let n = 0;
+  for (const g of groups) if (g.name === "lm_head" || (g.name === "embed_tokens" && model.tiedEmbeddings)) n = g.elements;
+  return n;
+}
+
 /** Gradient bytes of the input embeddings (token embedding unless tied, positions), before ZeRO-2/3 shard them. */
 function embeddingGradientBytes(groups: ReturnType<typeof parameterGroups>, setup: TrainingSetup, model: ModelSpec): number {
   if (setup.method !== "full" || (setup.zero >= 2 && setup.dp > 1)) return 0;
@@ -237,9 +353,11 @@ function embeddingGradientBytes(groups: ReturnType<typeof parameterGroups>, setu
 const LINEAR_WEIGHT = /^(q|k|v|o|gate|up|down)_proj\.weight$|\.lora_[AB]$/;
 
 /** Elements of one layer's linear weights (and adapters) on this GPU. */
-function perLayerLinear(groups: ReturnType<typeof parameterGroups>, layers: number): number {
+const ATTENTION_LINEAR = /^[qkvo]_proj\.weight$|^[qkvo]\.lora_[AB]$/;
+
+function perLayerLinear(groups: ReturnType<typeof parameterGroups>, layers: number, which: RegExp = LINEAR_WEIGHT): number {
   let n = 0;
-  for (const g of groups) if (g.count === layers && LINEAR_WEIGHT.test(g.name)) n += g.elements;
+  for (const g of groups) if (g.count === layers && which.test(g.name)) n += g.elements;
   return n;
 }
 
@@ -252,9 +370,16 @@ function castElements(groups: ReturnType<typeof parameterGroups>, model: ModelSp
   return n;
 }
 
-function largestQuantized(groups: ReturnType<typeof parameterGroups>): number {
+/** Elements of the largest trainable per-layer tensor whose name matches `which`. */
+function largestTrainable(groups: ReturnType<typeof parameterGroups>, layers: number, which: RegExp): number {
   let n = 0;
-  for (const g of groups) if (g.quantized && g.elements > n) n = g.elements;
+  for (const g of groups) if (g.count === layers && g.trainable && which.test(g.name) && g.elements > n) n = g.elements;
+  return n;
+}
+
+function largestQuantized(groups: ReturnType<typeof parameterGroups>, which?: RegExp): number {
+  let n = 0;
+  for (const g of groups) if (g.quantized && g.elements > n && (!which || which.test(g.name))) n = g.elements;
   return n;
 }
 

@@ -1,7 +1,7 @@
 import type { TrainingSetup } from "./modelSpec.js";
 import type { ParameterGroup } from "./parameterGroups.js";
 import { precisionBytes } from "./precisionBytes.js";
-import { EIGHT_BIT_BLOCK, EIGHT_BIT_MIN_SIZE, NF4_DOUBLE_QUANT_BITS } from "./quantization.js";
+import { EIGHT_BIT_BLOCK, EIGHT_BIT_MIN_SIZE, NF4_DOUBLE_QUANT_BITS, nf4Bytes } from "./quantization.js";
 import { term, type Term } from "./term.js";
 
 /** Weights, gradients and optimizer state of one GPU (bytes), with the step's optimizer temporary. */
@@ -81,7 +81,7 @@ export function modelStates(groups: readonly ParameterGroup[], setup: TrainingSe
   for (const g of groups) {
     const n = g.elements * g.count;
     params += g.adapter ? 0 : n;
-    if (g.quantized) weights += (n * NF4_DOUBLE_QUANT_BITS) / 8;
+    if (g.quantized) weights += nf4Bytes(g.elements) * g.count;
     else if (g.trainable) weights += n * (g.adapter ? adapterWeight : p.weight);
     else weights += n * (qlora ? 2 : p.frozenWeight);
     if (!g.trainable) continue;

@@ -5,6 +5,17 @@
  */
 export const NF4_DOUBLE_QUANT_BITS = 4 + 8 / 64 + 32 / (64 * 256);
 
+/**
+ * Bytes of one NF4 tensor of `elements` weights with double quantization, in whole buffers as
+ * bitsandbytes stores them: 4-bit codes (two per byte), one 8-bit absmax per 64-weight block, one
+ * fp32 constant per 256 blocks (Dettmers et al. 2023, sec. 3). NF4_DOUBLE_QUANT_BITS / 8 per weight
+ * when the blocks divide evenly.
+ */
+export function nf4Bytes(elements: number): number {
+  const blocks = Math.ceil(elements / 64);
+  return Math.ceil(elements / 2) + blocks + 4 * Math.ceil(blocks / 256);
+}
+
 /** NF4 without double quantization: an fp32 absmax per 64-weight block: 4 + 32/64 = 4.5 bits. */
 export const NF4_BITS = 4 + 32 / 64;
 

@@ -23,7 +23,8 @@ describe("estimate", () => {
     expect(fused.optimizer.bytes).toBe(12 * 6_738_415_616);
     expect(fused.total).toBeGreaterThan(80e9);
     expect(fused.peakPhase).toBe("backward");
-    expect(fused.peak.at).toBe("backward of the first layer");
+    // Once every gradient exists: the embedding's backward (the simulated step peaks there too, to the byte).
+    expect(fused.peak.at).toBe("backward of the embedding");
     const foreach = estimate(preset("llama-2-7b"), setup, { fusedOptimizer: false });
     expect(foreach.peakPhase).toBe("optimizer");
     expect(foreach.temporaries.optimizer.bytes).toBe(4 * 6_738_415_616);
@@ -119,8 +120,11 @@ describe("estimate laws", () => {
     if (setup.pp === 1) expect(b.activations.bytes).toBeGreaterThan(a.activations.bytes);
   });
 
-  test.prop([pair])("estimate() flash <= naive (seq >= 2: at one token the fp32 log-sum-exp outweighs 16-bit probabilities)", ({ model, setup }) => {
-    fc.pre(setup.seq >= 2);
+  // Flash keeps its output O where naive attention may keep nothing of the context (a frozen
+  // o-projection under LoRA) and an fp32 log-sum-exp, and its backward holds the gradients of Q, K, V
+  // and O at once: the s² scores outweigh them once s > 2d (as simulateStep's law).
+  test.prop([pair])("estimate() flash <= naive (seq >= 2 × head dim + 8)", ({ model, setup }) => {
+    fc.pre(setup.seq >= 2 * (model.headDim ?? model.hidden / model.heads) + 8);
     const naive = estimate(model, { ...setup, attention: "naive" });
     const flash = estimate(model, { ...setup, attention: "flash" });
     expect(flash.total).toBeLessThanOrEqual(naive.total);
@@ -128,17 +132,24 @@ describe("estimate laws", () => {
     if (setup.pp === 1) expect(flash.activations.bytes).toBeLessThanOrEqual(naive.activations.bytes);
   });
 
-  test.prop([pair])("estimate() full <= selective <= no checkpointing", ({ model, setup }) => {
+  // Under LoRA with flash, selective recomputation keeps no flash output (a frozen o-projection does
+  // not save it) while full recomputation holds the rebuilt layer, O included, during its backward:
+  // there full <= selective needs full fine-tuning (the simulation agrees).
+  test.prop([pair])("estimate() full <= selective <= no checkpointing (full <= selective: full fine-tuning)", ({ model, setup }) => {
     const at = (checkpointing: TrainingSetup["checkpointing"]) => estimate(model, { ...setup, checkpointing });
     const [none, selective, full] = [at("none"), at("selective"), at("full")];
     expect(selective.total).toBeLessThanOrEqual(none.total);
-    expect(full.total).toBeLessThanOrEqual(selective.total);
+    expect(full.total).toBeLessThanOrEqual(none.total);
+    if (setup.method === "full" || setup.attention !== "flash") expect(full.total).toBeLessThanOrEqual(selective.total);
     if (setup.pp > 1) return;
     expect(full.activations.bytes).toBeLessThanOrEqual(selective.activations.bytes);
     expect(selective.activations.bytes).toBeLessThanOrEqual(none.activations.bytes);
   });
 
-  test.prop([pair])("estimate() QLoRA weights < LoRA weights", ({ model, setup }) => {
+  // NF4 stores whole 64-weight blocks (codes, an 8-bit absmax, an fp32 constant per 256 blocks): a
+  // linear of fewer than 4 weights takes more than 16-bit. hidden >= 4 keeps every linear at 4 or more.
+  test.prop([pair])("estimate() QLoRA weights < LoRA weights (hidden >= 4)", ({ model, setup }) => {
+    fc.pre(model.hidden >= 4);
     const lora = estimate(model, { ...setup, method: "lora" });
     const qlora = estimate(model, { ...setup, method: "qlora" });
     expect(qlora.weights.bytes).toBeLessThan(lora.weights.bytes);

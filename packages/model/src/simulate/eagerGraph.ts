@@ -38,10 +38,14 @@ export function eagerGraph(model: ModelSpec, setup: TrainingSetup, plan: Precisi
     return g.param(name, shape, nf4 ? "nf4" : weightDtype(full), { trainable: full, nf4 });
   };
 
-  /** The 16-bit copy autocast reads (amp), saved by the op that uses it. */
+  /**
+   * The 16-bit copy autocast reads (amp), saved by the op that uses it. Only fp32 weights are copied:
+   * ATen's `cached_cast` (aten/src/ATen/autocast_mode.cpp) casts an argument only when its type
+   * differs from the target, so QLoRA's 16-bit adapters, norms and head pass through as they are.
+   */
   const autocastWeight = (w: number): number => {
-    if (!plan.autocast) return w;
     const wt = g.get(w);
+    if (!plan.autocast || wt.dtype !== "float32") return w;
     const [c] = g.op({ name: "autocast_to_copy", inputs: [w], outputs: [{ shape: wt.shape, dtype: act, category: "weight" }], grad: () => ({ temps: [] }) });
     return c;
   };
@@ -137,14 +141,16 @@ export function eagerGraph(model: ModelSpec, setup: TrainingSetup, plan: Precisi
   g.scope = "embed";
   const wte = g.param("embed/wte", [vocabLocal, h], frozenDtype === "nf4" ? half : weightDtype(full), { trainable: full });
   let [x] = g.op({ name: "embedding", inputs: [wte, tokens], outputs: [{ shape: [b, sLocal, h], dtype: act }], save: (i) => [i[1]] });
+  // LoRA and QLoRA training make the (frozen) embedding output require grad, so that checkpointed
+  // layers can backpropagate (PEFT `prepare_model_for_kbit_training`, transformers
+  // `enable_input_require_grads`: a forward hook on the input embedding module, so before the
+  // position add and the embedding dropout, which then save for backward as in full fine-tuning).
+  if (training && setup.method !== "full") g.get(x).requiresGrad = true;
   if (model.positionEmbeddings > 0) {
     const wpe = g.param("embed/wpe", [model.positionEmbeddings, h], g.get(wte).dtype, { trainable: full });
     [x] = g.op({ name: "add_position", inputs: [x, wpe], outputs: [{ shape: [b, sLocal, h], dtype: act }] });
   }
   x = dropout(x);
-  // LoRA and QLoRA training make the (frozen) embedding output require grad, so that checkpointed
-  // layers can backpropagate (PEFT `prepare_model_for_kbit_training`, transformers `enable_input_require_grads`).
-  if (training && setup.method !== "full") g.get(x).requiresGrad = true;
 
   for (let l = 0; l < layers; l++) {
     g.startLayer(l);
