@@ -148,10 +148,11 @@ describe("estimate laws", () => {
 
   // NF4 stores whole 64-weight blocks (codes, an 8-bit absmax, an fp32 constant per 256 blocks): a
   // linear of fewer than 4 weights takes more than 16-bit. hidden >= 4 keeps every linear at 4 or more.
-  test.prop([pair])("estimate() QLoRA weights < LoRA weights (hidden >= 4)", ({ model, setup }) => {
+  // pp = 1: with pipelining the heaviest stage is reported, and LoRA's and QLoRA's may differ.
+  test.prop([pair])("estimate() QLoRA weights < LoRA weights (hidden >= 4, one pipeline stage)", ({ model, setup }) => {
     fc.pre(model.hidden >= 4);
-    const lora = estimate(model, { ...setup, method: "lora" });
-    const qlora = estimate(model, { ...setup, method: "qlora" });
+    const lora = estimate(model, { ...setup, pp: 1, method: "lora" });
+    const qlora = estimate(model, { ...setup, pp: 1, method: "qlora" });
     expect(qlora.weights.bytes).toBeLessThan(lora.weights.bytes);
   });
 
