@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { lazyTrace, type TraceRows } from "./lazyTrace.js";
 import { CATEGORIES, type Category, type Trace, type TraceBuffer, type TraceEvent } from "./trace.js";
 import { traceColumns } from "./traceColumns.js";
+import { traceExtras } from "./traceExtras.js";
 
 export interface TraceArbitraryOptions {
   /** Most buffers in a trace. @defaultValue 30 */
@@ -87,9 +88,9 @@ export function lazyCopy(trace: Trace): Trace {
   };
   // Columns of a clone: those cached for `trace` itself are not handed over.
   const lazy = lazyTrace(structuredClone(trace.meta), structuredClone(trace.marks), rows, traceColumns(structuredClone(trace)));
-  for (const key of Object.keys(trace)) {
-    if (["format", "version", "meta", "buffers", "events", "marks"].includes(key)) continue;
-    Object.defineProperty(lazy, key, { value: structuredClone((trace as unknown as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+  const extras = traceExtras(trace);
+  for (const key of Object.keys(extras)) {
+    Object.defineProperty(lazy, key, { value: structuredClone(extras[key]), enumerable: true, writable: true, configurable: true });
   }
   return lazy;
 }

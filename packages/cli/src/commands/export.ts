@@ -1,42 +1,19 @@
 import {
-  bfcAllocator,
-  cachingAllocator,
-  cachingOptionsFromSnapshot,
-  ideal,
-  plannedArena,
   replay,
   toPerfettoChunks,
   toTorchSnapshot,
   writePickle,
-  type Allocator,
   type ReplayRun,
-  type SnapshotMeta,
-  type Trace,
   type View,
 } from "@hbmscope/core";
 import { Option, type Command } from "commander";
+import { ALLOCATORS } from "../allocators.js";
 import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
 import { writeOutput } from "../writeOutput.js";
 
 type AllocatorName = "none" | "caching" | "bfc" | "planned" | "ideal";
-
-/** The allocator a user names; the caching one takes a snapshot's own settings when there are any. */
-function allocatorFor(name: AllocatorName, trace: Trace): Allocator | null {
-  switch (name) {
-    case "caching":
-      return cachingAllocator(cachingOptionsFromSnapshot((trace.meta.torch as SnapshotMeta | undefined)?.allocatorSettings).options);
-    case "bfc":
-      return bfcAllocator();
-    case "planned":
-      return plannedArena();
-    case "ideal":
-      return ideal();
-    default:
-      return null;
-  }
-}
 
 export function registerExport(program: Command, io: Io) {
   program
@@ -47,14 +24,14 @@ export function registerExport(program: Command, io: Io) {
     .requiredOption("--out <file>", "where to write it (torch-snapshot: .pickle for the viewer, .json for JSON)")
     .addOption(
       new Option("--allocator <name>", "replay through an allocator first: reserved/allocated counters (perfetto), its addresses and segments (torch-snapshot)")
-        .choices(["none", "caching", "bfc", "planned", "ideal"])
+        .choices(["none", ...Object.keys(ALLOCATORS)])
         .default("none"),
     )
     .addOption(viewOption())
     .option("--json", "print one JSON object (sizes in bytes)")
     .action((file: string, opts: { format: "perfetto" | "torch-snapshot"; out: string; allocator: AllocatorName; view: View; json?: boolean }) => {
       const trace = readTraceFile(file, io.cwd);
-      const allocator = allocatorFor(opts.allocator, trace);
+      const allocator = opts.allocator === "none" ? null : ALLOCATORS[opts.allocator](trace);
       const run: ReplayRun | undefined = allocator ? replay(trace, allocator, { view: opts.view }) : undefined;
       let bytes: number;
       let events: number;

@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
-import { bfcAllocator, cachingAllocator, ideal, plannedArena, replay, type Allocator, type View } from "@hbmscope/core";
+import { replay, type View } from "@hbmscope/core";
+import { ALLOCATORS } from "../allocators.js";
 import { segmentChart, timelineChart, type Figure } from "@hbmscope/viz";
 import { intArg } from "../args.js";
 import { CliError } from "../cliError.js";
@@ -8,14 +9,6 @@ import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
 import { writeOutput } from "../writeOutput.js";
-
-/** The allocator models `--allocator` names, as values (no registry: a plain map of constructors). */
-const allocators: Record<string, () => Allocator> = {
-  ideal,
-  caching: () => cachingAllocator(),
-  bfc: () => bfcAllocator(),
-  planned: () => plannedArena(),
-};
 
 interface RenderOptions {
   out: string;
@@ -37,7 +30,7 @@ export function registerRender(program: Command, io: Io) {
     .addOption(new Option("--kind <kind>", "which chart").choices(["timeline", "segments"]).default("timeline"))
     .addOption(
       new Option("--allocator <name>", "replay through this allocator model: the timeline gets the reserved line, segments its memory map (default caching)").choices(
-        Object.keys(allocators),
+        Object.keys(ALLOCATORS),
       ),
     )
     .addOption(viewOption())
@@ -51,7 +44,7 @@ export function registerRender(program: Command, io: Io) {
       if (opts.kind === "segments" && allocatorName === "ideal") {
         throw new CliError("--kind segments needs an allocator that places blocks; --allocator accepts caching, bfc, planned here (ideal has no addresses)", 2);
       }
-      const run = allocatorName ? replay(trace, allocators[allocatorName](), { view: opts.view }) : undefined;
+      const run = allocatorName ? replay(trace, ALLOCATORS[allocatorName](trace), { view: opts.view }) : undefined;
       let fig: Figure;
       try {
         fig =

@@ -1,4 +1,5 @@
-import { eventCount, bfcAllocator, cachingAllocator, cachingOptionsFromSnapshot, type SnapshotMeta, ideal, parseByteSize, plannedArena, replay, type Allocator, type Trace, type View } from "@hbmscope/core";
+import { eventCount, ideal, parseByteSize, replay, type Trace, type View } from "@hbmscope/core";
+import { ALLOCATORS, type AllocatorFlags } from "../allocators.js";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { CliError } from "../cliError.js";
 import { formatBytes } from "../formatBytes.js";
@@ -7,22 +8,6 @@ import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
 import { table } from "../table.js";
 import { snapshotCheck } from "../snapshotCheck.js";
-
-/** What `--expandable-segments` sets for the caching allocator (undefined: the snapshot's own setting, else off). */
-export interface AllocatorFlags {
-  expandableSegments?: boolean;
-}
-
-/** The allocators `--allocator` names, each with its default options (caching: a snapshot's own settings). */
-export const ALLOCATORS: Record<string, (trace: Trace, flags?: AllocatorFlags) => Allocator> = {
-  ideal: () => ideal(),
-  caching: (trace, flags = {}) => {
-    const { options } = cachingOptionsFromSnapshot((trace.meta.torch as SnapshotMeta | undefined)?.allocatorSettings);
-    return cachingAllocator(flags.expandableSegments === undefined ? options : { ...options, expandableSegments: flags.expandableSegments });
-  },
-  bfc: () => bfcAllocator(),
-  planned: () => plannedArena(),
-};
 
 /** Exit code of `hbmscope replay` when an allocation does not fit in `--capacity`. */
 export const OOM_EXIT_CODE = 3;

@@ -7,7 +7,8 @@ import type { Io } from "../io.js";
 import { addSetupOptions, modelFromFlag, setupFromFlags, type SetupFlags } from "../setupOptions.js";
 import { table } from "../table.js";
 import { writeOutput } from "../writeOutput.js";
-import { ALLOCATORS, OOM_EXIT_CODE, replayReport } from "./replay.js";
+import { ALLOCATORS } from "../allocators.js";
+import { OOM_EXIT_CODE, replayReport } from "./replay.js";
 import { replay } from "@hbmscope/core";
 import { timelineChart } from "@hbmscope/viz";
 

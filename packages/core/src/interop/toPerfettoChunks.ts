@@ -1,4 +1,5 @@
 import type { Trace } from "../trace.js";
+import { jsonItemPieces } from "../jsonItemPieces.js";
 import { perfettoParts, type ToPerfettoOptions } from "./toPerfetto.js";
 
 /**
@@ -13,20 +14,7 @@ export function* toPerfettoChunks(trace: Trace, options: ToPerfettoOptions & { r
   if (!Number.isSafeInteger(per) || per < 1) throw new RangeError(`toPerfettoChunks: recordsPerChunk must be a positive integer, got ${per}`);
   const { records, otherData } = perfettoParts(trace, options);
   yield `{"traceEvents":[`;
-  let count = 0;
-  let parts: string[] = [];
-  for (const r of records) {
-    parts.push(JSON.stringify(r));
-    if (parts.length === per) {
-      yield (count > 0 ? "," : "") + parts.join(",");
-      count += parts.length;
-      parts = [];
-    }
-  }
-  if (parts.length > 0) {
-    yield (count > 0 ? "," : "") + parts.join(",");
-    count += parts.length;
-  }
+  const count = yield* jsonItemPieces(records, per);
   yield `],"displayTimeUnit":"ms","otherData":${JSON.stringify(otherData)}}`;
   return count;
 }
