@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writePickle } from "@hbmscope/core";
@@ -73,5 +73,9 @@ describe("hbmscope replay on a PyTorch snapshot", () => {
     const fixed = JSON.parse((await run(["replay", join(dir, "snap.pickle"), "--expandable-segments", "off", "--json"])).stdout);
     expect(fixed.allocator.expandableSegments).toBe(false);
     expect(fixed.snapshot.comparison).toBeNull();
+    // render and export replay with the snapshot's own settings too.
+    const svg = join(dir, "map.svg");
+    expect((await run(["render", join(dir, "snap.pickle"), "--kind", "segments", "--out", svg])).code).toBe(0);
+    expect(readFileSync(svg, "utf8")).toContain("peak reserved 60 MiB");
   });
 });
