@@ -23,6 +23,11 @@ export function validateSetup(model: ModelSpec | undefined, setup: TrainingSetup
     const accepted = setupChoices[k] as readonly unknown[];
     if (!accepted.includes(setup[k])) fail(`${k} ${JSON.stringify(setup[k])} is not one of ${accepted.join(", ")}`);
   }
+  for (const k of ["implementation", "device", "loop"] as const) {
+    const accepted = setupChoices[k] as readonly unknown[];
+    if (setup[k] !== undefined && !accepted.includes(setup[k])) fail(`${k} ${JSON.stringify(setup[k])} is not one of ${accepted.join(", ")}`);
+  }
+  if (setup.useCache !== undefined && typeof setup.useCache !== "boolean") fail(`useCache must be true or false, got ${String(setup.useCache)}`);
   if (typeof setup.sp !== "boolean") fail(`sp must be true or false, got ${String(setup.sp)}`);
   if (setup.microbatchesInFlight !== undefined && (!Number.isSafeInteger(setup.microbatchesInFlight) || setup.microbatchesInFlight < 1)) {
     fail(`microbatchesInFlight must be a positive integer, got ${String(setup.microbatchesInFlight)}`);
