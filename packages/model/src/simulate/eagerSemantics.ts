@@ -35,11 +35,26 @@ export function runEager(graph: StepGraph, plan: PrecisionPlan, setup: TrainingS
   for (const seg of segments) for (const t of seg.inputs) { refs[t]++; savedForward[t] = 1; }
   for (const t of graph.kept) refs[t]++;
   const category = (t: SimTensor): Category => t.category ?? (savedForward[t.id] ? "activation" : "temporary");
-  const release = (t: number) => {
-    if (--refs[t] === 0 && buf[t] >= 0 && tensors[t].kind === "value") {
+  // A view (`viewOf`) allocates nothing and keeps its base's buffer alive while it lives.
+  const viewLive = new Uint8Array(tensors.length);
+  const drop = (t: number) => {
+    if (viewLive[t]) {
+      viewLive[t] = 0;
+      release(tensors[t].viewOf!);
+    } else if (buf[t] >= 0 && tensors[t].kind === "value") {
       tb.free(buf[t]);
       buf[t] = -1;
     }
+  };
+  function release(t: number): void {
+    if (--refs[t] === 0) drop(t);
+  }
+  const isLive = (t: number) => buf[t] >= 0 || viewLive[t] === 1;
+  const materialize = (t: SimTensor, cat: Category, phase: string, op?: string) => {
+    if (t.viewOf !== undefined) {
+      refs[t.viewOf]++;
+      viewLive[t.id] = 1;
+    } else buf[t.id] = alloc(t, cat, phase, op);
   };
 
   tb.mark("setup", "phase");
@@ -64,11 +79,8 @@ export function runEager(graph: StepGraph, plan: PrecisionPlan, setup: TrainingS
     }
     const temps = op.temps.map((x) => allocTemp(x, op.scope, "forward"));
     for (const o of op.outputs) {
-      buf[o] = alloc(tensors[o], category(tensors[o]), "forward");
-      if (refs[o] === 0) {
-        tb.free(buf[o]);
-        buf[o] = -1;
-      }
+      materialize(tensors[o], category(tensors[o]), "forward");
+      if (refs[o] === 0) drop(o);
     }
     for (const t of temps) tb.free(t);
     for (const x of op.inputs) release(x);
@@ -150,17 +162,14 @@ export function runEager(graph: StepGraph, plan: PrecisionPlan, setup: TrainingS
       for (const t of op.saved) refs[t]++;
       const temps = op.temps.map((x) => allocTemp(x, op.scope, "backward"));
       for (const o of op.outputs) {
-        if (buf[o] >= 0) continue;
-        buf[o] = alloc(tensors[o], "activation", "backward", `${tensors[o].op} (recompute)`);
+        if (isLive(o)) continue;
+        materialize(tensors[o], "activation", "backward", `${tensors[o].op} (recompute)`);
         refs[o] += users.get(o) ?? 0;
         fresh.add(o);
       }
       for (const t of temps) tb.free(t);
       for (const x of op.inputs) if (fresh.has(x)) release(x);
-      for (const o of op.outputs) if (fresh.has(o) && refs[o] === 0) {
-        tb.free(buf[o]);
-        buf[o] = -1;
-      }
+      for (const o of op.outputs) if (fresh.has(o) && refs[o] === 0) drop(o);
     }
   }
 

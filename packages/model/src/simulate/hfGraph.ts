@@ -4,6 +4,9 @@ import { rankDims } from "./rankDims.js";
 import { GraphBuilder, type CarriedBuffer, type StepGraph } from "./stepGraph.js";
 import { torchOps, type TorchDevice } from "./torchOps.js";
 
+/** Bytes of `torch.get_rng_state()` on the CPU (`at::CPUGeneratorImpl` state, aten/src/ATen/CPUGeneratorImpl.cpp). */
+const CPU_RNG_STATE_BYTES = 5056;
+
 /** How the simulated program is written: Hugging Face transformers' modeling code, and the loop around it. */
 export interface HfProgram {
   device: TorchDevice;
@@ -136,9 +139,17 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
       });
       return outs[0];
     }
+    // `repeat_kv` expands k and v to every query head and reshapes: a copy, except with one kv head,
+    // where the reshape is a view (stride 0) that `matmul` must copy to batch it when b > 1.
     const groups = a / kv;
-    const kr = groups > 1 ? t.copy("repeat_kv", [k], [b, a, s, d]) : k;
-    const vr = groups > 1 ? t.copy("repeat_kv", [v], [b, a, s, d]) : v;
+    const repeat = (x: number) => {
+      if (groups === 1) return x;
+      if (kv > 1) return t.copy("repeat_kv", [x], [b, a, s, d]);
+      const view = t.view("repeat_kv (expand)", x, [b, a, s, d]);
+      return b === 1 ? view : t.copy("matmul_reshape", [view], [b, a, s, d]);
+    };
+    const kr = repeat(k);
+    const vr = repeat(v);
     // GPT-2's q (and k, v without the cache's copies) are strided views of `c_attn`'s output: `matmul` copies them to batch them.
     const qc = gpt2 ? t.copy("matmul_reshape", [q], [b, a, s, d]) : q;
     const kc = gpt2 && !useCache ? t.copy("matmul_reshape", [kr], [b, a, s, d]) : kr;
@@ -258,7 +269,10 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
       g.hold(weights);
       return y;
     };
-    x = checkpointing ? g.recompute([x, ...layerInputs], layer) : layer();
+    // `torch.utils.checkpoint` stashes the CPU generator's state (`torch.get_rng_state()`, a 5,056-byte
+    // ByteTensor: mt19937's 624 words and its bookkeeping) per checkpoint, in host memory: device memory only on the CPU.
+    const rng = checkpointing && program.device === "cpu" ? [t.constant("rng_state", [CPU_RNG_STATE_BYTES], "uint8", "other")] : [];
+    x = checkpointing ? g.recompute([x, ...layerInputs, ...rng], layer) : layer();
   }
 
   g.startLayer(-1);

@@ -95,6 +95,13 @@ export function torchOps(g: GraphBuilder, device: TorchDevice) {
         save: (i) => [...(needsGrad(i[0]) ? [i[1]] : []), ...(needsGrad(i[1]) ? [i[0]] : [])],
       })[0];
     },
+    /**
+     * A view of `x` with another shape (`expand`, a `reshape` that can view): no buffer; it keeps x's alive.
+     * Its gradient has the view's shape, and the view's backward makes x's (a sum for `expand`).
+     */
+    view(name: string, x: number, shape: number[]): number {
+      return g.op({ name, inputs: [x], outputs: [{ shape, dtype: dtypeOf(x), viewOf: x }], grad: () => ({ temps: [] }) })[0];
+    },
     /** `F.embedding`: saves the indices. */
     embedding(w: number, ids: number, hidden: number): number {
       const s = shapeOf(ids);
