@@ -87,6 +87,12 @@ export interface TrainingSetup {
    * @defaultValue `"keep-output"`
    */
   loop?: "keep-output" | "drop-output";
+  /**
+   * `model.enable_input_require_grads()` was called (PEFT's `prepare_model_for_kbit_training` does; so does
+   * `gradient_checkpointing_enable`): the embedding output is a leaf that requires grad, so a frozen first
+   * layer saves for backward. Only `hf`. @defaultValue true with full checkpointing, else false
+   */
+  inputRequiresGrad?: boolean;
   /** `use_cache` of the forward call (Hugging Face's config default is true, also in training). Only `hf`. @defaultValue `true` */
   useCache?: boolean;
 }

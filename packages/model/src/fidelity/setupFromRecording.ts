@@ -16,7 +16,7 @@ export interface RecordedCase {
   optimizer?: string;
   loop?: "as-written" | "drop-out";
   use_cache?: boolean;
-  lora?: { r?: number; target_modules?: string[] };
+  lora?: { r?: number; target_modules?: string[]; enable_input_require_grads?: boolean };
 }
 
 /** PEFT module names to hbmscope's LoRA targets. */
@@ -46,6 +46,7 @@ export function setupFromRecording(c: RecordedCase): { model: ModelSpec; setup: 
     device: "cpu",
     loop: c.loop === "drop-out" ? "drop-output" : "keep-output",
     useCache: c.use_cache ?? true,
+    inputRequiresGrad: c.lora?.enable_input_require_grads ?? false,
   };
   return { model, setup, mode: c.mode };
 }

@@ -186,7 +186,7 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
   const retainedGrads: number[] = [];
   // `gradient_checkpointing_enable` calls `enable_input_require_grads`: the embedding output becomes a
   // leaf that requires grad (under LoRA, where the embedding is frozen).
-  if (checkpointing && !full) {
+  if (training && !full && (checkpointing || setup.inputRequiresGrad === true)) {
     g.get(x).requiresGrad = true;
     retainedGrads.push(x);
     kept.push(x);

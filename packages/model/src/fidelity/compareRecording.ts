@@ -1,0 +1,49 @@
+import { liveAt, timeline, type Category, type Trace } from "@hbmscope/core";
+import { simulateStep } from "../simulate/simulateStep.js";
+import { setupFromRecording, type RecordedCase } from "./setupFromRecording.js";
+
+/** One recorded run against its simulation: peaks, phases, and the model states at each peak. Bytes. */
+export interface RecordingComparison {
+  name: string;
+  recordedPeak: number;
+  simulatedPeak: number;
+  /** (simulated - recorded) / recorded. */
+  error: number;
+  recordedPhase: string;
+  simulatedPhase: string;
+  /** Live bytes of weights, gradients and optimizer state at each peak. */
+  states: Record<"weight" | "gradient" | "optimizer", { recorded: number; simulated: number }>;
+}
+
+const STATES = ["weight", "gradient", "optimizer"] as const;
+
+/**
+ * Simulates the case a trace of `scripts/torch/record.py` recorded (its `meta.case`, through
+ * `setupFromRecording`) with the ideal allocator's view (live bytes) and compares the two peaks.
+ * Throws when the trace carries no recorder case.
+ */
+export function compareRecording(recorded: Trace): RecordingComparison {
+  const c = (recorded.meta as { case?: RecordedCase }).case;
+  if (c === undefined || typeof c !== "object") throw new Error("compareRecording: the trace has no meta.case (is it a trace written by scripts/torch/record.py?)");
+  const { model, setup, mode } = setupFromRecording(c);
+  const simulated = simulateStep(model, setup, { mode });
+  const tr = timeline(recorded);
+  const ts = timeline(simulated);
+  const statesAt = (trace: Trace, index: number) => {
+    const by: Partial<Record<Category, number>> = {};
+    for (const b of liveAt(trace, index, { limit: Number.MAX_SAFE_INTEGER })) by[b.category] = (by[b.category] ?? 0) + b.bytes;
+    return by;
+  };
+  const rs = statesAt(recorded, tr.peak.index);
+  const ss = statesAt(simulated, ts.peak.index);
+  const states = Object.fromEntries(STATES.map((k) => [k, { recorded: rs[k] ?? 0, simulated: ss[k] ?? 0 }])) as RecordingComparison["states"];
+  return {
+    name: c.name,
+    recordedPeak: tr.peak.bytes,
+    simulatedPeak: ts.peak.bytes,
+    error: (ts.peak.bytes - tr.peak.bytes) / tr.peak.bytes,
+    recordedPhase: tr.peak.phase,
+    simulatedPhase: ts.peak.phase,
+    states,
+  };
+}
