@@ -40,7 +40,7 @@ describe("simulateStep() eager semantics vs estimate()", () => {
   for (const [name, patch] of setups) {
     it(`simulateStep() model states equal estimate()'s weights, gradients and optimizer terms (${name})`, () => {
       const setup = withSetup(withSetup(defaultSetup, (s) => { s.seq = 256; }), patch);
-      const est = estimate(llama, setup);
+      const est = estimate(llama, fused(setup));
       const trace = simulateStep(llama, fused(setup), { semantics: "eager" });
       const atForward = liveBefore(trace, "forward").by;
       expect(atForward.weight).toBe(est.weights.bytes);
@@ -68,7 +68,7 @@ describe("simulateStep() eager semantics vs estimate()", () => {
 describe("simulateStep() vs estimate() at the end of forward", () => {
   it("simulateStep() differs from estimate()'s end-of-forward point by one named buffer: the fp32 logits upcast, already freed", () => {
     const setup = withSetup(defaultSetup, (s) => { s.seq = 512; s.attention = "flash"; });
-    const est = estimate(llama, setup);
+    const est = estimate(llama, fused(setup));
     const trace = simulateStep(llama, fused(setup), { semantics: "eager" });
     const { by, ids } = liveBefore(trace, "backward");
     const simBytes = Object.values(by).reduce((a, b) => a + b, 0);

@@ -60,7 +60,7 @@ const anyMethod = modelSpecArbitrary(small).chain((model) =>
 
 describe("estimate() vs simulateStep() eager, at the loss", () => {
   test.prop([anyMethod], { numRuns: 60 })("estimate() end of forward equals the simulated live bytes when log-softmax runs (else its forward point, QLoRA's dequantized weight, is higher)", ({ model, setup }) => {
-    const e = estimate(model, setup);
+    const e = estimate(model, fused(setup));
     const trace = simulateStep(model, fused(setup), { semantics: "eager" });
     const forward = e.phases.find((p) => p.phase === "forward")!;
     const sim = liveAfter(trace, "log_softmax");
@@ -69,7 +69,7 @@ describe("estimate() vs simulateStep() eager, at the loss", () => {
   });
 
   test.prop([anyMethod], { numRuns: 60 })("estimate() start of backward equals the simulated live bytes when log-softmax's backward allocates (else its backward point is higher)", ({ model, setup }) => {
-    const e = estimate(model, setup);
+    const e = estimate(model, fused(setup));
     const trace = simulateStep(model, fused(setup), { semantics: "eager" });
     const backward = e.phases.find((p) => p.phase === "backward")!;
     const sim = liveAfter(trace, "log_softmax_backward");
@@ -93,7 +93,7 @@ const sixteenBit = (s: TrainingSetup) => s.precision !== "fp32" && s.precision !
 
 /** (estimate peak - simulated peak) / simulated peak. */
 function gap(model: ModelSpec, setup: TrainingSetup): number {
-  const e = estimate(model, setup);
+  const e = estimate(model, fused(setup));
   const sim = timeline(simulateStep(model, fused(setup), { semantics: "eager" })).peak.bytes;
   return (e.total - e.overhead.bytes - sim) / sim;
 }
