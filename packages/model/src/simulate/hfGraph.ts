@@ -181,6 +181,7 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
   g.scope = "embed";
   const wte = param("embed/wte", [V, h]);
   let x = t.embedding(wte, ids, h);
+  const embedded = x;
   const carried: CarriedBuffer[] = [];
   const kept: number[] = [];
   const retainedGrads: number[] = [];
@@ -211,6 +212,7 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
 
   for (let l = 0; l < layers; l++) {
     g.startLayer(l);
+    const layerInput = x;
     const layer = () => {
       g.scope = `layer${l}/attn`;
       const weights: number[] = [];
@@ -247,7 +249,8 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
       }
       const ctx = attention(q, k, v, mask, weights);
       let o = linear(gpt2 ? "c_proj" : "o_proj", ctx, qDim, h, "o", model.bias, gpt2 ? "addmm" : "linear");
-      g.hold(held);
+      // The attention module's locals (q, k, v, its input) live until it returns.
+      g.hold([...held, n1]);
       o = t.dropout(o, dropoutP);
       const x2 = t.add(x, o, "residual_add");
       g.scope = `layer${l}/mlp`;
@@ -263,10 +266,12 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
         hidden = t.mul(sg, up);
       }
       let down = linear(gpt2 ? "c_proj" : "down_proj", hidden, f, h, "down", model.bias, gpt2 ? "addmm" : "linear");
+      g.hold([n2]);
       down = t.dropout(down, dropoutP);
       const y = t.add(x2, down, "residual_add");
-      // `hidden_states, _ = self.self_attn(...)`: the attention weights live until the layer returns.
-      g.hold(weights);
+      // `hidden_states, _ = self.self_attn(...)`: the attention weights live until the layer returns, and
+      // the caller's `hidden_states` (this layer's input) until the layer returns.
+      g.hold([...weights, layerInput]);
       return y;
     };
     // `torch.utils.checkpoint` stashes the CPU generator's state (`torch.get_rng_state()`, a 5,056-byte
@@ -278,7 +283,8 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
   g.startLayer(-1);
   g.scope = "head";
   const nf = norm(gpt2 ? "ln_f" : "norm", x);
-  g.hold(layerInputs);
+  // `LlamaModel.forward` / `GPT2Model.forward` keep `inputs_embeds`, the mask and the position tensors in locals until they return.
+  g.hold([...layerInputs, embedded]);
   const head = model.tiedEmbeddings ? wte : param("head/lm_head", [V, h]);
   const logits = t.linear(plan.autocast ? t.to(nf, act, "autocast_to_copy") : nf, autocast(head), undefined, "lm_head");
   kept.push(logits);
@@ -287,6 +293,13 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
     for (let l = 0; l < layers; l++) {
       for (const what of ["keys", "values"]) carried.push({ shape: [b, kv, s, d], dtype: act, op: `cache ${what} (previous step)`, scope: `layer${l}/attn`, category: "activation" });
     }
+  }
+  if (!training) {
+    // A forward pass for inference passes no labels: no loss.
+    const graph = g.build(logits, kept);
+    const keep = program.loop === "keep-output";
+    graph.loop = { carried: keep ? carried : [], keepOutputs: keep, retainedGrads: [] };
+    return graph;
   }
   // `ForCausalLMLoss`: `logits.float()`, labels padded and shifted, `cross_entropy` over [b*s, vocab].
   const logits32 = t.to(logits, "float32");
@@ -297,7 +310,7 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
   g.hold([logits32]);
   kept.push(loss);
   carried.push({ shape: [], dtype: "float32", op: "loss (previous step)", scope: "head", category: "activation" });
-  const graph = g.build(training ? loss : logits, kept);
+  const graph = g.build(loss, kept);
   const keep = program.loop === "keep-output";
   graph.loop = { carried: keep ? carried : [], keepOutputs: keep, retainedGrads: keep ? retainedGrads : [] };
   graph.optimizerPath = program.device === "cpu" ? "single-tensor" : "foreach";
