@@ -23,9 +23,10 @@ const STATES = ["weight", "gradient", "optimizer"] as const;
  * Throws when the trace carries no recorder case.
  */
 export function compareRecording(recorded: Trace): RecordingComparison {
-  const c = (recorded.meta as { case?: RecordedCase }).case;
+  const meta = recorded.meta as { case?: RecordedCase; hfConfigResolved?: Record<string, unknown> };
+  const c = meta.case;
   if (c === undefined || typeof c !== "object") throw new Error("compareRecording: the trace has no meta.case (is it a trace written by scripts/torch/record.py?)");
-  const { model, setup, mode } = setupFromRecording(c);
+  const { model, setup, mode } = setupFromRecording(c, meta.hfConfigResolved);
   const simulated = simulateStep(model, setup, { mode });
   const tr = timeline(recorded);
   const ts = timeline(simulated);

@@ -24,12 +24,13 @@ const TARGETS: Record<string, string> = { q_proj: "q", k_proj: "k", v_proj: "v",
 
 /**
  * The model and setup that simulate a recorded PyTorch run: the HF config as `modelFromHfConfig` reads
- * it, `dtype` float32 as precision `fp32` and bfloat16 as `bf16-pure` (`model.to(torch.bfloat16)` with
+ * it (`resolvedConfig`: the recorder's `meta.hfConfigResolved`, with transformers' defaults), `dtype` float32 as precision `fp32` and bfloat16 as `bf16-pure` (`model.to(torch.bfloat16)` with
  * `torch.optim.AdamW`: weights, gradients and states in bf16), eager attention as `naive`, the
  * recorder's loop (`as-written` keeps `out`), on the CPU, with the `hf` implementation.
  */
-export function setupFromRecording(c: RecordedCase): { model: ModelSpec; setup: TrainingSetup; mode: "train" | "forward" } {
-  const model = modelFromHfConfig(c.hf_config, c.name);
+export function setupFromRecording(c: RecordedCase, resolvedConfig?: Record<string, unknown>): { model: ModelSpec; setup: TrainingSetup; mode: "train" | "forward" } {
+  // The config with transformers' defaults filled in (GPT-2's dropout probabilities are defaults, not in the case's config).
+  const model = modelFromHfConfig(resolvedConfig ?? c.hf_config, c.name);
   const setup: TrainingSetup = {
     ...defaultSetup,
     batch: c.batch,

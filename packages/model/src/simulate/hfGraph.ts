@@ -127,6 +127,22 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
 
   /** The attention core from q [b, a, s, d], k and v [b, kv, s, d] to the o-projection's input [b, s, a*d]. */
   const attention = (q: number, k: number, v: number, mask: number | null, keepWeights: number[]): number => {
+    if (setup.attention === "sdpa" && dropoutP > 0 && program.device === "cpu") {
+      // With dropout, SDPA on the CPU takes the math path (`_scaled_dot_product_attention_math`,
+      // aten/src/ATen/native/transformers/attention.cpp): q and k^T each scaled by sqrt(scale), a float
+      // causal mask [s, s] added in place, softmax (saves its output; `isneginf` checks a bool copy),
+      // dropout, and the product with v; the output [b, a, s, d] is made contiguous as [b, s, a, d].
+      const qs = t.mul(q, null, "mul_sqrt_scale");
+      const ks = t.mul(k, null, "mul_sqrt_scale");
+      const causal = t.constant("causal_mask", [s, s], act);
+      const scores = t.matmul(qs, ks, [b, a, s, s], "matmul_qk");
+      const probs = t.unary("softmax", scores, "output", {});
+      t.constant("isneginf", [b, a, s, s], "bool");
+      const dropped = t.dropout(probs, dropoutP);
+      const o = t.matmul(dropped, v, [b, a, s, d], "matmul_pv");
+      g.hold([causal]);
+      return t.copy("contiguous", [o], [b, s, a * d]);
+    }
     if (setup.attention !== "naive") {
       // SDPA without a mask: PyTorch picks a flash kernel (CPU: `_scaled_dot_product_flash_attention_for_cpu`;
       // CUDA: flash-attention for 16-bit, memory-efficient for fp32), both saving the output and an fp32 log-sum-exp.
@@ -150,9 +166,11 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
     };
     const kr = repeat(k);
     const vr = repeat(v);
-    // GPT-2's q (and k, v without the cache's copies) are strided views of `c_attn`'s output: `matmul` copies them to batch them.
-    const qc = gpt2 ? t.copy("matmul_reshape", [q], [b, a, s, d]) : q;
-    const kc = gpt2 && !useCache ? t.copy("matmul_reshape", [kr], [b, a, s, d]) : kr;
+    // GPT-2's q (and k, v without the cache's copies) are strided views of `c_attn`'s output: `matmul`
+    // reshapes them to [b*a, s, d], a view when b = 1 and a copy otherwise.
+    const strided = (x: number, always: boolean) => (gpt2 && b > 1 && always ? t.copy("matmul_reshape", [x], [b, a, s, d]) : x);
+    const qc = strided(q, true);
+    const kc = strided(kr, !useCache);
     const scores = t.matmul(qc, kc, [b, a, s, s], "matmul_qk");
     const scaled = t.mul(scores, null, "mul_scaling");
     const masked = mask === null ? scaled : t.add(scaled, mask, "add_mask");
@@ -169,7 +187,7 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
       probs = t.to(probs, g.get(q).dtype);
     }
     probs = t.dropout(probs, dropoutP);
-    const vc = gpt2 && !useCache ? t.copy("matmul_reshape", [vr], [b, a, s, d]) : vr;
+    const vc = strided(vr, !useCache);
     const o = t.matmul(probs, vc, [b, a, s, d], "matmul_pv");
     keepWeights.push(probs);
     const ctx = t.copy("contiguous", [o], [b, s, a * d]);
@@ -223,10 +241,10 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
       let held: number[];
       if (gpt2) {
         const qkv = linear("c_attn", n1, h, 3 * h, "qkv", true, "addmm");
-        // `split` and `view(...).transpose(1, 2)` are views of the one [b, s, 3h] output.
-        q = qkv;
-        k = qkv;
-        v = qkv;
+        // `split` and `view(...).transpose(1, 2)` are views of the one [b, s, 3h] output, which they keep alive.
+        q = t.view("split", qkv, [b, a, s, d]);
+        k = t.view("split", qkv, [b, kv, s, d]);
+        v = t.view("split", qkv, [b, kv, s, d]);
         if (useCache) {
           k = t.copy("cat (cache)", [qkv], [b, kv, s, d]);
           v = t.copy("cat (cache)", [qkv], [b, kv, s, d]);
