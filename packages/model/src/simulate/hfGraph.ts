@@ -199,7 +199,7 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
   g.scope = "embed";
   const wte = param("embed/wte", [V, h]);
   let x = t.embedding(wte, ids, h);
-  const embedded = x;
+  const embeddingLocals = [x];
   const carried: CarriedBuffer[] = [];
   const kept: number[] = [];
   const retainedGrads: number[] = [];
@@ -218,6 +218,7 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
   if (gpt2) {
     const wpe = param("embed/wpe", [model.positionEmbeddings, h]);
     const pe = t.embedding(wpe, pos, h);
+    embeddingLocals.push(pe);
     x = t.add(x, pe, "add_position");
     x = t.dropout(x, dropoutP);
   } else {
@@ -270,6 +271,8 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
       // The attention module's locals (q, k, v, its input) live until it returns.
       g.hold([...held, n1]);
       o = t.dropout(o, dropoutP);
+      // GPT2Block keeps `attn_output` in a local until it returns.
+      if (gpt2) weights.push(o);
       const x2 = t.add(x, o, "residual_add");
       g.scope = `layer${l}/mlp`;
       const n2 = norm(gpt2 ? "ln_2" : "post_attention_layernorm", x2);
@@ -302,7 +305,7 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
   g.scope = "head";
   const nf = norm(gpt2 ? "ln_f" : "norm", x);
   // `LlamaModel.forward` / `GPT2Model.forward` keep `inputs_embeds`, the mask and the position tensors in locals until they return.
-  g.hold([...layerInputs, embedded]);
+  g.hold([...layerInputs, ...embeddingLocals]);
   const head = model.tiedEmbeddings ? wte : param("head/lm_head", [V, h]);
   const logits = t.linear(plan.autocast ? t.to(nf, act, "autocast_to_copy") : nf, autocast(head), undefined, "lm_head");
   kept.push(logits);
