@@ -424,7 +424,7 @@ export function estimate(model: ModelSpec, setup: TrainingSetup, options: Estima
     phases = hfPhases(model, setup);
     peak = phases.reduce((a, p) => (p.bytes > a.bytes ? p : a));
     notes.push(
-      `implementation hf: the phases and the peak follow Hugging Face transformers' code as written (its op graph, simulated at 2 and 3 layers and extrapolated per layer); the activation terms are the fused kernels' closed forms, ${formatShare(peak.activations, activations.bytes)}`,
+      `implementation hf: the phases and the peak follow Hugging Face transformers' code as written (its op graph, simulated at 4 and 5 layers and extrapolated per layer); the activation terms are the fused kernels' closed forms, ${formatShare(peak.activations, activations.bytes)}`,
     );
   } else if (program.implementation === "hf") {
     notes.push("implementation hf is not simulated with pipeline parallelism: the estimate follows the fused kernels' rules, which may under-estimate a Hugging Face run");
