@@ -181,8 +181,8 @@ def known_state(model, opt, batch: dict, held: dict) -> list:
     if "out" in held:
         out = held["out"]
         storages(dict(out), seen, found, "previous out")
-        for i, leaf in enumerate(graph_leaves(dict(out))):
-            storages(leaf, seen, found, f"previous out's graph leaf {i} {tuple(leaf.shape)}")
+        for leaf in graph_leaves(dict(out)):
+            storages(leaf, seen, found, f"previous out's autograd graph: leaf {list(leaf.shape)} held by AccumulateGrad")
     return found
 
 
@@ -292,8 +292,10 @@ def enclosing(ev):
                 modules.append("?")
         p = p.parent
     # No ATen op: PyTorch's Python binding made the tensor (a Python scalar wrapped as a 0-d tensor).
-    op = ops[0] if ops else f"python: {short_call(pycall)}" if pycall else None
-    for i, name in enumerate(ops):
+    # The innermost op that is more than a factory (aten::mm, not the aten::empty it calls); where
+    # there are only factories, the outermost (aten::to, not the aten::empty_strided under it).
+    op = ops[-1] if ops else f"python: {short_call(pycall)}" if pycall else None
+    for name in ops:
         if name not in FACTORY_OPS:
             op = name
             break
@@ -332,8 +334,37 @@ def torch_categories(mp: MemoryProfile) -> dict:
     return cats
 
 
+CASE_FIELDS = {
+    "method": ("full", "lora"), "dtype": ("float32", "bfloat16"), "attn_implementation": ("eager", "sdpa"),
+    "mode": ("train", "forward"), "optimizer": ("adamw",), "loop": ("as-written", "drop-out"),
+}
+
+
+def check_case(case: dict) -> None:
+    """Raises ValueError naming the field, the value and what is accepted."""
+    name = case.get("name")
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"case: name must be a non-empty string, got {name!r}")
+    hf = case.get("hf_config")
+    if not isinstance(hf, dict) or hf.get("model_type") not in ("llama", "gpt2"):
+        raise ValueError(f"case {name!r}: hf_config must be an object with model_type llama or gpt2, got {hf!r}")
+    for field, accepted in CASE_FIELDS.items():
+        if case.get(field) not in accepted:
+            raise ValueError(f"case {name!r}: {field} {case.get(field)!r} is not one of {', '.join(accepted)}")
+    for field in ("batch", "seq"):
+        if not isinstance(case.get(field), int) or case[field] < 1:
+            raise ValueError(f"case {name!r}: {field} must be a positive integer, got {case.get(field)!r}")
+    if not isinstance(case.get("gradient_checkpointing"), bool):
+        raise ValueError(f"case {name!r}: gradient_checkpointing must be true or false, got {case.get('gradient_checkpointing')!r}")
+    if case["method"] == "lora":
+        lora = case.get("lora")
+        if not isinstance(lora, dict) or not isinstance(lora.get("r"), int) or not isinstance(lora.get("target_modules"), list):
+            raise ValueError(f"case {name!r}: method lora needs lora: {{r, alpha, target_modules, enable_input_require_grads}}")
+
+
 def record(case: dict) -> tuple[dict, dict]:
     """Runs the case and returns (trace, summary). Raises SelfCheckError when a check fails."""
+    check_case(case)
     import transformers
     try:
         import peft
@@ -579,8 +610,11 @@ def load_cases(paths: list[Path]) -> list[dict]:
     return cases
 
 
-def fixture_path(name: str) -> Path:
-    return ROOT / "packages" / "model" / "test" / "fixtures" / "torch" / f"{name}.trace.json"
+FIXTURES = ROOT / "packages" / "model" / "test" / "fixtures" / "torch"
+
+
+def fixture_path(name: str, holdout: bool = False) -> Path:
+    return (FIXTURES / "holdout" if holdout else FIXTURES) / f"{name}.trace.json"
 
 
 def write_trace(trace: dict, path: Path) -> None:
@@ -595,7 +629,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--name", help="a case name from cases.json or cases-holdout.json")
     ap.add_argument("--case", help="a case as JSON text")
     ap.add_argument("--out", help="where to write the trace (default: the fixture path; - for stdout)")
+    ap.add_argument("--holdout", action="store_true", help="with --name and no --out: write to the holdout fixtures")
     ap.add_argument("--peak", action="store_true", help="print the largest buffers live at the peak")
+    ap.add_argument("--summary", action="store_true", help="print one JSON line (name, peakBytes, peakPhase, seconds) on stdout")
     args = ap.parse_args(argv)
     if bool(args.name) == bool(args.case):
         ap.error("give exactly one of --name or --case")
@@ -609,16 +645,18 @@ def main(argv: list[str]) -> int:
     warnings.filterwarnings("ignore")
     try:
         trace, summary = record(case)
-    except SelfCheckError as e:
+    except (SelfCheckError, ValueError) as e:
         print(str(e), file=sys.stderr)
         return 1
     if args.out == "-":
         sys.stdout.write(json.dumps(trace, separators=(",", ":")) + "\n")
     else:
-        path = Path(args.out) if args.out else fixture_path(case["name"])
+        path = Path(args.out) if args.out else fixture_path(case["name"], args.holdout)
         write_trace(trace, path)
         print(f"{case['name']}: peak {summary['peakBytes']} B in {summary['peakPhase']}, start {summary['startBytes']} B, "
               f"{summary['events']} events, {summary['wallSeconds']} s -> {path}", file=sys.stderr)
+    if args.summary:
+        sys.stdout.write(json.dumps({k: v for k, v in summary.items() if k != "liveAtPeak"}) + "\n")
     if args.peak:
         for b in summary["liveAtPeak"][:25]:
             print(f"  {b['bytes']:>10}  {b['category']:<10} {str(b.get('torchCategory')):<16} {b.get('dtype', '?'):<9} "
