@@ -546,9 +546,8 @@ def record(case: dict) -> tuple[dict, dict]:
         "version": 1,
         "meta": {
             "source": "pytorch",
-            "torch": torch.__version__,
-            "transformers": transformers.__version__,
-            "peft": peft_version,
+            # Not `meta.torch`: that key holds an imported CUDA snapshot's allocator state.
+            "versions": {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft_version},
             "device": "cpu",
             "case": case,
             "hfConfig": case["hf_config"],
