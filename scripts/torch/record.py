@@ -186,12 +186,11 @@ def known_state(model, opt, batch: dict, held: dict) -> list:
     return found
 
 
-def run_case(case: dict, prof_ranges: bool = True) -> dict:
+def run_case(case: dict) -> dict:
     """Builds and runs the case under the profiler; returns what the recorder needs."""
     seed = case.get("seed", 0)
     torch.manual_seed(seed)
     random.seed(seed)
-    torch.use_deterministic_algorithms(False)
     torch.set_num_threads(case.get("threads", 1))
     facts: dict = {}
     with profile(activities=[ProfilerActivity.CPU], profile_memory=True, record_shapes=True, with_stack=True) as prof:
@@ -451,7 +450,6 @@ def record(case: dict) -> tuple[dict, dict]:
 
     # Buffers live when the recorded iteration starts become setup allocations.
     buffers, events = [], []
-    setup_live: dict = {}
     running = 0
     live = {}
     before = [e for e in allocs if e.start_time_ns < start]
@@ -471,7 +469,6 @@ def record(case: dict) -> tuple[dict, dict]:
         running += e.typed[1].alloc_size
     setup_bytes = running
     n_setup = len(events)
-    expected_total = [None] * n_setup
     if before:
         if running != before[-1].typed[1].total_allocated:
             fail(case, f"setup buffers sum to {running}, the profiler's total at the start is {before[-1].typed[1].total_allocated}")
@@ -510,7 +507,6 @@ def record(case: dict) -> tuple[dict, dict]:
     marks = [{"at": 0, "label": "setup", "kind": "phase"}]
     last_phase = None
     peak, peak_at, peak_phase = running, n_setup - 1, "setup"
-    phase_of_event = []
     for e in (e for e in allocs if e.start_time_ns >= start):
         f = e.typed[1]
         phase = phase_at(e.start_time_ns)
@@ -536,8 +532,6 @@ def record(case: dict) -> tuple[dict, dict]:
             fail(case, f"trace running sum {running} != profiler total_allocated {f.total_allocated} at event {len(events) - 1}")
         if running > peak:
             peak, peak_at, peak_phase = running, len(events) - 1, phase
-        phase_of_event.append(phase)
-    # Phase marks for phases with no event would point past the end; keep the ones that start events.
     live_at_peak = live_set(buffers, events, peak_at)
 
     hf_config = facts["config"].to_dict()
