@@ -13,6 +13,13 @@ export interface RecordingComparison {
   simulatedPhase: string;
   /** Live bytes of weights, gradients and optimizer state at each peak. */
   states: Record<"weight" | "gradient" | "optimizer", { recorded: number; simulated: number }>;
+  /**
+   * At the simulated peak, the gradient of a tied embedding exists but its last contribution (the
+   * embedding's backward) has not run: autograd holds it in an input buffer, which PyTorch's memory
+   * profiler files as a temporary. Its bytes: `tiedGradientBytes`.
+   */
+  tiedGradientPending: boolean;
+  tiedGradientBytes: number;
 }
 
 const STATES = ["weight", "gradient", "optimizer"] as const;
@@ -37,6 +44,22 @@ export function compareRecording(recorded: Trace): RecordingComparison {
   };
   const rs = statesAt(recorded, tr.peak.index);
   const ss = statesAt(simulated, ts.peak.index);
+  // The tied embedding's gradient buffer ("weight_grad" at the embedding scope) is live at the peak, before the embedding's backward runs.
+  let tiedGradientBytes = 0;
+  let tiedGradientPending = false;
+  if (model.tiedEmbeddings && setup.method === "full") {
+    const live = liveAt(simulated, ts.peak.index, { limit: Number.MAX_SAFE_INTEGER });
+    const tied = live.find((b) => b.category === "gradient" && b.op === "weight_grad" && b.scope === "head" && b.shape?.[0] === model.vocab);
+    let embeddingBackwardDone = false;
+    for (let i = 0; i <= ts.peak.index; i++) {
+      const b = simulated.buffers[simulated.events[i].buffer];
+      if (b.phase === "backward" && b.scope === "embed") embeddingBackwardDone = true;
+    }
+    if (tied && !embeddingBackwardDone) {
+      tiedGradientPending = true;
+      tiedGradientBytes = tied.bytes;
+    }
+  }
   const states = Object.fromEntries(STATES.map((k) => [k, { recorded: rs[k] ?? 0, simulated: ss[k] ?? 0 }])) as RecordingComparison["states"];
   return {
     name: c.name,
@@ -46,5 +69,7 @@ export function compareRecording(recorded: Trace): RecordingComparison {
     recordedPhase: tr.peak.phase,
     simulatedPhase: ts.peak.phase,
     states,
+    tiedGradientPending,
+    tiedGradientBytes,
   };
 }

@@ -185,6 +185,8 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
         ? t.unary("softmax", src, "output", { dtype: "float32" })
         : t.unary("softmax", src, "output");
       probs = t.to(probs, g.get(q).dtype);
+      // `attn_weights = softmax(attn_weights, ...).to(...)`: the masked scores stay bound until the whole expression returns.
+      g.hold([masked]);
     }
     probs = t.dropout(probs, dropoutP);
     const vc = strided(vr, !useCache);

@@ -8,9 +8,9 @@ import { compareRecording } from "../../src/index.js";
  * The simulator against real runs: traces of Hugging Face transformers 5.17 + PEFT 0.21 on PyTorch
  * 2.13 (CPU), recorded by scripts/torch/record.py (`python scripts/torch/record-all.py` regenerates
  * them). `fixtures/torch` holds the configurations the simulator was developed against,
- * `fixtures/torch-holdout` configurations it was checked on afterwards, unseen.
+ * `fixtures/torch/holdout` configurations it was checked on afterwards, unseen.
  */
-const dirs = ["torch", "torch-holdout"].map((d) => join(import.meta.dirname, "..", "fixtures", d));
+const dirs = ["torch", join("torch", "holdout")].map((d) => join(import.meta.dirname, "..", "fixtures", d));
 const files = dirs.flatMap((dir) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".trace.json")).map((f) => join(dir, f)) : []));
 
 describe("compareRecording() against recorded PyTorch runs", () => {
@@ -25,8 +25,11 @@ describe("compareRecording() against recorded PyTorch runs", () => {
       expect(Math.abs(r.error)).toBeLessThanOrEqual(0.01);
       expect(r.simulatedPhase).toBe(r.recordedPhase);
       for (const [k, v] of Object.entries(r.states)) {
-        if (v.recorded === 0) expect(v.simulated, k).toBe(0);
-        else expect(Math.abs(v.simulated - v.recorded) / v.recorded, k).toBeLessThanOrEqual(0.02);
+        // A tied embedding's gradient waits in autograd's input buffer until the embedding's own backward
+        // adds to it; PyTorch's profiler files it as a temporary until then (hbmscope: a gradient).
+        const pending = k === "gradient" && r.tiedGradientPending ? r.tiedGradientBytes : 0;
+        if (v.recorded === 0 && pending === 0) expect(v.simulated, k).toBe(0);
+        else expect(Math.abs(v.simulated - pending - v.recorded) / v.recorded, k).toBeLessThanOrEqual(0.02);
       }
     });
   }
