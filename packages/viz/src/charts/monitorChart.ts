@@ -1,6 +1,7 @@
 import type { TraceCounter } from "@hbmscope/core";
 import { line } from "d3-shape";
 import { bottomAxis, leftAxis, legend, titleText } from "../axes.js";
+import { escapeXml } from "../escapeXml.js";
 import { figure, type Figure } from "../figure.js";
 import { CAPACITY_COLOR, monitorLayout, PREDICTED_COLOR, type MonitorChartOptions, type MonitorLayout } from "../layout/monitorLayout.js";
 import { num, svgDocument, text, textWidth } from "../svg.js";
@@ -32,7 +33,7 @@ export function renderMonitor(L: MonitorLayout): string {
   if (L.predicted) hline(L.predicted.bytes, L.predicted.label, PREDICTED_COLOR, "predicted", "3,3");
   const stroke = line<[number, number]>().x((d) => x(d[0])).y((d) => y(d[1])).digits(1);
   body.push(`<g class="series">`);
-  for (const l of L.lines) body.push(`<path class="series" data-key="${l.key}" d="${stroke(l.points) ?? ""}" fill="none" stroke="${l.color}" stroke-width="1.5"/>`);
+  for (const l of L.lines) body.push(`<path class="series" data-key="${escapeXml(l.key)}" d="${stroke(l.points) ?? ""}" fill="none" stroke="${l.color}" stroke-width="1.5"/>`);
   body.push(`</g>`);
   if (L.peak) {
     const px = x(L.peak.t);
