@@ -24,13 +24,15 @@ export function renderMonitor(L: MonitorLayout): string {
   const body: string[] = [titleText(L.title, plot.left), legend(L.legend, plot.left, 38, plot.right)];
   body.push(leftAxis(plot, L.yTicks.map((t) => ({ px: y(t.value), label: t.label }))));
   body.push(bottomAxis(plot, L.xTicks.map((t) => ({ px: x(t.value), label: t.label })), "wall time (s)"));
-  const hline = (bytes: number, label: string, color: string, cls: string, dash: string) => {
+  // Capacity labels sit at the right end; the prediction's at the left, where a run has not yet
+  // climbed, so the observed line rarely crosses it.
+  const hline = (bytes: number, label: string, color: string, cls: string, dash: string, side: "left" | "right") => {
     const py = num(y(bytes));
     body.push(`<line class="${cls}" x1="${num(plot.left)}" x2="${num(plot.right)}" y1="${py}" y2="${py}" stroke="${color}" stroke-width="1.5" stroke-dasharray="${dash}"/>`);
-    body.push(text(plot.right - 4, y(bytes) - 4, label, { anchor: "end", fill: color }));
+    body.push(text(side === "right" ? plot.right - 4 : plot.left + 4, y(bytes) - 4, label, { anchor: side === "right" ? "end" : "start", fill: color }));
   };
-  for (const c of L.capacities) hline(c.bytes, c.label, CAPACITY_COLOR, "capacity", "6,3");
-  if (L.predicted) hline(L.predicted.bytes, L.predicted.label, PREDICTED_COLOR, "predicted", "3,3");
+  for (const c of L.capacities) hline(c.bytes, c.label, CAPACITY_COLOR, "capacity", "6,3", "right");
+  if (L.predicted) hline(L.predicted.bytes, L.predicted.label, PREDICTED_COLOR, "predicted", "3,3", "left");
   const stroke = line<[number, number]>().x((d) => x(d[0])).y((d) => y(d[1])).digits(1);
   body.push(`<g class="series">`);
   for (const l of L.lines) body.push(`<path class="series" data-key="${escapeXml(l.key)}" d="${stroke(l.points) ?? ""}" fill="none" stroke="${l.color}" stroke-width="1.5"/>`);
