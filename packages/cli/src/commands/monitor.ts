@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import type { Command } from "commander";
 import { counterTrace, parseSmiCsv, parseTorchMemoryLog, serializeTrace, type CounterLog, type TraceCounter, type TraceMeta } from "@hbmscope/core";
-import { monitorChart } from "@hbmscope/viz";
 import { intListArg } from "../args.js";
 import { CliError } from "../cliError.js";
 import { formatBytes } from "../formatBytes.js";
@@ -13,6 +12,7 @@ import { compareRun, expectation, type Expectation, type GpuComparison } from ".
 import { intervalArg } from "../monitor/intervalArg.js";
 import { monitorCommand } from "../monitor/monitorCommand.js";
 import { samplesLog } from "../monitor/samplesLog.js";
+import { monitorFigure } from "../monitor/monitorFigure.js";
 
 interface MonitorFlags {
   interval?: number;
@@ -43,15 +43,6 @@ export function readCounterLog(path: string, cwd: string, interval: number | und
   } catch (e) {
     throw new CliError(`--from ${path}: ${(e as Error).message.replace(/^parse\w+: /, "")}`);
   }
-}
-
-/** The series a chart of a run draws: nvidia-smi's `used`, else a torch log's current figures, else its peaks. */
-export function chartSeries(counters: TraceCounter[]): TraceCounter[] {
-  for (const names of [["used"], ["reserved", "allocated"], ["peakReserved", "peakAllocated"]]) {
-    const picked = counters.filter((c) => names.includes(c.name));
-    if (picked.length) return picked;
-  }
-  return counters;
 }
 
 /** What `hbmscope monitor --json` prints. */
@@ -152,9 +143,7 @@ export function registerMonitor(program: Command, io: Io) {
       if (opts.from && opts.out) writeOutput(opts.out, serializeTrace(counterTrace(counters, { ...meta, ...(expect ? { expect } : {}) })), io.cwd);
       const gpus = compareRun(counters, expect);
       if (opts.svg) {
-        const drawn = chartSeries(counters);
-        const predicted = expect ? { bytes: drawn.some((c) => c.name === "used") ? expect.device : expect.reserved, label: expect.label } : undefined;
-        const fig = monitorChart(drawn, { predicted, title: report.command ? `GPU memory: ${report.command.join(" ")}` : `GPU memory: ${opts.from}` });
+        const fig = monitorFigure(counters, expect, { title: report.command ? `GPU memory: ${report.command.join(" ")}` : `GPU memory: ${opts.from}` });
         writeOutput(opts.svg, fig.svg, io.cwd, "--svg");
       }
       const full: MonitorReport = { ...report, gpus, out: opts.out ?? null, svg: opts.svg ?? null };
