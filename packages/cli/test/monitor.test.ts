@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseTrace, type TraceCounter } from "@hbmscope/core";
+import { cachingAllocator, parseTrace, replay, serializeTrace, traceBuilder, type TraceCounter } from "@hbmscope/core";
+import { overhead } from "@hbmscope/model";
 import { run } from "./run.js";
 
 const FAKE_DIR = fileURLToPath(new URL("./fixtures/fake-nvidia-smi/", import.meta.url));
@@ -140,9 +141,9 @@ describe("hbmscope monitor", () => {
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    const calls = () => Number(existsSync(join(dir, "calls")) ? readFileSync(join(dir, "calls"), "utf8") : 0);
-    while (!(existsSync(join(dir, "ready")) && calls() >= 4)) await new Promise((r) => setTimeout(r, 20));
-    // Samples are on disk while the command runs.
+    // Wait for the command to be up and 4 samples to be on disk (appended as they come).
+    const onDisk = () => (existsSync(`${out}.samples.csv`) ? readFileSync(`${out}.samples.csv`, "utf8").trim().split("\n").length - 1 : 0);
+    while (!(existsSync(join(dir, "ready")) && onDisk() >= 4)) await new Promise((r) => setTimeout(r, 20));
     expect(readFileSync(`${out}.samples.csv`, "utf8")).toMatch(/^timestamp, index, memory.used \[MiB\], memory.total \[MiB\]\n\d{4}\/\d\d\/\d\d [\d:.]+, 0, 1000, 81559\n/);
     child.kill("SIGINT");
     expect(await exited).toBe(5);
@@ -167,6 +168,27 @@ describe("hbmscope monitor", () => {
     const svg = readFileSync(join(dir, "run.svg"), "utf8");
     expect(svg).toContain("peak 60 GiB · GPU 0 · 2.0 s");
     expect(svg).toContain("capacity 79.6 GiB");
+  });
+
+  it("monitor --expect <trace> predicts the trace's caching-allocator reserved peak plus the CUDA context; a run without events is refused", async () => {
+    const b = traceBuilder({ source: "simulated" });
+    const w = b.alloc({ bytes: 3 * 2 ** 30, category: "weight" });
+    const a = b.alloc({ bytes: 1.5 * 2 ** 30, category: "activation" });
+    b.free(a);
+    b.alloc({ bytes: 2 ** 30 + 12345, category: "gradient" });
+    void w;
+    const trace = b.build();
+    writeFileSync(join(dir, "step.trace.json"), serializeTrace(trace));
+    const reserved = replay(trace, cachingAllocator()).peaks.reserved.bytes;
+    const r = await run(["monitor", "--from", join(CORE_FIXTURES, "smi-timestamped.csv"), "--gpus", "0", "--expect", "step.trace.json", "--out", "run.trace.json", "--json"], dir);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.expect).toEqual({ device: reserved + overhead().bytes, reserved, from: "step.trace.json (caching allocator)", label: "simulated" });
+    expect(report.gpus[0].predictedPeak).toBe(reserved + overhead().bytes);
+    const again = await run(["monitor", "--from", join(CORE_FIXTURES, "smi-timestamped.csv"), "--expect", "run.trace.json"], dir);
+    expect(again).toMatchObject({ code: 2, stderr: expect.stringMatching(/^hbmscope: --expect: run.trace.json has no allocation events \(a monitored run\); /) });
+    const missing = await run(["monitor", "--from", join(CORE_FIXTURES, "smi-timestamped.csv"), "--expect", "nothing.json"], dir);
+    expect(missing).toMatchObject({ code: 2, stderr: expect.stringMatching(/^hbmscope: --expect: "nothing.json" is not a file; --expect takes an estimate.json/) });
   });
 
   it("monitor --from reads a torch.cuda JSON-lines log against the reserved part of the prediction", async () => {

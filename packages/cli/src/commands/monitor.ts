@@ -98,6 +98,7 @@ export function registerMonitor(program: Command, io: Io) {
     .action(async (command: string[], opts: MonitorFlags) => {
       if (opts.from && command.length) throw new CliError("monitor takes a command after -- or --from <log>, not both", 2);
       if (!opts.from && !command.length) throw new CliError("monitor needs a command after -- (hbmscope monitor -- python train.py) or --from <log.csv|log.jsonl>", 2);
+      if (opts.json && opts.out === "-") throw new CliError("monitor: --json and --out - both write to stdout; write the trace to a file", 2);
       const expect = opts.expect !== undefined ? await expectation(opts.expect, io.cwd) : undefined;
       let counters: TraceCounter[];
       let meta: TraceMeta;
@@ -148,7 +149,7 @@ export function registerMonitor(program: Command, io: Io) {
       }
       const full: MonitorReport = { ...report, gpus, out: opts.out ?? null, svg: opts.svg ?? null };
       if (opts.json) io.stdout(JSON.stringify(full) + "\n");
-      else io.stdout(render(full));
+      else (opts.out === "-" ? io.stderr : io.stdout)(render(full)); // with --out -, stdout holds the trace
       if (report.exitCode !== null && report.exitCode !== 0) {
         throw new CliError(`monitor: the command exited with code ${report.exitCode}${report.signal ? ` (${report.signal})` : ""}`, report.exitCode);
       }

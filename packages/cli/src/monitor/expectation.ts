@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Command, CommanderError } from "commander";
-import { counterPeak, replay, type Trace, type TraceCounter } from "@hbmscope/core";
+import { counterPeak, eventCount, replay, type Trace, type TraceCounter } from "@hbmscope/core";
 import { overhead } from "@hbmscope/model";
 import { ALLOCATORS } from "../allocators.js";
 import { CliError } from "../cliError.js";
@@ -52,13 +52,13 @@ export async function expectation(value: string, cwd: string): Promise<Expectati
   if (!trimmed.startsWith("-")) {
     throw new CliError(`--expect: ${JSON.stringify(value)} is not a file; --expect takes an estimate.json, a trace (simulate --out) or estimate flags ("--model llama-2-7b --batch 4")`, 2);
   }
-  return fromFlags(trimmed);
+  return fromFlags(trimmed, cwd);
 }
 
-async function fromFlags(flags: string): Promise<Expectation> {
+async function fromFlags(flags: string, cwd: string): Promise<Expectation> {
   let out = "";
   const root = new Command("hbmscope").exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
-  registerEstimate(root, { stdout: (t) => void (out += t), stderr: () => {}, cwd: process.cwd() });
+  registerEstimate(root, { stdout: (t) => void (out += t), stderr: () => {}, cwd });
   for (const c of root.commands) c.exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {}, outputError: () => {} });
   try {
     await root.parseAsync(["estimate", ...splitWords(flags), "--json"], { from: "user" });
@@ -92,6 +92,9 @@ function fromFile(name: string, path: string, cwd: string): Expectation {
     trace = readTraceFile(name, cwd);
   } catch (e) {
     throw new CliError(`--expect: ${(e as Error).message}; --expect takes an estimate.json, a trace or estimate flags`, 2);
+  }
+  if (eventCount(trace) === 0) {
+    throw new CliError(`--expect: ${name} has no allocation events${trace.counters?.length ? " (a monitored run)" : ""}; --expect takes an estimate.json, a simulated or recorded step's trace, or estimate flags`, 2);
   }
   const run = replay(trace, ALLOCATORS.caching(trace));
   const reserved = run.peaks.reserved.bytes;

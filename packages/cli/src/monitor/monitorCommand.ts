@@ -40,8 +40,8 @@ export interface MonitorResult {
 
 /**
  * Runs `command` while sampling every GPU's used and total memory through nvidia-smi, one query
- * every `interval` ms (on a fixed grid: a slow query skips grid points, never drifts), until the
- * command exits. The first query runs before the command starts, so a missing nvidia-smi or GPU
+ * every `interval` ms (on a fixed grid: a late timer or slow query skips grid points, never drifts), until the
+ * command exits (a query under way then is kept). The first query runs before the command starts, so a missing nvidia-smi or GPU
  * stops here with nothing started. The command inherits stdio and runs in its own process group:
  * SIGINT and SIGTERM that reach this process are passed on to that group once (Ctrl-C stops the
  * command first; this process then returns its exit code), and the group is signalled if this
@@ -109,31 +109,33 @@ export async function monitorCommand(options: MonitorOptions): Promise<MonitorRe
     wake?.();
   });
 
+  // Sample k is taken at the first grid point (k × interval) after the previous sample's step: a
+  // late timer or a slow query skips grid points, so there is at most one sample per step and
+  // no drift. A query that started before the command exited is kept.
   const sampling = (async () => {
-    let k = 1;
+    let next = 1;
     while (!done) {
-      const now = performance.now() - start;
-      k = Math.max(k, Math.ceil(now / interval));
-      const wait = k * interval - now;
-      if (wait > 0) await new Promise<void>((r) => {
-        const timer = setTimeout(r, wait);
-        wake = () => {
-          clearTimeout(timer);
-          r();
-        };
-      });
-      wake = undefined;
+      // Timers may fire a little early (libuv's loop time lags the clock): wait until the grid point.
+      for (let wait = next * interval - (performance.now() - start); wait > 0 && !done; wait = next * interval - (performance.now() - start)) {
+        await new Promise<void>((r) => {
+          const timer = setTimeout(r, Math.ceil(wait));
+          wake = () => {
+            clearTimeout(timer);
+            r();
+          };
+        });
+        wake = undefined;
+      }
       if (done) break;
       const time = Math.round((performance.now() - start) * 1000) / 1000;
       try {
-        const rows = await querySmi(env);
-        if (!done) record(time, rows);
+        record(time, await querySmi(env));
       } catch (e) {
         samplingError = (e as Error).message;
         options.onSamplingError?.(e as Error);
         break;
       }
-      k++;
+      next = Math.floor(time / interval) + 1;
     }
   })();
 
