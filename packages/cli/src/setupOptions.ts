@@ -23,13 +23,14 @@ export interface SetupFlags {
   sp?: boolean;
   zero?: string;
   microbatches?: number;
+  blockSize?: number;
 }
 
 /** The setup field each flag sets, for turning a setup change back into flags (`--lora-rank`). */
 export const setupFlagNames: Readonly<Partial<Record<keyof TrainingSetup, string>>> = Object.freeze({
   method: "--method", precision: "--precision", dtype: "--dtype", optimizer: "--optimizer", batch: "--batch", seq: "--seq",
   checkpointing: "--checkpointing", attention: "--attention", loraRank: "--lora-rank", loraTargets: "--lora-targets",
-  dp: "--dp", tp: "--tp", pp: "--pp", sp: "--sp", zero: "--zero", microbatchesInFlight: "--microbatches",
+  dp: "--dp", tp: "--tp", pp: "--pp", sp: "--sp", zero: "--zero", microbatchesInFlight: "--microbatches", blockSize: "--block-size",
 });
 
 function targetsArg(value: string): string[] {
@@ -59,6 +60,7 @@ export function addSetupOptions(cmd: Command): Command {
     .option("--seq <n>", "sequence length (tokens)", intArg("--seq"), d.seq)
     .addOption(new Option("--checkpointing <mode>", "activation checkpointing").choices(setupChoices.checkpointing).default(d.checkpointing))
     .addOption(new Option("--attention <kind>", "attention implementation").choices(setupChoices.attention).default(d.attention))
+    .option("--block-size <n>", "query/key block of chunked and flash attention, as in profile", intArg("--block-size"), d.blockSize)
     .option("--lora-rank <r>", "LoRA rank", intArg("--lora-rank"), d.loraRank)
     .option("--lora-targets <list>", `modules with adapters (${setupChoices.loraTargets.join(",")})`, targetsArg, [...d.loraTargets])
     .option("--dp <n>", "data-parallel degree", intArg("--dp"), d.dp)
@@ -82,6 +84,7 @@ export function setupFromFlags(flags: SetupFlags, model?: ModelSpec): TrainingSe
       if (flags.seq !== undefined) s.seq = flags.seq;
       if (flags.checkpointing !== undefined) s.checkpointing = flags.checkpointing;
       if (flags.attention !== undefined) s.attention = flags.attention;
+      if (flags.blockSize !== undefined) s.blockSize = flags.blockSize;
       if (flags.loraRank !== undefined) s.loraRank = flags.loraRank;
       if (flags.loraTargets !== undefined) s.loraTargets = [...flags.loraTargets];
       if (flags.dp !== undefined) s.dp = flags.dp;

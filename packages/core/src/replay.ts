@@ -1,6 +1,6 @@
 import type { Allocator, AllocatorInput, AllocatorState } from "./allocator.js";
 import { bufferAt } from "./lazyTrace.js";
-import { formatSize } from "./formatSize.js";
+import { formatBytes } from "./formatBytes.js";
 import { parseByteSize } from "./parseByteSize.js";
 import type { Fragmentation, OomReport, ReplayRun } from "./replayRun.js";
 import { largestFreeAt } from "./stateAt.js";
@@ -232,9 +232,9 @@ function oomReport(
       ? " If reserved but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation."
       : "";
   const message =
-    `out of memory at event ${index} (buffer ${id}, ${formatSize(requested)} requested). ` +
-    `Tried to allocate ${formatSize(attempted)}. Device has a total capacity of ${formatSize(capacity)} of which ${formatSize(free)} is free. ` +
-    `Of the allocated memory ${formatSize(allocated)} is allocated by ${who}, and ${formatSize(reserved - allocated)} is reserved by ${who} but unallocated.` +
+    `out of memory at event ${index} (buffer ${id}, ${formatBytes(requested)} requested). ` +
+    `Tried to allocate ${formatBytes(attempted)}. Device has a total capacity of ${formatBytes(capacity)} of which ${formatBytes(free)} is free. ` +
+    `Of the allocated memory ${formatBytes(allocated)} is allocated by ${who}, and ${formatBytes(reserved - allocated)} is reserved by ${who} but unallocated.` +
     hint;
   return { index, buffer: id, requested, capacity, free, allocated, reservedUnallocated: reserved - allocated, attempted, message };
 }

@@ -19,7 +19,10 @@ export const defaultSetup: TrainingSetup = freeze(
     optimizer: "adamw",
     checkpointing: "none",
     attention: "naive",
-    blockSize: 128,
+    // 64: the default of the TensorFlow.js step (@hbmscope/tfjs STEP_DEFAULTS.blockSize), so `simulate`
+    // and `profile` run the same config by default (FlashAttention-2 itself tiles 64-128 query rows,
+    // Dao 2023, section 3.1 and its kernel traits).
+    blockSize: 64,
     dp: 1,
     zero: 0,
     tp: 1,

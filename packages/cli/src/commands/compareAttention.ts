@@ -5,7 +5,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { intListArg } from "../args.js";
 import { failedRun } from "../failedRun.js";
 import { loadTfjs } from "../loadTfjs.js";
-import { formatBytes } from "../formatBytes.js";
+import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { addStepOptions, flagOf, stepConfigFromFlags, type StepFlags } from "../stepOptions.js";
 import { table } from "../table.js";

@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { intArg } from "../args.js";
 import { importSnapshotFile } from "../importSnapshotFile.js";
 import { CliError } from "../cliError.js";
-import { formatBytes } from "../formatBytes.js";
+import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { writeOutput } from "../writeOutput.js";
 

@@ -2,7 +2,7 @@ import { bufferCount, eventCount, CATEGORIES, liveAt, timeline, traceColumns, ty
 import type { Command } from "commander";
 import { intArg } from "../args.js";
 import { viewOption } from "../options.js";
-import { formatBytes } from "../formatBytes.js";
+import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { readTraceFile } from "../readTraceFile.js";
 import { table } from "../table.js";

@@ -3,7 +3,7 @@ import { ATTENTION_VARIANTS, type StepConfig } from "@hbmscope/tfjs/config";
 import { Option, type Command } from "commander";
 import { intArg } from "../args.js";
 import { CliError } from "../cliError.js";
-import { formatBytes } from "../formatBytes.js";
+import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { addStepOptions, flagOf, stepConfigFromFlags, type StepFlags } from "../stepOptions.js";
 import { table } from "../table.js";

@@ -4,7 +4,7 @@ import { ALLOCATORS } from "../allocators.js";
 import { segmentChart, timelineChart, type Figure } from "@hbmscope/viz";
 import { intArg } from "../args.js";
 import { CliError } from "../cliError.js";
-import { formatBytes } from "../formatBytes.js";
+import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
