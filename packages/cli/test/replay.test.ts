@@ -50,7 +50,7 @@ describe("hbmscope replay", () => {
     const r = await run(["replay", traceFile(), "--allocator", "bfc"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("bfc allocator, backend view, 5 of 5 events replayed");
-    expect(r.stdout).toMatch(/reserved\s+16 MiB\s+2/); // regions of 4, 4 and 8 MiB: chunks under twice the request are handed out whole
+    expect(r.stdout).toMatch(/reserved\s+16.00 MiB\s+2/); // regions of 4, 4 and 8.00 MiB: chunks under twice the request are handed out whole
   });
 
   it("replay rejects a bad --capacity naming the flag", async () => {

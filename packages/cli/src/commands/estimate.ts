@@ -39,7 +39,6 @@ export function suggestionFlags(s: Pick<Suggestion, "changes">): string {
     .join(" ");
 }
 
-const gb = formatBytes;
 
 /** What `hbmscope estimate --json` prints for a model (sizes in bytes, per GPU). */
 export function estimateReport(model: ModelSpec, setup: TrainingSetup, gpu: Gpu | undefined, over: Partial<OverheadDefaults>) {
@@ -123,7 +122,7 @@ function renderEstimate(r: ReturnType<typeof estimateReport>, gpu: Gpu | undefin
     `params ${e.params.toLocaleString("en-US")}, trainable ${e.trainableParams.toLocaleString("en-US")}${e.stage !== "only" ? ` (pipeline ${e.stage} stage)` : ""}`,
     "",
     table(rows),
-    `peak: ${e.peakPhase} (${e.peak.at}); total ${formatBytes(e.total)} = ${gb(e.total)}`,
+    `peak: ${e.peakPhase} (${e.peak.at}); total ${formatBytes(e.total)}`,
     `phases (without overhead): ${e.phases.map((ph) => `${ph.phase} ${formatBytes(ph.bytes)}`).join(", ")}`,
     "",
     "formulas (docs/estimator.md):",
@@ -134,14 +133,14 @@ function renderEstimate(r: ReturnType<typeof estimateReport>, gpu: Gpu | undefin
     const f = fits(e, gpu);
     lines.push(
       f.fits
-        ? `fits on ${gpu.name} (${gb(gpu.bytes)}): yes, ${gb(f.headroom)} free; largest batch: ${j.maxBatch}`
-        : `fits on ${gpu.name} (${gb(gpu.bytes)}): no, needs ${gb(e.total)} (${gb(-f.headroom)} over)`,
+        ? `fits on ${gpu.name} (${formatBytes(gpu.bytes)}): yes, ${formatBytes(f.headroom)} free; largest batch: ${j.maxBatch}`
+        : `fits on ${gpu.name} (${formatBytes(gpu.bytes)}): no, needs ${formatBytes(e.total)} (${formatBytes(-f.headroom)} over)`,
     );
     if (!f.fits) {
       if (j.suggestions.length === 0) lines.push("no single-GPU change tried makes it fit: add GPUs (--dp with --zero 3, --tp, --pp)");
       else {
         lines.push("", `changes that fit on ${gpu.name}, cheapest first:`);
-        lines.push(table([["change", "total", "flags"], ...j.suggestions.map((s) => [s.label, gb(s.total), s.flags])]));
+        lines.push(table([["change", "total", "flags"], ...j.suggestions.map((s) => [s.label, formatBytes(s.total), s.flags])]));
       }
     }
   } else {
@@ -238,8 +237,7 @@ export function registerEstimate(program: Command, io: Io) {
         const scenarios = [breakdownScenario("this setup", r.estimate)];
         const suggestions = r.json.suggestions.length > 0 ? suggest(model, setup, gpu!, { overhead: over }) : [];
         for (const s of suggestions) scenarios.push(breakdownScenario(s.label, estimate(model, s.setup, { overhead: over })));
-        const tiers = gpu ? [{ label: gpu.name, bytes: gpu.bytes }] : undefined;
-        const fig = breakdownChart(scenarios, { title: `${model.name}: memory per GPU at the peak`, ...(tiers ? { tiers } : {}) });
+        const fig = breakdownChart(scenarios, { title: `${model.name}: memory per GPU at the peak`, tiers: gpu ? [gpu] : gpuTiers });
         writeOutput(opts.svg, fig.svg, io.cwd, "--svg");
       }
       io.stdout(opts.json ? JSON.stringify(r.json) + "\n" : renderEstimate(r, gpu));

@@ -8,6 +8,7 @@ import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
+import { readProgress } from "../progress.js";
 import { writeOutput } from "../writeOutput.js";
 
 interface RenderOptions {
@@ -39,7 +40,7 @@ export function registerRender(program: Command, io: Io) {
     .option("--height <px>", "height in pixels", intArg("--height", 150), 400)
     .option("--json", "print one JSON object describing what was written (sizes in bytes)")
     .action((file: string, opts: RenderOptions) => {
-      const trace = readTraceFile(file, io.cwd);
+      const trace = readTraceFile(file, io.cwd, { onRead: readProgress(io, file) });
       const allocatorName = opts.allocator ?? (opts.kind === "segments" ? "caching" : undefined);
       if (opts.kind === "segments" && allocatorName === "ideal") {
         throw new CliError("--kind segments needs an allocator that places blocks; --allocator accepts caching, bfc, planned here (ideal has no addresses)", 2);

@@ -6,6 +6,7 @@ import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
+import { readProgress } from "../progress.js";
 import { table } from "../table.js";
 import { snapshotCheck } from "../snapshotCheck.js";
 import { addReserveOptions, capacityFromFlags, type DeviceCapacity, type ReserveFlags } from "../gpuOptions.js";
@@ -59,7 +60,7 @@ export function registerReplay(program: Command, io: Io) {
     .action((file: string, opts: { allocator: string; capacity?: string; view: View; expandableSegments?: "on" | "off"; json?: boolean } & ReserveFlags) => {
       const expandableSegments = opts.expandableSegments === undefined ? undefined : opts.expandableSegments === "on";
       const device = capacityFromFlags(opts.capacity, opts);
-      const report = replayReport(readTraceFile(file, io.cwd), opts.allocator, { device, view: opts.view, expandableSegments });
+      const report = replayReport(readTraceFile(file, io.cwd, { onRead: readProgress(io, file) }), opts.allocator, { device, view: opts.view, expandableSegments });
       io.stdout(opts.json ? JSON.stringify(report) + "\n" : renderReplay(file, report));
       if (report.oom) throw new CliError(report.oom.message, OOM_EXIT_CODE);
     });
