@@ -53,7 +53,7 @@ export function addSetupOptions(cmd: Command): Command {
   const d = defaultSetup;
   return cmd
     .addOption(new Option("--method <method>", "full fine-tuning, LoRA, or QLoRA (NF4 base)").choices(setupChoices.method).default(d.method))
-    .addOption(new Option("--precision <policy>", "precision policy (DESIGN.md table)").choices(setupChoices.precision).default(d.precision))
+    .addOption(new Option("--precision <policy>", "precision policy (bytes per parameter: @hbmscope/model README, precisionBytes)").choices(setupChoices.precision).default(d.precision))
     .addOption(new Option("--dtype <dtype>", "the 16-bit type").choices(setupChoices.dtype).default(d.dtype))
     .addOption(new Option("--optimizer <name>", "optimizer").choices(setupChoices.optimizer).default(d.optimizer))
     .option("--batch <n>", "micro-batch per GPU (sequences)", intArg("--batch"), d.batch)

@@ -125,7 +125,7 @@ function renderEstimate(r: ReturnType<typeof estimateReport>, gpu: Gpu | undefin
     `peak: ${e.peakPhase} (${e.peak.at}); total ${formatBytes(e.total)}`,
     `phases (without overhead): ${e.phases.map((ph) => `${ph.phase} ${formatBytes(ph.bytes)}`).join(", ")}`,
     "",
-    "formulas (docs/estimator.md):",
+    "formulas (@hbmscope/model/docs/estimator.md):",
     ...how,
     "",
   ];
