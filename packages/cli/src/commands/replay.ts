@@ -16,13 +16,14 @@ export const OOM_EXIT_CODE = 3;
 
 /**
  * What `hbmscope replay --json` prints. Sizes in bytes. `device` (from `--capacity`): the card, the
- * reserve, and `usable` = card - reserve, the allocator's capacity (also in `capacity`).
+ * reserve (held outside the allocator), and `usable` = card - reserve, what the allocator gets;
+ * `capacity` is the card's.
  */
 export function replayReport(trace: Trace, allocatorName: string, options: { device?: DeviceCapacity; view?: View } & AllocatorFlags = {}) {
   const make = ALLOCATORS[allocatorName];
   if (!make) throw new CliError(`--allocator: unknown allocator ${JSON.stringify(allocatorName)}; accepted: ${Object.keys(ALLOCATORS).join(", ")}`, 2);
   const { expandableSegments, device, view } = options;
-  const run = replay(trace, make(trace, { expandableSegments }), { view, capacity: device?.usable });
+  const run = replay(trace, make(trace, { expandableSegments }), { view, capacity: device?.gpu.bytes, outside: device?.reserve });
   const idealRun = allocatorName === "ideal" ? run : replay(trace, ideal(), { view: run.view });
   return {
     allocator: run.allocator,

@@ -89,7 +89,7 @@ export function registerSimulate(program: Command, io: Io) {
       const r = simulateReport(model, setup, { semantics: opts.semantics, backend: opts.backend, mode: opts.mode }, opts.allocator, device);
       if (opts.out) writeOutput(opts.out, serializeTrace(r.trace), io.cwd);
       if (opts.svg) {
-        const run = replay(r.trace, ALLOCATORS[opts.allocator](r.trace), { capacity: device?.usable, view: "physical" });
+        const run = replay(r.trace, ALLOCATORS[opts.allocator](r.trace), { capacity: device?.gpu.bytes, outside: device?.reserve, view: "physical" });
         const title = `Simulated ${model.name} step (${r.json.semantics} semantics), ${run.allocator.name} allocator`;
         writeOutput(opts.svg, timelineChart(r.trace, { run, title }).svg, io.cwd, "--svg");
       }
