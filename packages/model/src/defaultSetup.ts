@@ -20,8 +20,8 @@ export const defaultSetup: TrainingSetup = freeze(
     checkpointing: "none",
     attention: "naive",
     // 64: the default of the TensorFlow.js step (@hbmscope/tfjs STEP_DEFAULTS.blockSize), so `simulate`
-    // and `profile` run the same config by default (FlashAttention-2 itself tiles 64-128 query rows,
-    // Dao 2023, section 3.1 and its kernel traits).
+    // and `profile` run the same config by default (FlashAttention-2, Dao 2023, tiles with blocks of
+    // 64 or 128 rows, chosen per head dimension and GPU).
     blockSize: 64,
     dp: 1,
     zero: 0,
