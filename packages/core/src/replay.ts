@@ -45,7 +45,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   }
   const capacity = options.capacity === undefined ? Infinity : parseByteSize(options.capacity, "replay: capacity");
   const outside = options.outside ?? 0;
-  if (!(Number.isFinite(outside) && outside >= 0) || (capacity !== Infinity && outside >= capacity)) {
+  if (!(Number.isFinite(outside) && outside >= 0) || (outside > 0 && outside >= capacity)) {
     throw new Error(`replay: outside must be a number of bytes >= 0 and below the capacity (${capacity}), got ${String(outside)}`);
   }
   const bit = VIEW_BIT[view];
