@@ -36,7 +36,7 @@ describe("hbmscope inspect", () => {
   it("inspect prints binary units for people", async () => {
     const r = await run(["inspect", traceFile()]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("peak (physical): 10 KiB at event 2, phase backward, op MatMulGrad");
+    expect(r.stdout).toContain("peak (physical): 10.00 KiB at event 2, phase backward, op MatMulGrad");
   });
 
   it("inspect of a malformed trace exits non-zero naming the event", async () => {

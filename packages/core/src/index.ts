@@ -54,7 +54,7 @@ export { bfcAllocator, bfcBin } from "./allocators/bfcAllocator.js";
 export type { BfcAllocator, BfcAllocatorOptions } from "./allocators/bfcAllocator.js";
 export { plannedArena } from "./allocators/plannedArena.js";
 export type { PlannedArena, PlannedArenaOptions } from "./allocators/plannedArena.js";
-export { formatSize } from "./formatSize.js";
+export { formatBytes } from "./formatBytes.js";
 export { cachingOptionsFromSnapshot } from "./interop/cachingOptionsFromSnapshot.js";
 export { compareWithSnapshot } from "./interop/compareWithSnapshot.js";
 export type { SnapshotComparison } from "./interop/compareWithSnapshot.js";
