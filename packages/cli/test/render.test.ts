@@ -89,7 +89,7 @@ describe("hbmscope render of a monitored run", () => {
     const r = await run(["render", "run.trace.json", "--out", "run.svg"], dir);
     expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^wrote run.svg: counters \(monitored run\), 800x400, /) });
     const svg = readFileSync(join(dir, "run.svg"), "utf8");
-    expect(svg).toContain("peak 60 GiB · GPU 0 · 2.0 s");
+    expect(svg).toContain("peak 60.00 GiB · GPU 0 · 2.0 s");
     expect(svg).toContain('class="predicted"');
     expect(svg.match(/class="series" data-key/g)).toHaveLength(2);
   });
