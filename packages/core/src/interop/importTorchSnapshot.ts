@@ -6,6 +6,7 @@ import { asTorchSnapshot, readTorchSnapshot } from "./readTorchSnapshot.js";
 import { SnapshotEntries } from "./snapshotEntries.js";
 import { Grow } from "../growArray.js";
 import { SnapshotError } from "./snapshotError.js";
+import { FrameSummaries, type FrameSummary } from "./frameSummaries.js";
 import type { TorchBlock, TorchFrame, TorchSegment, TorchSnapshot, TorchTraceEntry } from "./torchSnapshot.js";
 
 export interface ImportTorchSnapshotOptions {
@@ -78,9 +79,6 @@ function defaultCategory(entry: TorchTraceEntry | TorchBlock): Category {
   return typeof c === "string" ? PROFILER_CATEGORY[c.toLowerCase()] ?? "other" : "other";
 }
 
-/** nn.Module plumbing frames that say nothing about where memory goes (torch/nn/modules/module.py). */
-const PLUMBING = new Set(["_call_impl", "_wrapped_call_impl", "__call__"]);
-
 /**
  * Turns a PyTorch memory snapshot (pickle or JSON bytes, text, a `ByteSource` giving a file in
  * chunks, or an already read `TorchSnapshot`) into a Trace of one device. Every `alloc` becomes a
@@ -105,23 +103,13 @@ const PLUMBING = new Set(["_call_impl", "_wrapped_call_impl", "__call__"]);
 export function importTorchSnapshot(data: Uint8Array | string | ByteSource | TorchSnapshot, options: ImportTorchSnapshotOptions = {}): Trace {
   const scopeDepth = options.scopeDepth ?? 8;
   // Summaries of stacks (scope, op, site), each distinct one once; entries refer to them by index.
-  const infos: FrameInfo[] = [];
-  const infoKeys = new Map<string, number>();
-  const info = (frames: TorchFrame[]): number => {
-    const d = describeFrames(frames, scopeDepth);
-    const key = `${d.scope}\n${d.op}\n${d.site}`;
-    const hit = infoKeys.get(key);
-    if (hit !== undefined) return hit;
-    infos.push(d);
-    infoKeys.set(key, infos.length - 1);
-    return infos.length - 1;
-  };
+  const summaries = new FrameSummaries(scopeDepth);
   // A category callback may read any field of an entry: then entries with fields beyond those
   // the importer reads stay dicts.
   const rows = new SnapshotEntries(options.category === undefined);
   const snap =
     typeof data === "string" || data instanceof Uint8Array || typeof data === "function"
-      ? readTorchSnapshot(data, { dict: shrinker(info, rows) })
+      ? readTorchSnapshot(data, { dict: shrinker(summaries, rows) })
       : asTorchSnapshot(data);
   const category = options.category ?? defaultCategory;
   const device = options.device ?? busiestDevice(snap);
@@ -179,19 +167,11 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
   // At most 100 warnings are kept: a broken file must not fill memory with them.
   const warn = (w: string) => (warnings.length < 100 ? warnings.push(w) : unsaid++);
   const live = new Map<number | bigint, number>();
-  const frameInfo = new WeakMap<object, number>();
 
   const describe = (source: TorchTraceEntry | TorchBlock): number => {
     const known = source[FRAME_INFO];
     if (typeof known === "number") return known;
-    const frames = source.frames;
-    if (!Array.isArray(frames) || frames.length === 0) return -1;
-    let d = frameInfo.get(frames);
-    if (d === undefined) {
-      d = info(frames);
-      frameInfo.set(frames, d);
-    }
-    return d;
+    return summaries.of(source.frames);
   };
   const newBuffer = (bytes: number, address: number | bigint, source: TorchTraceEntry | TorchBlock, stream: unknown, ghost: boolean): number => {
     const c = category(source);
@@ -274,6 +254,7 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
   // Blocks still allocated in the snapshot's segments without a recorded alloc: alive throughout.
   const kept: SnapshotSegment[] = [];
   let reservedAtEnd = 0;
+  const blockLists = new Map<unknown, number>();
   for (const s of segmentIndexes) {
     const seg: TorchSegment = snap.segments[s];
     const path = `segments[${s}]`;
@@ -281,6 +262,11 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
     const total = bytesOf(seg.total_size, `${path}.total_size`);
     reservedAtEnd += total;
     if (!Array.isArray(seg.blocks)) throw new SnapshotError(`importTorchSnapshot: ${path}.blocks is not a list`);
+    // A pickle can point every segment at one memoised list: reading it again per segment would
+    // take time and memory segments x blocks. PyTorch never shares a segment's blocks.
+    const first = blockLists.get(seg.blocks);
+    if (first !== undefined && first !== s) throw new SnapshotError(`importTorchSnapshot: ${path}.blocks is the same list as segments[${first}].blocks; a snapshot gives each segment its own blocks`);
+    blockLists.set(seg.blocks, s);
     const blocks: SnapshotSegment["blocks"] = [];
     let next: number | bigint = segAddress;
     for (let k = 0; k < seg.blocks.length; k++) {
@@ -339,14 +325,14 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
     freeOn,
     warnings,
   };
-  return importedTrace({ source: "imported", importedFrom: "pytorch-memory-snapshot", torch: meta }, marks, buffers, events, head, infos);
+  return importedTrace({ source: "imported", importedFrom: "pytorch-memory-snapshot", torch: meta }, marks, buffers, events, head, summaries.list);
 }
 
 /**
  * The lazy trace of an import: buffers and events stay in their columns (events after the ghost
  * allocations `head`, which come first at time 0).
  */
-function importedTrace(meta: TraceMeta, marks: TraceMark[], buffers: BufferColumns, recorded: EventColumns, head: Int32Array, infos: FrameInfo[]): Trace {
+function importedTrace(meta: TraceMeta, marks: TraceMark[], buffers: BufferColumns, recorded: EventColumns, head: Int32Array, infos: FrameSummary[]): Trace {
   const nb = buffers.count;
   const ne = head.length + recorded.count;
   const eventBuffer = new Int32Array(ne);
@@ -501,14 +487,9 @@ function hexAddress(v: number | bigint): string {
   return `0x${v.toString(16)}`;
 }
 
-type FrameInfo = { scope: string; op: string; site: string };
-
 /** Where an entry's frames went once `shrinker` summarised them: an index into the summaries (an internal field). */
 const FRAME_INFO = "__hbmscopeFrames";
 const NO_FRAMES: TorchFrame[] = [];
-
-/** Most trie nodes `shrinker` keeps (about 100 bytes each): real snapshots repeat few stacks. */
-const MAX_TRIE_NODES = 1 << 20;
 
 /**
  * The `readPickle` dict hook of an import: stack frames become shared objects (one per distinct
@@ -517,13 +498,9 @@ const MAX_TRIE_NODES = 1 << 20;
  * place in the list), so that neither stacks (often most of a snapshot's bytes) nor entries are
  * held as objects.
  */
-function shrinker(info: (frames: TorchFrame[]) => number, rows: SnapshotEntries) {
+function shrinker(summaries: FrameSummaries, rows: SnapshotEntries) {
   // file -> line -> function -> the shared frame; no key strings built per frame.
   const frames = new Map<string, Map<unknown, Map<string, TorchFrame>>>();
-  // A trie over shared frames: a stack seen before gets its summary from one lookup per frame.
-  type Node = { next: Map<unknown, Node>; info: number };
-  const root: Node = { next: new Map(), info: -1 };
-  let nodes = 0;
   return (d: { [key: string]: unknown }) => {
     if (typeof d.filename === "string" && typeof d.name === "string" && d.action === undefined) {
       let byLine = frames.get(d.filename);
@@ -536,21 +513,7 @@ function shrinker(info: (frames: TorchFrame[]) => number, rows: SnapshotEntries)
       return d as never;
     }
     const f = d.frames;
-    let summary = -1;
-    if (Array.isArray(f) && f.length > 0) {
-      let node: Node | undefined = root;
-      for (let i = 0; i < f.length && node !== undefined; i++) {
-        let next: Node | undefined = node.next.get(f[i]);
-        if (next === undefined && nodes < MAX_TRIE_NODES) {
-          node.next.set(f[i], (next = { next: new Map(), info: -1 }));
-          nodes++;
-        }
-        node = next;
-      }
-      // Past the budget (a file with countless distinct stacks), summaries are not cached.
-      if (node === undefined) summary = info(f as TorchFrame[]);
-      else summary = node.info >= 0 ? node.info : (node.info = info(f as TorchFrame[]));
-    }
+    const summary = summaries.ofShared(f);
     if (typeof d.action === "string") {
       const row = rows.add(d, summary);
       if (row >= 0) return row as never;
@@ -561,21 +524,6 @@ function shrinker(info: (frames: TorchFrame[]) => number, rows: SnapshotEntries)
     }
     return d as never;
   };
-}
-
-function describeFrames(frames: TorchFrame[], depth: number): FrameInfo {
-  const python: TorchFrame[] = [];
-  for (const f of frames) {
-    if (f === null || typeof f !== "object" || typeof f.filename !== "string" || typeof f.name !== "string") continue;
-    if ((f.filename.endsWith(".py") || f.filename.startsWith("<")) && !PLUMBING.has(f.name)) python.push(f);
-  }
-  if (python.length === 0) {
-    const inner = frames.find((f) => f && typeof f.name === "string");
-    return { scope: "", op: inner ? inner.name : "", site: "" };
-  }
-  const names = python.slice(0, depth).map((f) => f.name).reverse();
-  const inner = python[0];
-  return { scope: names.join("/"), op: inner.name, site: `${inner.filename}:${inner.line}` };
 }
 
 /**
