@@ -19,7 +19,7 @@ export function failedRun(e: unknown, out: string | undefined, io: Io): Error {
   const events = e.trace.events.length;
   let where = "";
   if (out) {
-    writeOutput(out, serializeTrace(e.trace), io.cwd);
+    writeOutput(out, serializeTrace(e.trace), io);
     where = `; partial trace (${events} events) written to ${out}`;
   } else where = `; pass --out to keep the partial trace (${events} events)`;
   const message = (cause as Error)?.message ?? String(cause);

@@ -8,6 +8,7 @@ import type { Io } from "../io.js";
 import { addStepOptions, flagOf, stepConfigFromFlags, type StepFlags } from "../stepOptions.js";
 import { table } from "../table.js";
 import { writeOutput } from "../writeOutput.js";
+import { checkOutputs } from "../checkOutputs.js";
 import { attentionChart } from "@hbmscope/viz";
 
 function variantList(value: string): AttentionVariant[] {
@@ -51,6 +52,7 @@ export function registerCompareAttention(program: Command, io: Io) {
     .option("--svg <file.svg>", "write the chart: peak memory against sequence length per variant")
     .action(async (opts: StepFlags & { seq: number[]; variants: AttentionVariant[]; out?: string; json?: boolean; svg?: string }) => {
       const { seq, variants, out, json, svg, ...flags } = opts;
+      const { toStdout } = checkOutputs(io, [{ flag: "--out", path: out, directory: true }, { flag: "--svg", path: svg }], [flags.model], json);
       const config = stepConfigFromFlags(flags, io.cwd, { seq: Math.max(...seq) });
       const total = seq.length * (variants.includes("naive") ? variants.length : variants.length + 1);
       let done = 0;
@@ -68,16 +70,17 @@ export function registerCompareAttention(program: Command, io: Io) {
             io.stderr(`[${++done}/${total}] ${m}\n`);
           },
           onTrace: (row, trace) => {
-            if (out) writeOutput(`${out}/${row.variant}-seq${row.seq}-${row.mode}.trace.json`, serializeTrace(trace), io.cwd);
+            if (out) writeOutput(`${out}/${row.variant}-seq${row.seq}-${row.mode}.trace.json`, serializeTrace(trace), io);
           },
         });
       } catch (e) {
         const file = out ? `${out}/failed-${current.split(" ")[0]}.trace.json` : undefined;
         throw failedRun(e, file, io);
       }
-      if (svg) writeOutput(svg, attentionChart({ rows }, { title: `Attention variants: peak memory by sequence length (${flags.backend})` }).svg, io.cwd, "--svg");
+      if (svg) writeOutput(svg, attentionChart({ rows }, { title: `Attention variants: peak memory by sequence length (${flags.backend})` }).svg, io, "--svg");
       if (json) return io.stdout(JSON.stringify({ rows }) + "\n");
-      io.stdout(renderAttentionRows(rows));
-      if (out) io.stdout(`traces written to ${out}/\n`);
+      const say = toStdout ? io.stderr : io.stdout;
+      say(renderAttentionRows(rows));
+      if (out) say(`traces written to ${out}/\n`);
     });
 }

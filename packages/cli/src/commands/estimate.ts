@@ -11,6 +11,7 @@ import { table } from "../table.js";
 import { breakdownChart } from "@hbmscope/viz";
 import { breakdownScenario } from "../breakdownScenario.js";
 import { writeOutput } from "../writeOutput.js";
+import { checkOutputs } from "../checkOutputs.js";
 
 interface EstimateFlags extends SetupFlags {
   model?: string;
@@ -226,6 +227,7 @@ export function registerEstimate(program: Command, io: Io) {
     .action((opts: EstimateFlags) => {
       if (!opts.model && opts.params === undefined) throw new CliError("estimate needs --model <preset|config.json> or --params <n>", 2);
       if (opts.model && opts.params !== undefined) throw new CliError("estimate takes --model or --params, not both", 2);
+      const { toStdout } = checkOutputs(io, [{ flag: "--svg", path: opts.svg }], [opts.model], opts.json);
       let gpu: Gpu | undefined;
       if (opts.gpu !== undefined) {
         try {
@@ -257,8 +259,8 @@ export function registerEstimate(program: Command, io: Io) {
         for (const s of suggestions) scenarios.push(breakdownScenario(s.label, estimate(model, s.setup, { overhead: over })));
         const tiers = gpu ? [{ label: gpu.name, bytes: gpu.bytes }] : undefined;
         const fig = breakdownChart(scenarios, { title: `${model.name}: memory per GPU at the peak`, ...(tiers ? { tiers } : {}) });
-        writeOutput(opts.svg, fig.svg, io.cwd, "--svg");
+        writeOutput(opts.svg, fig.svg, io, "--svg");
       }
-      io.stdout(opts.json ? JSON.stringify(r.json) + "\n" : renderEstimate(r, gpu));
+      (toStdout ? io.stderr : io.stdout)(opts.json ? JSON.stringify(r.json) + "\n" : renderEstimate(r, gpu));
     });
 }

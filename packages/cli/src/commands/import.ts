@@ -7,6 +7,7 @@ import { CliError } from "../cliError.js";
 import { formatBytes } from "../formatBytes.js";
 import type { Io } from "../io.js";
 import { writeOutput } from "../writeOutput.js";
+import { checkOutputs } from "../checkOutputs.js";
 
 /** What `hbmscope import --json` prints. Sizes in bytes. */
 export function importReport(trace: Trace, out: string) {
@@ -40,10 +41,11 @@ export function registerImport(program: Command, io: Io) {
     .command("import")
     .description("read a PyTorch memory snapshot (torch.cuda.memory._dump_snapshot pickle, or JSON) into an hbmscope trace")
     .argument("<snapshot>", "a snapshot file (.pickle or .json)")
-    .requiredOption("--out <trace.json>", "where to write the trace")
+    .requiredOption("-o, --out <trace.json>", "where to write the trace (- for standard output)")
     .option("--device <n>", "which device's history to import (default: the one with the most entries)", intArg("--device", 0))
     .option("--json", "print one JSON object (sizes in bytes)")
     .action((file: string, opts: { out: string; device?: number; json?: boolean }) => {
+      const { toStdout } = checkOutputs(io, [{ flag: "--out", path: opts.out }], [file], opts.json);
       let trace: Trace;
       try {
         trace = importSnapshotFile(resolve(io.cwd, file), { device: opts.device });
@@ -51,17 +53,17 @@ export function registerImport(program: Command, io: Io) {
         const code = (e as NodeJS.ErrnoException).code;
         throw new CliError(code ? `cannot read snapshot ${file}: ${code}` : `${file}: ${(e as Error).message}`);
       }
-      writeOutput(opts.out, serializeTraceChunks(trace), io.cwd);
+      writeOutput(opts.out, serializeTraceChunks(trace), io);
       const report = importReport(trace, opts.out);
       if (opts.json) return io.stdout(JSON.stringify(report) + "\n");
-      io.stdout(
+      (toStdout ? io.stderr : io.stdout)(
         [
           `${file}: device ${report.device}, ${report.events} events, ${report.buffers} buffers (${report.ghosts} alive before recording started)`,
           `live peak ${formatBytes(report.peakBytes)} at event ${report.peakIndex}${report.peakScope ? ` (${report.peakScope})` : ""}`,
           `reserved by PyTorch: ${formatBytes(report.reservedAtStartBytes)} at start, peak ${formatBytes(report.reservedPeakBytes)}, ${formatBytes(report.reservedEndBytes)} at the end, ${report.segments} segments held`,
           ...report.ooms.map((o) => `out of memory before event ${o.at}: ${formatBytes(o.bytes)} requested, ${formatBytes(o.deviceFree)} free on the device`),
           ...report.warnings.slice(0, 10).map((w) => `warning: ${w}`),
-          `wrote ${opts.out}`,
+          toStdout ? "wrote the trace to standard output" : `wrote ${opts.out}`,
           "",
         ].join("\n"),
       );

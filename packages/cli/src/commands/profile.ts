@@ -8,6 +8,7 @@ import type { Io } from "../io.js";
 import { addStepOptions, flagOf, stepConfigFromFlags, type StepFlags } from "../stepOptions.js";
 import { table } from "../table.js";
 import { writeOutput } from "../writeOutput.js";
+import { checkOutputs } from "../checkOutputs.js";
 import { timelineChart } from "@hbmscope/viz";
 import { failedRun } from "../failedRun.js";
 
@@ -29,11 +30,13 @@ export function registerProfile(program: Command, io: Io) {
       .option("--seq <n>", "sequence length (default 128)", intArg("--seq"))
       .addOption(new Option("--attention <variant>", "attention variant").choices([...ATTENTION_VARIANTS])),
   )
-    .option("--out <trace.json>", "write the trace (also the partial trace of a failed run)")
+    .option("-o, --out <trace.json>", "write the trace (also the partial trace of a failed run; - for standard output)")
     .option("--json", "print one JSON object (sizes in bytes)")
     .option("--svg <file.svg>", "write the timeline chart (physical view: categories, phases, the peak)")
     .action(async (opts: StepFlags & { seq?: number; attention?: StepConfig["attention"]; out?: string; json?: boolean; svg?: string }) => {
       const { seq, attention, out, json, svg, ...flags } = opts;
+      const { toStdout } = checkOutputs(io, [{ flag: "--out", path: out }, { flag: "--svg", path: svg }], [flags.model], json);
+      const say = toStdout ? io.stderr : io.stdout;
       const config = stepConfigFromFlags(flags, io.cwd, { seq, attention });
       io.stderr(`profiling one ${config.mode} step on ${flags.backend}...\n`);
       let p;
@@ -56,15 +59,15 @@ export function registerProfile(program: Command, io: Io) {
         stepMs: Math.round(p.ms * 10) / 10,
         events: p.trace.events.length,
       };
-      if (out) writeOutput(out, serializeTrace(p.trace), io.cwd);
+      if (out) writeOutput(out, serializeTrace(p.trace), io);
       if (svg) {
         const c = p.config;
         const title = `tfjs ${c.mode} step, ${c.attention} attention, seq ${c.seq} (${flags.backend}, physical view)`;
-        writeOutput(svg, timelineChart(p.trace, { view: "physical", title }).svg, io.cwd, "--svg");
+        writeOutput(svg, timelineChart(p.trace, { view: "physical", title }).svg, io, "--svg");
       }
       if (json) return io.stdout(JSON.stringify(report) + "\n");
       const c = p.config;
-      io.stdout(
+      say(
         [
           `${c.mode} step on ${flags.backend}: vocab ${c.vocab}, hidden ${c.hidden}, heads ${c.heads}, layers ${c.layers}, ffn ${c.ffn}, seq ${c.seq}, batch ${c.batch}, attention ${c.attention}${c.attention === "naive" ? "" : ` (block ${c.blockSize})`}, ${c.norm}${c.mode === "train" ? `, ${c.optimizer}` : ""}`,
           `peak: logical ${formatBytes(report.peak.logical)}, physical ${formatBytes(report.peak.physical)}, backend ${formatBytes(report.peak.backend)}`,

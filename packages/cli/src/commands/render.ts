@@ -9,6 +9,7 @@ import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
 import { writeOutput } from "../writeOutput.js";
+import { checkOutputs } from "../checkOutputs.js";
 
 interface RenderOptions {
   out: string;
@@ -26,7 +27,7 @@ export function registerRender(program: Command, io: Io) {
     .command("render")
     .description("draw a trace as a standalone SVG: live bytes by category over the step (timeline), or an allocator's memory map (segments)")
     .argument("<trace.json>", "a trace file (hbmscope.trace version 1)")
-    .requiredOption("--out <file.svg>", "where to write the SVG")
+    .requiredOption("-o, --out <file.svg>", "where to write the SVG (- for standard output)")
     .addOption(new Option("--kind <kind>", "which chart").choices(["timeline", "segments"]).default("timeline"))
     .addOption(
       new Option("--allocator <name>", "replay through this allocator model: the timeline gets the reserved line, segments its memory map (default caching)").choices(
@@ -39,6 +40,7 @@ export function registerRender(program: Command, io: Io) {
     .option("--height <px>", "height in pixels", intArg("--height", 150), 400)
     .option("--json", "print one JSON object describing what was written (sizes in bytes)")
     .action((file: string, opts: RenderOptions) => {
+      const { toStdout } = checkOutputs(io, [{ flag: "--out", path: opts.out }], [file], opts.json);
       const trace = readTraceFile(file, io.cwd);
       const allocatorName = opts.allocator ?? (opts.kind === "segments" ? "caching" : undefined);
       if (opts.kind === "segments" && allocatorName === "ideal") {
@@ -54,12 +56,12 @@ export function registerRender(program: Command, io: Io) {
       } catch (e) {
         throw new CliError((e as Error).message);
       }
-      const path = writeOutput(opts.out, fig.svg, io.cwd, "--out");
+      const path = writeOutput(opts.out, fig.svg, io, "--out");
       const bytes = Buffer.byteLength(fig.svg);
       if (opts.json) {
         io.stdout(JSON.stringify({ out: path, kind: opts.kind, allocator: allocatorName ?? null, view: opts.view, width: fig.width, height: fig.height, bytes, title: fig.title }) + "\n");
         return;
       }
-      io.stdout(`wrote ${opts.out}: ${opts.kind}${allocatorName ? ` (${allocatorName} allocator)` : ""}, ${fig.width}x${fig.height}, ${formatBytes(bytes)}\n`);
+      (toStdout ? io.stderr : io.stdout)(`wrote ${toStdout ? "standard output" : opts.out}: ${opts.kind}${allocatorName ? ` (${allocatorName} allocator)` : ""}, ${fig.width}x${fig.height}, ${formatBytes(bytes)}\n`);
     });
 }
