@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { CliError } from "./cliError.js";
 import type { Io } from "./io.js";
+import { terminalSafe } from "./terminalSafe.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerRender } from "./commands/render.js";
 import { registerImport } from "./commands/import.js";
@@ -41,7 +42,9 @@ function output(io: Io) {
 }
 
 /** Runs the CLI on `argv` (without node and script), returns the exit code. */
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], rawIo: Io): Promise<number> {
+  // Names from traces and snapshots reach the terminal escaped, whichever command prints them.
+  const io: Io = { ...rawIo, stdout: (t) => rawIo.stdout(terminalSafe(t)), stderr: (t) => rawIo.stderr(terminalSafe(t)) };
   const root = program(io);
   try {
     await root.parseAsync(argv, { from: "user" });
