@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -68,5 +68,13 @@ describe("hbmscope import", () => {
     const r = await run(["render", join(fixtures, "snapshot-ghosts.pickle"), "--out", "t.svg"], dir);
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, "t.svg"), "utf8")).toMatch(/^<svg/);
+  });
+
+  it("import --device of a device the snapshot lacks names the devices present and exits 2, writing nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-import-"));
+    const r = await run(["import", join(fixtures, "snapshot-fresh.pickle"), "--device", "5", "--out", "t.json"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("hbmscope: --device 5: device 5 is not in this snapshot; it has device 0\n");
+    expect(existsSync(join(dir, "t.json"))).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { eventCount, bufferCount, serializeTraceChunks, snapshotReserved, timeline, type SnapshotMeta, type Trace } from "@hbmscope/core";
+import { eventCount, bufferCount, serializeTraceChunks, snapshotReserved, timeline, type SnapshotError, type SnapshotMeta, type Trace } from "@hbmscope/core";
 import type { Command } from "commander";
 import { intArg } from "../args.js";
 import { importSnapshotFile } from "../importSnapshotFile.js";
@@ -51,6 +51,8 @@ export function registerImport(program: Command, io: Io) {
         trace = importSnapshotFile(resolve(io.cwd, file), { device: opts.device });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
+        // A file without the device asked for is fine; the flag is what is wrong.
+        if ((e as SnapshotError).option === "device") throw new CliError(`--device ${opts.device}: ${(e as Error).message.replace(/^importTorchSnapshot: /, "")}`, 2);
         throw new CliError(code ? `cannot read snapshot ${file}: ${code}` : `${file}: ${(e as Error).message}`);
       }
       writeOutput(opts.out, serializeTraceChunks(trace), io);

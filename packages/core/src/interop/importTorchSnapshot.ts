@@ -114,6 +114,10 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
   const category = options.category ?? defaultCategory;
   const device = options.device ?? busiestDevice(snap);
   if (!Number.isSafeInteger(device) || device < 0) throw new SnapshotError(`importTorchSnapshot: device must be a non-negative integer, got ${String(device)}`);
+  if (options.device !== undefined && snap.device_traces[device] === undefined && !snap.segments.some((s) => s !== null && typeof s === "object" && (s.device ?? 0) === device)) {
+    const present = snapshotDevices(snap);
+    throw new SnapshotError(`importTorchSnapshot: device ${device} is not in this snapshot; it has ${present.length === 0 ? "no device" : `device${present.length > 1 ? "s" : ""} ${present.join(", ")}`}`, -1, "device");
+  }
   const list: (TorchTraceEntry | number)[] = snap.device_traces[device] ?? [];
   if (!Array.isArray(list)) throw new SnapshotError(`importTorchSnapshot: device_traces[${device}] is not a list`);
   const where = (i: number) => `device_traces[${device}][${i}]`;
@@ -438,6 +442,19 @@ class EventColumns {
     this.alloc.push(alloc);
     this.time?.push(time);
   }
+}
+
+/** Devices with a recorded history (a non-empty trace list) or segments, in order. */
+function snapshotDevices(snap: TorchSnapshot): number[] {
+  const found = new Set<number>();
+  snap.device_traces.forEach((t, d) => {
+    if (t.length > 0) found.add(d);
+  });
+  for (const s of snap.segments) {
+    const d = s !== null && typeof s === "object" ? s.device ?? 0 : undefined;
+    if (typeof d === "number") found.add(d);
+  }
+  return [...found].sort((a, b) => a - b);
 }
 
 function busiestDevice(snap: TorchSnapshot): number {
