@@ -37,7 +37,12 @@ export function simulateReport(model: ModelSpec, setup: TrainingSetup, options: 
   } catch (e) {
     throw new CliError((e as Error).message.replace(/^simulateStep: /, "simulate: "), 2);
   }
+  for (let i = 0; i < trace.buffers.length; i++) {
+    const b = trace.buffers[i];
+    if (!Number.isSafeInteger(b.bytes)) throw new CliError(`simulate: ${tooLarge(`a buffer of ${b.bytes} bytes (${b.op ?? "buffer " + i})`)}`, 2);
+  }
   const tl = timeline(trace, { view: "physical" });
+  if (!Number.isSafeInteger(tl.peak.bytes)) throw new CliError(`simulate: ${tooLarge(`a peak of ${tl.peak.bytes} bytes`)}`, 2);
   const replayed = replayReport(trace, allocator, { capacity, view: "physical" });
   return {
     trace,
@@ -61,6 +66,11 @@ export function simulateReport(model: ModelSpec, setup: TrainingSetup, options: 
       oom: replayed.oom,
     },
   };
+}
+
+/** The message for sizes beyond what a double holds exactly (what a trace refuses to hold). */
+function tooLarge(what: string): string {
+  return `the step needs ${what}, beyond 2^53 - 1 bytes (about 8 PiB), the largest size counted exactly; lower --seq, --batch or the model size`;
 }
 
 export function registerSimulate(program: Command, io: Io) {
