@@ -55,18 +55,18 @@ export function addSetupOptions(cmd: Command): Command {
     .addOption(new Option("--precision <policy>", "precision policy (DESIGN.md table)").choices(setupChoices.precision).default(d.precision))
     .addOption(new Option("--dtype <dtype>", "the 16-bit type").choices(setupChoices.dtype).default(d.dtype))
     .addOption(new Option("--optimizer <name>", "optimizer").choices(setupChoices.optimizer).default(d.optimizer))
-    .option("--batch <n>", "micro-batch per GPU (sequences)", intArg("--batch"), d.batch)
-    .option("--seq <n>", "sequence length (tokens)", intArg("--seq"), d.seq)
+    .option("--batch <n>", "micro-batch per GPU (sequences)", intArg("--batch", 1, 2 ** 20), d.batch)
+    .option("--seq <n>", "sequence length (tokens)", intArg("--seq", 1, 2 ** 24), d.seq)
     .addOption(new Option("--checkpointing <mode>", "activation checkpointing").choices(setupChoices.checkpointing).default(d.checkpointing))
     .addOption(new Option("--attention <kind>", "attention implementation").choices(setupChoices.attention).default(d.attention))
-    .option("--lora-rank <r>", "LoRA rank", intArg("--lora-rank"), d.loraRank)
+    .option("--lora-rank <r>", "LoRA rank", intArg("--lora-rank", 1, 2 ** 20), d.loraRank)
     .option("--lora-targets <list>", `modules with adapters (${setupChoices.loraTargets.join(",")})`, targetsArg, [...d.loraTargets])
-    .option("--dp <n>", "data-parallel degree", intArg("--dp"), d.dp)
-    .option("--tp <n>", "tensor-parallel degree", intArg("--tp"), d.tp)
-    .option("--pp <n>", "pipeline-parallel degree", intArg("--pp"), d.pp)
+    .option("--dp <n>", "data-parallel degree", intArg("--dp", 1, 2 ** 20), d.dp)
+    .option("--tp <n>", "tensor-parallel degree", intArg("--tp", 1, 2 ** 16), d.tp)
+    .option("--pp <n>", "pipeline-parallel degree", intArg("--pp", 1, 2 ** 16), d.pp)
     .option("--sp", "sequence parallelism (with --tp)", d.sp)
     .addOption(new Option("--zero <stage>", "ZeRO stage over the data-parallel group (3 = FSDP)").choices(["0", "1", "2", "3"]).default(String(d.zero)))
-    .option("--microbatches <n>", "microbatches in flight on the first pipeline stage (default: pp)", intArg("--microbatches"));
+    .option("--microbatches <n>", "microbatches in flight on the first pipeline stage (default: pp)", intArg("--microbatches", 1, 2 ** 20));
 }
 
 /** A frozen, validated TrainingSetup from the parsed flags; a bad combination becomes a one-line CliError. */

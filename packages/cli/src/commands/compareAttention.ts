@@ -44,7 +44,7 @@ export function registerCompareAttention(program: Command, io: Io) {
     program
       .command("compare-attention")
       .description("run every attention variant on the same tfjs model and compare peaks (three views), attention bytes, time, and results vs naive")
-      .option("--seq <list>", "sequence lengths, comma-separated", intListArg("--seq"), [256, 512, 1024])
+      .option("--seq <list>", "sequence lengths, comma-separated", intListArg("--seq", 1, 2 ** 20), [256, 512, 1024])
       .option("--variants <list>", `variants to run (naive always runs as the reference), from ${ATTENTION_VARIANTS.join(", ")}`, variantList, [...ATTENTION_VARIANTS]),
   )
     .option("--out <dir>", "write each run's trace as <dir>/<variant>-seq<seq>-<mode>.trace.json")

@@ -24,12 +24,14 @@ interface EstimateFlags extends SetupFlags {
   svg?: string;
 }
 
+/** Parameter counts up to 1e14 (100 trillion): bytes of the model states then stay below 2^53. */
 function countArg(flag: string) {
-  return (value: string): number => {
+  const parse = (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} takes a positive number (4e9, 7000000000), got ${JSON.stringify(value)}`);
+    if (!Number.isFinite(n) || n < 1 || n > 1e14) throw new InvalidArgumentError(`${flag} takes a number from 1 to 1e14 (4e9, 7000000000), got ${JSON.stringify(value)}`);
     return Math.round(n);
   };
+  return Object.assign(parse, { range: [1, 1e14] as const });
 }
 
 function bytesArg(flag: string) {

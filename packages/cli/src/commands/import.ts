@@ -42,7 +42,7 @@ export function registerImport(program: Command, io: Io) {
     .description("read a PyTorch memory snapshot (torch.cuda.memory._dump_snapshot pickle, or JSON) into an hbmscope trace")
     .argument("<snapshot>", "a snapshot file (.pickle or .json)")
     .requiredOption("-o, --out <trace.json>", "where to write the trace (- for standard output)")
-    .option("--device <n>", "which device's history to import (default: the one with the most entries)", intArg("--device", 0))
+    .option("--device <n>", "which device's history to import (default: the one with the most entries)", intArg("--device", 0, 2 ** 16))
     .option("--json", "print one JSON object (sizes in bytes)")
     .action((file: string, opts: { out: string; device?: number; json?: boolean }) => {
       const { toStdout } = checkOutputs(io, [{ flag: "--out", path: opts.out }], [file], opts.json);

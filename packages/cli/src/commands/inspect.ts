@@ -51,7 +51,7 @@ export function registerInspect(program: Command, io: Io) {
     .description("peak, phase and op at the peak, breakdown and largest live buffers at the peak, per-phase peaks")
     .argument("<trace.json>", "a trace file (hbmscope.trace version 1)")
     .addOption(viewOption())
-    .option("--top <n>", "how many of the largest live buffers to list", intArg("--top"), 10)
+    .option("--top <n>", "how many of the largest live buffers to list", intArg("--top", 1, 2 ** 20), 10)
     .option("--json", "print one JSON object (sizes in bytes)")
     .action((file: string, opts: { view: View; top: number; json?: boolean }) => {
       const report = inspectReport(readTraceFile(file, io.cwd), opts.view, opts.top);

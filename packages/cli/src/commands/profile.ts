@@ -27,7 +27,7 @@ export function registerProfile(program: Command, io: Io) {
     program
       .command("profile")
       .description("trace one real TensorFlow.js transformer step: peak in the logical, physical and backend views, where it happens, what holds it")
-      .option("--seq <n>", "sequence length (default 128)", intArg("--seq"))
+      .option("--seq <n>", "sequence length (default 128)", intArg("--seq", 1, 2 ** 20))
       .addOption(new Option("--attention <variant>", "attention variant").choices([...ATTENTION_VARIANTS])),
   )
     .option("-o, --out <trace.json>", "write the trace (also the partial trace of a failed run; - for standard output)")

@@ -36,8 +36,8 @@ export function registerRender(program: Command, io: Io) {
     )
     .addOption(viewOption())
     .addOption(new Option("--x <axis>", "horizontal axis of the timeline").choices(["event", "time"]).default("event"))
-    .option("--width <px>", "width in pixels", intArg("--width", 200), 800)
-    .option("--height <px>", "height in pixels", intArg("--height", 150), 400)
+    .option("--width <px>", "width in pixels", intArg("--width", 200, 16384), 800)
+    .option("--height <px>", "height in pixels", intArg("--height", 150, 16384), 400)
     .option("--json", "print one JSON object describing what was written (sizes in bytes)")
     .action((file: string, opts: RenderOptions) => {
       const { toStdout } = checkOutputs(io, [{ flag: "--out", path: opts.out }], [file], opts.json);
