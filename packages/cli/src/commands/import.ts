@@ -43,12 +43,13 @@ export function registerImport(program: Command, io: Io) {
     .argument("<snapshot>", "a snapshot file (.pickle or .json)")
     .requiredOption("-o, --out <trace.json>", "where to write the trace (- for standard output)")
     .option("--device <n>", "which device's history to import (default: the one with the most entries)", intArg("--device", 0, 2 ** 16))
+    .option("--strict", "refuse an inconsistent snapshot (overlapping segments, an alloc outside every segment, an unknown action, time running back, ...) instead of importing it with warnings")
     .option("--json", "print one JSON object (sizes in bytes)")
-    .action((file: string, opts: { out: string; device?: number; json?: boolean }) => {
+    .action((file: string, opts: { out: string; device?: number; strict?: boolean; json?: boolean }) => {
       const { toStdout } = checkOutputs(io, [{ flag: "--out", path: opts.out }], [file], opts.json);
       let trace: Trace;
       try {
-        trace = importSnapshotFile(resolve(io.cwd, file), { device: opts.device });
+        trace = importSnapshotFile(resolve(io.cwd, file), { device: opts.device, strict: opts.strict });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         // A file without the device asked for is fine; the flag is what is wrong.

@@ -20,6 +20,11 @@ export interface ImportTorchSnapshotOptions {
   category?: (entry: TorchTraceEntry | TorchBlock) => Category;
   /** How many Python frames (outermost dropped first) make up a buffer's `scope`. @defaultValue 8 */
   scopeDepth?: number;
+  /**
+   * Refuse an inconsistent snapshot (a `SnapshotError` with the first warning) instead of importing
+   * it with `meta.torch.warnings`. @defaultValue false
+   */
+  strict?: boolean;
 }
 
 /** A segment as kept in `meta.torch.segments`: the allocator's own end state, for checking replays. */
@@ -169,7 +174,15 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
   const warnings: string[] = [];
   let unsaid = 0;
   // At most 100 warnings are kept: a broken file must not fill memory with them.
-  const warn = (w: string) => (warnings.length < 100 ? warnings.push(w) : unsaid++);
+  const warn = (w: string) => {
+    if (options.strict) throw new SnapshotError(`importTorchSnapshot: ${w} (strict: an inconsistent snapshot is refused)`);
+    if (warnings.length < 100) warnings.push(w);
+    else unsaid++;
+  };
+  // Where each recorded alloc came from (its entry), and every segment's address range, to check
+  // afterwards that each alloc lies in a segment.
+  const allocEntry = new Grow(Int32Array, 1024);
+  const segmentRanges: [number, number, string][] = [];
   const live = new Map<number | bigint, number>();
 
   const describe = (source: TorchTraceEntry | TorchBlock): number => {
@@ -194,6 +207,8 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
       if (!Number.isFinite(t)) throw new SnapshotError(`importTorchSnapshot: ${where(i)}.time_us is not a number`);
       t0 ??= t;
       // The allocator's clock is approximate (c10/util/ApproximateClock.h): never let it run back.
+      // A step back of more than a millisecond is more than its error: the entries are out of order.
+      if ((t - t0) / 1000 < lastTime - 1) warn(`${where(i)}: time_us ${t} is ${Math.round(lastTime * 1000 - (t - t0))} us before an earlier entry's; kept at the earlier time`);
       lastTime = Math.max(lastTime, (t - t0) / 1000);
       time = lastTime;
     }
@@ -208,6 +223,8 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
           events.push(old, 0, time);
         }
         const id = newBuffer(size, addr, e, e.stream, false);
+        while (allocEntry.count < id) allocEntry.push(-1);
+        allocEntry.push(i);
         live.set(addr, id);
         events.push(id, 1, time);
         break;
@@ -236,6 +253,7 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
         const addr = address(e.addr, where, i);
         const bytes = bytesOf(e.size, where, i, ".size");
         segmentEvents.push({ at, action: e.action, address: plain(addr), bytes });
+        if (typeof addr === "number") segmentRanges.push([addr, addr + bytes, where(i)]);
         if (e.action === "segment_free" || e.action === "segment_unmap") {
           const last = marks[marks.length - 1];
           if (!(last && last.at === at && last.label === "emptyCache")) marks.push({ at, label: "emptyCache" });
@@ -249,8 +267,11 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
       case "snapshot":
         marks.push({ at, label: "snapshot", kind: "note" });
         break;
+      case "user_defined":
+        break; // annotations (torch.cuda.memory._record_memory_history's user markers) carry no memory
       default:
-        break; // annotations and actions of newer PyTorch versions carry no memory
+        warn(`${where(i)}: unknown action ${show(e.action)}; skipped (it carries no memory hbmscope knows of)`);
+        break;
     }
   }
 
@@ -293,6 +314,7 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
         }
       }
     }
+    if (typeof segAddress === "number") segmentRanges.push([segAddress, segAddress + total, path]);
     kept.push({ address: plain(segAddress), bytes: total, pool: String(seg.segment_type ?? (total <= 2 * 2 ** 20 ? "small" : "large")), stream: plain(seg.stream ?? 0), blocks });
   }
 
@@ -303,6 +325,7 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
     reservedAtStart = 0;
   }
 
+  checkSegments(segmentRanges, kept.length, buffers, allocEntry, where, warn);
   if (unsaid > 0) warnings.push(`... and ${unsaid} more warnings`);
 
   // Ghost allocations go first, in address order (how a fresh allocator hands out split blocks).
@@ -441,6 +464,48 @@ class EventColumns {
     this.buffer.push(buffer);
     this.alloc.push(alloc);
     this.time?.push(time);
+  }
+}
+
+/**
+ * Segments of the dump that overlap one another, and recorded allocs outside every segment the
+ * snapshot knows of (dumped or recorded): `ranges` holds the recorded segment events, then the
+ * `dumped` segments of the dump. Sorting makes it O(n log n).
+ */
+function checkSegments(ranges: [number, number, string][], dumped: number, buffers: BufferColumns, allocEntry: Grow<Int32Array>, where: PathOf, warn: (w: string) => void) {
+  if (ranges.length === 0) return;
+  const dump = ranges.slice(ranges.length - dumped).sort((a, b) => a[0] - b[0]);
+  for (let k = 1; k < dump.length; k++) {
+    if (dump[k][0] < dump[k - 1][1]) warn(`${dump[k][2]} at ${hexAddress(dump[k][0])} overlaps ${dump[k - 1][2]} (${hexAddress(dump[k - 1][0])} to ${hexAddress(dump[k - 1][1])})`);
+  }
+  // The union of every known segment range, merged, to search by address.
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (const [a, b] of sorted) {
+    if (starts.length > 0 && a <= ends[ends.length - 1]) ends[ends.length - 1] = Math.max(ends[ends.length - 1], b);
+    else {
+      starts.push(a);
+      ends.push(b);
+    }
+  }
+  const addresses = buffers.address.items;
+  const bytes = buffers.bytes.items;
+  for (let id = 0; id < allocEntry.count; id++) {
+    const i = allocEntry.items[id];
+    const a = addresses[id];
+    if (i < 0 || Number.isNaN(a)) continue;
+    let lo = 0;
+    let hi = starts.length - 1;
+    let k = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid] <= a) {
+        k = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (k < 0 || a + bytes[id] > ends[k]) warn(`${where(i)}: alloc at ${hexAddress(a)} of ${bytes[id]} bytes lies outside every segment of the snapshot`);
   }
 }
 
