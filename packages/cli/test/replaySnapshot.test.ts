@@ -90,4 +90,11 @@ describe("hbmscope replay on a PyTorch snapshot", () => {
     );
     expect((await run(["replay", "s.pickle", "--allocator", "bfc"], dir)).code).toBe(0);
   });
+
+  it("replay --expandable-segments with another allocator notes that it has no effect", async () => {
+    const r = await run(["replay", join(fixtures, "snapshot-fresh.pickle"), "--allocator", "bfc", "--expandable-segments", "on", "--json"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("note: --expandable-segments has no effect with --allocator bfc: it is a setting of PyTorch's caching allocator\n");
+    expect(JSON.parse(r.stdout).notes).toHaveLength(1);
+  });
 });

@@ -11,6 +11,7 @@ import { table } from "../table.js";
 import { breakdownChart } from "@hbmscope/viz";
 import { breakdownScenario } from "../breakdownScenario.js";
 import { writeOutput } from "../writeOutput.js";
+import { setupNotes } from "../setupNotes.js";
 import { checkOutputs } from "../checkOutputs.js";
 
 interface EstimateFlags extends SetupFlags {
@@ -226,7 +227,10 @@ export function registerEstimate(program: Command, io: Io) {
     .option("--cublas-workspace <bytes>", "cuBLAS workspace (default 8519680)", bytesArg("--cublas-workspace"))
     .option("--json", "print one JSON object (sizes in bytes, per GPU)")
     .option("--svg <file.svg>", "write a breakdown chart: this setup and each suggestion, against the GPU tiers")
-    .action((opts: EstimateFlags) => {
+    .action((opts: EstimateFlags, command: Command) => {
+      // Said once the setup is known to be valid, just before the answer.
+      const notes = setupNotes(opts, (name) => command.getOptionValueSource(name) === "cli");
+      const sayNotes = () => notes.forEach((n) => io.stderr(`note: ${n}\n`));
       if (!opts.model && opts.params === undefined) throw new CliError("estimate needs --model <preset|config.json> or --params <n>", 2);
       if (opts.model && opts.params !== undefined) throw new CliError("estimate takes --model or --params, not both", 2);
       const { toStdout } = checkOutputs(io, [{ flag: "--svg", path: opts.svg }], [opts.model], opts.json);
@@ -249,7 +253,8 @@ export function registerEstimate(program: Command, io: Io) {
         } catch (e) {
           throw new CliError((e as Error).message.replace(/^modelStatesFromParams: /, "--params: ").replace("give trainableParams", "give --trainable-params"), 2);
         }
-        io.stdout(opts.json ? JSON.stringify(r) + "\n" : renderParamsOnly(r));
+        sayNotes();
+        io.stdout(opts.json ? JSON.stringify({ ...r, notes }) + "\n" : renderParamsOnly(r));
         return;
       }
       const model = modelFromFlag(opts.model!, io.cwd);
@@ -263,6 +268,7 @@ export function registerEstimate(program: Command, io: Io) {
         const fig = breakdownChart(scenarios, { title: `${model.name}: memory per GPU at the peak`, ...(tiers ? { tiers } : {}) });
         writeOutput(opts.svg, fig.svg, io, "--svg");
       }
-      (toStdout ? io.stderr : io.stdout)(opts.json ? JSON.stringify(r.json) + "\n" : renderEstimate(r, gpu));
+      sayNotes();
+      (toStdout ? io.stderr : io.stdout)(opts.json ? JSON.stringify({ ...r.json, notes }) + "\n" : renderEstimate(r, gpu));
     });
 }

@@ -60,8 +60,13 @@ export function registerReplay(program: Command, io: Io) {
     .option("--json", "print one JSON object (sizes in bytes)")
     .action((file: string, opts: { allocator: string; capacity?: number; view: View; expandableSegments?: "on" | "off"; json?: boolean }) => {
       const expandableSegments = opts.expandableSegments === undefined ? undefined : opts.expandableSegments === "on";
+      const notes: string[] = [];
+      if (opts.expandableSegments !== undefined && opts.allocator !== "caching") {
+        notes.push(`--expandable-segments has no effect with --allocator ${opts.allocator}: it is a setting of PyTorch's caching allocator`);
+      }
+      for (const n of notes) io.stderr(`note: ${n}\n`);
       const report = replayReport(readTraceFile(file, io.cwd), opts.allocator, { capacity: opts.capacity, view: opts.view, expandableSegments });
-      io.stdout(opts.json ? JSON.stringify(report) + "\n" : renderReplay(file, report));
+      io.stdout(opts.json ? JSON.stringify({ ...report, notes }) + "\n" : renderReplay(file, report));
       if (report.oom) throw new CliError(report.oom.message, OOM_EXIT_CODE);
     });
 }

@@ -7,6 +7,7 @@ import type { Io } from "../io.js";
 import { addSetupOptions, modelFromFlag, setupFromFlags, type SetupFlags } from "../setupOptions.js";
 import { table } from "../table.js";
 import { writeOutput } from "../writeOutput.js";
+import { setupNotes } from "../setupNotes.js";
 import { checkOutputs } from "../checkOutputs.js";
 import { ALLOCATORS } from "../allocators.js";
 import { OOM_EXIT_CODE, replayReport } from "./replay.js";
@@ -87,13 +88,14 @@ export function registerSimulate(program: Command, io: Io) {
     .option("-o, --out <trace.json>", "write the simulated trace (- for standard output)")
     .option("--json", "print one JSON object (sizes in bytes, per GPU)")
     .option("--svg <file.svg>", "write the timeline chart of the simulated step with the allocator's reserved line")
-    .action((opts: SimulateFlags) => {
+    .action((opts: SimulateFlags, command: Command) => {
       if (!opts.model) throw new CliError("simulate needs --model <preset|config.json>", 2);
       const { toStdout } = checkOutputs(io, [{ flag: "--out", path: opts.out }, { flag: "--svg", path: opts.svg }], [opts.model], opts.json);
       const model = modelFromFlag(opts.model, io.cwd);
       // tfjs computes in float32: with --semantics tfjs, --precision defaults to fp32.
       const precision = opts.semantics === "tfjs" && cmd.getOptionValueSource("precision") === "default" ? "fp32" : opts.precision;
       const setup = setupFromFlags({ ...opts, precision }, model);
+      const notes = setupNotes(opts, (name) => command.getOptionValueSource(name) === "cli");
       const r = simulateReport(model, setup, { semantics: opts.semantics, backend: opts.backend, mode: opts.mode }, opts.allocator, opts.capacity);
       if (opts.out) writeOutput(opts.out, serializeTrace(r.trace), io);
       if (opts.svg) {
@@ -101,7 +103,8 @@ export function registerSimulate(program: Command, io: Io) {
         const title = `Simulated ${model.name} step (${r.json.semantics} semantics), ${run.allocator.name} allocator`;
         writeOutput(opts.svg, timelineChart(r.trace, { run, title }).svg, io, "--svg");
       }
-      (toStdout ? io.stderr : io.stdout)(opts.json ? JSON.stringify(r.json) + "\n" : renderSimulate(r.json, opts.out));
+      for (const n of notes) io.stderr(`note: ${n}\n`);
+      (toStdout ? io.stderr : io.stdout)(opts.json ? JSON.stringify({ ...r.json, notes }) + "\n" : renderSimulate(r.json, opts.out));
       if (r.json.oom) throw new CliError(r.json.oom.message, OOM_EXIT_CODE);
     });
 }
