@@ -52,18 +52,19 @@ export async function main(argv: string[], rawIo: Io): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
-      io.stderr(`hbmscope: ${e.message.replace(/^error: /, "")}${acceptedHint(root, argv, e)}\n`);
+      // One line: commander's suggestion ("(Did you mean --json?)") and the accepted list joined on.
+      io.stderr(`hbmscope: ${`${e.message.replace(/^error: /, "")}${acceptedHint(root, argv, e)}`.replace(/\s*\n\s*/g, "; ")}\n`);
       return 2;
     }
     if (e instanceof CliError) {
-      io.stderr(`hbmscope: ${e.message}\n`);
+      io.stderr(`hbmscope: ${e.message.replace(/\s*\n\s*/g, "; ")}\n`);
       return e.exitCode;
     }
     if (e instanceof RangeError && /allocation|memory|Array buffer/i.test(e.message)) {
       io.stderr(`hbmscope: out of JavaScript memory (${e.message}); try a smaller configuration or raise --max-old-space-size\n`);
       return 1;
     }
-    io.stderr(`hbmscope: ${(e as Error)?.message ?? String(e)}\n`);
+    io.stderr(`hbmscope: ${String((e as Error)?.message ?? e).replace(/\s*\n\s*/g, "; ")}\n`);
     return 1;
   }
 }
