@@ -75,7 +75,7 @@ export function registerCompareAttention(program: Command, io: Io) {
         });
       } catch (e) {
         const file = out ? `${out}/failed-${current.split(" ")[0]}.trace.json` : undefined;
-        throw failedRun(e, file, io);
+        throw failedRun(e, file, io, flags.backend);
       }
       if (svg) writeOutput(svg, attentionChart({ rows }, { title: `Attention variants: peak memory by sequence length (${flags.backend})` }).svg, io, "--svg");
       if (json) return io.stdout(JSON.stringify({ rows }) + "\n");

@@ -10,7 +10,8 @@ import { table } from "../table.js";
 import { writeOutput } from "../writeOutput.js";
 import { checkOutputs } from "../checkOutputs.js";
 import { timelineChart } from "@hbmscope/viz";
-import { failedRun } from "../failedRun.js";
+import { failedRun, WASM_HEAP_BYTES } from "../failedRun.js";
+import { stepHeapEstimate } from "../stepHeapEstimate.js";
 
 /** What `hbmscope profile --json` prints. Sizes in bytes. */
 export interface ProfileReport {
@@ -38,12 +39,18 @@ export function registerProfile(program: Command, io: Io) {
       const { toStdout } = checkOutputs(io, [{ flag: "--out", path: out }, { flag: "--svg", path: svg }], [flags.model], json);
       const say = toStdout ? io.stderr : io.stdout;
       const config = stepConfigFromFlags(flags, io.cwd, { seq, attention });
+      if (flags.backend === "wasm") {
+        const need = stepHeapEstimate(config, "wasm");
+        if (need !== undefined && need > WASM_HEAP_BYTES) {
+          io.stderr(`warning: this step needs about ${formatBytes(need)} at its peak (simulated), more than the 4 GiB a wasm heap holds: it will likely run out of memory; try --backend cpu, a smaller --seq or --batch, or --attention flash\n`);
+        }
+      }
       io.stderr(`profiling one ${config.mode} step on ${flags.backend}...\n`);
       let p;
       try {
         p = await profileStep(config, { backend: flags.backend, name: flagOf });
       } catch (e) {
-        throw failedRun(e, out, io);
+        throw failedRun(e, out === "-" ? undefined : out, io, flags.backend);
       }
       if (p.accounting.mismatchCount > 0) {
         const m = p.accounting.mismatches[0];
