@@ -45,7 +45,7 @@ export function addStepOptions(cmd: Command): Command {
     .option("--hidden <n>", `model width (default ${STEP_DEFAULTS.hidden})`, intArg("--hidden", 1, 2 ** 16))
     .option("--heads <n>", `attention heads, must divide --hidden (default ${STEP_DEFAULTS.heads})`, intArg("--heads", 1, 2 ** 10))
     .option("--layers <n>", `decoder blocks (default ${STEP_DEFAULTS.layers})`, intArg("--layers", 1, 2 ** 10))
-    .option("--ffn <n>", "MLP inner width (default 4 x --hidden)", intArg("--ffn", 1, 2 ** 18))
+    .option("--ffn <n>", "MLP inner width (default 4 x --hidden)", intArg("--ffn", 1, 2 ** 28))
     .option("--batch <n>", `sequences per step (default ${STEP_DEFAULTS.batch})`, intArg("--batch", 1, 2 ** 16))
     .option("--block-size <n>", `query/key block of chunked and flash attention; the last block is shorter when it does not divide --seq (default ${STEP_DEFAULTS.blockSize})`, intArg("--block-size", 1, 2 ** 20))
     .addOption(new Option("--mode <mode>", "training step or forward only").choices(["train", "forward"]))

@@ -55,7 +55,9 @@ export function writeOutput(path: string, content: string | Uint8Array | Iterabl
     }
     return full;
   }
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}-${++tempCount}.tmp`);
+  // A name near the file system's limit (255 bytes) keeps a short temporary name.
+  const name = Buffer.byteLength(basename(target)) > 200 ? "hbmscope" : basename(target);
+  const temp = join(dirname(target), `.${name}.${process.pid}-${++tempCount}.tmp`);
   let fd: number | undefined;
   try {
     fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o666);

@@ -79,4 +79,11 @@ describe("writeOutput", () => {
   it("writeOutput() fails at once under /proc instead of hanging", () => {
     expect(() => writeOutput("/proc/hbmscope-nowhere/sub/t.json", "x", tmpdir())).toThrow(/--out: cannot write \/proc\/hbmscope-nowhere\/sub\/t.json: no such file or directory \(ENOENT\)/);
   });
+
+  it("writeOutput() writes a file whose name is near the 255-byte limit (a short temporary name)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-write-"));
+    const name = `${"a".repeat(245)}.json`;
+    writeOutput(name, "x", dir);
+    expect(readdirSync(dir)).toEqual([name]);
+  });
 });

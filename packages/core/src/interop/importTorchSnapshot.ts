@@ -183,6 +183,8 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
   // afterwards that each alloc lies in a segment.
   const allocEntry = new Grow(Int32Array, 1024);
   const segmentRanges: [number, number, string][] = [];
+  // Live blocks compared against freed segments so far (bounded: the check is one pass over the live set).
+  let liveChecks = 0;
   const live = new Map<number | bigint, number>();
 
   const describe = (source: TorchTraceEntry | TorchBlock): number => {
@@ -254,6 +256,16 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
         const bytes = bytesOf(e.size, where, i, ".size");
         segmentEvents.push({ at, action: e.action, address: plain(addr), bytes });
         if (typeof addr === "number") segmentRanges.push([addr, addr + bytes, where(i)]);
+        if ((e.action === "segment_free" || e.action === "segment_unmap") && typeof addr === "number" && liveChecks < MAX_LIVE_CHECKS) {
+          // A segment given back while a block in it is live: the history lost a free.
+          liveChecks += live.size;
+          for (const [a, id] of live) {
+            if (typeof a === "number" && a >= addr && a < addr + bytes) {
+              warn(`${where(i)}: ${e.action} of ${hexAddress(addr)} (${bytes} bytes) while buffer ${id} at ${hexAddress(a)} in it is live`);
+              break;
+            }
+          }
+        }
         if (e.action === "segment_free" || e.action === "segment_unmap") {
           const last = marks[marks.length - 1];
           if (!(last && last.at === at && last.label === "emptyCache")) marks.push({ at, label: "emptyCache" });
@@ -466,6 +478,9 @@ class EventColumns {
     this.time?.push(time);
   }
 }
+
+/** Most live-block comparisons spent checking freed segments (about a second's work). */
+const MAX_LIVE_CHECKS = 2e7;
 
 /**
  * Segments of the dump that overlap one another, and recorded allocs outside every segment the

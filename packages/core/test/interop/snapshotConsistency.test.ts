@@ -33,6 +33,18 @@ describe("importTorchSnapshot, inconsistent snapshots", () => {
     ]);
   });
 
+  it("importTorchSnapshot() warns of a segment freed while a block in it is live", () => {
+    const w = warningsOf({
+      segments: [],
+      device_traces: [[
+        { action: "segment_alloc", addr: 0, size: 20 * MiB },
+        { action: "alloc", addr: 4096, size: 512 },
+        { action: "segment_free", addr: 0, size: 20 * MiB },
+      ]],
+    });
+    expect(w).toContain("device_traces[0][2]: segment_free of 0x0 (20971520 bytes) while buffer 0 at 0x1000 in it is live");
+  });
+
   it("importTorchSnapshot() with strict refuses an inconsistent snapshot, naming the first problem", () => {
     const snap = writePickle({ segments: [segment(0, 20 * MiB)], device_traces: [[{ action: "alloc", addr: 100 * MiB, size: 512 }]] });
     expect(() => importTorchSnapshot(snap, { strict: true })).toThrow(
