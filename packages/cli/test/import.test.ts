@@ -89,4 +89,14 @@ describe("hbmscope import", () => {
     expect(strict.stderr).toMatch(/^hbmscope: s.pickle: importTorchSnapshot: device_traces\[0\]\[1\]: unknown action "teleport".*\(strict: an inconsistent snapshot is refused\)\n$/);
     expect(existsSync(join(dir, "u.json"))).toBe(false);
   });
+
+  it("inspect and replay of an inconsistent snapshot print its warnings on stderr, naming the entry", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-import-"));
+    writeFileSync(join(dir, "s.pickle"), writePickle({ segments: [], device_traces: [[{ action: "alloc", addr: 0, size: 512 }, { action: "teleport", addr: 0, size: 1 }]] }));
+    for (const cmd of ["inspect", "replay"]) {
+      const r = await run([cmd, "s.pickle"], dir);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('warning: s.pickle: device_traces[0][1]: unknown action "teleport"; skipped (it carries no memory hbmscope knows of)\n');
+    }
+  });
 });

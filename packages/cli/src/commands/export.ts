@@ -11,6 +11,7 @@ import { ALLOCATORS } from "../allocators.js";
 import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
+import { sayImportWarnings } from "../sayImportWarnings.js";
 import { writeOutput } from "../writeOutput.js";
 import { checkOutputs } from "../checkOutputs.js";
 
@@ -33,6 +34,7 @@ export function registerExport(program: Command, io: Io) {
     .action((file: string, opts: { format: "perfetto" | "torch-snapshot"; out: string; allocator: AllocatorName; view: View; json?: boolean }) => {
       const { toStdout } = checkOutputs(io, [{ flag: "--out", path: opts.out }], [file], opts.json);
       const trace = readTraceFile(file, io.cwd);
+      sayImportWarnings(trace, file, io);
       const allocator = opts.allocator === "none" ? null : ALLOCATORS[opts.allocator](trace);
       const run: ReplayRun | undefined = allocator ? replay(trace, allocator, { view: opts.view }) : undefined;
       let bytes: number;

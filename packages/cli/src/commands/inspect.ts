@@ -5,6 +5,7 @@ import { viewOption } from "../options.js";
 import { formatBytes } from "../formatBytes.js";
 import type { Io } from "../io.js";
 import { readTraceFile } from "../readTraceFile.js";
+import { sayImportWarnings } from "../sayImportWarnings.js";
 import { table } from "../table.js";
 
 /** What `hbmscope inspect --json` prints. Sizes in bytes. */
@@ -54,7 +55,9 @@ export function registerInspect(program: Command, io: Io) {
     .option("--top <n>", "how many of the largest live buffers to list", intArg("--top", 1, 2 ** 20), 10)
     .option("--json", "print one JSON object (sizes in bytes)")
     .action((file: string, opts: { view: View; top: number; json?: boolean }) => {
-      const report = inspectReport(readTraceFile(file, io.cwd), opts.view, opts.top);
+      const trace = readTraceFile(file, io.cwd);
+      sayImportWarnings(trace, file, io);
+      const report = inspectReport(trace, opts.view, opts.top);
       if (opts.json) return io.stdout(JSON.stringify(report) + "\n");
       io.stdout(renderInspect(file, report));
     });

@@ -8,6 +8,7 @@ import { formatBytes } from "../formatBytes.js";
 import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
+import { sayImportWarnings } from "../sayImportWarnings.js";
 import { writeOutput } from "../writeOutput.js";
 import { checkOutputs } from "../checkOutputs.js";
 
@@ -42,6 +43,7 @@ export function registerRender(program: Command, io: Io) {
     .action((file: string, opts: RenderOptions) => {
       const { toStdout } = checkOutputs(io, [{ flag: "--out", path: opts.out }], [file], opts.json);
       const trace = readTraceFile(file, io.cwd);
+      sayImportWarnings(trace, file, io);
       const allocatorName = opts.allocator ?? (opts.kind === "segments" ? "caching" : undefined);
       if (opts.kind === "segments" && allocatorName === "ideal") {
         throw new CliError("--kind segments needs an allocator that places blocks; --allocator accepts caching, bfc, planned here (ideal has no addresses)", 2);

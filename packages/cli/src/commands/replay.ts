@@ -6,6 +6,7 @@ import { formatBytes } from "../formatBytes.js";
 import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
+import { sayImportWarnings } from "../sayImportWarnings.js";
 import { table } from "../table.js";
 import { snapshotCheck } from "../snapshotCheck.js";
 
@@ -65,7 +66,9 @@ export function registerReplay(program: Command, io: Io) {
         notes.push(`--expandable-segments has no effect with --allocator ${opts.allocator}: it is a setting of PyTorch's caching allocator`);
       }
       for (const n of notes) io.stderr(`note: ${n}\n`);
-      const report = replayReport(readTraceFile(file, io.cwd), opts.allocator, { capacity: opts.capacity, view: opts.view, expandableSegments });
+      const trace = readTraceFile(file, io.cwd);
+      sayImportWarnings(trace, file, io);
+      const report = replayReport(trace, opts.allocator, { capacity: opts.capacity, view: opts.view, expandableSegments });
       io.stdout(opts.json ? JSON.stringify({ ...report, notes }) + "\n" : renderReplay(file, report));
       if (report.oom) throw new CliError(report.oom.message, OOM_EXIT_CODE);
     });
