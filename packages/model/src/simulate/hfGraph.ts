@@ -132,14 +132,21 @@ export function hfGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionP
       // aten/src/ATen/native/transformers/attention.cpp): q and k^T each scaled by sqrt(scale), a float
       // causal mask [s, s] added in place, softmax (saves its output; `isneginf` checks a bool copy),
       // dropout, and the product with v; the output [b, a, s, d] is made contiguous as [b, s, a, d].
-      const qs = t.mul(q, null, "mul_sqrt_scale");
-      const ks = t.mul(k, null, "mul_sqrt_scale");
-      const causal = t.constant("causal_mask", [s, s], act);
+      // 16-bit q, k, v are upcast to fp32 first and the result cast back, with a 16-bit copy of the
+      // weights it also returns (`query_acc`, `attn.to(origin_dtype)`).
+      const qa = t.to(q, "float32");
+      const ka = t.to(k, "float32");
+      const va = t.to(v, "float32");
+      const qs = t.mul(qa, null, "mul_sqrt_scale");
+      const ks = t.mul(ka, null, "mul_sqrt_scale");
+      g.hold([qa, ka]);
+      const causal = t.constant("causal_mask", [s, s], "float32");
       const scores = t.matmul(qs, ks, [b, a, s, s], "matmul_qk");
       const probs = t.unary("softmax", scores, "output", {});
       t.constant("isneginf", [b, a, s, s], "bool");
       const dropped = t.dropout(probs, dropoutP);
-      const o = t.matmul(dropped, v, [b, a, s, d], "matmul_pv");
+      const o = t.to(t.matmul(dropped, va, [b, a, s, d], "matmul_pv"), act);
+      if (act !== "float32") t.constant("attn_weights_cast", [b, a, s, s], act);
       g.hold([causal]);
       return t.copy("contiguous", [o], [b, s, a * d]);
     }
