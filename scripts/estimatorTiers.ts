@@ -5,6 +5,7 @@
  * docs/estimator.md; packages/model/test/estimatorDoc.test.ts checks that the doc matches.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { withBlock } from "./withBlock.js";
 import { defaultSetup, estimate, gpuTiers, maxBatch, preset, withSetup, type Method } from "@hbmscope/model";
 
 export const TIER_MODELS = ["qwen2.5-0.5b", "llama-3.2-1b", "llama-3.2-3b", "phi-3-mini", "llama-2-7b", "llama-3-8b", "llama-2-13b"];
@@ -34,10 +35,7 @@ export function tierTable(): string {
 
 /** The doc with its tier block replaced by `table`. */
 export function withTierTable(doc: string, table: string): string {
-  const a = doc.indexOf(START);
-  const b = doc.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`docs/estimator.md: markers ${START} ... ${END} not found`);
-  return `${doc.slice(0, a + START.length)}\n${table}\n${doc.slice(b)}`;
+  return withBlock(doc, table, { start: START, end: END, doc: "docs/estimator.md" });
 }
 
 export const docPath = new URL("../docs/estimator.md", import.meta.url);

@@ -27,12 +27,17 @@ export function torchOps(g: GraphBuilder, device: TorchDevice) {
   /** The gradient of a broadcast operand: the full-size product, then `sum_to_size` (a temporary when the operand is smaller). */
   const reduced = (x: number, full: number[], dtype: SimDtype): GradSpec => ({ temps: sameShape(shapeOf(x), full) ? [] : [{ shape: full, dtype, op: "sum_to_size" }] });
 
+  /** Inputs, broadcast shape and promoted type of a binary elementwise op (`b` null: a Python number). */
+  const elementwise = (a: number, b: number | null) => ({
+    ins: b === null ? [a] : [a, b],
+    shape: b === null ? shapeOf(a) : broadcast(shapeOf(a), shapeOf(b)),
+    dtype: b === null ? dtypeOf(a) : promote(dtypeOf(a), dtypeOf(b)),
+  });
+
   const ops = {
     /** `a * b` (mul.Tensor): saves `b` when `a` needs a gradient and `a` when `b` does; a Python number is saved as a 0-d tensor (nothing). */
     mul(a: number, b: number | null, name = "mul"): number {
-      const ins = b === null ? [a] : [a, b];
-      const shape = b === null ? shapeOf(a) : broadcast(shapeOf(a), shapeOf(b));
-      const dtype = b === null ? dtypeOf(a) : promote(dtypeOf(a), dtypeOf(b));
+      const { ins, shape, dtype } = elementwise(a, b);
       return g.op({
         name,
         inputs: ins,
@@ -43,9 +48,7 @@ export function torchOps(g: GraphBuilder, device: TorchDevice) {
     },
     /** `a + b`, `a - b`, `a + number`: saves nothing; the gradient passes through when shapes and types match. */
     add(a: number, b: number | null, name = "add"): number {
-      const ins = b === null ? [a] : [a, b];
-      const shape = b === null ? shapeOf(a) : broadcast(shapeOf(a), shapeOf(b));
-      const dtype = b === null ? dtypeOf(a) : promote(dtypeOf(a), dtypeOf(b));
+      const { ins, shape, dtype } = elementwise(a, b);
       return g.op({
         name,
         inputs: ins,
