@@ -2,6 +2,7 @@ import { estimate, type EstimateOptions } from "./estimate.js";
 import { gpu as toGpu, type Gpu } from "./gpus.js";
 import { maxBatch } from "./maxBatch.js";
 import type { ModelSpec, TrainingSetup } from "./modelSpec.js";
+import { programOf } from "./simulate/programOf.js";
 
 /** One change to a setup field. */
 export interface SetupChange {
@@ -36,7 +37,7 @@ interface Option {
  * LoRA and QLoRA change what is trained (QLoRA also quantizes the base); bf16 states lose precision.
  */
 const GROUPS: Option[][] = [
-  [{ field: "attention", to: "flash", cost: 1 }],
+  [{ field: "attention", to: "flash", cost: 1 }, { field: "attention", to: "sdpa", cost: 1 }],
   [{ field: "zero", to: 1, cost: 1 }, { field: "zero", to: 2, cost: 2 }, { field: "zero", to: 3, cost: 4 }],
   [{ field: "checkpointing", to: "selective", cost: 2 }, { field: "checkpointing", to: "full", cost: 4 }],
   [{ field: "optimizer", to: "adamw-8bit", cost: 3 }],
@@ -47,6 +48,12 @@ const BATCH_COST = 3;
 
 function applicable(o: Option, setup: TrainingSetup): boolean {
   if (setup[o.field] === o.to) return false;
+  const program = programOf(setup).implementation;
+  // Hugging Face's code has no flash kernel of its own to switch to: its choice is SDPA. And a change
+  // the hf profile does not model (QLoRA, selective recomputation) would be estimated by the fused
+  // kernels' rules, which can promise a fit the real run misses: not suggested.
+  if (o.field === "attention") return program === "hf" ? o.to === "sdpa" && setup.attention === "naive" : o.to === "flash";
+  if (programOf({ ...setup, [o.field]: o.to } as TrainingSetup).implementation !== program) return false;
   if (o.field === "zero") return setup.dp > 1 && (o.to as number) > setup.zero;
   if (o.field === "checkpointing") return o.to === "full" || setup.checkpointing === "none";
   if (o.field === "optimizer") return setup.optimizer === "adamw";
@@ -56,7 +63,8 @@ function applicable(o: Option, setup: TrainingSetup): boolean {
 
 /**
  * The cheapest changes that make a setup fit a GPU, ranked by cost then total: combinations of
- * flash attention, ZeRO stage (with dp > 1), checkpointing, 8-bit AdamW, LoRA or QLoRA, bf16 states,
+ * flash attention (with implementation hf: PyTorch's SDPA in place of eager attention; changes the hf
+ * profile does not model, QLoRA and selective recomputation, are not suggested for it), ZeRO stage (with dp > 1), checkpointing, 8-bit AdamW, LoRA or QLoRA, bf16 states,
  * and a smaller micro-batch (keep the global batch with gradient accumulation). Only minimal
  * combinations are kept (none contains another that fits). Empty when the setup already fits or
  * nothing tried fits.

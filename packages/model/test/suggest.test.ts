@@ -17,6 +17,19 @@ describe("suggest", () => {
     expect(s.some((x) => x.changes.some((c) => c.field === "method" && c.to === "lora"))).toBe(true);
   });
 
+  it("suggest() with implementation hf swaps eager attention for SDPA and never proposes what the hf profile does not model", () => {
+    // Eager attention keeps fp32 probabilities and their bf16 copy in every layer: 48 GiB; SDPA alone fits 40 GB.
+    const setup = withSetup(defaultSetup, (d) => { d.method = "lora"; });
+    const all = suggest(preset("llama-2-7b"), setup, "40GB", { limit: 50 });
+    expect(all.length).toBeGreaterThan(0);
+    const changes = all.flatMap((s) => s.changes.map((c) => `${c.field}=${String(c.to)}`));
+    expect(changes).toContain("attention=sdpa");
+    expect(changes).not.toContain("attention=flash");
+    expect(changes).not.toContain("checkpointing=selective");
+    expect(changes).not.toContain("method=qlora");
+    for (const s of all) expect(s.total).toBe(estimate(preset("llama-2-7b"), s.setup).total);
+  });
+
   it("suggest() returns nothing for a setup that already fits", () => {
     expect(suggest(llama, loraSetup, "24GB")).toEqual([]);
   });
