@@ -27,6 +27,7 @@ export interface SetupFlags {
   device?: NonNullable<TrainingSetup["device"]>;
   loop?: NonNullable<TrainingSetup["loop"]>;
   useCache?: "on" | "off";
+  inputRequireGrads?: boolean;
   blockSize?: number;
 }
 
@@ -35,7 +36,7 @@ export const setupFlagNames: Readonly<Partial<Record<keyof TrainingSetup, string
   method: "--method", precision: "--precision", dtype: "--dtype", optimizer: "--optimizer", batch: "--batch", seq: "--seq",
   checkpointing: "--checkpointing", attention: "--attention", loraRank: "--lora-rank", loraTargets: "--lora-targets",
   dp: "--dp", tp: "--tp", pp: "--pp", sp: "--sp", zero: "--zero", microbatchesInFlight: "--microbatches", blockSize: "--block-size",
-  implementation: "--implementation", device: "--device", loop: "--loop", useCache: "--use-cache",
+  implementation: "--implementation", device: "--device", loop: "--loop", useCache: "--use-cache", inputRequiresGrad: "--input-require-grads",
 });
 
 function targetsArg(value: string): string[] {
@@ -77,7 +78,8 @@ export function addSetupOptions(cmd: Command): Command {
     .addOption(new Option("--implementation <profile>", "whose code runs the step: hf (Hugging Face transformers + PEFT as written) or fused (fused kernels: Megatron-LM, Liger, flash-attn)").choices(setupChoices.implementation).default("hf"))
     .addOption(new Option("--device <device>", "where PyTorch runs (dropout masks, the optimizer's default path)").choices(setupChoices.device).default("cuda"))
     .addOption(new Option("--loop <loop>", "keep-output: `out = model(**batch)` keeps the previous step's out into the next forward; drop-output: `del out` after backward (hf only)").choices(setupChoices.loop).default("keep-output"))
-    .addOption(new Option("--use-cache <on|off>", "use_cache of the forward call (Hugging Face's config default: on, also in training; hf only)").choices(["on", "off"]).default("on"));
+    .addOption(new Option("--use-cache <on|off>", "use_cache of the forward call (Hugging Face's config default: on, also in training; hf only)").choices(["on", "off"]).default("on"))
+    .option("--input-require-grads", "model.enable_input_require_grads() was called (PEFT's prepare_model_for_kbit_training does; checkpointing implies it): a frozen first layer saves for backward (hf only)");
 }
 
 /** A frozen, validated TrainingSetup from the parsed flags; a bad combination becomes a one-line CliError. */
@@ -106,6 +108,7 @@ export function setupFromFlags(flags: SetupFlags, model?: ModelSpec): TrainingSe
       if (flags.device !== undefined) s.device = flags.device;
       if (flags.loop !== undefined) s.loop = flags.loop;
       if (flags.useCache !== undefined) s.useCache = flags.useCache === "on";
+      if (flags.inputRequireGrads !== undefined) s.inputRequiresGrad = flags.inputRequireGrads;
     });
     if (model) validateSetup(model, setup);
   } catch (e) {
