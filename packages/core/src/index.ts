@@ -55,6 +55,8 @@ export type { BfcAllocator, BfcAllocatorOptions } from "./allocators/bfcAllocato
 export { plannedArena } from "./allocators/plannedArena.js";
 export type { PlannedArena, PlannedArenaOptions } from "./allocators/plannedArena.js";
 export { formatSize } from "./formatSize.js";
+export { ALLOCATOR_MODELS } from "./allocatorModels.js";
+export type { AllocatorFlags } from "./allocatorModels.js";
 export { cachingOptionsFromSnapshot } from "./interop/cachingOptionsFromSnapshot.js";
 export { compareWithSnapshot } from "./interop/compareWithSnapshot.js";
 export type { SnapshotComparison } from "./interop/compareWithSnapshot.js";

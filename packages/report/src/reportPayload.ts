@@ -1,0 +1,10 @@
+import type { ReportData } from "./reportData.js";
+
+/** What a report page embeds: its runs (the first is the main one, a second is `--compare`) and the what-if it opens with. */
+export interface ReportPayload {
+  runs: ReportData[];
+  /** One of `REPORT_ALLOCATORS`. */
+  allocator: string;
+  /** Capacity in bytes, or null. */
+  capacity: number | null;
+}

@@ -1,0 +1,67 @@
+import { bufferCount, eventCount, formatSize, liveAt, timeline, type ReplayRun, type Trace } from "@hbmscope/core";
+
+/** The headline figures of a report (sizes in bytes), as the page's `#hbmscope-summary` carries them. */
+export interface ReportSummary {
+  name: string;
+  events: number;
+  buffers: number;
+  /** Live bytes at the peak (physical view), as `hbmscope inspect --json` gives `peakBytes`. */
+  peakBytes: number;
+  peakIndex: number;
+  peakPhase: string;
+  peakOp: string;
+  /** The allocator replayed (`caching`, `caching+expandable`, ...). */
+  allocator: string;
+  /** Reserved bytes at the replay's peak, as `hbmscope replay --json` gives `reservedPeak`. */
+  reservedBytes: number;
+  reservedIndex: number;
+  capacity: number | null;
+  /** Event index of the allocation that did not fit in the capacity, or -1. */
+  oomIndex: number;
+  /** The largest buffers live at the peak. */
+  top: { id: number; bytes: number; category: string; op: string; scope: string }[];
+}
+
+/**
+ * The summary of one run: timeline peak (physical view), the replay's reserved peak, the largest
+ * buffers at the peak (`top`, default 5).
+ */
+export function reportSummary(trace: Trace, run: ReplayRun, allocator: string, name: string, top = 5): ReportSummary {
+  const tl = timeline(trace, { view: "physical" });
+  return {
+    name,
+    events: eventCount(trace),
+    buffers: bufferCount(trace),
+    peakBytes: tl.peak.bytes,
+    peakIndex: tl.peak.index,
+    peakPhase: tl.peak.phase,
+    peakOp: tl.peak.op,
+    allocator,
+    reservedBytes: run.peaks.reserved.bytes,
+    reservedIndex: run.peaks.reserved.index,
+    capacity: run.capacity,
+    oomIndex: run.oom ? run.length - 1 : -1,
+    top: tl.peak.index < 0 ? [] : liveAt(trace, tl.peak.index, { limit: top }).map((b) => ({ id: b.id, bytes: b.bytes, category: b.category, op: b.op ?? "", scope: b.scope ?? "" })),
+  };
+}
+
+/** The summary as plain text, for readers who do not interact (and for the page before its script runs). */
+export function summaryText(s: ReportSummary, compare?: ReportSummary): string {
+  const lines = [
+    `${s.name}: ${s.events} events, ${s.buffers} buffers`,
+    `peak: ${formatSize(s.peakBytes)} (${s.peakBytes} bytes) live at event ${s.peakIndex}, phase ${s.peakPhase || "-"}, op ${s.peakOp || "-"}`,
+    `reserved (${s.allocator} allocator): ${formatSize(s.reservedBytes)} (${s.reservedBytes} bytes) at event ${s.reservedIndex}` +
+      (s.capacity !== null ? `; capacity ${formatSize(s.capacity)}` : "") +
+      (s.oomIndex >= 0 ? `; OUT OF MEMORY at event ${s.oomIndex}` : ""),
+    "largest buffers at the peak:",
+    ...s.top.map((b, i) => `  ${i + 1}. #${b.id} ${formatSize(b.bytes)} ${b.category}${b.op ? ` ${b.op}` : ""}${b.scope ? ` (${b.scope})` : ""}`),
+  ];
+  if (compare) {
+    const d = compare.peakBytes - s.peakBytes;
+    lines.push(
+      `compare ${compare.name}: peak ${formatSize(compare.peakBytes)} (${compare.peakBytes} bytes) at event ${compare.peakIndex}, phase ${compare.peakPhase || "-"}`,
+      `peak difference (${compare.name} - ${s.name}): ${d >= 0 ? "+" : "-"}${formatSize(Math.abs(d))} (${d >= 0 ? "+" : ""}${s.peakBytes > 0 ? ((100 * d) / s.peakBytes).toFixed(1) : "0"}%)`,
+    );
+  }
+  return lines.join("\n");
+}
