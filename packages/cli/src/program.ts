@@ -11,9 +11,10 @@ import { registerEstimate } from "./commands/estimate.js";
 import { registerSimulate } from "./commands/simulate.js";
 import { registerProfile } from "./commands/profile.js";
 import { registerCompareAttention } from "./commands/compareAttention.js";
+import { registerReport } from "./commands/report.js";
 
 /** Each subcommand registers itself; the list is the whole CLI at a glance. */
-const commands = [registerInspect, registerEstimate, registerSimulate, registerProfile, registerCompareAttention, registerReplay, registerRender, registerImport, registerExport];
+const commands = [registerInspect, registerEstimate, registerSimulate, registerProfile, registerCompareAttention, registerReplay, registerRender, registerImport, registerExport, registerReport];
 
 export const version: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
