@@ -40,7 +40,7 @@ export function reportSummary(trace: Trace, run: ReplayRun, allocator: string, n
     reservedBytes: run.peaks.reserved.bytes,
     reservedIndex: run.peaks.reserved.index,
     capacity: run.capacity,
-    oomIndex: run.oom ? run.length - 1 : -1,
+    oomIndex: run.oom ? run.oom.index : -1,
     top: tl.peak.index < 0 ? [] : liveAt(trace, tl.peak.index, { limit: top }).map((b) => ({ id: b.id, bytes: b.bytes, category: b.category, op: b.op ?? "", scope: b.scope ?? "" })),
   };
 }

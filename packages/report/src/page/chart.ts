@@ -37,6 +37,10 @@ export function drawChart(canvas: HTMLCanvasElement, m: ChartModel, x: ScaleLine
   const y = (v: number) => bottom - (v / (m.yMax || 1)) * (bottom - top);
   const [d0, d1] = x.domain();
   const px = (i: number) => x(i);
+  if (detail) {
+    // The geometry, for scripts and tests that point at the chart.
+    Object.assign(canvas.dataset, { plotLeft: String(left), plotWidth: String(plotW), plotTop: String(top), plotBottom: String(bottom), yMax: String(m.yMax), domain: `${d0},${d1}` });
+  }
 
   // Phases: alternating shades with their names.
   ctx.font = "11px system-ui, sans-serif";
@@ -126,7 +130,7 @@ export function drawChart(canvas: HTMLCanvasElement, m: ChartModel, x: ScaleLine
     ctx.setLineDash([]);
   }
   if (m.run.oom) {
-    const xo = px(m.run.length - 1);
+    const xo = px(m.run.oom.index + 0.5);
     if (xo >= left && xo <= left + plotW) {
       ctx.strokeStyle = "#d62728";
       ctx.lineWidth = 2;
