@@ -6,7 +6,7 @@ import { PAGE_STYLE } from "./pageStyle.js";
 import { reportData } from "./reportData.js";
 import type { ReportPayload } from "./reportPayload.js";
 import { reportSummary, summaryText } from "./summary.js";
-import { REPORT_ALLOCATORS, whatIf } from "./whatIf.js";
+import { REPORT_ALLOCATORS } from "./whatIf.js";
 
 /** `Symbol.for("Jupyter.display")`: the method Deno's Jupyter kernel calls to render a cell's value. */
 const jupyterDisplay: unique symbol = Symbol.for("Jupyter.display") as never;
@@ -52,10 +52,10 @@ export function reportHtml(trace: Trace, options: ReportOptions = {}): HtmlRepor
     allocator,
     capacity,
   };
-  // The summary as the page starts: readable without the script.
-  const run = whatIf(trace, allocator, capacity);
-  const s = reportSummary(trace, run, allocator, name);
-  const c = options.compare ? reportSummary(options.compare.trace, whatIf(options.compare.trace, "ideal"), "ideal", options.compare.name ?? "compare") : undefined;
+  // The summary as the page starts, readable without the script; the page replays (the reserved
+  // figures) itself, so writing a report costs no replay.
+  const s = reportSummary(trace, name);
+  const c = options.compare ? reportSummary(options.compare.trace, options.compare.name ?? "compare") : undefined;
   const script = pageScript();
   const hash = createHash("sha256").update(script, "utf8").digest("base64");
   // JSON inside <script>: "<" escaped so no "</script>" or "<!--" can end it early.
@@ -72,7 +72,7 @@ export function reportHtml(trace: Trace, options: ReportOptions = {}): HtmlRepor
 </head>
 <body>
 <h1>hbmscope report: ${escapeHtml(name)}${c ? ` vs ${escapeHtml(c.name)}` : ""}</h1>
-<section id="hbmscope-summary" aria-label="summary" data-peak-bytes="${s.peakBytes}" data-peak-index="${s.peakIndex}" data-reserved-bytes="${s.reservedBytes}" data-allocator="${allocator}"${c ? ` data-compare-peak-bytes="${c.peakBytes}"` : ""}>
+<section id="hbmscope-summary" aria-label="summary" data-peak-bytes="${s.peakBytes}" data-peak-index="${s.peakIndex}" data-allocator="${allocator}"${c ? ` data-compare-peak-bytes="${c.peakBytes}"` : ""}>
 <pre id="summary-text">${escapeHtml(summaryText(s, c))}</pre>
 </section>
 <div id="controls" role="group" aria-label="what if">

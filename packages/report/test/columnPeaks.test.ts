@@ -1,6 +1,6 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
-import { columnPeaks } from "../src/columnPeaks.js";
+import { blockPeaks, columnPeaks } from "../src/columnPeaks.js";
 
 describe("columnPeaks", () => {
   it("columnPeaks() keeps the highest of the events each column covers", () => {
@@ -14,6 +14,14 @@ describe("columnPeaks", () => {
     (values, columns) => {
       const cols = Array.from(columnPeaks(values, 0, values.length, columns)).filter((i) => i >= 0);
       expect(Math.max(...cols.map((i) => values[i]))).toBe(Math.max(...values));
+    },
+  );
+  test.prop([fc.array(fc.nat({ max: 20 }), { minLength: 1, maxLength: 2000 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 16 }), fc.double({ min: -10, max: 100, noNaN: true })])(
+    "columnPeaks() with blockPeaks() picks the same events as without",
+    (values, columns, size, from) => {
+      const to = from + values.length * 0.9;
+      const fast = columnPeaks(values, from, to, columns, { peaks: blockPeaks(values, size), size });
+      expect(Array.from(fast)).toEqual(Array.from(columnPeaks(values, from, to, columns)));
     },
   );
 });

@@ -2,18 +2,27 @@
 import { CATEGORIES, type Trace, type Timeline, type ReplayRun } from "@hbmscope/core";
 import { CATEGORY_COLORS, byteTicks, formatBytes } from "@hbmscope/viz";
 import type { ScaleLinear } from "d3-scale";
-import { columnPeaks } from "../columnPeaks.js";
+import { BLOCK, blockPeaks, columnPeaks, rangePeak, type Blocks } from "../columnPeaks.js";
 import { alignAt, type phaseSpans } from "../phaseAlignment.js";
 
 /** Everything one frame of the timeline draws. */
 export interface ChartModel {
   trace: Trace;
   tl: Timeline;
-  run: ReplayRun;
+  /** The what-if replay; null until the page has run it (after its first paint). */
+  run: ReplayRun | null;
   capacity: number | null;
   phases: ReturnType<typeof phaseSpans>;
   compare?: { tl: Timeline; knots: { b: number[]; a: number[] }; name: string };
   yMax: number;
+}
+
+/** Block maxima of a series, computed once per array (see `blockPeaks`). */
+const blockCache = new WeakMap<ArrayLike<number>, Blocks>();
+function blocksOf(values: Float64Array): Blocks {
+  let b = blockCache.get(values);
+  if (!b) blockCache.set(values, (b = { peaks: blockPeaks(values, BLOCK), size: BLOCK }));
+  return b;
 }
 
 export const MARGIN = { left: 72, right: 12, top: 18, bottom: 26 };
@@ -57,7 +66,7 @@ export function drawChart(canvas: HTMLCanvasElement, m: ChartModel, x: ScaleLine
   });
 
   // Live bytes by category, one column per pixel: the column's highest event, stacked.
-  const cols = columnPeaks(m.tl.total, d0, d1, plotW);
+  const cols = columnPeaks(m.tl.total, d0, d1, plotW, blocksOf(m.tl.total));
   const layers = CATEGORIES.map((c) => m.tl.byCategory[c]);
   const paths = CATEGORIES.map(() => new Path2D());
   for (let c = 0; c < plotW; c++) {
@@ -81,15 +90,16 @@ export function drawChart(canvas: HTMLCanvasElement, m: ChartModel, x: ScaleLine
   });
 
   // The allocator's reserved bytes: the highest per column.
-  const reserved = columnPeaks(m.run.reserved, d0, Math.min(d1, m.run.length), plotW);
+  const run = m.run;
+  const reserved = run ? columnPeaks(run.reserved, d0, d1, plotW, blocksOf(run.reserved)) : new Int32Array(0);
   ctx.strokeStyle = "#222";
   ctx.lineWidth = 1.5;
   ctx.beginPath();
   let started = false;
-  for (let c = 0; c < plotW; c++) {
+  for (let c = 0; c < reserved.length; c++) {
     const i = reserved[c];
-    if (i < 0 || c >= plotW) continue;
-    const yy = y(m.run.reserved[i]);
+    if (i < 0 || !run) continue;
+    const yy = y(run.reserved[i]);
     if (!started) ctx.moveTo(left + c, yy), (started = true);
     else ctx.lineTo(left + c + 0.5, yy);
   }
@@ -108,8 +118,7 @@ export function drawChart(canvas: HTMLCanvasElement, m: ChartModel, x: ScaleLine
       const a1 = x.invert(left + c + 1);
       const b0 = Math.floor(alignAt(knots.a, knots.b, a0));
       const b1 = Math.max(b0 + 1, Math.ceil(alignAt(knots.a, knots.b, a1)));
-      let best = -1;
-      for (let j = Math.max(0, b0); j < Math.min(tl.length, b1); j++) if (best < 0 || tl.total[j] > tl.total[best]) best = j;
+      const best = rangePeak(tl.total, b0, b1, blocksOf(tl.total));
       if (best < 0) continue;
       const yy = y(tl.total[best]);
       if (!started) ctx.moveTo(left + c, yy), (started = true);
@@ -129,8 +138,8 @@ export function drawChart(canvas: HTMLCanvasElement, m: ChartModel, x: ScaleLine
     ctx.stroke();
     ctx.setLineDash([]);
   }
-  if (m.run.oom) {
-    const xo = px(m.run.oom.index + 0.5);
+  if (run?.oom) {
+    const xo = px(run.oom.index + 0.5);
     if (xo >= left && xo <= left + plotW) {
       ctx.strokeStyle = "#d62728";
       ctx.lineWidth = 2;

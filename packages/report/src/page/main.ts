@@ -25,7 +25,7 @@ const tl = timeline(trace, { view: "physical", byCategory: true });
 const n = tl.length;
 let allocator = payload.allocator;
 let capacity = payload.capacity;
-let run: ReplayRun = whatIf(trace, allocator, capacity);
+let run: ReplayRun | null = null;
 const compare = other
   ? { tl: timeline(other, { view: "physical" }), knots: phaseAlignment(trace, other), name: payload.runs[1].name }
   : undefined;
@@ -50,19 +50,22 @@ function currentX() {
   return transform.rescaleX(baseX());
 }
 
+let compareSummary: ReturnType<typeof reportSummary> | undefined;
 function updateSummary() {
   model.run = run;
   model.capacity = capacity;
-  model.yMax = 1.05 * Math.max(tl.peak.bytes, run.peaks.reserved.bytes, capacity ?? 0, compare ? compare.tl.peak.bytes : 0, 1);
-  const s = reportSummary(trace, run, allocator, payload.runs[0].name);
-  const c = other && compare ? reportSummary(other, whatIf(other, "ideal"), "ideal", compare.name) : undefined;
-  $("summary-text").textContent = summaryText(s, c);
+  model.yMax = 1.05 * Math.max(tl.peak.bytes, run?.peaks.reserved.bytes ?? 0, capacity ?? 0, compare ? compare.tl.peak.bytes : 0, 1);
+  const s = reportSummary(trace, payload.runs[0].name, { tl, ...(run ? { run, allocator } : {}) });
+  compareSummary ??= other && compare ? reportSummary(other, compare.name, { tl: compare.tl }) : undefined;
+  $("summary-text").textContent = summaryText(s, compareSummary);
   summary.dataset.peakBytes = String(s.peakBytes);
   summary.dataset.peakIndex = String(s.peakIndex);
-  summary.dataset.reservedBytes = String(s.reservedBytes);
-  summary.dataset.allocator = allocator;
-  summary.dataset.oomIndex = String(s.oomIndex);
-  if (c) summary.dataset.comparePeakBytes = String(c.peakBytes);
+  if (s.replay) {
+    summary.dataset.reservedBytes = String(s.replay.reservedBytes);
+    summary.dataset.allocator = allocator;
+    summary.dataset.oomIndex = String(s.replay.oomIndex);
+  }
+  if (compareSummary) summary.dataset.comparePeakBytes = String(compareSummary.peakBytes);
 }
 
 let frame = 0;
@@ -125,7 +128,8 @@ function describe(index: number, height: number | undefined, px: number, py: num
   const top = chart.clientHeight - MARGIN.bottom;
   const bytesAt = height ?? stack.total / 2;
   const k = bufferAtHeight(trace, stack, bytesAt);
-  const lines = [`event ${index}: ${formatBytes(tl.total[index])} live; reserved ${formatBytes(run.reserved[Math.min(index, run.length - 1)] ?? 0)}`];
+  const reserved = run && index < run.length ? `; reserved ${formatBytes(run.reserved[index])}` : "";
+  const lines = [`event ${index}: ${formatBytes(tl.total[index])} live${reserved}`];
   if (k >= 0) {
     const b = stack.buffers[k];
     const buf = bufferAt(trace, b);
@@ -167,7 +171,7 @@ function select_(index: number) {
   cursor = index;
   $("details-title").textContent = `After event ${index}`;
   renderLiveTable($("live"), trace, index);
-  renderSegmentMap($("segments"), trace, run, index);
+  if (run) renderSegmentMap($("segments"), trace, run, index);
   scheduleDraw();
 }
 
@@ -224,6 +228,7 @@ function applyWhatIf() {
   drawOverview();
   draw();
   if (selected >= 0) renderSegmentMap($("segments"), trace, run, selected);
+  document.body.dataset.ready = "true";
 }
 allocatorSelect.addEventListener("change", applyWhatIf);
 capacityInput.addEventListener("change", applyWhatIf);
@@ -253,9 +258,11 @@ if (compare && other) {
   panel.append(table);
 }
 
+// First paint: the timeline alone; then the what-if replay (the reserved line, the summary's
+// reserved figure), after the browser has shown the first frame.
 updateSummary();
 layout();
 window.addEventListener("resize", layout);
 select(chart).call(zoomBehavior).on("dblclick.zoom", null);
-document.body.dataset.ready = "true";
 document.body.dataset.firstDrawMs = performance.now().toFixed(0);
+setTimeout(applyWhatIf, 0);
