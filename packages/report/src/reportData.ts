@@ -45,8 +45,10 @@ export interface ReportData {
  * The compact, columnar form of a trace for the HTML report (see `ReportData`). `meta.torch` keeps
  * only `allocatorSettings` (what a replay of a snapshot needs), not the snapshot's segment dump.
  * @param name - label of the run. @defaultValue `"trace"`
+ * @param options.times - keep event times (8 bytes an event: the largest column; the page does not
+ *   use them). @defaultValue `true`
  */
-export function reportData(trace: Trace, name = "trace"): ReportData {
+export function reportData(trace: Trace, name = "trace", options: { times?: boolean } = {}): ReportData {
   const columns = traceColumns(trace);
   const nb = bufferCount(trace);
   const ids = new Float64Array(nb);
@@ -74,7 +76,7 @@ export function reportData(trace: Trace, name = "trace"): ReportData {
     const t = tables[f];
     if (t.values.length > 1) strings[field] = { values: t.values, index: encodeArray(t.index) };
   });
-  const times = eventTimes(trace);
+  const times = options.times === false ? undefined : eventTimes(trace);
   const torch = trace.meta.torch as { allocatorSettings?: unknown } | undefined;
   const { torch: _dropped, ...meta } = trace.meta;
   return {

@@ -48,7 +48,8 @@ export function reportHtml(trace: Trace, options: ReportOptions = {}): HtmlRepor
   const capacity = options.capacity ?? null;
   const name = options.name ?? "trace";
   const payload: ReportPayload = {
-    runs: [reportData(trace, name), ...(options.compare ? [reportData(options.compare.trace, options.compare.name ?? "compare")] : [])],
+    // Event times stay out: the page draws by event index, and they would be the largest column.
+    runs: [reportData(trace, name, { times: false }), ...(options.compare ? [reportData(options.compare.trace, options.compare.name ?? "compare", { times: false })] : [])],
     allocator,
     capacity,
   };

@@ -18,10 +18,22 @@ import { renderLiveTable, renderSegmentMap } from "./details.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
+// Where the time to the first paint goes (ms), for the benchmark: `data-load-steps` on <body>.
+const steps: string[] = [];
+let lastStep = performance.now();
+const step = (name: string) => {
+  const now = performance.now();
+  steps.push(`${name} ${(now - lastStep).toFixed(0)}`);
+  lastStep = now;
+};
+step("start");
 const payload = JSON.parse($("hbmscope-data").textContent!) as ReportPayload;
+step("parse");
 const trace = traceFromReportData(payload.runs[0]);
 const other = payload.runs[1] ? traceFromReportData(payload.runs[1]) : undefined;
+step("decode");
 const tl = timeline(trace, { view: "physical", byCategory: true });
+step("timeline");
 const n = tl.length;
 let allocator = payload.allocator;
 let capacity = payload.capacity;
@@ -261,8 +273,11 @@ if (compare && other) {
 // First paint: the timeline alone; then the what-if replay (the reserved line, the summary's
 // reserved figure), after the browser has shown the first frame.
 updateSummary();
+step("summary");
 layout();
+step("draw");
 window.addEventListener("resize", layout);
 select(chart).call(zoomBehavior).on("dblclick.zoom", null);
 document.body.dataset.firstDrawMs = performance.now().toFixed(0);
+document.body.dataset.loadSteps = steps.join(", ");
 setTimeout(applyWhatIf, 0);
