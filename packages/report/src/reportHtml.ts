@@ -57,7 +57,8 @@ export function reportHtml(trace: Trace, options: ReportOptions = {}): HtmlRepor
   // figures) itself, so writing a report costs no replay.
   const s = reportSummary(trace, name);
   const c = options.compare ? reportSummary(options.compare.trace, options.compare.name ?? "compare") : undefined;
-  const script = pageScript();
+  // "</script" inside the code would end the element early; "<\/script" means the same to JavaScript.
+  const script = pageScript().replace(/<\/script/gi, "<\\/script");
   const hash = createHash("sha256").update(script, "utf8").digest("base64");
   // JSON inside <script>: "<" escaped so no "</script>" or "<!--" can end it early.
   const data = JSON.stringify(payload).replace(/</g, "\\u003c");
