@@ -178,6 +178,24 @@ describe("hbmscope report", () => {
     await page.context().close();
   });
 
+  it("report of a PyTorch snapshot: the peak is inspect's and the tooltip shows the buffer's Python frames", async () => {
+    const snapshot = new URL("../../core/test/fixtures/snapshot-fresh.pickle", import.meta.url).pathname;
+    const out = join(dir, "snapshot.html");
+    expect((await run(["report", snapshot, "--out", out])).code).toBe(0);
+    const { page, requests, errors } = await open(out);
+    const inspect = await json(["inspect", snapshot, "--json"]);
+    expect(Number((await summaryOf(page)).peakBytes)).toBe(inspect.peakBytes);
+    expect(Number((await summaryOf(page)).reservedBytes)).toBe((await json(["replay", snapshot, "--json"])).reservedPeak);
+    await page.focus("#chart");
+    await page.keyboard.press("p");
+    const text = await page.textContent("#tooltip");
+    expect(text).toContain(`event ${inspect.peakIndex}:`);
+    expect(text).toMatch(/buffer #\d+[\s\S]*stack \(outermost first\):\n  \w+/);
+    expect(requests).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it("report: a bad --capacity or --allocator is a usage error naming the flag", async () => {
     const r = await run(["report", step, "--out", join(dir, "x.html"), "--capacity", "lots"]);
     expect(r.code).toBe(2);
