@@ -81,6 +81,7 @@ export function reportHtml(trace: Trace, options: ReportOptions = {}): HtmlRepor
 <label>allocator <select id="allocator">${REPORT_ALLOCATORS.map((a) => `<option value="${a}">${a === "caching+expandable" ? "caching (expandable segments)" : a}</option>`).join("")}</select></label>
 <label>capacity <input id="capacity" size="10" placeholder="none (e.g. 24GiB)" aria-describedby="capacity-error"></label>
 <span id="capacity-error" class="error" aria-live="polite"></span>
+<span id="whatif-status" class="keys" aria-live="polite"></span>
 </div>
 <div id="legend">${CATEGORIES.map((k) => `<span style="--c:${CATEGORY_COLORS[k]}">${k}</span>`).join("")}<span style="--c:#222">reserved</span><span style="--c:#d62728">capacity / OOM</span>${c ? `<span style="--c:#b07aa1">${escapeHtml(c.name)} (aligned by phase)</span>` : ""}</div>
 <div id="chart-wrap">

@@ -231,16 +231,25 @@ function applyWhatIf() {
     $("capacity-error").textContent = (err as Error).message;
     return;
   }
-  const t0 = performance.now();
-  allocator = allocatorSelect.value;
-  capacity = cap;
-  run = whatIf(trace, allocator, capacity);
-  summary.dataset.replayMs = (performance.now() - t0).toFixed(1);
-  updateSummary();
-  drawOverview();
-  draw();
-  if (selected >= 0) renderSegmentMap($("segments"), trace, run, selected);
-  document.body.dataset.ready = "true";
+  // Say what is running first (a planned arena over a long, busy trace can take seconds), then
+  // replay once the browser has painted that.
+  const status = $("whatif-status");
+  status.textContent = `replaying with ${allocatorSelect.value}${cap === null ? "" : `, capacity ${formatBytes(cap)}`}…`;
+  delete document.body.dataset.ready;
+  setTimeout(() => {
+    const t0 = performance.now();
+    allocator = allocatorSelect.value;
+    capacity = cap;
+    run = whatIf(trace, allocator, capacity);
+    const ms = performance.now() - t0;
+    summary.dataset.replayMs = ms.toFixed(1);
+    status.textContent = `${allocator}: replayed in ${ms.toFixed(0)} ms${run.oom ? `; out of memory at event ${run.oom.index}` : ""}`;
+    updateSummary();
+    drawOverview();
+    draw();
+    if (selected >= 0) renderSegmentMap($("segments"), trace, run, selected);
+    document.body.dataset.ready = "true";
+  }, 20);
 }
 allocatorSelect.addEventListener("change", applyWhatIf);
 capacityInput.addEventListener("change", applyWhatIf);
@@ -280,4 +289,4 @@ window.addEventListener("resize", layout);
 select(chart).call(zoomBehavior).on("dblclick.zoom", null);
 document.body.dataset.firstDrawMs = performance.now().toFixed(0);
 document.body.dataset.loadSteps = steps.join(", ");
-setTimeout(applyWhatIf, 0);
+applyWhatIf();
