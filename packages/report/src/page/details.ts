@@ -80,7 +80,6 @@ export function renderSegmentMap(host: HTMLElement, trace: Trace, run: ReplayRun
         largestFree = Math.max(largestFree, b.bytes);
       } else blocks++;
     }
-    freeBytes += 0;
   }
   note.textContent =
     `${run.allocator.name} allocator after event ${index}: ${snap.segments.length} segments, reserved ${formatBytes(snap.reserved)}, ` +

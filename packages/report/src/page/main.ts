@@ -174,10 +174,10 @@ function heightAt(py: number) {
 }
 chart.addEventListener("mousemove", (e) => describe(eventAtPixel(e.offsetX), heightAt(e.offsetY), e.offsetX, e.offsetY));
 chart.addEventListener("mouseleave", hideTooltip);
-chart.addEventListener("click", (e) => select_(eventAtPixel(e.offsetX)));
+chart.addEventListener("click", (e) => showEvent(eventAtPixel(e.offsetX)));
 
 // Click (or Enter): the live set and the allocator's memory map at that event.
-function select_(index: number) {
+function showEvent(index: number) {
   if (index < 0) return;
   selected = index;
   cursor = index;
@@ -210,7 +210,7 @@ chart.addEventListener("keydown", (e) => {
     cursor = tl.peak.index;
     describe(cursor, undefined, x(cursor), MARGIN.top + 20);
     scheduleDraw();
-  } else if (e.key === "Enter" || e.key === " ") select_(cursor);
+  } else if (e.key === "Enter" || e.key === " ") showEvent(cursor);
   else if (e.key === "Escape") hideTooltip();
   else return;
   e.preventDefault();
