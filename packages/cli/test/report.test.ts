@@ -102,23 +102,29 @@ describe("hbmscope report", () => {
     await page.context().close();
   });
 
-  it("report: hovering the bottom of the peak names the oldest live buffer of the lowest category; click and keys show the live set", async () => {
+  it("report: hovering the peak names the buffer drawn there (categories bottom up, oldest lowest); click and keys show the live set", async () => {
     const { page, errors } = await open(join(dir, "step.html"));
     const trace = parseTrace(JSON.parse(readFileSync(step, "utf8")));
     const inspect = await json(["inspect", step, "--json"]);
     const live = liveAt(trace, inspect.peakIndex);
-    const lowest = Math.min(...live.map((b) => CATEGORIES.indexOf(b.category)));
     const allocIndex = new Map<number, number>();
     trace.events.slice(0, inspect.peakIndex + 1).forEach((e, i) => e.kind === "alloc" && allocIndex.set(e.buffer, i));
-    const bottom = live.filter((b) => CATEGORIES.indexOf(b.category) === lowest).sort((a, b) => allocIndex.get(a.id)! - allocIndex.get(b.id)!)[0];
+    const stacked = [...live].sort((a, b) => CATEGORIES.indexOf(a.category) - CATEGORIES.indexOf(b.category) || allocIndex.get(a.id)! - allocIndex.get(b.id)!);
+    // The largest live buffer (the easiest to point at), and the bytes stacked below it.
+    const target = stacked.reduce((best, b) => (b.bytes > best.bytes ? b : best));
+    const below = stacked.slice(0, stacked.indexOf(target)).reduce((sum, b) => sum + b.bytes, 0);
     const box = (await page.locator("#chart").boundingBox())!;
     const g = await page.evaluate(() => ({ ...document.getElementById("chart")!.dataset }));
-    const x = box.x + Number(g.plotLeft) + ((inspect.peakIndex + 0.5) / trace.events.length) * Number(g.plotWidth);
-    const y = box.y + Number(g.plotBottom) - ((bottom.bytes / 2) / Number(g.yMax)) * (Number(g.plotBottom) - Number(g.plotTop));
+    // The pixel column holding the peak event (column c covers events [c·k, (c+1)·k), k = events per pixel),
+    // a quarter pixel in, so that rounding of pointer coordinates keeps it there.
+    const column = Math.floor(inspect.peakIndex / (trace.events.length / Number(g.plotWidth)));
+    const x = box.x + Number(g.plotLeft) + column + 0.25;
+    const y = box.y + Number(g.plotBottom) - ((below + target.bytes / 2) / Number(g.yMax)) * (Number(g.plotBottom) - Number(g.plotTop));
     await page.mouse.move(x, y);
     await page.waitForSelector("#tooltip:not([hidden])");
-    expect(await page.getAttribute("#tooltip", "data-buffer-id")).toBe(String(bottom.id));
-    expect(await page.textContent("#tooltip")).toContain(`buffer #${bottom.id}`);
+    expect(await page.getAttribute("#tooltip", "data-event")).toBe(String(inspect.peakIndex));
+    expect(await page.getAttribute("#tooltip", "data-buffer-id")).toBe(String(target.id));
+    expect(await page.textContent("#tooltip")).toContain(`buffer #${target.id}`);
     await page.mouse.click(x, y);
     await page.waitForSelector("#live-table");
     expect(await page.locator("#live-table tbody tr").count()).toBe(Math.min(500, live.length));
