@@ -5,14 +5,16 @@
  *   replayed through PyTorch's caching allocator (timeline with reserved line, memory map);
  * - the attention comparison (training and forward) over sequence lengths;
  * - the estimator's breakdown for Llama-2-7B (full, LoRA, QLoRA) against the GPU tiers;
- * - a simulated Llama-2-7B QLoRA step replayed through the caching allocator.
+ * - a simulated Llama-2-7B QLoRA step replayed through the caching allocator;
+ * - "estimate, then watch": `hbmscope monitor --from` the example nvidia-smi log, against the estimate.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cachingAllocator, replay } from "@hbmscope/core";
 import { defaultSetup, estimate, preset, simulateStep, withSetup } from "@hbmscope/model";
 import { compareAttention, profileStep } from "@hbmscope/tfjs";
 import { attentionChart, breakdownChart, segmentChart, timelineChart } from "@hbmscope/viz";
-import { breakdownScenario } from "@hbmscope/cli";
+import { breakdownScenario, main } from "@hbmscope/cli";
+import { EXAMPLE_FLAGS } from "./exampleMonitorLog.js";
 
 const dir = new URL("../docs/img/", import.meta.url).pathname;
 mkdirSync(dir, { recursive: true });
@@ -56,3 +58,12 @@ const qlora = withSetup(base, (d) => void (d.method = "qlora"));
 const simulated = simulateStep(llama, qlora, { semantics: "eager" });
 const simRun = replay(simulated, cachingAllocator());
 write("simulated-llama-2-7b-qlora.svg", timelineChart(simulated, { run: simRun, title: "Simulated Llama-2-7B QLoRA step (eager semantics), caching allocator" }).svg);
+
+const root = new URL("..", import.meta.url).pathname;
+const code = await main(["monitor", "--from", "examples/monitor/llama-2-7b-lora.smi.csv", "--expect", EXAMPLE_FLAGS, "--svg", "docs/img/monitor-llama-2-7b-lora.svg"], {
+  stdout: () => {},
+  stderr: (t) => void process.stderr.write(t),
+  cwd: root,
+});
+if (code !== 0) throw new Error(`monitor --from the example log exited with ${code}`);
+console.log("docs/img/monitor-llama-2-7b-lora.svg");

@@ -23,6 +23,10 @@ export interface SetupFlags {
   sp?: boolean;
   zero?: string;
   microbatches?: number;
+  implementation?: NonNullable<TrainingSetup["implementation"]>;
+  device?: NonNullable<TrainingSetup["device"]>;
+  loop?: NonNullable<TrainingSetup["loop"]>;
+  useCache?: "on" | "off";
 }
 
 /** The setup field each flag sets, for turning a setup change back into flags (`--lora-rank`). */
@@ -30,6 +34,7 @@ export const setupFlagNames: Readonly<Partial<Record<keyof TrainingSetup, string
   method: "--method", precision: "--precision", dtype: "--dtype", optimizer: "--optimizer", batch: "--batch", seq: "--seq",
   checkpointing: "--checkpointing", attention: "--attention", loraRank: "--lora-rank", loraTargets: "--lora-targets",
   dp: "--dp", tp: "--tp", pp: "--pp", sp: "--sp", zero: "--zero", microbatchesInFlight: "--microbatches",
+  implementation: "--implementation", device: "--device", loop: "--loop", useCache: "--use-cache",
 });
 
 function targetsArg(value: string): string[] {
@@ -66,7 +71,11 @@ export function addSetupOptions(cmd: Command): Command {
     .option("--pp <n>", "pipeline-parallel degree", intArg("--pp"), d.pp)
     .option("--sp", "sequence parallelism (with --tp)", d.sp)
     .addOption(new Option("--zero <stage>", "ZeRO stage over the data-parallel group (3 = FSDP)").choices(["0", "1", "2", "3"]).default(String(d.zero)))
-    .option("--microbatches <n>", "microbatches in flight on the first pipeline stage (default: pp)", intArg("--microbatches"));
+    .option("--microbatches <n>", "microbatches in flight on the first pipeline stage (default: pp)", intArg("--microbatches"))
+    .addOption(new Option("--implementation <profile>", "whose code runs the step: hf (Hugging Face transformers + PEFT as written) or fused (fused kernels: Megatron-LM, Liger, flash-attn)").choices(setupChoices.implementation).default("hf"))
+    .addOption(new Option("--device <device>", "where PyTorch runs (dropout masks, the optimizer's default path)").choices(setupChoices.device).default("cuda"))
+    .addOption(new Option("--loop <loop>", "keep-output: `out = model(**batch)` keeps the previous step's out into the next forward; drop-output: `del out` after backward (hf only)").choices(setupChoices.loop).default("keep-output"))
+    .addOption(new Option("--use-cache <on|off>", "use_cache of the forward call (Hugging Face's config default: on, also in training; hf only)").choices(["on", "off"]).default("on"));
 }
 
 /** A frozen, validated TrainingSetup from the parsed flags; a bad combination becomes a one-line CliError. */
@@ -90,6 +99,10 @@ export function setupFromFlags(flags: SetupFlags, model?: ModelSpec): TrainingSe
       if (flags.sp !== undefined) s.sp = flags.sp;
       if (flags.zero !== undefined) s.zero = Number(flags.zero) as TrainingSetup["zero"];
       if (flags.microbatches !== undefined) s.microbatchesInFlight = flags.microbatches;
+      if (flags.implementation !== undefined) s.implementation = flags.implementation;
+      if (flags.device !== undefined) s.device = flags.device;
+      if (flags.loop !== undefined) s.loop = flags.loop;
+      if (flags.useCache !== undefined) s.useCache = flags.useCache === "on";
     });
     if (model) validateSetup(model, setup);
   } catch (e) {

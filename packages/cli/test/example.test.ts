@@ -20,3 +20,18 @@ describe("examples/step.trace.json", () => {
     expect(report.peaks.logical).toBeGreaterThan(report.peaks.physical);
   });
 });
+
+describe("examples/monitor/llama-2-7b-lora.smi.csv", () => {
+  it("monitor --from the example nvidia-smi log draws docs/img/monitor-llama-2-7b-lora.svg as committed (regenerate with pnpm run docs)", async () => {
+    const { EXAMPLE_FLAGS } = await import("../../../scripts/exampleMonitorLog.js");
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const svg = `${mkdtempSync(`${tmpdir()}/hbmscope-example-`)}/monitor.svg`;
+    const r = await run(["monitor", "--from", "examples/monitor/llama-2-7b-lora.smi.csv", "--expect", EXAMPLE_FLAGS, "--svg", svg, "--json"], root);
+    expect(r.code).toBe(0);
+    const [gpu] = JSON.parse(r.stdout).gpus;
+    expect(gpu).toMatchObject({ device: 0, series: "used", observedPeak: 20246 * 2 ** 20 });
+    expect(gpu.error).toBeLessThan(0);
+    expect(readFileSync(svg, "utf8")).toBe(readFileSync(`${root}docs/img/monitor-llama-2-7b-lora.svg`, "utf8"));
+  });
+});

@@ -90,3 +90,18 @@ describe("hbmscope", () => {
     expect(help.stdout).toContain("inspect");
   });
 });
+
+describe("hbmscope inspect of a monitored run", () => {
+  it("inspect lists each sampled series' peak for a trace monitor wrote", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-inspect-"));
+    const log = new URL("../../core/test/fixtures/counters/smi-timestamped.csv", import.meta.url).pathname;
+    expect((await run(["monitor", "--from", log, "--out", "run.trace.json"], dir)).code).toBe(0);
+    const r = await run(["inspect", "run.trace.json", "--json"], dir);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).counters).toEqual([
+      { device: 0, name: "used", capacity: 81559 * 2 ** 20, samples: 4, peakBytes: 61440 * 2 ** 20, peakTime: 2001 },
+      { device: 1, name: "used", capacity: 81559 * 2 ** 20, samples: 4, peakBytes: 60000 * 2 ** 20, peakTime: 2001 },
+    ]);
+    expect((await run(["inspect", "run.trace.json"], dir)).stdout).toMatch(/sampled series \(monitor\):\nGPU\s+series\s+samples\s+peak\s+at\s+capacity\n0\s+used\s+4\s+60 GiB\s+2.0 s\s+79.64 GiB/);
+  });
+});

@@ -79,3 +79,18 @@ describe("hbmscope render", () => {
     expect(r.stderr).toBe('hbmscope: timelineChart: x "time" needs a time on every event; events[0] has none\n');
   });
 });
+
+describe("hbmscope render of a monitored run", () => {
+  it("render of a trace that holds only counters (monitor --out) draws them with the stored prediction", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-render-"));
+    writeFileSync(join(dir, "estimate.json"), JSON.stringify({ total: 60e9, overhead: 545779712 }));
+    const log = new URL("../../core/test/fixtures/counters/smi-timestamped.csv", import.meta.url).pathname;
+    expect((await run(["monitor", "--from", log, "--expect", "estimate.json", "--out", "run.trace.json"], dir)).code).toBe(0);
+    const r = await run(["render", "run.trace.json", "--out", "run.svg"], dir);
+    expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^wrote run.svg: counters \(monitored run\), 800x400, /) });
+    const svg = readFileSync(join(dir, "run.svg"), "utf8");
+    expect(svg).toContain("peak 60 GiB · GPU 0 · 2.0 s");
+    expect(svg).toContain('class="predicted"');
+    expect(svg.match(/class="series" data-key/g)).toHaveLength(2);
+  });
+});

@@ -2,6 +2,7 @@ import { TraceError } from "./traceError.js";
 import { cacheColumns } from "./traceColumns.js";
 import type { Trace, TraceBuffer, TraceEvent, TraceMark } from "./trace.js";
 import { describe, isObject, TraceValidator } from "./traceValidator.js";
+import { checkCounters } from "./counters/checkCounters.js";
 
 /**
  * Validates a trace (a JSON string or an already parsed value) and returns it typed.
@@ -38,6 +39,7 @@ export function parseTrace(input: unknown): Trace {
   check.endBuffers();
   for (let i = 0; i < events.length; i++) check.event(events[i], i);
   for (let i = 0; i < marks.length; i++) check.mark(marks[i], i);
+  checkCounters(value.counters);
 
   const trace = {
     ...(value as object),

@@ -3,6 +3,7 @@ import { lazyTrace, type TraceRows } from "./lazyTrace.js";
 import { ObjectColumns } from "./objectColumns.js";
 import type { Trace, TraceBuffer, TraceEvent, TraceMark } from "./trace.js";
 import { JsonText } from "./jsonText.js";
+import { checkCounters } from "./counters/checkCounters.js";
 import { TraceError } from "./traceError.js";
 import { describe, isObject, TraceValidator } from "./traceValidator.js";
 
@@ -99,6 +100,7 @@ export function readTraceSource(source: ByteSource): Trace {
     hasBufferPhases: buffers.has("phase"),
     times,
   };
+  checkCounters(head.counters);
   const trace = lazyTrace(meta as Trace["meta"], marks as TraceMark[], rows, check.columns());
   for (const key of Object.keys(head)) {
     if (key === "format" || key === "version" || key === "meta" || key === "marks") continue;

@@ -87,6 +87,29 @@ export interface TraceMeta {
   [extra: string]: unknown;
 }
 
+/**
+ * A quantity sampled over wall time on one device (a counter series): a GPU's used memory as
+ * nvidia-smi reports it, or PyTorch's allocated / reserved bytes. Optional in Trace v1
+ * (`trace.counters`); readers that do not know it keep it as an extra field.
+ */
+export interface TraceCounter {
+  /**
+   * What is counted: `used` (nvidia-smi `memory.used`: everything on the device, CUDA context
+   * included), `allocated` / `reserved` (`torch.cuda.memory_allocated()` / `memory_reserved()`),
+   * `peakAllocated` / `peakReserved` (`max_memory_allocated()` / `max_memory_reserved()`), or any name.
+   */
+  name: string;
+  /** The device index (GPU 0, 1, ...): a non-negative integer. */
+  device: number;
+  /** Always `"bytes"` (may be left out). */
+  unit?: "bytes";
+  /** The device's total memory in bytes, when known (nvidia-smi `memory.total`). */
+  capacity?: number;
+  /** `[time, value]` pairs: milliseconds from the start of the run (never decreasing), bytes (a non-negative integer). */
+  samples: [number, number][];
+  [extra: string]: unknown;
+}
+
 export interface Trace {
   format: "hbmscope.trace";
   version: 1;
@@ -94,4 +117,6 @@ export interface Trace {
   buffers: TraceBuffer[];
   events: TraceEvent[];
   marks: TraceMark[];
+  /** Sampled series (`hbmscope monitor`); optional, see `TraceCounter`. */
+  counters?: TraceCounter[];
 }

@@ -9,6 +9,13 @@ import { precisionBytes } from "./precisionBytes.js";
 import { term, type Term } from "./term.js";
 import { validateModel } from "./validateModel.js";
 import { validateSetup } from "./validateSetup.js";
+import { hfPhases } from "./hfPhases.js";
+import { programOf } from "./simulate/programOf.js";
+
+/** "hf keeps 2.31x their activations at its peak" */
+function formatShare(hf: number, fused: number): string {
+  return fused > 0 ? `the hf program keeps ${(hf / fused).toFixed(2)}x their activations at its peak` : "which the hf program exceeds";
+}
 
 /** The phases of a training step where a peak can fall (the names of core's trace phases). */
 export type PeakPhase = "forward" | "backward" | "optimizer";
@@ -407,7 +414,21 @@ export function estimate(model: ModelSpec, setup: TrainingSetup, options: Estima
     notes.push(`pipeline: the ${stage} stage holds the most (${setup.microbatchesInFlight ?? setup.pp} microbatches in flight on the first stage)`);
   }
   const over = overhead(options.overhead);
-  const { states, activations, temporaries, phases, peak } = chosen;
+  const { states, activations, temporaries } = chosen;
+  let { phases, peak } = chosen;
+  const program = programOf(setup);
+  notes.push(...program.notes);
+  if (program.implementation === "hf" && setup.pp === 1) {
+    // The phases of the program Hugging Face runs come from its op graph (hfPhases); the terms above
+    // stay the fused profile's closed forms, a lower bound of its activations.
+    phases = hfPhases(model, setup);
+    peak = phases.reduce((a, p) => (p.bytes > a.bytes ? p : a));
+    notes.push(
+      `implementation hf: the phases and the peak follow Hugging Face transformers' code as written (its op graph, simulated at 4 and 5 layers and extrapolated per layer); the activation terms are the fused kernels' closed forms, ${formatShare(peak.activations, activations.bytes)}`,
+    );
+  } else if (program.implementation === "hf") {
+    notes.push("implementation hf is not simulated with pipeline parallelism: the estimate follows the fused kernels' rules, which may under-estimate a Hugging Face run");
+  }
   let trainable = count.total;
   if (setup.method !== "full") {
     // Adapters of the whole model (tp = pp = 1).

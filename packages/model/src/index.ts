@@ -1,4 +1,4 @@
-export type { ModelSpec, TrainingSetup, PrecisionPolicy, Method, OptimizerName, Checkpointing, AttentionKind } from "./modelSpec.js";
+export type { ModelSpec, TrainingSetup, PrecisionPolicy, Method, OptimizerName, Checkpointing, AttentionKind, Implementation } from "./modelSpec.js";
 export { simulateStep } from "./simulate/simulateStep.js";
 export type { SimulateOptions } from "./simulate/simulateStep.js";
 export { modelTensors, headDim, LINEAR_MODULES } from "./modelTensors.js";
@@ -35,3 +35,9 @@ export type { Fit } from "./fits.js";
 export { maxBatch } from "./maxBatch.js";
 export { suggest } from "./suggest.js";
 export type { Suggestion, SetupChange } from "./suggest.js";
+export { setupFromRecording } from "./fidelity/setupFromRecording.js";
+export type { RecordedCase } from "./fidelity/setupFromRecording.js";
+export { compareRecording } from "./fidelity/compareRecording.js";
+export type { RecordingComparison } from "./fidelity/compareRecording.js";
+export { programOf } from "./simulate/programOf.js";
+export type { ResolvedProgram } from "./simulate/programOf.js";

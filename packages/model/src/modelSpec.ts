@@ -40,7 +40,7 @@ export type PrecisionPolicy = "fp32" | "amp" | "mixed" | "mixed-fp32-grads" | "b
 export type Method = "full" | "lora" | "qlora";
 export type OptimizerName = "adamw" | "adamw-8bit" | "sgd" | "sgd-momentum" | "adafactor" | "lion";
 export type Checkpointing = "none" | "selective" | "full";
-export type AttentionKind = "naive" | "chunked" | "chunked-recompute" | "flash";
+export type AttentionKind = "naive" | "chunked" | "chunked-recompute" | "flash" | "sdpa";
 
 /** One training step's setup. Immutable: derive variants with `withSetup`. */
 export interface TrainingSetup {
@@ -73,4 +73,28 @@ export interface TrainingSetup {
   pp: number;
   /** Microbatches in flight on the first pipeline stage (1F1B: pp). */
   microbatchesInFlight?: number;
+  /**
+   * Whose code runs the step: `hf` (Hugging Face transformers' modeling code as written, with PEFT
+   * for LoRA) or `fused` (what fused kernels keep: Megatron-LM, Liger, flash-attn stacks).
+   * @defaultValue `"hf"`
+   */
+  implementation?: Implementation;
+  /** The device PyTorch runs on, for the behaviours that differ with it (dropout masks, the optimizer's default path). @defaultValue `"cuda"` */
+  device?: "cuda" | "cpu";
+  /**
+   * The training loop: `keep-output` as everyone writes it (`out = model(**batch)`: the previous `out`
+   * lives until the next forward returns), or `drop-output` (`del out` after backward). Only `hf`.
+   * @defaultValue `"keep-output"`
+   */
+  loop?: "keep-output" | "drop-output";
+  /**
+   * `model.enable_input_require_grads()` was called (PEFT's `prepare_model_for_kbit_training` does; so does
+   * `gradient_checkpointing_enable`): the embedding output is a leaf that requires grad, so a frozen first
+   * layer saves for backward. Only `hf`. @defaultValue true with full checkpointing, else false
+   */
+  inputRequiresGrad?: boolean;
+  /** `use_cache` of the forward call (Hugging Face's config default is true, also in training). Only `hf`. @defaultValue `true` */
+  useCache?: boolean;
 }
+
+export type Implementation = "hf" | "fused";

@@ -23,6 +23,13 @@ export function validateSetup(model: ModelSpec | undefined, setup: TrainingSetup
     const accepted = setupChoices[k] as readonly unknown[];
     if (!accepted.includes(setup[k])) fail(`${k} ${JSON.stringify(setup[k])} is not one of ${accepted.join(", ")}`);
   }
+  for (const k of ["implementation", "device", "loop"] as const) {
+    const accepted = setupChoices[k] as readonly unknown[];
+    if (setup[k] !== undefined && !accepted.includes(setup[k])) fail(`${k} ${JSON.stringify(setup[k])} is not one of ${accepted.join(", ")}`);
+  }
+  for (const k of ["useCache", "inputRequiresGrad"] as const) {
+    if (setup[k] !== undefined && typeof setup[k] !== "boolean") fail(`${k} must be true or false, got ${String(setup[k])}`);
+  }
   if (typeof setup.sp !== "boolean") fail(`sp must be true or false, got ${String(setup.sp)}`);
   if (setup.microbatchesInFlight !== undefined && (!Number.isSafeInteger(setup.microbatchesInFlight) || setup.microbatchesInFlight < 1)) {
     fail(`microbatchesInFlight must be a positive integer, got ${String(setup.microbatchesInFlight)}`);

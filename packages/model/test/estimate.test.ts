@@ -18,7 +18,7 @@ describe("estimate", () => {
   });
 
   it("estimate() of llama-2-7b full fine-tuning needs more than 80 GB; with foreach AdamW it peaks at the optimizer step", () => {
-    const setup = withSetup(defaultSetup, (d) => { d.checkpointing = "full"; d.attention = "flash"; });
+    const setup = withSetup(defaultSetup, (d) => { d.checkpointing = "full"; d.attention = "flash"; d.implementation = "fused"; });
     const fused = estimate(preset("llama-2-7b"), setup);
     expect(fused.optimizer.bytes).toBe(12 * 6_738_415_616);
     expect(fused.total).toBeGreaterThan(80e9);
@@ -57,7 +57,7 @@ describe("estimate", () => {
 
   it("estimate() under amp keeps autocast's 16-bit copies of the linear weights from forward into backward", () => {
     const m = preset("llama-2-7b");
-    const s = withSetup(defaultSetup, (d) => { d.precision = "amp"; d.attention = "flash"; });
+    const s = withSetup(defaultSetup, (d) => { d.precision = "amp"; d.attention = "flash"; d.implementation = "fused"; });
     const e = estimate(m, s);
     const c = parameterCount(m);
     const linears = c.layers - c.perLayer.norms * m.layers + c.lmHead;
@@ -136,7 +136,8 @@ describe("estimate laws", () => {
   // not save it) while full recomputation holds the rebuilt layer, O included, during its backward:
   // there full <= selective needs full fine-tuning (the simulation agrees).
   test.prop([pair])("estimate() full <= selective <= no checkpointing (full <= selective: full fine-tuning)", ({ model, setup }) => {
-    const at = (checkpointing: TrainingSetup["checkpointing"]) => estimate(model, { ...setup, checkpointing });
+    // Selective recomputation is a fused-kernel (Megatron-LM) feature: compared on the fused profile.
+    const at = (checkpointing: TrainingSetup["checkpointing"]) => estimate(model, { ...setup, checkpointing, implementation: "fused" });
     const [none, selective, full] = [at("none"), at("selective"), at("full")];
     expect(selective.total).toBeLessThanOrEqual(none.total);
     expect(full.total).toBeLessThanOrEqual(none.total);

@@ -24,3 +24,7 @@ export type { AttentionChartOptions, AttentionComparison, AttentionRow } from ".
 export { attentionLayout } from "./layout/attentionLayout.js";
 export type { AttentionLayout, AttentionPanel } from "./layout/attentionLayout.js";
 export type { ChartFrame } from "./layout/chartFrame.js";
+export { monitorChart, renderMonitor } from "./charts/monitorChart.js";
+export type { MonitorChartOptions } from "./charts/monitorChart.js";
+export { monitorLayout, PREDICTED_COLOR, CAPACITY_COLOR } from "./layout/monitorLayout.js";
+export type { MonitorLayout } from "./layout/monitorLayout.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Resvg } from "@resvg/resvg-js";
-import { attentionChart, breakdownChart, escapeXml, segmentChart, timelineChart, type Figure } from "../src/index.js";
-import { attentionComparison, firstFitRun, trainingStepTrace } from "./fixtures.js";
+import { attentionChart, breakdownChart, escapeXml, monitorChart, segmentChart, timelineChart, type Figure } from "../src/index.js";
+import { attentionComparison, firstFitRun, monitorRun, trainingStepTrace } from "./fixtures.js";
 
 const evil = "<script>alert(1)</script>";
 const amp = "a & b";
@@ -18,6 +18,7 @@ function hostileFigures(): [string, Figure][] {
     ["segmentChart", segmentChart(run, t, { title: evil })],
     ["breakdownChart", breakdownChart([{ label: evil, parts: [{ name: amp, bytes: 1e9 }, { name: evil, bytes: 2e9 }] }], { tiers: [{ label: evil, bytes: 2e9 }], title: amp })],
     ["attentionChart", attentionChart({ rows }, { title: evil })],
+    ["monitorChart", monitorChart(monitorRun().map((c) => ({ ...c, name: evil })), { title: amp, predicted: { bytes: 1e9, label: evil } })],
   ];
 }
 

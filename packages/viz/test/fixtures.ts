@@ -1,4 +1,4 @@
-import { CATEGORIES, traceBuilder, traceColumns, type ReplayRun, type Trace } from "@hbmscope/core";
+import { CATEGORIES, traceBuilder, traceColumns, type ReplayRun, type Trace, type TraceCounter } from "@hbmscope/core";
 
 /**
  * A small deterministic training step: weights and inputs, a forward pass saving activations with
@@ -177,4 +177,23 @@ export function attentionComparison() {
     }
   }
   return { rows };
+}
+
+/**
+ * Two GPUs' used memory sampled every 200 ms over 12 s of a data-parallel run (bytes): the CUDA
+ * context first, the weights loaded at 1 s, then a saw-tooth of training steps up to a peak.
+ */
+export function monitorRun(): TraceCounter[] {
+  const MiB = 2 ** 20;
+  const capacity = 81559 * MiB;
+  return [0, 1].map((device) => {
+    const samples: [number, number][] = [];
+    for (let k = 0; k <= 60; k++) {
+      const t = k * 200;
+      const loaded = t >= 1000 ? 14_000 : 500;
+      const step = t >= 2000 ? ((k % 10) / 9) * (30_000 + 1500 * device) + 16_000 : 0;
+      samples.push([t, Math.round((loaded + step) * MiB)]);
+    }
+    return { name: "used", device, unit: "bytes", capacity, samples };
+  });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Resvg } from "@resvg/resvg-js";
-import { attentionChart, breakdownChart, segmentChart, timelineChart, type Figure } from "../src/index.js";
-import { attentionComparison, firstFitRun, sevenBScenarios, trainingStepTrace } from "./fixtures.js";
+import { attentionChart, breakdownChart, monitorChart, segmentChart, timelineChart, type Figure } from "../src/index.js";
+import { attentionComparison, firstFitRun, monitorRun, sevenBScenarios, trainingStepTrace } from "./fixtures.js";
 
 const t = trainingStepTrace();
 const charts: [string, Figure][] = [
@@ -9,6 +9,7 @@ const charts: [string, Figure][] = [
   ["segmentChart", segmentChart(firstFitRun(t), t)],
   ["breakdownChart", breakdownChart(sevenBScenarios())],
   ["attentionChart", attentionChart(attentionComparison(), { width: 900 })],
+  ["monitorChart", monitorChart(monitorRun(), { predicted: { bytes: 58e9 } })],
 ];
 
 describe("render", () => {

@@ -1,4 +1,4 @@
-import { bufferCount, eventCount, CATEGORIES, liveAt, timeline, traceColumns, type Trace, type View } from "@hbmscope/core";
+import { bufferCount, counterPeak, eventCount, CATEGORIES, liveAt, timeline, traceColumns, type Trace, type View } from "@hbmscope/core";
 import type { Command } from "commander";
 import { intArg } from "../args.js";
 import { viewOption } from "../options.js";
@@ -41,6 +41,11 @@ export function inspectReport(trace: Trace, view: View = "physical", top = 10) {
     })),
     phasePeaks: tl.phasePeaks,
     endBytes: tl.end,
+    /** Sampled series (`hbmscope monitor`): each one's peak (bytes, ms from the start). */
+    counters: (trace.counters ?? []).map((c) => {
+      const p = counterPeak(c);
+      return { device: c.device, name: c.name, capacity: c.capacity ?? null, samples: c.samples.length, peakBytes: p.bytes, peakTime: p.time };
+    }),
     meta: trace.meta,
   };
 }
@@ -83,6 +88,15 @@ function renderInspect(file: string, r: ReturnType<typeof inspectReport>): strin
     "peak per phase:",
     table([["phase", "peak", "event"], ...r.phasePeaks.map((p) => [p.phase || "-", formatBytes(p.bytes), p.index])]),
   ];
+  if (r.counters.length) {
+    lines.push(
+      "sampled series (monitor):",
+      table([
+        ["GPU", "series", "samples", "peak", "at", "capacity"],
+        ...r.counters.map((c) => [c.device, c.name, c.samples, formatBytes(c.peakBytes), `${(c.peakTime / 1000).toFixed(1)} s`, c.capacity === null ? "-" : formatBytes(c.capacity)]),
+      ]),
+    );
+  }
   return lines.join("\n");
 }
 

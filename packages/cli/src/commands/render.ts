@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { replay, type View } from "@hbmscope/core";
+import { eventCount, replay, type View } from "@hbmscope/core";
 import { ALLOCATORS } from "../allocators.js";
 import { segmentChart, timelineChart, type Figure } from "@hbmscope/viz";
 import { intArg } from "../args.js";
@@ -9,6 +9,8 @@ import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
 import { writeOutput } from "../writeOutput.js";
+import type { Expectation } from "../monitor/expectation.js";
+import { monitorFigure } from "../monitor/monitorFigure.js";
 
 interface RenderOptions {
   out: string;
@@ -40,6 +42,8 @@ export function registerRender(program: Command, io: Io) {
     .option("--json", "print one JSON object describing what was written (sizes in bytes)")
     .action((file: string, opts: RenderOptions) => {
       const trace = readTraceFile(file, io.cwd);
+      // A run `hbmscope monitor` recorded holds only counters: draw them (with its prediction, if any).
+      const counterOnly = opts.kind === "timeline" && !opts.allocator && eventCount(trace) === 0 && (trace.counters?.length ?? 0) > 0;
       const allocatorName = opts.allocator ?? (opts.kind === "segments" ? "caching" : undefined);
       if (opts.kind === "segments" && allocatorName === "ideal") {
         throw new CliError("--kind segments needs an allocator that places blocks; --allocator accepts caching, bfc, planned here (ideal has no addresses)", 2);
@@ -47,8 +51,9 @@ export function registerRender(program: Command, io: Io) {
       const run = allocatorName ? replay(trace, ALLOCATORS[allocatorName](trace), { view: opts.view }) : undefined;
       let fig: Figure;
       try {
-        fig =
-          opts.kind === "segments"
+        fig = counterOnly
+          ? monitorFigure(trace.counters!, trace.meta.expect as Expectation | undefined, { width: opts.width, height: opts.height })
+          : opts.kind === "segments"
             ? segmentChart(run!, trace, { width: opts.width, height: opts.height })
             : timelineChart(trace, { run, view: opts.view, x: opts.x, width: opts.width, height: opts.height });
       } catch (e) {
@@ -60,6 +65,6 @@ export function registerRender(program: Command, io: Io) {
         io.stdout(JSON.stringify({ out: path, kind: opts.kind, allocator: allocatorName ?? null, view: opts.view, width: fig.width, height: fig.height, bytes, title: fig.title }) + "\n");
         return;
       }
-      io.stdout(`wrote ${opts.out}: ${opts.kind}${allocatorName ? ` (${allocatorName} allocator)` : ""}, ${fig.width}x${fig.height}, ${formatBytes(bytes)}\n`);
+      io.stdout(`wrote ${opts.out}: ${counterOnly ? "counters (monitored run)" : opts.kind}${allocatorName ? ` (${allocatorName} allocator)` : ""}, ${fig.width}x${fig.height}, ${formatBytes(bytes)}\n`);
     });
 }

@@ -218,7 +218,8 @@ export function eagerGraph(model: ModelSpec, setup: TrainingSetup, plan: Precisi
 function attention(g: GraphBuilder, dims: RankDims, setup: TrainingSetup, act: SimDtype, dropout: boolean, q: number, k: number, v: number): number {
   const { b, s, aLocal, kvLocal, d } = dims;
   const ctxShape = [b, s, aLocal * d];
-  if (setup.attention === "flash") {
+  // PyTorch SDPA runs a flash kernel (flash-attention or memory-efficient on CUDA, the CPU flash kernel on CPU).
+  if (setup.attention === "flash" || setup.attention === "sdpa") {
     // flash-attn's layout is [b, s, a, d]: its output reshapes to the o-projection's input without a copy.
     const flash = () =>
       g.op({

@@ -35,17 +35,36 @@ export function runEager(graph: StepGraph, plan: PrecisionPlan, setup: TrainingS
   for (const seg of segments) for (const t of seg.inputs) { refs[t]++; savedForward[t] = 1; }
   for (const t of graph.kept) refs[t]++;
   const category = (t: SimTensor): Category => t.category ?? (savedForward[t.id] ? "activation" : "temporary");
-  const release = (t: number) => {
-    if (--refs[t] === 0 && buf[t] >= 0 && tensors[t].kind === "value") {
+  // A view (`viewOf`) allocates nothing and keeps its base's buffer alive while it lives.
+  const viewLive = new Uint8Array(tensors.length);
+  const drop = (t: number) => {
+    if (viewLive[t]) {
+      viewLive[t] = 0;
+      release(tensors[t].viewOf!);
+    } else if (buf[t] >= 0 && tensors[t].kind === "value") {
       tb.free(buf[t]);
       buf[t] = -1;
     }
+  };
+  function release(t: number): void {
+    if (--refs[t] === 0) drop(t);
+  }
+  const isLive = (t: number) => buf[t] >= 0 || viewLive[t] === 1;
+  const materialize = (t: SimTensor, cat: Category, phase: string, op?: string) => {
+    if (t.viewOf !== undefined) {
+      refs[t.viewOf]++;
+      viewLive[t.id] = 1;
+    } else buf[t.id] = alloc(t, cat, phase, op);
   };
 
   tb.mark("setup", "phase");
   const states = allocModelStates(graph, plan, setup, tb, training);
   for (const t of tensors) if (t.kind === "param") buf[t.id] = states.weightBuffer[t.param!];
   for (const t of tensors) if (t.kind === "input") buf[t.id] = alloc(t, "input", "setup");
+  const carried = (graph.loop?.carried ?? []).map((c) =>
+    tb.alloc({ bytes: tensorBytes(c.shape, c.dtype), category: c.category, dtype: c.dtype, shape: c.shape, op: c.op, scope: c.scope, phase: "setup" }),
+  );
+  const keepOutputs = graph.loop?.keepOutputs ?? false;
 
   const gathered = zero3Gatherer(graph, setup, tb, plan);
   tb.mark("forward", "phase");
@@ -60,26 +79,26 @@ export function runEager(graph: StepGraph, plan: PrecisionPlan, setup: TrainingS
     }
     const temps = op.temps.map((x) => allocTemp(x, op.scope, "forward"));
     for (const o of op.outputs) {
-      buf[o] = alloc(tensors[o], category(tensors[o]), "forward");
-      if (refs[o] === 0) {
-        tb.free(buf[o]);
-        buf[o] = -1;
-      }
+      materialize(tensors[o], category(tensors[o]), "forward");
+      if (refs[o] === 0) drop(o);
     }
     for (const t of temps) tb.free(t);
     for (const x of op.inputs) release(x);
   }
   gathered.release();
+  // `out = model(**batch)` rebinds `out` when the forward pass returns: the previous step's goes.
+  for (const id of carried) tb.free(id);
   if (!training) {
-    for (const t of graph.kept) release(t);
+    if (!keepOutputs) for (const t of graph.kept) release(t);
     return;
   }
 
   tb.mark("backward", "phase");
-  const grad = new Int32Array(tensors.length).fill(-1);
+  const grads = gradientBuffers(tb);
   const paramGrad = new Int32Array(graph.params.length).fill(-1);
+  const retained = new Set(graph.loop?.retainedGrads ?? []);
   const out = tensors[graph.output];
-  grad[out.id] = tb.alloc({ bytes: out.bytes, category: "temporary", dtype: out.dtype, shape: out.shape, op: "ones_like", scope: out.scope, phase: "backward" });
+  grads.take(out.id, tb.alloc({ bytes: out.bytes, category: "temporary", dtype: out.dtype, shape: out.shape, op: "ones_like", scope: out.scope, phase: "backward" }), true, out);
   const segmentStart = new Int32Array(segments.length).fill(-1);
   for (let i = 0; i < ops.length; i++) {
     const sg = ops[i].segment;
@@ -100,7 +119,7 @@ export function runEager(graph: StepGraph, plan: PrecisionPlan, setup: TrainingS
       recomputed[sg] = 1;
       recompute(sg, i);
     }
-    const hasGrad = op.outputs.some((o) => grad[o] >= 0);
+    const hasGrad = op.outputs.some((o) => grads.has(o));
     if (hasGrad) {
       const shared = (op.backwardTemps ?? []).map((x) => allocTemp(x, op.scope, "backward"));
       op.inputs.forEach((x, k) => {
@@ -110,27 +129,23 @@ export function runEager(graph: StepGraph, plan: PrecisionPlan, setup: TrainingS
         const t = tensors[x];
         if (t.kind === "param") {
           accumulateParamGrad(t, op.scope);
+        } else if (spec.passthrough && grads.has(op.outputs[0])) {
+          grads.take(x, grads.of(op.outputs[0]), false, t);
         } else {
           const dx = tb.alloc({ bytes: t.bytes, category: "temporary", dtype: t.dtype, shape: t.shape, op: `${op.name}_backward`, scope: op.scope, phase: "backward" });
-          if (grad[x] < 0) grad[x] = dx;
-          else tb.free(dx);
+          grads.take(x, dx, true, t);
         }
         for (const tmp of temps) tb.free(tmp);
       });
       for (const tmp of shared) tb.free(tmp);
     }
-    for (const o of op.outputs) {
-      if (grad[o] >= 0) {
-        tb.free(grad[o]);
-        grad[o] = -1;
-      }
-    }
+    for (const o of op.outputs) if (grads.has(o) && !retained.has(o)) grads.drop(o);
     for (const t of op.saved) release(t);
     if (sg !== undefined && segmentStart[sg] === i) for (const t of segments[sg].inputs) release(t);
   }
   gathered.release();
-  for (const t of graph.kept) release(t);
-  for (let t = 0; t < tensors.length; t++) if (grad[t] >= 0) tb.free(grad[t]);
+  if (!keepOutputs) for (const t of graph.kept) release(t);
+  for (let t = 0; t < tensors.length; t++) if (grads.has(t) && !retained.has(t)) grads.drop(t);
 
   tb.mark("optimizer", "phase");
   runOptimizer(graph, plan, setup, tb, paramGrad);
@@ -147,17 +162,14 @@ export function runEager(graph: StepGraph, plan: PrecisionPlan, setup: TrainingS
       for (const t of op.saved) refs[t]++;
       const temps = op.temps.map((x) => allocTemp(x, op.scope, "backward"));
       for (const o of op.outputs) {
-        if (buf[o] >= 0) continue;
-        buf[o] = alloc(tensors[o], "activation", "backward", `${tensors[o].op} (recompute)`);
+        if (isLive(o)) continue;
+        materialize(tensors[o], "activation", "backward", `${tensors[o].op} (recompute)`);
         refs[o] += users.get(o) ?? 0;
         fresh.add(o);
       }
       for (const t of temps) tb.free(t);
       for (const x of op.inputs) if (fresh.has(x)) release(x);
-      for (const o of op.outputs) if (fresh.has(o) && refs[o] === 0) {
-        tb.free(buf[o]);
-        buf[o] = -1;
-      }
+      for (const o of op.outputs) if (fresh.has(o) && refs[o] === 0) drop(o);
     }
   }
 
@@ -166,7 +178,7 @@ export function runEager(graph: StepGraph, plan: PrecisionPlan, setup: TrainingS
     if (!p.trainable) return;
     const full = tb.alloc({ bytes: tensorBytes(t.shape, gradDtypeOf(t)), category: "gradient", dtype: gradDtypeOf(t), shape: t.shape, op: "weight_grad", scope, phase: "backward" });
     const n = gradElements(p, setup);
-    const sameForm = n === p.elements && gradDtypeOf(t) === plan.grad;
+    const sameForm = n === p.elements && gradDtypeOf(t) === (p.stateDtype ?? plan.grad);
     if (paramGrad[t.param!] < 0 && sameForm) {
       paramGrad[t.param!] = full;
       return;
@@ -180,6 +192,56 @@ export function runEager(graph: StepGraph, plan: PrecisionPlan, setup: TrainingS
   function gradDtypeOf(t: SimTensor) {
     return t.dtype === "nf4" ? plan.grad : t.dtype;
   }
+}
+
+/**
+ * Gradient buffers of activations, shared by reference: a pass-through gradient (an add, a view)
+ * hands the same buffer to its input. A second gradient reaching a tensor is summed as PyTorch's
+ * `InputBuffer::accumulate` does (torch/csrc/autograd/input_buffer.cpp): in place into the old
+ * buffer when nothing else holds it, else in place into the new one when that is fresh, else into
+ * a new buffer.
+ */
+function gradientBuffers(tb: TraceBuilder) {
+  const of = new Map<number, number>();
+  const holders = new Map<number, number>();
+  const hold = (x: number, b: number) => {
+    of.set(x, b);
+    holders.set(b, (holders.get(b) ?? 0) + 1);
+  };
+  const drop = (x: number) => {
+    const b = of.get(x)!;
+    of.delete(x);
+    const n = holders.get(b)! - 1;
+    if (n === 0) {
+      holders.delete(b);
+      tb.free(b);
+    } else holders.set(b, n);
+  };
+  return {
+    has: (x: number) => of.has(x),
+    of: (x: number) => of.get(x)!,
+    drop,
+    /** Gives tensor `x` the gradient buffer `b` (`fresh`: just allocated, held by nobody yet). */
+    take(x: number, b: number, fresh: boolean, t: SimTensor) {
+      if (!of.has(x)) {
+        if (fresh || holders.has(b)) hold(x, b);
+        return;
+      }
+      const old = of.get(x)!;
+      if (holders.get(old) === 1) {
+        if (fresh) tb.free(b);
+        return;
+      }
+      if (fresh) {
+        drop(x);
+        hold(x, b);
+        return;
+      }
+      const sum = tb.alloc({ bytes: t.bytes, category: "temporary", dtype: t.dtype, shape: t.shape, op: "grad_accumulate", scope: t.scope, phase: "backward" });
+      drop(x);
+      hold(x, sum);
+    },
+  };
 }
 
 /** ZeRO-3 (FSDP full shard): a layer's weights are all-gathered before it runs and freed after. */

@@ -1,6 +1,8 @@
 import { traceBuilder, type Trace } from "@hbmscope/core";
 import type { ModelSpec, TrainingSetup } from "../modelSpec.js";
 import { eagerGraph } from "./eagerGraph.js";
+import { hfGraph } from "./hfGraph.js";
+import { programOf } from "./programOf.js";
 import { runEager } from "./eagerSemantics.js";
 import { precisionPlan } from "./precisionPlan.js";
 import { runTfjs } from "./tfjsSemantics.js";
@@ -33,10 +35,20 @@ export function simulateStep(model: ModelSpec, setup: TrainingSetup, options: Si
   validateSimulation(model, setup, { semantics, backend, mode });
   const training = mode === "train";
   const plan = precisionPlan(setup);
-  const meta = { source: "simulated", semantics, mode, ...(semantics === "tfjs" ? { backend } : {}), model, setup };
+  const program = programOf(setup);
+  const meta = {
+    source: "simulated",
+    semantics,
+    mode,
+    ...(semantics === "tfjs" ? { backend } : { program: { implementation: program.implementation, device: program.device, loop: program.loop, useCache: program.useCache } }),
+    ...(semantics === "eager" && program.notes.length > 0 ? { notes: program.notes } : {}),
+    model,
+    setup,
+  };
   const tb = traceBuilder(meta);
   if (semantics === "eager") {
-    runEager(eagerGraph(model, setup, plan, training), plan, setup, tb, training);
+    const graph = program.implementation === "hf" ? hfGraph(model, setup, plan, training, program) : eagerGraph(model, setup, plan, training);
+    runEager(graph, plan, setup, tb, training);
   } else {
     runTfjs(model, setup, tb, { training, backend });
   }

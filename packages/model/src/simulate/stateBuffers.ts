@@ -70,7 +70,7 @@ export function optimizerBuffers(p: SimParam, plan: PrecisionPlan, setup: Pick<T
   const out: StateBuffer[] = [];
   const add = (name: string, elements: number, dtype: SimDtype) => out.push(buffer(`${p.name} (${name})`, part(elements), dtype, BYTES[dtype]));
   if (plan.master) add("fp32 master", n, plan.master);
-  const s = plan.state;
+  const s = p.stateDtype ?? plan.state;
   switch (setup.optimizer) {
     case "adamw":
       add("adam m", n, s);

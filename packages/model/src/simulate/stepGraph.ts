@@ -40,6 +40,11 @@ export interface GradSpec {
   temps: TempSpec[];
   /** tfjs: the gradient is a reshape of the output gradient (shares its buffer). */
   view?: boolean;
+  /**
+   * eager: the input's gradient is the output's gradient itself, no new buffer (PyTorch's
+   * `AddBackward0` returns `grad` for both operands; views and no-op casts do the same).
+   */
+  passthrough?: boolean;
 }
 
 export interface SimOp {
@@ -80,6 +85,20 @@ export interface SimParam {
   nf4: boolean;
   /** Second dimension kept by Adafactor's factored second moment: [rows, cols], or [] for vectors. */
   matrix: number[];
+  /**
+   * Type of its gradient and optimizer state when it differs from the precision plan's (PEFT keeps
+   * LoRA adapters in fp32 on a 16-bit base, and `torch.optim` keeps states in the parameter's type).
+   */
+  stateDtype?: SimDtype;
+}
+
+/** A buffer that exists before the step starts and is freed at a given point (the training loop's previous `out`). */
+export interface CarriedBuffer {
+  shape: number[];
+  dtype: SimDtype;
+  op: string;
+  scope: string;
+  category: Category;
 }
 
 export interface StepGraph {
@@ -93,6 +112,19 @@ export interface StepGraph {
   output: number;
   /** Tensors that stay referenced until the end of the step (e.g. logits returned to the caller). */
   kept: number[];
+  /**
+   * The training loop as users write it (`out = model(**batch)`, then backward and the optimizer
+   * step): `kept` stays live after the step (it is the next step's previous `out`), and `carried`
+   * (this step's previous `out`) lives until the forward pass returns.
+   */
+  loop?: {
+    carried: CarriedBuffer[];
+    keepOutputs: boolean;
+    /** Leaves whose `.grad` stays after backward (kept alive with `out`, through its autograd graph). */
+    retainedGrads: number[];
+  };
+  /** The optimizer's code path: PyTorch's `foreach` (CUDA default) or single-tensor loop (CPU default). */
+  optimizerPath?: "foreach" | "single-tensor";
 }
 
 /** Incremental builder of a `StepGraph`. */
@@ -161,6 +193,15 @@ export class GraphBuilder {
       layer: this.layer,
     });
     return outputs;
+  }
+
+  /**
+   * Keeps `ids` referenced until this point of the forward pass (a Python local that outlives the
+   * tensor's last use); adds a no-op that allocates nothing.
+   */
+  hold(ids: number[], name = "python_local"): void {
+    if (ids.length === 0) return;
+    this.ops.push({ name, scope: this.scope, inputs: ids, outputs: [], saved: [], temps: [], grads: ids.map(() => null), segment: this.segment, layer: this.layer });
   }
 
   /** Runs `body` as a recompute segment that keeps only `inputs` for backward. */

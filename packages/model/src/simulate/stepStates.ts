@@ -55,8 +55,21 @@ export function runOptimizer(graph: StepGraph, plan: PrecisionPlan, setup: Train
     tb.alloc({ bytes: tensorBytes([n], dtype), category: "temporary", dtype, shape: [n], op, scope: name, phase: "optimizer" });
   const fused = defaultFused(setup);
   const elements = (p: { elements: number }) => (setup.zero >= 1 && setup.dp > 1 ? Math.ceil(p.elements / setup.dp) : p.elements);
-  if (!fused && (setup.optimizer === "adamw" || setup.optimizer === "lion")) {
-    const live = trainable.map((p) => temp(elements(p), plan.state, p.name, "foreach_sqrt"));
+  if (!fused && setup.optimizer === "adamw" && graph.optimizerPath === "single-tensor") {
+    // `_single_tensor_adam` (torch/optim/adam.py): `denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)`
+    // per weight; the sqrt goes after the division, and the previous weight's `denom` when the name is rebound.
+    let denom = -1;
+    for (const p of trainable) {
+      const dtype = p.stateDtype ?? plan.state;
+      const sqrt = temp(elements(p), dtype, p.name, "sqrt");
+      const div = temp(elements(p), dtype, p.name, "div");
+      tb.free(sqrt);
+      if (denom >= 0) tb.free(denom);
+      denom = div;
+    }
+    if (denom >= 0) tb.free(denom);
+  } else if (!fused && (setup.optimizer === "adamw" || setup.optimizer === "lion")) {
+    const live = trainable.map((p) => temp(elements(p), p.stateDtype ?? plan.state, p.name, "foreach_sqrt"));
     for (const id of live) tb.free(id);
   } else if (setup.optimizer === "adafactor") {
     for (const p of trainable) {

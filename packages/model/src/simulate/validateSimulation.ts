@@ -27,9 +27,14 @@ export function validateSimulation(
   if (setup.pp !== 1) fail(`pipeline parallel (pp = ${setup.pp}) is not simulated; use estimate() for its in-flight microbatches, or pp = 1`);
   if (![0, 1, 2, 3].includes(setup.zero)) fail(`setup.zero must be 0, 1, 2 or 3, got ${JSON.stringify(setup.zero)}`);
   if (setup.method !== "full" && !positiveInt(setup.loraRank)) fail(`setup.loraRank must be a positive integer, got ${JSON.stringify(setup.loraRank)}`);
-  if (!["naive", "chunked", "chunked-recompute", "flash"].includes(setup.attention)) {
-    fail(`unknown attention ${JSON.stringify(setup.attention)}; accepted: naive, chunked, chunked-recompute, flash`);
+  if (!["naive", "chunked", "chunked-recompute", "flash", "sdpa"].includes(setup.attention)) {
+    fail(`unknown attention ${JSON.stringify(setup.attention)}; accepted: naive, chunked, chunked-recompute, flash, sdpa`);
   }
+  const implementation = setup.implementation ?? "hf";
+  if (!["hf", "fused"].includes(implementation)) fail(`unknown implementation ${JSON.stringify(implementation)}; accepted: hf, fused`);
+  if (!["cuda", "cpu"].includes(setup.device ?? "cuda")) fail(`unknown device ${JSON.stringify(setup.device)}; accepted: cuda, cpu`);
+  if (!["keep-output", "drop-output"].includes(setup.loop ?? "keep-output")) fail(`unknown loop ${JSON.stringify(setup.loop)}; accepted: keep-output, drop-output`);
+
   if (setup.attention !== "naive" && !positiveInt(setup.blockSize)) fail(`setup.blockSize must be a positive integer, got ${JSON.stringify(setup.blockSize)}`);
   if (!["none", "selective", "full"].includes(setup.checkpointing)) fail(`unknown checkpointing ${JSON.stringify(setup.checkpointing)}; accepted: none, selective, full`);
   if (!["full", "lora", "qlora"].includes(setup.method)) fail(`unknown method ${JSON.stringify(setup.method)}; accepted: full, lora, qlora`);
@@ -38,6 +43,7 @@ export function validateSimulation(
     // multi-head attention, full fine-tuning, no checkpointing.
     const tfjs = (what: string) => fail(`tfjs semantics simulate @hbmscope/tfjs's transformerStep, which has ${what}; use eager semantics`);
     if (setup.precision !== "fp32") tfjs(`float32 only (precision fp32), not ${JSON.stringify(setup.precision)}`);
+    if (setup.attention === "sdpa") tfjs("no PyTorch SDPA (its flash variant is attention flash)");
     if (setup.method !== "full") tfjs(`no LoRA (method full), not ${JSON.stringify(setup.method)}`);
     if (setup.checkpointing !== "none") tfjs(`no activation checkpointing (checkpointing none), not ${JSON.stringify(setup.checkpointing)}`);
     if (setup.tp * setup.dp > 1) tfjs("one device (tp = 1, dp = 1)");

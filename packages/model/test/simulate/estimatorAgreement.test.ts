@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { Trace } from "@hbmscope/core";
 import { defaultSetup, estimate, layerActivations, preset, simulateStep, withSetup, type TrainingSetup } from "../../src/index.js";
 
+/** These laws are about the fused profile, which the closed-form estimator models (DESIGN.md: the `hf` profile is checked against recorded runs). */
+const fused = <T extends object>(setup: T): T => ({ ...setup, implementation: "fused" });
+
 /** Live bytes per category just before the first event of a phase. */
 function liveBefore(trace: Trace, phase: string) {
   const at = trace.marks.find((m) => m.label === phase && m.kind === "phase")!.at;
@@ -37,8 +40,8 @@ describe("simulateStep() eager semantics vs estimate()", () => {
   for (const [name, patch] of setups) {
     it(`simulateStep() model states equal estimate()'s weights, gradients and optimizer terms (${name})`, () => {
       const setup = withSetup(withSetup(defaultSetup, (s) => { s.seq = 256; }), patch);
-      const est = estimate(llama, setup);
-      const trace = simulateStep(llama, setup, { semantics: "eager" });
+      const est = estimate(llama, fused(setup));
+      const trace = simulateStep(llama, fused(setup), { semantics: "eager" });
       const atForward = liveBefore(trace, "forward").by;
       expect(atForward.weight).toBe(est.weights.bytes);
       expect(atForward.optimizer ?? 0).toBe(est.optimizer.bytes);
@@ -50,7 +53,7 @@ describe("simulateStep() eager semantics vs estimate()", () => {
   it("simulateStep() per-layer activations equal layerActivations() plus the norms' fp32 statistics (named buffers)", () => {
     for (const patch of [(s: TrainingSetup) => { s.attention = "flash"; }, (s: TrainingSetup) => { s.checkpointing = "selective"; }, (s: TrainingSetup) => { s.tp = 4; s.sp = true; }]) {
       const setup = withSetup(withSetup(defaultSetup, (s) => { s.seq = 512; s.batch = 2; }), patch);
-      const trace = simulateStep(llama, setup, { semantics: "eager" });
+      const trace = simulateStep(llama, fused(setup), { semantics: "eager" });
       const { ids } = liveBefore(trace, "backward");
       const layer1 = ids.map((id) => trace.buffers[id]).filter((b) => b.category === "activation" && b.scope?.startsWith("layer1/"));
       const stats = layer1.filter((b) => b.op === "rms_norm" && b.dtype === "float32");
@@ -65,8 +68,8 @@ describe("simulateStep() eager semantics vs estimate()", () => {
 describe("simulateStep() vs estimate() at the end of forward", () => {
   it("simulateStep() differs from estimate()'s end-of-forward point by one named buffer: the fp32 logits upcast, already freed", () => {
     const setup = withSetup(defaultSetup, (s) => { s.seq = 512; s.attention = "flash"; });
-    const est = estimate(llama, setup);
-    const trace = simulateStep(llama, setup, { semantics: "eager" });
+    const est = estimate(llama, fused(setup));
+    const trace = simulateStep(llama, fused(setup), { semantics: "eager" });
     const { by, ids } = liveBefore(trace, "backward");
     const simBytes = Object.values(by).reduce((a, b) => a + b, 0);
     const forward = est.phases.find((p) => p.phase === "forward")!;

@@ -23,9 +23,9 @@ function endState(trace: Trace) {
 }
 
 describe("simulateStep() laws", () => {
-  test.prop([small], { numRuns: 60 })("simulateStep() gives a valid trace that ends holding only the model states and the batch", ({ model, setup }) => {
+  test.prop([small, fc.constantFrom("hf", "fused" as const)], { numRuns: 60 })("simulateStep() gives a valid trace that ends holding only the model states and the batch (loop drop-output)", ({ model, setup }, implementation) => {
     for (const mode of ["train", "forward"] as const) {
-      const trace = simulateStep(model, setup, { mode });
+      const trace = simulateStep(model, { ...setup, implementation, loop: "drop-output" }, { mode });
       expect(() => parseTrace(JSON.parse(JSON.stringify(trace)))).not.toThrow();
       const phases = trace.marks.filter((m) => m.kind === "phase").map((m) => m.label);
       expect(phases).toEqual(mode === "train" ? ["setup", "forward", "backward", "optimizer"] : ["setup", "forward"]);
@@ -36,6 +36,15 @@ describe("simulateStep() laws", () => {
       for (const k of Object.keys(end)) expect(["input", "weight", ...(mode === "train" ? ["optimizer"] : [])]).toContain(k);
       const tl = timeline(trace);
       expect(tl.peak.bytes).toBeGreaterThanOrEqual(tl.end);
+    }
+  });
+
+  test.prop([small, fc.constantFrom("cuda", "cpu" as const)], { numRuns: 40 })("simulateStep() with loop keep-output ends where it started: the step is a steady state", ({ model, setup }, device) => {
+    for (const mode of ["train", "forward"] as const) {
+      const trace = simulateStep(model, { ...setup, implementation: "hf", loop: "keep-output", device }, { mode });
+      const tl = timeline(trace);
+      const start = tl.total[trace.marks.find((m) => m.label === "forward")!.at - 1];
+      expect(tl.end).toBe(start);
     }
   });
 
@@ -58,7 +67,7 @@ describe("simulateStep() laws", () => {
 
   test.prop([small], { numRuns: 40 })("simulateStep() saves no more at the end of forward with checkpointing (full <= selective <= none)", ({ model, setup }) => {
     const savedAtBackward = (checkpointing: TrainingSetup["checkpointing"]) => {
-      const trace = simulateStep(model, withPatch(setup, { checkpointing }));
+      const trace = simulateStep(model, withPatch(setup, { checkpointing, implementation: "fused" }));
       const at = trace.marks.find((m) => m.label === "backward")!.at;
       return timeline(trace).total[at - 1];
     };

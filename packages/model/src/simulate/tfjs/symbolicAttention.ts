@@ -6,7 +6,7 @@ import type { AttentionKind } from "../../modelSpec.js";
  * The four attention variants of `@hbmscope/tfjs` (`src/attention/*.ts`), op for op, over
  * [batch, heads, seq, headDim] tensors, causal. Same scopes, same order of ops, same tidies.
  */
-export function symbolicAttention(e: SymEngine, ops: SymOps, variant: AttentionKind, blockSize: number) {
+export function symbolicAttention(e: SymEngine, ops: SymOps, variant: Exclude<AttentionKind, "sdpa">, blockSize: number) {
   /** `blocks(seq, blockSize)`. */
   const blocks = (seq: number): [number, number][] => {
     const out: [number, number][] = [];

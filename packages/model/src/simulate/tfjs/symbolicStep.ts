@@ -17,7 +17,7 @@ export function symbolicStep(model: ModelSpec, setup: TrainingSetup, backend: Tf
   const { batch, seq } = setup;
   const headDim = hidden / heads;
   const n = batch * seq;
-  const attention = symbolicAttention(e, ops, setup.attention, setup.blockSize);
+  const attention = symbolicAttention(e, ops, setup.attention === "sdpa" ? "flash" : setup.attention, setup.blockSize);
   const layernorm = model.norm === "layernorm";
   const params: SymTensor[] = [];
   const owned: SymTensor[] = [];
