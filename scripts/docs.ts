@@ -10,7 +10,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cachingAllocator, replay } from "@hbmscope/core";
-import { defaultSetup, estimate, preset, simulateStep, withSetup } from "@hbmscope/model";
+import { defaultSetup, estimate, gpuTiers, preset, simulateStep, withSetup } from "@hbmscope/model";
 import { compareAttention, profileStep } from "@hbmscope/tfjs";
 import { attentionChart, breakdownChart, segmentChart, timelineChart } from "@hbmscope/viz";
 import { breakdownScenario, main } from "@hbmscope/cli";
@@ -52,7 +52,7 @@ const base = withSetup(defaultSetup, (d) => {
 const scenarios = (["full", "lora", "qlora"] as const).map((method) =>
   breakdownScenario(method === "full" ? "full fine-tuning" : method === "lora" ? "LoRA r=8" : "QLoRA r=8", estimate(llama, withSetup(base, (d) => void (d.method = method)))),
 );
-write("breakdown-llama-2-7b.svg", breakdownChart(scenarios, { title: "Llama-2-7B, batch 1 × 2048, bf16 mixed, flash, full checkpointing" }).svg);
+write("breakdown-llama-2-7b.svg", breakdownChart(scenarios, { title: "Llama-2-7B, batch 1 × 2048, bf16 mixed, flash, full checkpointing", tiers: gpuTiers }).svg);
 
 const qlora = withSetup(base, (d) => void (d.method = "qlora"));
 const simulated = simulateStep(llama, qlora, { semantics: "eager" });

@@ -1,5 +1,5 @@
 import { serializeTrace } from "@hbmscope/core";
-import { TfjsTraceError } from "@hbmscope/tfjs";
+import { TfjsTraceError } from "@hbmscope/tfjs/config";
 import { CliError } from "./cliError.js";
 import type { Io } from "./io.js";
 import { writeOutput } from "./writeOutput.js";

@@ -1,7 +1,7 @@
 export { main, program, version } from "./program.js";
 export type { Io } from "./io.js";
 export { CliError } from "./cliError.js";
-export { formatBytes } from "./formatBytes.js";
+export { formatBytes } from "@hbmscope/core";
 export { fileSource } from "./fileSource.js";
 export { importSnapshotFile } from "./importSnapshotFile.js";
 export { inspectReport } from "./commands/inspect.js";

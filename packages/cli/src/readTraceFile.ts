@@ -28,10 +28,12 @@ const PICKLE_EXTENSIONS = new Set([".pickle", ".pkl", ".pk"]);
  * 128 MiB is read in chunks (a trace with `readTraceSource`, a snapshot with `importSnapshotFile`),
  * so files larger than one string can hold (such as the trace `hbmscope import` writes for a 1 GB
  * snapshot) read too.
- * `options.streamAbove`: that size in bytes. @defaultValue 128 MiB
+ * `options.streamAbove`: that size in bytes. @defaultValue 128 MiB. `options.onRead`: progress of
+ * the chunked reads (see `fileSource`; the CLI passes `readProgress`).
  */
-export function readTraceFile(path: string, cwd: string, options: { streamAbove?: number } = {}): Trace {
+export function readTraceFile(path: string, cwd: string, options: { streamAbove?: number; onRead?: (bytes: number, total: number, pass: number) => void } = {}): Trace {
   const streamAbove = options.streamAbove ?? STREAM_ABOVE;
+  const onRead = options.onRead;
   const file = resolve(cwd, path);
   let data: Buffer | undefined;
   let pickle = false;
@@ -47,8 +49,8 @@ export function readTraceFile(path: string, cwd: string, options: { streamAbove?
   if (large) {
     try {
       // A snapshot saved as JSON starts with its own keys (torch.cuda.memory._snapshot()'s dict).
-      if (SNAPSHOT_KEYS.has(jsonFirstKey(file) ?? "")) return importSnapshotFile(file, { streamAbove });
-      return readTraceSource(fileSource(file));
+      if (SNAPSHOT_KEYS.has(jsonFirstKey(file) ?? "")) return importSnapshotFile(file, { streamAbove, onRead });
+      return readTraceSource(fileSource(file, undefined, onRead));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code) throw new CliError(`cannot read trace file ${path}: ${code}`);
@@ -56,7 +58,7 @@ export function readTraceFile(path: string, cwd: string, options: { streamAbove?
     }
   }
   try {
-    if (data === undefined) return importSnapshotFile(file);
+    if (data === undefined) return importSnapshotFile(file, { onRead });
     let value: unknown;
     // Pure ASCII (the usual trace) decodes as latin1 at about twice the speed of UTF-8, same text.
     let text = data.toString(isAscii(data) ? "latin1" : "utf8");

@@ -27,13 +27,14 @@ export interface SetupFlags {
   device?: NonNullable<TrainingSetup["device"]>;
   loop?: NonNullable<TrainingSetup["loop"]>;
   useCache?: "on" | "off";
+  blockSize?: number;
 }
 
 /** The setup field each flag sets, for turning a setup change back into flags (`--lora-rank`). */
 export const setupFlagNames: Readonly<Partial<Record<keyof TrainingSetup, string>>> = Object.freeze({
   method: "--method", precision: "--precision", dtype: "--dtype", optimizer: "--optimizer", batch: "--batch", seq: "--seq",
   checkpointing: "--checkpointing", attention: "--attention", loraRank: "--lora-rank", loraTargets: "--lora-targets",
-  dp: "--dp", tp: "--tp", pp: "--pp", sp: "--sp", zero: "--zero", microbatchesInFlight: "--microbatches",
+  dp: "--dp", tp: "--tp", pp: "--pp", sp: "--sp", zero: "--zero", microbatchesInFlight: "--microbatches", blockSize: "--block-size",
   implementation: "--implementation", device: "--device", loop: "--loop", useCache: "--use-cache",
 });
 
@@ -57,13 +58,14 @@ export function addSetupOptions(cmd: Command): Command {
   const d = defaultSetup;
   return cmd
     .addOption(new Option("--method <method>", "full fine-tuning, LoRA, or QLoRA (NF4 base)").choices(setupChoices.method).default(d.method))
-    .addOption(new Option("--precision <policy>", "precision policy (DESIGN.md table)").choices(setupChoices.precision).default(d.precision))
+    .addOption(new Option("--precision <policy>", "precision policy (bytes per parameter: @hbmscope/model README, precisionBytes)").choices(setupChoices.precision).default(d.precision))
     .addOption(new Option("--dtype <dtype>", "the 16-bit type").choices(setupChoices.dtype).default(d.dtype))
     .addOption(new Option("--optimizer <name>", "optimizer").choices(setupChoices.optimizer).default(d.optimizer))
     .option("--batch <n>", "micro-batch per GPU (sequences)", intArg("--batch"), d.batch)
     .option("--seq <n>", "sequence length (tokens)", intArg("--seq"), d.seq)
     .addOption(new Option("--checkpointing <mode>", "activation checkpointing").choices(setupChoices.checkpointing).default(d.checkpointing))
     .addOption(new Option("--attention <kind>", "attention implementation").choices(setupChoices.attention).default(d.attention))
+    .option("--block-size <n>", "query/key block of chunked and flash attention, as in profile", intArg("--block-size"), d.blockSize)
     .option("--lora-rank <r>", "LoRA rank", intArg("--lora-rank"), d.loraRank)
     .option("--lora-targets <list>", `modules with adapters (${setupChoices.loraTargets.join(",")})`, targetsArg, [...d.loraTargets])
     .option("--dp <n>", "data-parallel degree", intArg("--dp"), d.dp)
@@ -91,6 +93,7 @@ export function setupFromFlags(flags: SetupFlags, model?: ModelSpec): TrainingSe
       if (flags.seq !== undefined) s.seq = flags.seq;
       if (flags.checkpointing !== undefined) s.checkpointing = flags.checkpointing;
       if (flags.attention !== undefined) s.attention = flags.attention;
+      if (flags.blockSize !== undefined) s.blockSize = flags.blockSize;
       if (flags.loraRank !== undefined) s.loraRank = flags.loraRank;
       if (flags.loraTargets !== undefined) s.loraTargets = [...flags.loraTargets];
       if (flags.dp !== undefined) s.dp = flags.dp;

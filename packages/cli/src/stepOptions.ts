@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
-import { BACKENDS, STEP_DEFAULTS, stepConfig, type BackendName, type StepConfig } from "@hbmscope/tfjs";
+import { BACKENDS, STEP_DEFAULTS, stepConfig, type BackendName, type StepConfig } from "@hbmscope/tfjs/config";
 import { intArg } from "./args.js";
 import { CliError } from "./cliError.js";
 

@@ -11,7 +11,7 @@ describe("hbmscope estimate", () => {
   it("estimate of llama-2-7b LoRA on 24GB says it fits and shows where the bytes go", async () => {
     const r = await run([...lora, "--gpu", "24GB"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/fits on 24GB \(24\.00 GB\): yes/);
+    expect(r.stdout).toMatch(/fits on 24GB \(22\.49 GiB\): yes/);
     for (const row of ["weights", "gradients", "optimizer", "activations", "logits + loss", "overhead", "total (peak + overhead)"]) expect(r.stdout).toContain(row);
     expect(r.stdout).toMatch(/peak: backward/);
   });
@@ -33,7 +33,7 @@ describe("hbmscope estimate", () => {
 
   it("estimate with --method full does not fit on 80GB and its suggestions name setups that do", async () => {
     const r = await run([...full, "--gpu", "80GB", "--json"]);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(3);
     const j = JSON.parse(r.stdout);
     expect(j.fits).toBe(false);
     expect(j.suggestions.length).toBeGreaterThan(0);
@@ -50,7 +50,9 @@ describe("hbmscope estimate", () => {
       expect(again.total).toBe(s.total);
     }
     const human = await run([...full, "--gpu", "80GB"]);
-    expect(human.stdout).toMatch(/fits on 80GB \(80\.00 GB\): no/);
+    expect(human.stdout).toMatch(/fits on 80GB \(79\.65 GiB\): no/);
+    expect(human.code).toBe(3);
+    expect(human.stderr).toMatch(/^hbmscope: does not fit: needs [\d.]+ GiB on 80GB \(79\.65 GiB\)\n$/);
     expect(human.stdout).toMatch(/--method lora/);
   });
 

@@ -39,8 +39,8 @@ describe("hbmscope import", () => {
     const r = await run(["import", join(fixtures, "snapshot-ghosts.json"), "--out", "t.json"], dir);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("(2 alive before recording started)");
-    expect(r.stdout).toContain("reserved by PyTorch: 20 MiB at start, peak 22 MiB, 22 MiB at the end");
-    expect(r.stdout).toContain("out of memory before event 5: 64 MiB requested, 3 MiB free on the device");
+    expect(r.stdout).toContain("reserved by PyTorch: 20.00 MiB at start, peak 22.00 MiB, 22.00 MiB at the end");
+    expect(r.stdout).toContain("out of memory before event 5: 64.00 MiB requested, 3.00 MiB free on the device");
   });
 
   it("import refuses a hostile pickle with one line naming the file and the opcode", async () => {

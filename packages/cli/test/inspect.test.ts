@@ -36,7 +36,7 @@ describe("hbmscope inspect", () => {
   it("inspect prints binary units for people", async () => {
     const r = await run(["inspect", traceFile()]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("peak (physical): 10 KiB at event 2, phase backward, op MatMulGrad");
+    expect(r.stdout).toContain("peak (physical): 10.00 KiB at event 2, phase backward, op MatMulGrad");
   });
 
   it("inspect of a malformed trace exits non-zero naming the event", async () => {
@@ -102,6 +102,6 @@ describe("hbmscope inspect of a monitored run", () => {
       { device: 0, name: "used", capacity: 81559 * 2 ** 20, samples: 4, peakBytes: 61440 * 2 ** 20, peakTime: 2001 },
       { device: 1, name: "used", capacity: 81559 * 2 ** 20, samples: 4, peakBytes: 60000 * 2 ** 20, peakTime: 2001 },
     ]);
-    expect((await run(["inspect", "run.trace.json"], dir)).stdout).toMatch(/sampled series \(monitor\):\nGPU\s+series\s+samples\s+peak\s+at\s+capacity\n0\s+used\s+4\s+60 GiB\s+2.0 s\s+79.64 GiB/);
+    expect((await run(["inspect", "run.trace.json"], dir)).stdout).toMatch(/sampled series \(monitor\):\nGPU\s+series\s+samples\s+peak\s+at\s+capacity\n0\s+used\s+4\s+60.00 GiB\s+2.0 s\s+79.65 GiB/);
   });
 });

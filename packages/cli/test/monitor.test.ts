@@ -166,8 +166,8 @@ describe("hbmscope monitor", () => {
     ]);
     expect(parseTrace(readFileSync(join(dir, "run.trace.json"), "utf8")).counters).toHaveLength(2);
     const svg = readFileSync(join(dir, "run.svg"), "utf8");
-    expect(svg).toContain("peak 60 GiB · GPU 0 · 2.0 s");
-    expect(svg).toContain("capacity 79.6 GiB");
+    expect(svg).toContain("peak 60.00 GiB · GPU 0 · 2.0 s");
+    expect(svg).toContain("capacity 79.65 GiB");
   });
 
   it("monitor --expect <trace> predicts the trace's caching-allocator reserved peak plus the CUDA context; a run without events is refused", async () => {

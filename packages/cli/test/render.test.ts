@@ -27,7 +27,7 @@ describe("hbmscope render", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^wrote t.svg: timeline, 800x400, [\d.]+ KiB\n$/);
     const svg = readFileSync(join(dir, "t.svg"), "utf8");
-    expect(svg).toContain("peak 12 MiB · backward · MatMulGrad");
+    expect(svg).toContain("peak 12.00 MiB · backward · MatMulGrad");
     expect(svg).toContain(">forward</text>");
     expect(svg).toContain('data-key="gradient"');
   });
@@ -42,7 +42,7 @@ describe("hbmscope render", () => {
     expect(out.bytes).toBe(Buffer.byteLength(svg));
     expect(svg).toContain('class="reserved"');
     // one 20 MiB segment holds all three (4 MiB < 10 MiB gets a 20 MiB segment, the rest split from it)
-    expect(svg).toContain("reserved (caching), peak 20 MiB");
+    expect(svg).toContain("reserved (caching), peak 20.00 MiB");
   });
 
   it("render --kind segments draws the caching allocator's memory map by default", async () => {
@@ -89,7 +89,7 @@ describe("hbmscope render of a monitored run", () => {
     const r = await run(["render", "run.trace.json", "--out", "run.svg"], dir);
     expect(r).toMatchObject({ code: 0, stdout: expect.stringMatching(/^wrote run.svg: counters \(monitored run\), 800x400, /) });
     const svg = readFileSync(join(dir, "run.svg"), "utf8");
-    expect(svg).toContain("peak 60 GiB · GPU 0 · 2.0 s");
+    expect(svg).toContain("peak 60.00 GiB · GPU 0 · 2.0 s");
     expect(svg).toContain('class="predicted"');
     expect(svg.match(/class="series" data-key/g)).toHaveLength(2);
   });

@@ -39,7 +39,7 @@ describe("hbmscope replay", () => {
   });
 
   it("replay exits 3 on out of memory with PyTorch's facts", async () => {
-    const r = await run(["replay", traceFile(), "--capacity", "21MiB", "--json"]);
+    const r = await run(["replay", traceFile(), "--capacity", "21MiB", "--cuda-context", "0", "--cublas-workspace", "0", "--json"]);
     expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout).oom).toMatchObject({ index: 1, attempted: 2 * MiB, allocated: 3 * MiB, reservedUnallocated: 17 * MiB });
     expect(r.stderr).toContain("Tried to allocate 2.00 MiB");
@@ -50,13 +50,31 @@ describe("hbmscope replay", () => {
     const r = await run(["replay", traceFile(), "--allocator", "bfc"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("bfc allocator, backend view, 5 of 5 events replayed");
-    expect(r.stdout).toMatch(/reserved\s+16 MiB\s+2/); // regions of 4, 4 and 8 MiB: chunks under twice the request are handed out whole
+    expect(r.stdout).toMatch(/reserved\s+16.00 MiB\s+2/); // regions of 4, 4 and 8.00 MiB: chunks under twice the request are handed out whole
   });
 
   it("replay rejects a bad --capacity naming the flag", async () => {
     const r = await run(["replay", traceFile(), "--capacity", "24XB"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--capacity: cannot read \"24XB\" as a byte size");
+    expect(r.stderr).toContain("--capacity: unknown GPU \"24XB\"; use a name (T4, A10");
+  });
+
+  it("replay --capacity gives the allocator the card minus the reserve (CUDA context + cuBLAS workspace)", async () => {
+    const r = JSON.parse((await run(["replay", traceFile(), "--capacity", "RTX 4090", "--json"])).stdout);
+    const reserve = 512 * MiB + 8_519_680;
+    expect(r.device).toMatchObject({ gpu: { name: "RTX 4090", bytes: 24564 * MiB }, reserve, usable: 24564 * MiB - reserve });
+    expect(r.capacity).toBe(24564 * MiB);
+    const own = JSON.parse((await run(["replay", traceFile(), "--capacity", "24GiB", "--cuda-context", "1GiB", "--json"])).stdout);
+    expect(own.device.usable).toBe(23 * 1024 * MiB - 8_519_680);
+  });
+
+  it("replay refuses an ambiguous --capacity name with the choices, and a capacity below the reserve", async () => {
+    const a = await run(["replay", traceFile(), "--capacity", "A100"]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toBe('hbmscope: --capacity: "A100" names several cards; choose one of A100 40GB, A100 80GB\n');
+    const small = await run(["replay", traceFile(), "--capacity", "21MiB"]);
+    expect(small.code).toBe(2);
+    expect(small.stderr).toMatch(/--capacity: 21MiB \(22020096 bytes\) does not hold the reserve of 545390592 bytes/);
   });
 
   it("replay rejects an unknown --allocator listing the accepted ones", async () => {

@@ -22,7 +22,7 @@ describe("hbmscope replay on a PyTorch snapshot", () => {
   it("replay snap.json --allocator planned says what a planned arena would reserve next to PyTorch's peak", async () => {
     const r = await run(["replay", join(fixtures, "snapshot-ghosts.json"), "--allocator", "planned"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("PyTorch recorded: reserved peak 22 MiB, 22 MiB at the end");
+    expect(r.stdout).toContain("PyTorch recorded: reserved peak 22.00 MiB, 22.00 MiB at the end");
     expect(r.stdout).not.toContain("caching model");
   });
 
@@ -76,6 +76,6 @@ describe("hbmscope replay on a PyTorch snapshot", () => {
     // render and export replay with the snapshot's own settings too.
     const svg = join(dir, "map.svg");
     expect((await run(["render", join(dir, "snap.pickle"), "--kind", "segments", "--out", svg])).code).toBe(0);
-    expect(readFileSync(svg, "utf8")).toContain("peak reserved 60 MiB");
+    expect(readFileSync(svg, "utf8")).toContain("peak reserved 60.00 MiB");
   });
 });

@@ -56,7 +56,7 @@ describe("hbmscope report", () => {
     const out = join(dir, "step.html");
     const r = await run(["report", step, "--out", out, "--json"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ out, allocator: "caching", capacity: null, compare: null });
+    expect(JSON.parse(r.stdout)).toMatchObject({ out, allocator: "caching", capacity: null, reserve: null, compare: null });
     const html = readFileSync(out, "utf8");
     expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+'; /);
     // No script or stylesheet by address, and no URL but XML namespace names (d3-selection's).
@@ -87,12 +87,13 @@ describe("hbmscope report", () => {
       seen.add(expected);
     }
     expect(seen.size).toBeGreaterThan(1);
-    // A capacity the step does not fit in: the page reports the OOM event replay reports.
+    // A card the step does not fit in once the default reserve (CUDA context + cuBLAS workspace,
+    // 520.125 MiB) is held outside the allocator: the page reports the OOM event replay reports.
     await page.selectOption("#allocator", "caching");
-    await page.fill("#capacity", "2MiB");
+    await page.fill("#capacity", "522MiB");
     await page.press("#capacity", "Enter");
     await page.waitForFunction(() => document.getElementById("hbmscope-summary")!.dataset.oomIndex !== "-1");
-    const oom = (await run(["replay", step, "--capacity", "2MiB", "--json"])).stdout;
+    const oom = (await run(["replay", step, "--capacity", "522MiB", "--json"])).stdout;
     expect(Number((await summaryOf(page)).oomIndex)).toBe(JSON.parse(oom).oom.index);
     await page.fill("#capacity", "lots");
     await page.press("#capacity", "Enter");

@@ -21,3 +21,12 @@ describe("setupOptions", () => {
     expect(() => setupFromFlags({ pp: 64 }, preset("llama-2-7b"))).toThrow(/^--pp 64 is more than the 32 layers/);
   });
 });
+
+it("addSetupOptions() gives simulate --block-size with profile's default (defaultSetup.blockSize = STEP_DEFAULTS.blockSize)", async () => {
+  const { defaultSetup } = await import("@hbmscope/model");
+  const { STEP_DEFAULTS } = await import("@hbmscope/tfjs/config");
+  expect(defaultSetup.blockSize).toBe(STEP_DEFAULTS.blockSize);
+  const { run } = await import("./run.js");
+  const help = (await run(["simulate", "--help"])).stdout;
+  expect(help).toMatch(new RegExp(`--block-size <n>[^\\n]*\\n?[^\\n]*\\(default: ${STEP_DEFAULTS.blockSize}\\)`));
+});

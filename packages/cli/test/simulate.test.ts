@@ -23,7 +23,10 @@ describe("hbmscope simulate", () => {
     const r = await run(["simulate", "--model", "llama-2-7b", "--method", "full", "--precision", "mixed", "--batch", "1", "--seq", "2048", "--checkpointing", "full", "--attention", "flash", "--allocator", "caching", "--capacity", "80GB", "--json"]);
     expect(r.code).toBe(3);
     const out = JSON.parse(r.stdout);
-    expect(out.oom.capacity).toBe(80e9);
+    expect(out.oom.capacity).toBe(81559 * 2 ** 20);
+    expect(out.oom.free).toBeLessThan(81559 * 2 ** 20 - 512 * 2 ** 20 - 8_519_680 - out.oom.allocated);
+    expect(out.oom.message).toMatch(/Device has a total capacity of 79\.65 GiB of which [\d.]+ (MiB|GiB|KiB|bytes) is free\. Including 520\.13 MiB outside the allocator, this process has [\d.]+ GiB memory in use\./);
+    expect(out.device.gpu).toMatchObject({ name: "80GB", bytes: 81559 * 2 ** 20 });
     expect(r.stderr).toMatch(/out of memory/);
   });
 

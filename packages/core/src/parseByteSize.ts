@@ -1,5 +1,9 @@
 const UNITS: Record<string, number> = {
   b: 1,
+  k: 1e3,
+  m: 1e6,
+  g: 1e9,
+  t: 1e12,
   kb: 1e3,
   mb: 1e6,
   gb: 1e9,
@@ -11,8 +15,9 @@ const UNITS: Record<string, number> = {
 };
 
 /**
- * Parses a byte size: a plain integer (`"25769803776"`), or a number with a unit where
- * KB/MB/GB/TB are powers of ten and KiB/MiB/GiB/TiB powers of two (`"24GB"` = 24e9, `"80GiB"`).
+ * Parses a byte size: a plain integer (`"25769803776"`), or a number with a unit, case ignored, where
+ * K/M/G/T and KB/MB/GB/TB are powers of ten and KiB/MiB/GiB/TiB powers of two (`"24G"` = `"24GB"` =
+ * 24e9, `"80GiB"` = 80 × 2^30).
  *
  * Hand-written on purpose: the popular `bytes` package reads "GB" as 2^30, which would make
  * "24GB" a different card than the vendors (and the reference vectors) mean.
@@ -29,7 +34,7 @@ export function parseByteSize(text: string | number, what = "size"): number {
   const unit = m ? (m[2] || "b").toLowerCase() : "";
   if (!m || !(unit in UNITS)) {
     throw new Error(
-      `${what}: cannot read ${JSON.stringify(text)} as a byte size; use bytes (25769803776) or a number with a unit: B, KB, MB, GB, TB (powers of 10), KiB, MiB, GiB, TiB (powers of 2)`,
+      `${what}: cannot read ${JSON.stringify(text)} as a byte size; use bytes (25769803776) or a number with a unit: B, K/KB, M/MB, G/GB, T/TB (powers of 10), KiB, MiB, GiB, TiB (powers of 2)`,
     );
   }
   const value = Number(m[1]) * UNITS[unit];

@@ -1,6 +1,6 @@
 import type { Allocator, AllocatorInput, AllocatorState } from "./allocator.js";
 import { bufferAt } from "./lazyTrace.js";
-import { formatSize } from "./formatSize.js";
+import { formatBytes } from "./formatBytes.js";
 import { parseByteSize } from "./parseByteSize.js";
 import type { Fragmentation, OomReport, ReplayRun } from "./replayRun.js";
 import { largestFreeAt } from "./stateAt.js";
@@ -13,6 +13,12 @@ export interface ReplayOptions {
    * An allocation that does not fit ends the replay with an OOM report. @defaultValue unlimited
    */
   capacity?: number | string;
+  /**
+   * Bytes of the device held outside the allocator (the CUDA context, library workspaces): the
+   * allocator gets `capacity - outside`, and an OOM report says, as PyTorch does, how much the
+   * process has in use including it. @defaultValue 0
+   */
+  outside?: number;
   /**
    * Which buffers the allocator sees. `backend` is what a framework's allocator really serves:
    * physical buffers plus kernel temporaries. @defaultValue `"backend"`
@@ -38,6 +44,10 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
     throw new Error(`replay: unknown view ${JSON.stringify(view)}; accepted: logical, physical, backend`);
   }
   const capacity = options.capacity === undefined ? Infinity : parseByteSize(options.capacity, "replay: capacity");
+  const outside = options.outside ?? 0;
+  if (!(Number.isFinite(outside) && outside >= 0) || (outside > 0 && outside >= capacity)) {
+    throw new Error(`replay: outside must be a number of bytes >= 0 and below the capacity (${capacity}), got ${String(outside)}`);
+  }
   const bit = VIEW_BIT[view];
   const { bytes, views, eventBuffer, eventAlloc } = traceColumns(trace);
   const nb = bytes.length;
@@ -45,7 +55,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   const inView = new Uint8Array(nb);
   for (let b = 0; b < nb; b++) inView[b] = views[b] & bit ? 1 : 0;
 
-  const input: AllocatorInput = { bytes, inView, eventBuffer, eventAlloc, capacity };
+  const input: AllocatorInput = { bytes, inView, eventBuffer, eventAlloc, capacity: capacity - outside };
   const state = allocator.start(input);
   const emptyCacheAt = Int32Array.from(
     trace.marks.filter((m) => m.label === EMPTY_CACHE).map((m) => m.at),
@@ -69,7 +79,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   let oom: OomReport | null = null;
   if (stop >= 0) {
     const b = eventBuffer[stop];
-    oom = oomReport(trace, allocator.name, stop, b, bytes[b], capacity, state.totals[0], state.totals[1], state.lastAttempt);
+    oom = oomReport(trace, allocator.name, stop, b, bytes[b], capacity, outside, state.totals[0], state.totals[1], state.lastAttempt);
   }
   subtract(freeInReserved, reserved, allocated, length);
 
@@ -220,11 +230,12 @@ function oomReport(
   buffer: number,
   requested: number,
   capacity: number,
+  outside: number,
   reserved: number,
   allocated: number,
   attempted: number,
 ): OomReport {
-  const free = Math.max(0, capacity - reserved);
+  const free = Math.max(0, capacity - outside - reserved);
   const id = bufferAt(trace, buffer).id;
   const who = name === "caching" ? "PyTorch" : `the ${name} allocator`;
   const hint =
@@ -232,9 +243,10 @@ function oomReport(
       ? " If reserved but unallocated memory is large try setting PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True to avoid fragmentation."
       : "";
   const message =
-    `out of memory at event ${index} (buffer ${id}, ${formatSize(requested)} requested). ` +
-    `Tried to allocate ${formatSize(attempted)}. Device has a total capacity of ${formatSize(capacity)} of which ${formatSize(free)} is free. ` +
-    `Of the allocated memory ${formatSize(allocated)} is allocated by ${who}, and ${formatSize(reserved - allocated)} is reserved by ${who} but unallocated.` +
+    `out of memory at event ${index} (buffer ${id}, ${formatBytes(requested)} requested). ` +
+    `Tried to allocate ${formatBytes(attempted)}. Device has a total capacity of ${formatBytes(capacity)} of which ${formatBytes(free)} is free. ` +
+    (outside > 0 ? `Including ${formatBytes(outside)} outside the allocator, this process has ${formatBytes(outside + reserved)} memory in use. ` : "") +
+    `Of the allocated memory ${formatBytes(allocated)} is allocated by ${who}, and ${formatBytes(reserved - allocated)} is reserved by ${who} but unallocated.` +
     hint;
   return { index, buffer: id, requested, capacity, free, allocated, reservedUnallocated: reserved - allocated, attempted, message };
 }

@@ -15,3 +15,11 @@ it("parseByteSize() names the flag and the accepted units on bad input", () => {
   expect(() => parseByteSize("-5", "--capacity")).toThrow(/--capacity/);
   expect(() => parseByteSize(NaN, "--capacity")).toThrow(/--capacity/);
 });
+
+it("parseByteSize() accepts 24G, 24GB and 24GiB: G = GB = 1e9 bytes, GiB = 2^30", () => {
+  expect(parseByteSize("24G")).toBe(24e9);
+  expect(parseByteSize("24 g")).toBe(parseByteSize("24gb"));
+  expect(parseByteSize("24GiB")).toBe(24 * 2 ** 30);
+  expect(parseByteSize("512M")).toBe(512e6);
+  expect(parseByteSize("2T")).toBe(2e12);
+});

@@ -46,6 +46,16 @@ describe("replay()", () => {
     expect(() => replay(sample(), ideal(), { capacity: "lots" })).toThrow(/replay: capacity: cannot read "lots"/);
   });
 
+  it("replay() with outside gives the allocator capacity - outside and reports both in the OOM message", () => {
+    expect(replay(sample(), ideal(), { capacity: 10 * MiB, outside: MiB }).oom).toBeNull();
+    const run = replay(sample(), ideal(), { capacity: 10 * MiB, outside: 3 * MiB, view: "physical" });
+    expect(run.capacity).toBe(10 * MiB);
+    expect(run.oom).toMatchObject({ index: 2, capacity: 10 * MiB, free: 4 * MiB, allocated: 3 * MiB });
+    expect(run.oom!.message).toContain("Device has a total capacity of 10.00 MiB of which 4.00 MiB is free. Including 3.00 MiB outside the allocator, this process has 6.00 MiB memory in use.");
+    expect(() => replay(sample(), ideal(), { capacity: MiB, outside: MiB })).toThrow(/replay: outside must be a number of bytes >= 0 and below the capacity/);
+    expect(() => replay(sample(), ideal(), { outside: -1 })).toThrow(/replay: outside/);
+  });
+
   it("replay() rejects an unknown view and a missing allocator", () => {
     // @ts-expect-error deliberately wrong
     expect(() => replay(sample(), ideal(), { view: "virtual" })).toThrow(/unknown view "virtual"; accepted: logical, physical, backend/);

@@ -19,7 +19,10 @@ export const defaultSetup: TrainingSetup = freeze(
     optimizer: "adamw",
     checkpointing: "none",
     attention: "naive",
-    blockSize: 128,
+    // 64: the default of the TensorFlow.js step (@hbmscope/tfjs STEP_DEFAULTS.blockSize), so `simulate`
+    // and `profile` run the same config by default (FlashAttention-2, Dao 2023, tiles with blocks of
+    // 64 or 128 rows, chosen per head dimension and GPU).
+    blockSize: 64,
     dp: 1,
     zero: 0,
     tp: 1,

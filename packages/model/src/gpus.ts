@@ -1,56 +1,121 @@
 import { parseByteSize } from "@hbmscope/core";
+import { overhead, type OverheadDefaults } from "./overhead.js";
 
-/** An accelerator by its memory. `bytes` uses the vendor's GB = 1e9 bytes. */
+/**
+ * An accelerator by its memory. `bytes` is the total nvidia-smi reports (`memory.total`, MiB × 2^20):
+ * what the driver hands out, less than the marketed "24 GB" or "80 GB" of the datasheets.
+ */
 export interface Gpu {
   name: string;
+  /** Total memory as nvidia-smi reports it (bytes). */
   bytes: number;
-  /** Datasheet the size comes from (tiers: the seed article's guide). */
+  /** Where the figure comes from. */
   source: string;
+  /** The marketed size in GB (the tier the card belongs to), for catalogued cards and tiers. */
+  tierGB?: number;
+  /** For a tier: the catalogued cards it stands for (its `bytes` is the smallest of them). */
+  cards?: readonly string[];
 }
 
-const tier = (gb: number): Gpu => ({ name: `${gb}GB`, bytes: gb * 1e9, source: "memory tier (seed article's GPU guide: 16 / 24 / 40+ GB)" });
+const MiB = 2 ** 20;
+const card = (name: string, tierGB: number, mib: number, source: string): Gpu =>
+  Object.freeze({ name, bytes: mib * MiB, tierGB, source: `nvidia-smi memory.total ${mib} MiB: ${source}` });
 
-/** Memory tiers the fit report checks when no GPU is named: 16, 24, 40, 48, 80, 141 GB. */
-export const gpuTiers: readonly Gpu[] = Object.freeze([16, 24, 40, 48, 80, 141].map((gb) => Object.freeze(tier(gb))));
+// nvidia-smi's memory.total per card, as users and cloud providers have published it.
+const MODAL = "modal-labs/modal-client pull request #2797 (nvidia-smi totals of Modal's GPU fleet)";
 
-/** Named cards and their memory (GB = 1e9 bytes, as on the datasheets). */
-export const gpuCatalogue: readonly Gpu[] = Object.freeze(
-  [
-    { name: "T4", bytes: 16e9, source: "NVIDIA T4 datasheet: 16 GB GDDR6" },
-    { name: "L4", bytes: 24e9, source: "NVIDIA L4 datasheet: 24 GB GDDR6" },
-    { name: "A10G", bytes: 24e9, source: "AWS EC2 G5 instances: NVIDIA A10G with 24 GB" },
-    { name: "RTX 4090", bytes: 24e9, source: "NVIDIA GeForce RTX 4090 specifications: 24 GB GDDR6X" },
-    { name: "A100 40GB", bytes: 40e9, source: "NVIDIA A100 datasheet: 40 GB HBM2" },
-    { name: "A100 80GB", bytes: 80e9, source: "NVIDIA A100 datasheet: 80 GB HBM2e" },
-    { name: "H100", bytes: 80e9, source: "NVIDIA H100 datasheet: 80 GB HBM3 (SXM)" },
-    { name: "H200", bytes: 141e9, source: "NVIDIA H200 datasheet: 141 GB HBM3e" },
-  ].map((g) => Object.freeze(g)),
+/** Named cards with nvidia-smi's total memory (bytes), one list for the CLI, the charts and the docs. */
+export const gpuCatalogue: readonly Gpu[] = Object.freeze([
+  card("T4", 16, 15360, MODAL),
+  card("A10", 24, 23028, MODAL),
+  card("A10G", 24, 23028, "NVIDIA/DCGM issue #232 (AWS g5, 'NVIDIA A10G ... / 23028MiB')"),
+  card("L4", 24, 23034, MODAL),
+  card("RTX 4090", 24, 24564, "RLinf/RLinf issue #255 ('NVIDIA GeForce RTX 4090 ... / 24564MiB', driver 550.163.01)"),
+  card("RTX 3090", 24, 24576, "noonghunna/club-3090 issue #1127 ('NVIDIA GeForce RTX 3090 ... / 24576MiB', driver 595.84)"),
+  card("A100 40GB", 40, 40960, MODAL),
+  card("L40S", 48, 46068, MODAL),
+  card("A100 80GB", 80, 81920, MODAL),
+  card("H100 80GB", 80, 81559, MODAL),
+  card("H200", 141, 143771, "public nvidia-smi logs of 8x H200 SXM nodes ('NVIDIA H200 ... / 143771MiB', driver 570.158.01)"),
+]);
+
+/**
+ * The memory tiers (16, 24, 40, 48, 80, 141 GB), each standing for the catalogued cards sold with that
+ * size; a tier's `bytes` is the smallest nvidia-smi total among them, so "fits the 24GB tier" means
+ * it fits every catalogued 24 GB card.
+ */
+export const gpuTiers: readonly Gpu[] = Object.freeze(
+  [...new Set(gpuCatalogue.map((g) => g.tierGB!))]
+    .sort((a, b) => a - b)
+    .map((gb) => {
+      const cards = gpuCatalogue.filter((g) => g.tierGB === gb);
+      const smallest = cards.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+      return Object.freeze({
+        name: `${gb}GB`,
+        bytes: smallest.bytes,
+        tierGB: gb,
+        cards: Object.freeze(cards.map((g) => g.name)),
+        source: `tier: the smallest of ${cards.map((g) => g.name).join(", ")} (${smallest.name}, ${smallest.bytes / MiB} MiB)`,
+      });
+    }),
 );
 
 const key = (s: string) => s.toLowerCase().replace(/[\s_-]+/g, "");
-const ALIASES: Record<string, string> = { a100: "A100 80GB", a10080: "A100 80GB", a10040: "A100 40GB", "4090": "RTX 4090", a10: "A10G" };
 
 /**
- * A GPU by name (`"A100 40GB"`, `"h100"`, `"rtx-4090"`, case and separators ignored), or by size
- * (`"24GB"` = 24e9 bytes, `"80GiB"`, or a number of bytes; parsed by core's `parseByteSize`).
- * Throws an Error listing the known names on anything else.
+ * A GPU by name or by size; the one rule every command uses to turn `--gpu` / `--capacity` into bytes.
+ *
+ * - A card name, case and separators ignored (`"A100 40GB"`, `"h100"`, `"rtx-4090"`, `"4090"`): a
+ *   catalogued card whose name is or contains it. A name several cards contain (`"A100"`) throws
+ *   an Error listing them.
+ * - A tier (`"24GB"`, `"24G"`, `"24 GB"`): the catalogued cards of that size (see `gpuTiers`).
+ * - Any other size, read by core's `parseByteSize` (`"30GB"` = 30e9, `"80GiB"` = 80 × 2^30, bytes).
+ *
+ * @returns the Gpu; `bytes` is the card's whole memory: subtract the reserve with `usableBytes`.
  */
 export function gpu(nameOrBytes: string | number | Gpu): Gpu {
   if (typeof nameOrBytes === "object" && nameOrBytes !== null) return nameOrBytes;
   if (typeof nameOrBytes === "string") {
     const k = key(nameOrBytes);
-    const named = gpuCatalogue.find((g) => key(g.name) === k) ?? gpuCatalogue.find((g) => g.name === ALIASES[k]);
-    if (named) return named;
+    const exact = gpuCatalogue.find((g) => key(g.name) === k);
+    if (exact) return exact;
+    const tier = /^(\d+)g(b)?$/.exec(k);
+    if (tier) {
+      const t = gpuTiers.find((g) => g.tierGB === Number(tier[1]));
+      if (t) return t;
+    }
+    // A size ("30GB", "25769803776") is not a name; a short number ("4090") may be.
+    const sizeLike = /^\d+(\.\d+)?(e\d+)?([kmgt]i?b?|b)?$/.test(k) && !/^\d{1,4}$/.test(k);
+    if (!sizeLike) {
+      const matches = gpuCatalogue.filter((g) => key(g.name).includes(k));
+      if (matches.length === 1) return matches[0];
+      if (matches.length > 1) {
+        throw new Error(`gpu: ${JSON.stringify(nameOrBytes)} names several cards; choose one of ${matches.map((g) => g.name).join(", ")}`);
+      }
+    }
   }
   let bytes: number;
   try {
     bytes = parseByteSize(nameOrBytes as string | number, "gpu");
   } catch {
     throw new Error(
-      `gpu: unknown GPU ${JSON.stringify(nameOrBytes)}; use a name (${gpuCatalogue.map((g) => g.name).join(", ")}) or a size (24GB, 80GiB, bytes)`,
+      `gpu: unknown GPU ${JSON.stringify(nameOrBytes)}; use a name (${gpuCatalogue.map((g) => g.name).join(", ")}), a tier (${gpuTiers.map((g) => g.name).join(", ")}) or a size (30GB, 80GiB, bytes)`,
     );
   }
   if (bytes <= 0) throw new Error(`gpu: memory must be more than 0 bytes, got ${JSON.stringify(nameOrBytes)}`);
-  const t = gpuTiers.find((g) => g.bytes === bytes);
-  return t ?? { name: typeof nameOrBytes === "string" ? nameOrBytes.trim() : `${bytes} B`, bytes, source: "user" };
+  return { name: typeof nameOrBytes === "string" ? nameOrBytes.trim() : `${bytes} B`, bytes, source: "user" };
+}
+
+/**
+ * The bytes of a GPU that a training step's tensors can use: its total minus the reserve, the memory
+ * the process holds outside the step's tensors (the CUDA context, the cuBLAS workspace and any
+ * `extra`: `overhead(options).bytes`, 520 MiB with the defaults). The estimator adds the same reserve
+ * to its total, so `fits(estimate, gpu)` and an allocator replay at `usableBytes(gpu)` apply one
+ * rule: tensors + reserve <= the card's memory.
+ *
+ * @param options - changes to the reserve's parts (bytes). @defaultValue overheadDefaults
+ * @returns bytes, never below 0.
+ */
+export function usableBytes(g: Gpu | string | number, options?: Partial<OverheadDefaults>): number {
+  return Math.max(0, gpu(g).bytes - overhead(options).bytes);
 }

@@ -28,7 +28,7 @@ export type { Overhead, OverheadDefaults } from "./overhead.js";
 export type { Term } from "./term.js";
 export { estimate } from "./estimate.js";
 export type { Estimate, EstimateOptions, ActivationEstimate, PhaseBytes, PeakPhase } from "./estimate.js";
-export { gpu, gpuCatalogue, gpuTiers } from "./gpus.js";
+export { gpu, gpuCatalogue, gpuTiers, usableBytes } from "./gpus.js";
 export type { Gpu } from "./gpus.js";
 export { fits } from "./fits.js";
 export type { Fit } from "./fits.js";

@@ -34,7 +34,7 @@ export interface ModelSpec {
   headDim?: number;
 }
 
-/** Precision policies of DESIGN.md ("Precision and methods"). */
+/** Precision policies (see `precisionBytes` in the package README). */
 export type PrecisionPolicy = "fp32" | "amp" | "mixed" | "mixed-fp32-grads" | "bf16-pure";
 
 export type Method = "full" | "lora" | "qlora";

@@ -96,9 +96,9 @@ export function modelStates(groups: readonly ParameterGroup[], setup: TrainingSe
   const wTerm = term(
     shardBytes(setup, weights, 3),
     `${qlora ? `NF4 ${NF4_DOUBLE_QUANT_BITS} bits × quantized linears + 2 B × rest` : setup.method === "lora" ? `${p.frozenWeight} B × frozen + ${adapterWeight} B × adapters` : `${p.weight} B × params`}${overText(setup, 3)}`,
-    qlora ? "Dettmers et al. 2023 (QLoRA), NF4 with double quantization" : `precision policy ${setup.precision} (DESIGN.md)${overText(setup, 3) ? `; ${ZERO}` : ""}`,
+    qlora ? "Dettmers et al. 2023 (QLoRA), NF4 with double quantization" : `precision policy ${setup.precision} (@hbmscope/model precisionBytes)${overText(setup, 3) ? `; ${ZERO}` : ""}`,
   );
-  const gTerm = term(shardBytes(setup, grads, 2), `${gradBytes} B × trainable${overText(setup, 2)}`, `precision policy ${setup.precision} (DESIGN.md)${overText(setup, 2) ? `; ${ZERO}` : ""}`);
+  const gTerm = term(shardBytes(setup, grads, 2), `${gradBytes} B × trainable${overText(setup, 2)}`, `precision policy ${setup.precision} (@hbmscope/model precisionBytes)${overText(setup, 2) ? `; ${ZERO}` : ""}`);
   const optimizer = shardBytes(setup, master + states, 1);
   const oTerm = {
     bytes: optimizer,

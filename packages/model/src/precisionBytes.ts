@@ -27,10 +27,10 @@ const TABLE: Record<PrecisionPolicy, PrecisionBytes> = {
   "bf16-pure": { weight: 2, frozenWeight: 2, gradient: 2, master: 0, state: 2, activation: 2 },
 };
 
-/** The precision policies of DESIGN.md. */
+/** The precision policies (bytes per parameter in the package README, "precisionBytes"). */
 export const PRECISION_POLICIES = Object.keys(TABLE) as PrecisionPolicy[];
 
-/** Bytes per element of weights, gradients, master copy, optimizer states and activations under a policy (DESIGN.md table). */
+/** Bytes per element of weights, gradients, master copy, optimizer states and activations under a policy (the table in the package README). */
 export function precisionBytes(policy: PrecisionPolicy): PrecisionBytes {
   const p = TABLE[policy];
   if (!p) throw new Error(`precision: unknown policy ${JSON.stringify(policy)}; accepted: ${PRECISION_POLICIES.join(", ")}`);

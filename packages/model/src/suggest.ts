@@ -18,7 +18,7 @@ export interface Suggestion {
   setup: TrainingSetup;
   /** The new estimate's total (bytes, per GPU). */
   total: number;
-  /** Sum of the changes' costs: lower is cheaper in speed or quality (docs/estimator.md, "suggest"). */
+  /** Sum of the changes' costs: lower is cheaper in speed or quality (docs/estimator.md in this package, "suggest"). */
   cost: number;
 }
 

@@ -2,7 +2,7 @@
 export interface Term {
   /** Bytes, per GPU. */
   bytes: number;
-  /** The formula, in the symbols of docs/estimator.md (s, b, h, a, ...), with the numbers it used. */
+  /** The formula, in the symbols of docs/estimator.md (shipped in this package) (s, b, h, a, ...), with the numbers it used. */
   formula: string;
   /** Paper, documentation or source file the formula follows. */
   source: string;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { CATEGORIES, type Trace } from "@hbmscope/core";
+import { CATEGORIES, formatBytes, type Trace } from "@hbmscope/core";
 import { CATEGORY_COLORS } from "@hbmscope/viz";
 import { pageScript } from "./pageScript.js";
 import { PAGE_STYLE } from "./pageStyle.js";
@@ -18,8 +18,10 @@ export interface ReportOptions {
   compare?: { trace: Trace; name?: string };
   /** The allocator the page opens with (one of `REPORT_ALLOCATORS`). @defaultValue `"caching"` */
   allocator?: string;
-  /** Device capacity in bytes the page opens with. @defaultValue none */
+  /** Device capacity (the card) in bytes the page opens with. @defaultValue none */
   capacity?: number | null;
+  /** Bytes held outside the allocator whenever a capacity is set (as `replay --capacity`'s reserve). @defaultValue 0 */
+  reserve?: number;
 }
 
 /** A written report: the HTML page; as a notebook cell's value it shows itself (in a sandboxed frame). */
@@ -52,6 +54,7 @@ export function reportHtml(trace: Trace, options: ReportOptions = {}): HtmlRepor
     runs: [reportData(trace, name, { times: false }), ...(options.compare ? [reportData(options.compare.trace, options.compare.name ?? "compare", { times: false })] : [])],
     allocator,
     capacity,
+    reserve: options.reserve ?? 0,
   };
   // The summary as the page starts, readable without the script; the page replays (the reserved
   // figures) itself, so writing a report costs no replay.
@@ -79,7 +82,8 @@ export function reportHtml(trace: Trace, options: ReportOptions = {}): HtmlRepor
 </section>
 <div id="controls" role="group" aria-label="what if">
 <label>allocator <select id="allocator">${REPORT_ALLOCATORS.map((a) => `<option value="${a}">${a === "caching+expandable" ? "caching (expandable segments)" : a}</option>`).join("")}</select></label>
-<label>capacity <input id="capacity" size="10" placeholder="none (e.g. 24GiB)" aria-describedby="capacity-error"></label>
+<label>capacity <input id="capacity" size="10" placeholder="none (e.g. 24GiB)" aria-describedby="capacity-error capacity-note"></label>
+<span id="capacity-note" class="keys">the card; ${formatBytes(options.reserve ?? 0)} of it held outside the allocator</span>
 <span id="capacity-error" class="error" aria-live="polite"></span>
 <span id="whatif-status" class="keys" aria-live="polite"></span>
 </div>

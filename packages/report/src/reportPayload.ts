@@ -5,6 +5,8 @@ export interface ReportPayload {
   runs: ReportData[];
   /** One of `REPORT_ALLOCATORS`. */
   allocator: string;
-  /** Capacity in bytes, or null. */
+  /** Capacity (the card) in bytes, or null. */
   capacity: number | null;
+  /** Bytes held outside the allocator when a capacity is set (CUDA context, cuBLAS workspace). */
+  reserve: number;
 }

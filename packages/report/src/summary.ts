@@ -1,4 +1,4 @@
-import { bufferCount, eventCount, formatSize, liveAt, timeline, type ReplayRun, type Timeline, type Trace } from "@hbmscope/core";
+import { bufferCount, eventCount, formatBytes, liveAt, timeline, type ReplayRun, type Timeline, type Trace } from "@hbmscope/core";
 
 /** The headline figures of a report (sizes in bytes), as the page's `#hbmscope-summary` carries them. */
 export interface ReportSummary {
@@ -51,20 +51,20 @@ export function reportSummary(trace: Trace, name: string, options: { tl?: Timeli
 export function summaryText(s: ReportSummary, compare?: ReportSummary): string {
   const lines = [
     `${s.name}: ${s.events} events, ${s.buffers} buffers`,
-    `peak: ${formatSize(s.peakBytes)} (${s.peakBytes} bytes) live at event ${s.peakIndex}, phase ${s.peakPhase || "-"}, op ${s.peakOp || "-"}`,
+    `peak: ${formatBytes(s.peakBytes)} (${s.peakBytes} bytes) live at event ${s.peakIndex}, phase ${s.peakPhase || "-"}, op ${s.peakOp || "-"}`,
     s.replay
-      ? `reserved (${s.replay.allocator} allocator): ${formatSize(s.replay.reservedBytes)} (${s.replay.reservedBytes} bytes) at event ${s.replay.reservedIndex}` +
-        (s.replay.capacity !== null ? `; capacity ${formatSize(s.replay.capacity)}` : "") +
+      ? `reserved (${s.replay.allocator} allocator): ${formatBytes(s.replay.reservedBytes)} (${s.replay.reservedBytes} bytes) at event ${s.replay.reservedIndex}` +
+        (s.replay.capacity !== null ? `; capacity ${formatBytes(s.replay.capacity)}` : "") +
         (s.replay.oomIndex >= 0 ? `; OUT OF MEMORY at event ${s.replay.oomIndex}` : "")
       : "reserved: replayed by the page's script (open the report in a browser)",
     "largest buffers at the peak:",
-    ...s.top.map((b, i) => `  ${i + 1}. #${b.id} ${formatSize(b.bytes)} ${b.category}${b.op ? ` ${b.op}` : ""}${b.scope ? ` (${b.scope})` : ""}`),
+    ...s.top.map((b, i) => `  ${i + 1}. #${b.id} ${formatBytes(b.bytes)} ${b.category}${b.op ? ` ${b.op}` : ""}${b.scope ? ` (${b.scope})` : ""}`),
   ];
   if (compare) {
     const d = compare.peakBytes - s.peakBytes;
     lines.push(
-      `compare ${compare.name}: peak ${formatSize(compare.peakBytes)} (${compare.peakBytes} bytes) at event ${compare.peakIndex}, phase ${compare.peakPhase || "-"}`,
-      `peak difference (${compare.name} - ${s.name}): ${d >= 0 ? "+" : "-"}${formatSize(Math.abs(d))} (${d >= 0 ? "+" : ""}${s.peakBytes > 0 ? ((100 * d) / s.peakBytes).toFixed(1) : "0"}%)`,
+      `compare ${compare.name}: peak ${formatBytes(compare.peakBytes)} (${compare.peakBytes} bytes) at event ${compare.peakIndex}, phase ${compare.peakPhase || "-"}`,
+      `peak difference (${compare.name} - ${s.name}): ${d >= 0 ? "+" : "-"}${formatBytes(Math.abs(d))} (${d >= 0 ? "+" : ""}${s.peakBytes > 0 ? ((100 * d) / s.peakBytes).toFixed(1) : "0"}%)`,
     );
   }
   return lines.join("\n");

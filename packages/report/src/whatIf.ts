@@ -7,13 +7,14 @@ import { ALLOCATOR_MODELS, replay, type ReplayRun, type Trace } from "@hbmscope/
 export const REPORT_ALLOCATORS = ["ideal", "caching", "caching+expandable", "bfc", "planned"] as const;
 
 /**
- * Replays a trace through one of `REPORT_ALLOCATORS` with an optional capacity (bytes), in the
- * `backend` view: the numbers `hbmscope replay --json` gives (`caching+expandable` is
+ * Replays a trace through one of `REPORT_ALLOCATORS` with an optional capacity (the card, bytes)
+ * and `reserve` (bytes held outside the allocator: CUDA context, cuBLAS workspace; default 0), in
+ * the `backend` view: the numbers `hbmscope replay --json` gives (`caching+expandable` is
  * `--allocator caching --expandable-segments on`).
  */
-export function whatIf(trace: Trace, allocator: string, capacity: number | null = null): ReplayRun {
+export function whatIf(trace: Trace, allocator: string, capacity: number | null = null, reserve = 0): ReplayRun {
   const expandable = allocator === "caching+expandable";
   const make = ALLOCATOR_MODELS[expandable ? "caching" : allocator];
   if (!make) throw new Error(`whatIf: unknown allocator ${JSON.stringify(allocator)}; accepted: ${REPORT_ALLOCATORS.join(", ")}`);
-  return replay(trace, make(trace, expandable ? { expandableSegments: true } : {}), { view: "backend", ...(capacity === null ? {} : { capacity }) });
+  return replay(trace, make(trace, expandable ? { expandableSegments: true } : {}), { view: "backend", ...(capacity === null ? {} : { capacity, outside: reserve }) });
 }

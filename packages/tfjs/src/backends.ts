@@ -1,17 +1,17 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "./tf.js";
 
-/** The backends hbmscope can profile on. */
-export const BACKENDS = ["wasm", "cpu", "tensorflow"] as const;
-export type BackendName = (typeof BACKENDS)[number];
+import { BACKENDS, type BackendName } from "./backendNames.js";
 
 const TFJS_NODE_HINT =
   'backend "tensorflow" needs TensorFlow.js for Node, which hbmscope does not install: run `npm i @tensorflow/tfjs-node` ' +
-  "(CPU), or `npm i @tensorflow/tfjs-node-gpu` (NVIDIA GPU; needs CUDA 11.2 and cuDNN 8.1), version 4.22 to match @tensorflow/tfjs";
+  "(CPU), or `npm i @tensorflow/tfjs-node-gpu` (NVIDIA GPU; needs CUDA 11.2 and cuDNN 8.1), version 4.22 to match @tensorflow/tfjs-core";
 
 /** Registers a backend's package (an import that registers it with tfjs) without selecting it. */
 async function register(name: BackendName): Promise<void> {
   if (tf.findBackendFactory(name)) return;
-  if (name === "wasm") {
+  if (name === "cpu") {
+    await import("@tensorflow/tfjs-backend-cpu");
+  } else if (name === "wasm") {
     await import("@tensorflow/tfjs-backend-wasm");
   } else if (name === "tensorflow") {
     // Optional peers, looked up at run time only: the GPU build first, then the CPU build.

@@ -1,6 +1,6 @@
 import { timeline, type Trace, type View } from "@hbmscope/core";
 import { ATTENTION_VARIANTS, type AttentionVariant } from "./attention/attention.js";
-import type { BackendName } from "./backends.js";
+import type { BackendName } from "./backendNames.js";
 import { profileStep } from "./profileStep.js";
 import type { StepConfig } from "./stepConfig.js";
 import type { StepOutput } from "./transformerStep.js";

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "./tf.js";
 
 /**
  * Mean cross-entropy of `logits` `[n, vocab]` against integer `targets` `[n]`.

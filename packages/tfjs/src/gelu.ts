@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "./tf.js";
 
 /**
  * GELU, tanh approximation (Hendrycks & Gimpel 2016, as GPT-2 uses it):

@@ -1,4 +1,5 @@
-export { traceTfjs, TfjsTraceError } from "./traceTfjs.js";
+export { traceTfjs } from "./traceTfjs.js";
+export { TfjsTraceError } from "./tfjsTraceError.js";
 export type { TraceContext, TraceTfjsOptions, TfjsTraceResult, Accounting } from "./traceTfjs.js";
 export { transformerStep } from "./transformerStep.js";
 export type { TransformerStep, StepOutput, RunOptions } from "./transformerStep.js";
@@ -13,8 +14,9 @@ export { chunkedRecomputeAttention } from "./attention/chunkedRecompute.js";
 export { flashAttention } from "./attention/flash.js";
 export { adamw } from "./adamw.js";
 export type { AdamW, AdamWOptions } from "./adamw.js";
-export { withBackend, BACKENDS } from "./backends.js";
-export type { BackendName } from "./backends.js";
+export { withBackend } from "./backends.js";
+export { BACKENDS } from "./backendNames.js";
+export type { BackendName } from "./backendNames.js";
 export { profileStep } from "./profileStep.js";
 export type { ProfileOptions, StepProfile } from "./profileStep.js";
 export { compareAttention, attentionBytes } from "./compareAttention.js";

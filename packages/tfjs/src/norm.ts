@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "./tf.js";
 
 /** Epsilon of both norms (PyTorch's nn.LayerNorm default, 1e-5). */
 const EPS = 1e-5;

@@ -1,6 +1,7 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "./tf.js";
 import type { Trace } from "@hbmscope/core";
-import { withBackend, type BackendName } from "./backends.js";
+import { withBackend } from "./backends.js";
+import type { BackendName } from "./backendNames.js";
 import { stepConfig, type StepConfig } from "./stepConfig.js";
 import { traceTfjs, type Accounting } from "./traceTfjs.js";
 import { transformerStep, type RunOptions, type StepOutput } from "./transformerStep.js";

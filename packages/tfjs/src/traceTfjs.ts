@@ -1,4 +1,6 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "./tf.js";
+import { TfjsTraceError } from "./tfjsTraceError.js";
+export { TfjsTraceError };
 import type { Category, Trace, TraceBuffer, TraceEvent, TraceMark, TraceMeta } from "@hbmscope/core";
 
 /**
@@ -42,17 +44,6 @@ export interface TfjsTraceResult<T> {
   ms: number;
 }
 
-/** Thrown by `traceTfjs` when `fn` throws: the partial trace up to the failure is kept. */
-export class TfjsTraceError extends Error {
-  readonly trace: Trace;
-  readonly accounting: Accounting;
-  constructor(message: string, trace: Trace, accounting: Accounting, cause?: unknown) {
-    super(message, { cause });
-    this.name = "TfjsTraceError";
-    this.trace = trace;
-    this.accounting = accounting;
-  }
-}
 
 const PHASE_SCOPES = new Set(["setup", "forward", "backward", "optimizer"]);
 /** When two contexts claim a buffer, the stronger category wins. */

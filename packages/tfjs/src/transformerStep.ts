@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "./tf.js";
 import { attentionVariants } from "./attention/variants.js";
 import { adamw } from "./adamw.js";
 import { crossEntropy } from "./crossEntropy.js";

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { describe, expect, it } from "vitest";
 import { parseTrace, serializeTrace, timeline } from "@hbmscope/core";
@@ -50,7 +50,7 @@ for (const backend of ["cpu", "wasm"] as const) {
       expect(err.trace.events.length).toBeGreaterThan(0);
       expect(engineOwn()).toEqual([]);
       expect(tf.DataStorage.prototype.set).toBe(set);
-      const again = await traceTfjs(() => tf.tidy(() => tf.ones([2]).add(1).dataSync()[0]));
+      const again = await traceTfjs(() => tf.tidy(() => tf.add(tf.ones([2]), 1).dataSync()[0]));
       expect(again.result).toBe(2);
       expect(engineOwn()).toEqual([]);
       tf.disposeVariables();

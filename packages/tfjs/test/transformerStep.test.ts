@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { describe, expect, it } from "vitest";
 import { traceTfjs, transformerStep } from "../src/index.js";

@@ -5,7 +5,7 @@ const BINARY = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
 const DECIMAL = ["B", "kB", "MB", "GB", "TB", "PB"];
 const sig3 = format(".3~r");
 
-/** Which units: `2` binary (KiB = 1024 B), `10` decimal (kB = 1000 B, as GPU tiers are sold). */
+/** Which units axis ticks use: `2` binary (KiB = 1024 B), `10` decimal (kB = 1000 B). */
 export type ByteBase = 2 | 10;
 
 function unitOf(bytes: number, base: ByteBase): number {
@@ -13,13 +13,6 @@ function unitOf(bytes: number, base: ByteBase): number {
   let e = 0;
   while (e < BINARY.length - 1 && Math.abs(bytes) >= k ** (e + 1)) e++;
   return e;
-}
-
-/** Bytes for people, 3 significant digits: `1.5 GiB` (or `1.61 GB` with base 10). @defaultValue base 2 */
-export function formatBytes(bytes: number, base: ByteBase = 2): string {
-  const e = unitOf(bytes, base);
-  const k = base === 2 ? 1024 : 1000;
-  return `${sig3(bytes / k ** e)} ${(base === 2 ? BINARY : DECIMAL)[e]}`;
 }
 
 /**

@@ -1,9 +1,11 @@
 import { serializeTrace } from "@hbmscope/core";
-import { ATTENTION_VARIANTS, compareAttention, type AttentionRow, type AttentionVariant } from "@hbmscope/tfjs";
+import { ATTENTION_VARIANTS, type AttentionVariant } from "@hbmscope/tfjs/config";
+import type { AttentionRow } from "@hbmscope/tfjs";
 import { InvalidArgumentError, type Command } from "commander";
 import { intListArg } from "../args.js";
 import { failedRun } from "../failedRun.js";
-import { formatBytes } from "../formatBytes.js";
+import { loadTfjs } from "../loadTfjs.js";
+import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { addStepOptions, flagOf, stepConfigFromFlags, type StepFlags } from "../stepOptions.js";
 import { table } from "../table.js";
@@ -55,6 +57,7 @@ export function registerCompareAttention(program: Command, io: Io) {
       const total = seq.length * (variants.includes("naive") ? variants.length : variants.length + 1);
       let done = 0;
       let current = "";
+      const { compareAttention } = await loadTfjs("compare-attention");
       let rows: AttentionRow[];
       try {
         rows = await compareAttention({

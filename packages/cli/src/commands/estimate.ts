@@ -1,24 +1,24 @@
 import { Command, InvalidArgumentError } from "commander";
 import {
-  estimate, fits, gpu as toGpu, gpuTiers, maxBatch, modelStatesFromParams, overhead as overheadTerm, suggest,
+  estimate, fits, gpuTiers, maxBatch, modelStatesFromParams, overhead as overheadTerm, suggest,
   type Estimate, type Gpu, type ModelSpec, type OverheadDefaults, type Suggestion, type TrainingSetup,
 } from "@hbmscope/model";
 import { CliError } from "../cliError.js";
-import { formatBytes } from "../formatBytes.js";
+import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { addSetupOptions, modelFromFlag, setupFlagNames, setupFromFlags, type SetupFlags } from "../setupOptions.js";
 import { table } from "../table.js";
 import { breakdownChart } from "@hbmscope/viz";
 import { breakdownScenario } from "../breakdownScenario.js";
 import { writeOutput } from "../writeOutput.js";
+import { addReserveOptions, gpuFromFlag, reserveFromFlags, type ReserveFlags } from "../gpuOptions.js";
+import { OOM_EXIT_CODE } from "./replay.js";
 
-interface EstimateFlags extends SetupFlags {
+interface EstimateFlags extends SetupFlags, ReserveFlags {
   model?: string;
   params?: number;
   trainableParams?: number;
   gpu?: string;
-  cudaContext?: number;
-  cublasWorkspace?: number;
   json?: boolean;
   svg?: string;
 }
@@ -31,14 +31,6 @@ function countArg(flag: string) {
   };
 }
 
-function bytesArg(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} takes a number of bytes >= 0, got ${JSON.stringify(value)}`);
-    return n;
-  };
-}
-
 /** Flags that reproduce a suggestion's changes (`--method lora --checkpointing full`). */
 export function suggestionFlags(s: Pick<Suggestion, "changes">): string {
   return s.changes
@@ -47,7 +39,6 @@ export function suggestionFlags(s: Pick<Suggestion, "changes">): string {
     .join(" ");
 }
 
-const gb = (bytes: number) => `${(bytes / 1e9).toFixed(2)} GB`;
 
 /** What `hbmscope estimate --json` prints for a model (sizes in bytes, per GPU). */
 export function estimateReport(model: ModelSpec, setup: TrainingSetup, gpu: Gpu | undefined, over: Partial<OverheadDefaults>) {
@@ -131,10 +122,10 @@ function renderEstimate(r: ReturnType<typeof estimateReport>, gpu: Gpu | undefin
     `params ${e.params.toLocaleString("en-US")}, trainable ${e.trainableParams.toLocaleString("en-US")}${e.stage !== "only" ? ` (pipeline ${e.stage} stage)` : ""}`,
     "",
     table(rows),
-    `peak: ${e.peakPhase} (${e.peak.at}); total ${formatBytes(e.total)} = ${gb(e.total)}`,
+    `peak: ${e.peakPhase} (${e.peak.at}); total ${formatBytes(e.total)}`,
     `phases (without overhead): ${e.phases.map((ph) => `${ph.phase} ${formatBytes(ph.bytes)}`).join(", ")}`,
     "",
-    "formulas (docs/estimator.md):",
+    "formulas (@hbmscope/model/docs/estimator.md):",
     ...how,
     "",
   ];
@@ -142,14 +133,14 @@ function renderEstimate(r: ReturnType<typeof estimateReport>, gpu: Gpu | undefin
     const f = fits(e, gpu);
     lines.push(
       f.fits
-        ? `fits on ${gpu.name} (${gb(gpu.bytes)}): yes, ${gb(f.headroom)} free; largest batch: ${j.maxBatch}`
-        : `fits on ${gpu.name} (${gb(gpu.bytes)}): no, needs ${gb(e.total)} (${gb(-f.headroom)} over)`,
+        ? `fits on ${gpu.name} (${formatBytes(gpu.bytes)}): yes, ${formatBytes(f.headroom)} free; largest batch: ${j.maxBatch}`
+        : `fits on ${gpu.name} (${formatBytes(gpu.bytes)}): no, needs ${formatBytes(e.total)} (${formatBytes(-f.headroom)} over)`,
     );
     if (!f.fits) {
       if (j.suggestions.length === 0) lines.push("no single-GPU change tried makes it fit: add GPUs (--dp with --zero 3, --tp, --pp)");
       else {
         lines.push("", `changes that fit on ${gpu.name}, cheapest first:`);
-        lines.push(table([["change", "total", "flags"], ...j.suggestions.map((s) => [s.label, gb(s.total), s.flags])]));
+        lines.push(table([["change", "total", "flags"], ...j.suggestions.map((s) => [s.label, formatBytes(s.total), s.flags])]));
       }
     }
   } else {
@@ -218,25 +209,15 @@ export function registerEstimate(program: Command, io: Io) {
     .option("--params <n>", "only a parameter count (4e9): model states, no activations", countArg("--params"))
     .option("--trainable-params <n>", "with --params and --method lora/qlora: adapter parameters", countArg("--trainable-params"));
   addSetupOptions(cmd)
-    .option("--gpu <name|bytes>", "a card (A100 40GB, H100, RTX 4090, ...) or a size (24GB, 80GiB, bytes); default: every tier")
-    .option("--cuda-context <bytes>", "CUDA context overhead (default 512 MiB)", bytesArg("--cuda-context"))
-    .option("--cublas-workspace <bytes>", "cuBLAS workspace (default 8519680)", bytesArg("--cublas-workspace"))
+    .option("--gpu <gpu|size>", "a card (RTX 4090, A100 40GB, H100, ...), a tier (24GB: its cards) or a size (80GiB, bytes); exit code 3 when it does not fit; default: every tier");
+  addReserveOptions(cmd)
     .option("--json", "print one JSON object (sizes in bytes, per GPU)")
     .option("--svg <file.svg>", "write a breakdown chart: this setup and each suggestion, against the GPU tiers")
     .action((opts: EstimateFlags) => {
       if (!opts.model && opts.params === undefined) throw new CliError("estimate needs --model <preset|config.json> or --params <n>", 2);
       if (opts.model && opts.params !== undefined) throw new CliError("estimate takes --model or --params, not both", 2);
-      let gpu: Gpu | undefined;
-      if (opts.gpu !== undefined) {
-        try {
-          gpu = toGpu(opts.gpu);
-        } catch (e) {
-          throw new CliError(`--gpu: ${(e as Error).message.replace(/^gpu: /, "")}`, 2);
-        }
-      }
-      const over: Partial<OverheadDefaults> = {};
-      if (opts.cudaContext !== undefined) over.cudaContext = opts.cudaContext;
-      if (opts.cublasWorkspace !== undefined) over.cublasWorkspace = opts.cublasWorkspace;
+      const gpu: Gpu | undefined = opts.gpu === undefined ? undefined : gpuFromFlag(opts.gpu, "--gpu");
+      const over = reserveFromFlags(opts);
       if (opts.params !== undefined) {
         const setup = setupFromFlags(opts);
         let r: ReturnType<typeof paramsReport>;
@@ -246,6 +227,7 @@ export function registerEstimate(program: Command, io: Io) {
           throw new CliError((e as Error).message.replace(/^modelStatesFromParams: /, "--params: ").replace("give trainableParams", "give --trainable-params"), 2);
         }
         io.stdout(opts.json ? JSON.stringify(r) + "\n" : renderParamsOnly(r));
+        if (r.fits === false) throw doesNotFit(r.total, gpu!);
         return;
       }
       const model = modelFromFlag(opts.model!, io.cwd);
@@ -255,10 +237,15 @@ export function registerEstimate(program: Command, io: Io) {
         const scenarios = [breakdownScenario("this setup", r.estimate)];
         const suggestions = r.json.suggestions.length > 0 ? suggest(model, setup, gpu!, { overhead: over }) : [];
         for (const s of suggestions) scenarios.push(breakdownScenario(s.label, estimate(model, s.setup, { overhead: over })));
-        const tiers = gpu ? [{ label: gpu.name, bytes: gpu.bytes }] : undefined;
-        const fig = breakdownChart(scenarios, { title: `${model.name}: memory per GPU at the peak`, ...(tiers ? { tiers } : {}) });
+        const fig = breakdownChart(scenarios, { title: `${model.name}: memory per GPU at the peak`, tiers: gpu ? [gpu] : gpuTiers });
         writeOutput(opts.svg, fig.svg, io.cwd, "--svg");
       }
       io.stdout(opts.json ? JSON.stringify(r.json) + "\n" : renderEstimate(r, gpu));
+      if (r.json.fits === false) throw doesNotFit(r.estimate.total, gpu!);
     });
+}
+
+/** Exit code 3 (as replay and simulate on out of memory), after the report is printed. */
+function doesNotFit(total: number, gpu: Gpu): CliError {
+  return new CliError(`does not fit: needs ${formatBytes(total)} on ${gpu.name} (${formatBytes(gpu.bytes)})`, OOM_EXIT_CODE);
 }

@@ -11,6 +11,7 @@ import { ALLOCATORS } from "../allocators.js";
 import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
+import { readProgress } from "../progress.js";
 import { writeOutput } from "../writeOutput.js";
 
 type AllocatorName = "none" | "caching" | "bfc" | "planned" | "ideal";
@@ -30,7 +31,7 @@ export function registerExport(program: Command, io: Io) {
     .addOption(viewOption())
     .option("--json", "print one JSON object (sizes in bytes)")
     .action((file: string, opts: { format: "perfetto" | "torch-snapshot"; out: string; allocator: AllocatorName; view: View; json?: boolean }) => {
-      const trace = readTraceFile(file, io.cwd);
+      const trace = readTraceFile(file, io.cwd, { onRead: readProgress(io, file) });
       const allocator = opts.allocator === "none" ? null : ALLOCATORS[opts.allocator](trace);
       const run: ReplayRun | undefined = allocator ? replay(trace, allocator, { view: opts.view }) : undefined;
       let bytes: number;

@@ -3,8 +3,9 @@ import { eventCount, bufferCount, serializeTraceChunks, snapshotReserved, timeli
 import type { Command } from "commander";
 import { intArg } from "../args.js";
 import { importSnapshotFile } from "../importSnapshotFile.js";
+import { readProgress } from "../progress.js";
 import { CliError } from "../cliError.js";
-import { formatBytes } from "../formatBytes.js";
+import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { writeOutput } from "../writeOutput.js";
 
@@ -46,7 +47,7 @@ export function registerImport(program: Command, io: Io) {
     .action((file: string, opts: { out: string; device?: number; json?: boolean }) => {
       let trace: Trace;
       try {
-        trace = importSnapshotFile(resolve(io.cwd, file), { device: opts.device });
+        trace = importSnapshotFile(resolve(io.cwd, file), { device: opts.device, onRead: readProgress(io, file) });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         throw new CliError(code ? `cannot read snapshot ${file}: ${code}` : `${file}: ${(e as Error).message}`);

@@ -2,9 +2,10 @@ import { bufferCount, counterPeak, eventCount, CATEGORIES, liveAt, timeline, tra
 import type { Command } from "commander";
 import { intArg } from "../args.js";
 import { viewOption } from "../options.js";
-import { formatBytes } from "../formatBytes.js";
+import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { readTraceFile } from "../readTraceFile.js";
+import { readProgress } from "../progress.js";
 import { table } from "../table.js";
 
 /** What `hbmscope inspect --json` prints. Sizes in bytes. */
@@ -59,7 +60,7 @@ export function registerInspect(program: Command, io: Io) {
     .option("--top <n>", "how many of the largest live buffers to list", intArg("--top"), 10)
     .option("--json", "print one JSON object (sizes in bytes)")
     .action((file: string, opts: { view: View; top: number; json?: boolean }) => {
-      const report = inspectReport(readTraceFile(file, io.cwd), opts.view, opts.top);
+      const report = inspectReport(readTraceFile(file, io.cwd, { onRead: readProgress(io, file) }), opts.view, opts.top);
       if (opts.json) return io.stdout(JSON.stringify(report) + "\n");
       io.stdout(renderInspect(file, report));
     });

@@ -1,10 +1,9 @@
 import { readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import type { Command } from "commander";
-import { counterTrace, parseSmiCsv, parseTorchMemoryLog, serializeTrace, type CounterLog, type TraceCounter, type TraceMeta } from "@hbmscope/core";
+import { counterTrace, formatBytes, parseSmiCsv, parseTorchMemoryLog, serializeTrace, type CounterLog, type TraceCounter, type TraceMeta } from "@hbmscope/core";
 import { intListArg } from "../args.js";
 import { CliError } from "../cliError.js";
-import { formatBytes } from "../formatBytes.js";
 import type { Io } from "../io.js";
 import { table } from "../table.js";
 import { writeOutput } from "../writeOutput.js";

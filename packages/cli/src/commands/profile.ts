@@ -1,15 +1,16 @@
 import { CATEGORIES, serializeTrace, timeline, type Category, type View } from "@hbmscope/core";
-import { profileStep, ATTENTION_VARIANTS, type StepConfig } from "@hbmscope/tfjs";
+import { ATTENTION_VARIANTS, type StepConfig } from "@hbmscope/tfjs/config";
 import { Option, type Command } from "commander";
 import { intArg } from "../args.js";
 import { CliError } from "../cliError.js";
-import { formatBytes } from "../formatBytes.js";
+import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { addStepOptions, flagOf, stepConfigFromFlags, type StepFlags } from "../stepOptions.js";
 import { table } from "../table.js";
 import { writeOutput } from "../writeOutput.js";
 import { timelineChart } from "@hbmscope/viz";
 import { failedRun } from "../failedRun.js";
+import { loadTfjs } from "../loadTfjs.js";
 
 /** What `hbmscope profile --json` prints. Sizes in bytes. */
 export interface ProfileReport {
@@ -35,6 +36,7 @@ export function registerProfile(program: Command, io: Io) {
     .action(async (opts: StepFlags & { seq?: number; attention?: StepConfig["attention"]; out?: string; json?: boolean; svg?: string }) => {
       const { seq, attention, out, json, svg, ...flags } = opts;
       const config = stepConfigFromFlags(flags, io.cwd, { seq, attention });
+      const { profileStep } = await loadTfjs("profile");
       io.stderr(`profiling one ${config.mode} step on ${flags.backend}...\n`);
       let p;
       try {

@@ -4,10 +4,11 @@ import { ALLOCATORS } from "../allocators.js";
 import { segmentChart, timelineChart, type Figure } from "@hbmscope/viz";
 import { intArg } from "../args.js";
 import { CliError } from "../cliError.js";
-import { formatBytes } from "../formatBytes.js";
+import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
+import { readProgress } from "../progress.js";
 import { writeOutput } from "../writeOutput.js";
 import type { Expectation } from "../monitor/expectation.js";
 import { monitorFigure } from "../monitor/monitorFigure.js";
@@ -41,7 +42,7 @@ export function registerRender(program: Command, io: Io) {
     .option("--height <px>", "height in pixels", intArg("--height", 150), 400)
     .option("--json", "print one JSON object describing what was written (sizes in bytes)")
     .action((file: string, opts: RenderOptions) => {
-      const trace = readTraceFile(file, io.cwd);
+      const trace = readTraceFile(file, io.cwd, { onRead: readProgress(io, file) });
       // A run `hbmscope monitor` recorded holds only counters: draw them (with its prediction, if any).
       const counterOnly = opts.kind === "timeline" && !opts.allocator && eventCount(trace) === 0 && (trace.counters?.length ?? 0) > 0;
       const allocatorName = opts.allocator ?? (opts.kind === "segments" ? "caching" : undefined);

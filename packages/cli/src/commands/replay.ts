@@ -1,28 +1,35 @@
-import { eventCount, ideal, parseByteSize, replay, type Trace, type View } from "@hbmscope/core";
+import { eventCount, ideal, replay, type Trace, type View } from "@hbmscope/core";
 import { ALLOCATORS, type AllocatorFlags } from "../allocators.js";
-import { InvalidArgumentError, Option, type Command } from "commander";
+import { Option, type Command } from "commander";
 import { CliError } from "../cliError.js";
-import { formatBytes } from "../formatBytes.js";
+import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
+import { readProgress } from "../progress.js";
 import { table } from "../table.js";
 import { snapshotCheck } from "../snapshotCheck.js";
+import { addReserveOptions, capacityFromFlags, type DeviceCapacity, type ReserveFlags } from "../gpuOptions.js";
 
-/** Exit code of `hbmscope replay` when an allocation does not fit in `--capacity`. */
+/** Exit code of every command when the step does not fit (estimate) or an allocation does not (replay, simulate). */
 export const OOM_EXIT_CODE = 3;
 
-/** What `hbmscope replay --json` prints. Sizes in bytes. */
-export function replayReport(trace: Trace, allocatorName: string, options: { capacity?: number; view?: View } & AllocatorFlags = {}) {
+/**
+ * What `hbmscope replay --json` prints. Sizes in bytes. `device` (from `--capacity`): the card, the
+ * reserve (held outside the allocator), and `usable` = card - reserve, what the allocator gets;
+ * `capacity` is the card's.
+ */
+export function replayReport(trace: Trace, allocatorName: string, options: { device?: DeviceCapacity; view?: View } & AllocatorFlags = {}) {
   const make = ALLOCATORS[allocatorName];
   if (!make) throw new CliError(`--allocator: unknown allocator ${JSON.stringify(allocatorName)}; accepted: ${Object.keys(ALLOCATORS).join(", ")}`, 2);
-  const { expandableSegments, ...replayOptions } = options;
-  const run = replay(trace, make(trace, { expandableSegments }), replayOptions);
+  const { expandableSegments, device, view } = options;
+  const run = replay(trace, make(trace, { expandableSegments }), { view, capacity: device?.gpu.bytes, outside: device?.reserve });
   const idealRun = allocatorName === "ideal" ? run : replay(trace, ideal(), { view: run.view });
   return {
     allocator: run.allocator,
     view: run.view,
     capacity: run.capacity,
+    device: device ?? null,
     events: eventCount(trace),
     replayedEvents: run.length,
     reservedPeak: run.peaks.reserved.bytes,
@@ -38,29 +45,23 @@ export function replayReport(trace: Trace, allocatorName: string, options: { cap
   };
 }
 
-function capacityArg(value: string): number {
-  try {
-    return parseByteSize(value, "--capacity");
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-}
-
 export function registerReplay(program: Command, io: Io) {
-  program
+  const cmd = program
     .command("replay")
     .description("replay a trace through an allocator model: reserved vs allocated vs requested peaks, fragmentation, out of memory")
     .argument("<trace.json>", "a trace file (hbmscope.trace version 1), or a PyTorch memory snapshot (.pickle or .json)")
     .addOption(new Option("--allocator <name>", "allocator model").choices(Object.keys(ALLOCATORS)).default("caching"))
-    .option("--capacity <bytes>", "device capacity: bytes or a size with a unit (24GB, 80GiB); exit code 3 when exceeded", capacityArg)
+    .option("--capacity <gpu|size>", "the device: a card (RTX 4090), a tier (24GB) or a size (80GiB, bytes); the allocator gets it minus the reserve; exit code 3 when exceeded")
     .addOption(viewOption("backend"))
     .addOption(
       new Option("--expandable-segments <on|off>", "caching allocator: PyTorch's expandable_segments (default: the snapshot's own setting, else off)").choices(["on", "off"]),
     )
-    .option("--json", "print one JSON object (sizes in bytes)")
-    .action((file: string, opts: { allocator: string; capacity?: number; view: View; expandableSegments?: "on" | "off"; json?: boolean }) => {
+    .option("--json", "print one JSON object (sizes in bytes)");
+  addReserveOptions(cmd)
+    .action((file: string, opts: { allocator: string; capacity?: string; view: View; expandableSegments?: "on" | "off"; json?: boolean } & ReserveFlags) => {
       const expandableSegments = opts.expandableSegments === undefined ? undefined : opts.expandableSegments === "on";
-      const report = replayReport(readTraceFile(file, io.cwd), opts.allocator, { capacity: opts.capacity, view: opts.view, expandableSegments });
+      const device = capacityFromFlags(opts.capacity, opts);
+      const report = replayReport(readTraceFile(file, io.cwd, { onRead: readProgress(io, file) }), opts.allocator, { device, view: opts.view, expandableSegments });
       io.stdout(opts.json ? JSON.stringify(report) + "\n" : renderReplay(file, report));
       if (report.oom) throw new CliError(report.oom.message, OOM_EXIT_CODE);
     });
@@ -70,7 +71,7 @@ function renderReplay(file: string, r: ReturnType<typeof replayReport>): string 
   const f = r.fragmentationAtPeak;
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   return [
-    `${file}: ${r.allocator.name} allocator, ${r.view} view, ${r.replayedEvents} of ${r.events} events replayed${r.capacity !== null ? `, capacity ${formatBytes(r.capacity)}` : ""}`,
+    `${file}: ${r.allocator.name} allocator, ${r.view} view, ${r.replayedEvents} of ${r.events} events replayed${r.device ? `, capacity ${capacityText(r.device)}` : ""}`,
     table([
       ["", "peak", "event"],
       ["reserved", formatBytes(r.reservedPeak), r.reservedPeakIndex],
@@ -96,4 +97,9 @@ function renderSnapshotCheck(s: NonNullable<ReturnType<typeof snapshotCheck>>): 
     );
   }
   return lines;
+}
+
+/** `RTX 4090 (23.99 GiB) - reserve 520.13 MiB = 23.48 GiB`: the card, the reserve, what the allocator gets. */
+export function capacityText(d: DeviceCapacity): string {
+  return `${d.gpu.name} (${formatBytes(d.gpu.bytes)}) - reserve ${formatBytes(d.reserve)} = ${formatBytes(d.usable)}`;
 }

@@ -1,24 +1,25 @@
-import { CATEGORIES, parseByteSize, serializeTrace, timeline, type Trace } from "@hbmscope/core";
+import { CATEGORIES, serializeTrace, timeline, type Trace } from "@hbmscope/core";
 import { simulateStep, type ModelSpec, type SimulateOptions, type TrainingSetup } from "@hbmscope/model";
-import { InvalidArgumentError, Option, type Command } from "commander";
+import { Option, type Command } from "commander";
 import { CliError } from "../cliError.js";
-import { formatBytes } from "../formatBytes.js";
+import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { addSetupOptions, modelFromFlag, setupFromFlags, type SetupFlags } from "../setupOptions.js";
 import { table } from "../table.js";
 import { writeOutput } from "../writeOutput.js";
 import { ALLOCATORS } from "../allocators.js";
-import { OOM_EXIT_CODE, replayReport } from "./replay.js";
+import { OOM_EXIT_CODE, capacityText, replayReport } from "./replay.js";
+import { addReserveOptions, capacityFromFlags, type DeviceCapacity, type ReserveFlags } from "../gpuOptions.js";
 import { replay } from "@hbmscope/core";
 import { timelineChart } from "@hbmscope/viz";
 
-interface SimulateFlags extends SetupFlags {
+interface SimulateFlags extends SetupFlags, ReserveFlags {
   model?: string;
   semantics: "tfjs" | "eager";
   backend: "cpu" | "wasm";
   mode: "train" | "forward";
   allocator: string;
-  capacity?: number;
+  capacity?: string;
   out?: string;
   json?: boolean;
   svg?: string;
@@ -29,7 +30,7 @@ interface SimulateFlags extends SetupFlags {
  * allocator replay's reserved peak and fragmentation, the phase, op and scope of the peak, the
  * breakdown at the peak, and the OOM facts (null when it fits). Sizes in bytes, per GPU.
  */
-export function simulateReport(model: ModelSpec, setup: TrainingSetup, options: SimulateOptions, allocator: string, capacity?: number) {
+export function simulateReport(model: ModelSpec, setup: TrainingSetup, options: SimulateOptions, allocator: string, device?: DeviceCapacity) {
   let trace: Trace;
   try {
     trace = simulateStep(model, setup, options);
@@ -37,7 +38,7 @@ export function simulateReport(model: ModelSpec, setup: TrainingSetup, options: 
     throw new CliError((e as Error).message.replace(/^simulateStep: /, "simulate: "), 2);
   }
   const tl = timeline(trace, { view: "physical" });
-  const replayed = replayReport(trace, allocator, { capacity, view: "physical" });
+  const replayed = replayReport(trace, allocator, { device, view: "physical" });
   return {
     trace,
     json: {
@@ -46,6 +47,7 @@ export function simulateReport(model: ModelSpec, setup: TrainingSetup, options: 
       mode: options.mode ?? "train",
       allocator: replayed.allocator,
       capacity: replayed.capacity,
+      device: replayed.device,
       peakBytes: tl.peak.bytes,
       allocatedPeak: replayed.allocatedPeak,
       reservedPeak: replayed.reservedPeak,
@@ -72,20 +74,22 @@ export function registerSimulate(program: Command, io: Io) {
     .addOption(new Option("--backend <name>", "tfjs backend the tfjs semantics follow").choices(["wasm", "cpu"]).default("wasm"))
     .addOption(new Option("--mode <mode>", "a training step or a forward pass").choices(["train", "forward"]).default("train"))
     .addOption(new Option("--allocator <name>", "allocator model to replay the trace through").choices(["ideal", "caching", "bfc", "planned"]).default("caching"))
-    .option("--capacity <bytes>", "device capacity (24GB, 80GiB, bytes); exit code 3 when the step does not fit", capacityArg)
+    .option("--capacity <gpu|size>", "the device: a card (RTX 4090), a tier (24GB) or a size (80GiB, bytes); the allocator gets it minus the reserve; exit code 3 when the step does not fit")
     .option("--out <trace.json>", "write the simulated trace")
     .option("--json", "print one JSON object (sizes in bytes, per GPU)")
-    .option("--svg <file.svg>", "write the timeline chart of the simulated step with the allocator's reserved line")
+    .option("--svg <file.svg>", "write the timeline chart of the simulated step with the allocator's reserved line");
+  addReserveOptions(cmd)
     .action((opts: SimulateFlags) => {
       if (!opts.model) throw new CliError("simulate needs --model <preset|config.json>", 2);
       const model = modelFromFlag(opts.model, io.cwd);
       // tfjs computes in float32: with --semantics tfjs, --precision defaults to fp32.
       const precision = opts.semantics === "tfjs" && cmd.getOptionValueSource("precision") === "default" ? "fp32" : opts.precision;
       const setup = setupFromFlags({ ...opts, precision }, model);
-      const r = simulateReport(model, setup, { semantics: opts.semantics, backend: opts.backend, mode: opts.mode }, opts.allocator, opts.capacity);
+      const device = capacityFromFlags(opts.capacity, opts);
+      const r = simulateReport(model, setup, { semantics: opts.semantics, backend: opts.backend, mode: opts.mode }, opts.allocator, device);
       if (opts.out) writeOutput(opts.out, serializeTrace(r.trace), io.cwd);
       if (opts.svg) {
-        const run = replay(r.trace, ALLOCATORS[opts.allocator](r.trace), { capacity: opts.capacity, view: "physical" });
+        const run = replay(r.trace, ALLOCATORS[opts.allocator](r.trace), { capacity: device?.gpu.bytes, outside: device?.reserve, view: "physical" });
         const title = `Simulated ${model.name} step (${r.json.semantics} semantics), ${run.allocator.name} allocator`;
         writeOutput(opts.svg, timelineChart(r.trace, { run, title }).svg, io.cwd, "--svg");
       }
@@ -94,21 +98,13 @@ export function registerSimulate(program: Command, io: Io) {
     });
 }
 
-function capacityArg(value: string): number {
-  try {
-    return parseByteSize(value, "--capacity");
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-}
-
 function renderSimulate(r: ReturnType<typeof simulateReport>["json"], out?: string): string {
   const f = r.fragmentationAtPeak;
   return [
     `${r.model}: simulated ${r.mode} step (${r.semantics} semantics), ${r.events} events, ${r.buffers} buffers${out ? `, trace written to ${out}` : ""}`,
     `peak allocated ${formatBytes(r.peakBytes)} in ${r.peakPhase || "-"} at op ${r.peakOp || "-"}${r.peakScope ? ` (${r.peakScope})` : ""}`,
     `reserved peak (${r.allocator.name} allocator) ${formatBytes(r.reservedPeak)}; fragmentation at the reserved peak: free in segments ${formatBytes(f.external)}, rounding ${formatBytes(f.internal)}, largest free block ${formatBytes(f.largestFree)}`,
-    r.capacity !== null ? (r.oom ? `does NOT fit in ${formatBytes(r.capacity)}` : `fits in ${formatBytes(r.capacity)}`) : "",
+    r.device ? (r.oom ? `does NOT fit in ${capacityText(r.device)}` : `fits in ${capacityText(r.device)}`) : "",
     "",
     "breakdown at peak:",
     table([

@@ -240,7 +240,7 @@ function applyWhatIf() {
     const t0 = performance.now();
     allocator = allocatorSelect.value;
     capacity = cap;
-    run = whatIf(trace, allocator, capacity);
+    run = whatIf(trace, allocator, capacity, payload.reserve ?? 0);
     const ms = performance.now() - t0;
     summary.dataset.replayMs = ms.toFixed(1);
     status.textContent = `${allocator}: replayed in ${ms.toFixed(0)} ms${run.oom ? `; out of memory at event ${run.oom.index}` : ""}`;

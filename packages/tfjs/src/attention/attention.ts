@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs";
+import type * as tf from "../tf.js";
 
 /** Options every attention variant takes. */
 export interface AttentionOptions {

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.js";
 
 /**
  * Additive causal mask for queries `[qStart, qEnd)` against keys `[kStart, kEnd)`: 0 where the key

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "../tf.js";
 import { blocks, type Attention } from "./attention.js";
 import { causalBias, needsMask } from "./causalBias.js";
 

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { beforeAll, describe, expect } from "vitest";
 import { fc, test } from "@fast-check/vitest";

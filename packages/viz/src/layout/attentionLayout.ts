@@ -1,6 +1,6 @@
 import type { View } from "@hbmscope/core";
 import { scaleLog, type ScaleLogarithmic } from "d3-scale";
-import { formatBytes } from "../formatBytes.js";
+import { formatBytes } from "@hbmscope/core";
 import { SERIES_COLORS } from "../palette.js";
 import { legendRows, type LegendItem } from "../axes.js";
 

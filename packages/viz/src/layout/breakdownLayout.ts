@@ -1,5 +1,6 @@
 import { scaleBand, scaleLinear, type ScaleBand, type ScaleLinear } from "d3-scale";
-import { byteTicks, formatBytes, type ByteBase } from "../formatBytes.js";
+import { formatBytes } from "@hbmscope/core";
+import { byteTicks, type ByteBase } from "../formatBytes.js";
 import { colorsFor } from "../palette.js";
 import { legendRows, type LegendItem } from "../axes.js";
 import { textWidth } from "../svg.js";
@@ -11,19 +12,20 @@ export interface BreakdownScenario {
   parts: { name: string; bytes: number }[];
 }
 
-/** A vertical reference line: a GPU memory size. */
+/**
+ * A vertical reference line: a GPU's memory in bytes, labelled `label` (or `name`). `@hbmscope/model`'s
+ * `gpuTiers`, `gpuCatalogue` and `gpu(...)` values fit as they are (one GPU list for text and charts).
+ */
 export interface GpuTier {
-  label: string;
+  label?: string;
+  name?: string;
   bytes: number;
 }
 
-/** GPU memory tiers drawn by default: 16, 24, 40 and 80 GB (GB = 1e9 bytes, as the cards are sold). */
-export const DEFAULT_TIERS: readonly GpuTier[] = [16, 24, 40, 80].map((gb) => ({ label: `${gb} GB`, bytes: gb * 1e9 }));
-
 export interface BreakdownChartOptions {
-  /** Vertical lines at these sizes (those inside the axis are drawn). @defaultValue 16, 24, 40, 80 GB */
+  /** Vertical lines at these GPUs' memory (those inside the axis are drawn), e.g. model's `gpuTiers`. @defaultValue none */
   tiers?: readonly GpuTier[];
-  /** Axis units: decimal (GB, like the tiers) or binary (GiB). @defaultValue 10 */
+  /** Axis units: binary (GiB, like the labels) or decimal (GB). @defaultValue 2 */
   base?: ByteBase;
   /** Width in pixels. @defaultValue 800 */
   width?: number;
@@ -62,11 +64,11 @@ export function breakdownLayout(scenarios: readonly BreakdownScenario[], options
       }
     });
   });
-  const tiersIn = options.tiers ?? DEFAULT_TIERS;
-  tiersIn.forEach((t, i) => {
+  const tiersIn = (options.tiers ?? []).map((t, i) => {
     if (!(typeof t?.bytes === "number" && t.bytes > 0 && Number.isFinite(t.bytes))) throw new Error(`breakdownChart: tiers[${i}].bytes must be a positive number of bytes, got ${String(t?.bytes)}`);
+    return { label: String(t.label ?? t.name ?? formatBytes(t.bytes)), bytes: t.bytes };
   });
-  const base = options.base ?? 10;
+  const base = options.base ?? 2;
   const width = options.width ?? 800;
   const height = options.height ?? 80 + 36 * scenarios.length + 24;
   const names: string[] = [];
@@ -97,7 +99,7 @@ export function breakdownLayout(scenarios: readonly BreakdownScenario[], options
       at += p.bytes;
       return seg;
     });
-    return { key: keys[i], label: s.label, total: totals[i], totalLabel: formatBytes(totals[i], base), segments };
+    return { key: keys[i], label: s.label, total: totals[i], totalLabel: formatBytes(totals[i]), segments };
   });
   const tiers: BreakdownLayout["tiers"] = [];
   let lastEnd = -Infinity;
@@ -111,7 +113,7 @@ export function breakdownLayout(scenarios: readonly BreakdownScenario[], options
   const title = options.title ?? "Memory by scenario";
   const desc =
     `Stacked bars of memory per scenario. ` +
-    bars.map((b) => `${b.label}: ${b.totalLabel} (${b.segments.map((g) => `${g.name} ${formatBytes(g.to - g.from, base)}`).join(", ")})`).join("; ") +
+    bars.map((b) => `${b.label}: ${b.totalLabel} (${b.segments.map((g) => `${g.name} ${formatBytes(g.to - g.from)}`).join(", ")})`).join("; ") +
     `. GPU tiers: ${sortedTiers.map((t) => t.label).join(", ")}.`;
   return { width, height, title, desc, plot, x, y, xTicks: ticks.filter((t) => t.value <= xMax), bars, tiers, legend };
 }

@@ -1,8 +1,8 @@
-import type { TraceCounter } from "@hbmscope/core";
+import { formatBytes, type TraceCounter } from "@hbmscope/core";
 import { scaleLinear, type ScaleLinear } from "d3-scale";
 import { legendRows, type LegendItem } from "../axes.js";
 import { minMaxBuckets } from "../downsample.js";
-import { byteTicks, formatBytes } from "../formatBytes.js";
+import { byteTicks } from "../formatBytes.js";
 import { SERIES_COLORS } from "../palette.js";
 import type { ChartFrame } from "./chartFrame.js";
 

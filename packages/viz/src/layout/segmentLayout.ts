@@ -1,7 +1,8 @@
 import { CATEGORIES, traceColumns, type Category, type ReplayRun, type Trace } from "@hbmscope/core";
 import { scaleLinear, type ScaleLinear } from "d3-scale";
 import { format } from "d3-format";
-import { byteTicks, formatBytes } from "../formatBytes.js";
+import { formatBytes } from "@hbmscope/core";
+import { byteTicks } from "../formatBytes.js";
 import { CATEGORY_COLORS } from "../palette.js";
 import { legendRows, type LegendItem } from "../axes.js";
 import type { ChartFrame } from "./chartFrame.js";

@@ -2,7 +2,8 @@ import { CATEGORIES, eventAt, eventCount, eventPhases, eventTimes, timeline, typ
 import { scaleLinear, type ScaleLinear } from "d3-scale";
 import { format } from "d3-format";
 import { minMaxBuckets } from "../downsample.js";
-import { byteTicks, formatBytes } from "../formatBytes.js";
+import { formatBytes } from "@hbmscope/core";
+import { byteTicks } from "../formatBytes.js";
 import { CATEGORY_COLORS } from "../palette.js";
 import { textWidth } from "../svg.js";
 import { legendRows, type LegendItem } from "../axes.js";

@@ -1,31 +1,36 @@
 import { describe, expect, it } from "vitest";
-import { breakdownChart, breakdownLayout, DEFAULT_TIERS } from "../../src/index.js";
+import { breakdownChart, breakdownLayout } from "../../src/index.js";
 import { sevenBScenarios } from "../fixtures.js";
 import { assertSvgSnapshot } from "../snapshot.js";
 
+// Tiers as @hbmscope/model's gpuTiers gives them (nvidia-smi totals), written out: viz does not depend on model.
+const MiB = 2 ** 20;
+const TIERS = [{ name: "16GB", bytes: 15360 * MiB }, { name: "24GB", bytes: 23028 * MiB }, { name: "40GB", bytes: 40960 * MiB }, { name: "80GB", bytes: 81559 * MiB }];
+
 describe("breakdownChart", () => {
   it("breakdownChart() of full / LoRA / QLoRA for 7B matches its snapshot", () => {
-    assertSvgSnapshot("breakdown-7b", breakdownChart(sevenBScenarios()).svg);
+    assertSvgSnapshot("breakdown-7b", breakdownChart(sevenBScenarios(), { tiers: TIERS }).svg);
   });
 
   it("breakdownChart() stacks the parts in order and labels each total", () => {
     const L = breakdownLayout([{ label: "a", parts: [{ name: "weights", bytes: 4e9 }, { name: "activations", bytes: 6e9 }] }]);
     expect(L.bars[0].segments.map((s) => [s.name, s.from, s.to])).toEqual([["weights", 0, 4e9], ["activations", 4e9, 10e9]]);
-    expect(L.bars[0].totalLabel).toBe("10 GB");
+    expect(L.bars[0].totalLabel).toBe("9.31 GiB");
   });
 
-  it("breakdownChart() draws GPU tiers at 16, 24, 40, 80 GB (1e9 bytes) up to the one that holds the largest bar", () => {
-    expect(DEFAULT_TIERS.map((t) => t.bytes)).toEqual([16e9, 24e9, 40e9, 80e9]);
-    const L = breakdownLayout([{ label: "a", parts: [{ name: "x", bytes: 30e9 }] }]);
-    expect(L.tiers.map((t) => t.label)).toEqual(["16 GB", "24 GB", "40 GB"]);
-    const svg = breakdownChart([{ label: "a", parts: [{ name: "x", bytes: 30e9 }] }]).svg;
+  it("breakdownChart() draws the GPUs it is given up to the one that holds the largest bar, none by default", () => {
+    const L = breakdownLayout([{ label: "a", parts: [{ name: "x", bytes: 30e9 }] }], { tiers: TIERS });
+    expect(L.tiers.map((t) => t.label)).toEqual(["16GB", "24GB", "40GB"]);
+    const svg = breakdownChart([{ label: "a", parts: [{ name: "x", bytes: 30e9 }] }], { tiers: TIERS }).svg;
     expect(svg.match(/class="tier"/g)).toHaveLength(3);
+    expect(breakdownLayout([{ label: "a", parts: [{ name: "x", bytes: 30e9 }] }]).tiers).toEqual([]);
   });
 
-  it("breakdownChart() takes its own tiers and binary units", () => {
-    const L = breakdownLayout([{ label: "a", parts: [{ name: "x", bytes: 2 ** 30 }] }], { tiers: [{ label: "edge", bytes: 1.5 * 2 ** 30 }], base: 2 });
+  it("breakdownChart() takes labelled tiers and decimal units", () => {
+    const L = breakdownLayout([{ label: "a", parts: [{ name: "x", bytes: 2 ** 30 }] }], { tiers: [{ label: "edge", bytes: 1.5 * 2 ** 30 }] });
     expect(L.tiers).toEqual([{ label: "edge", bytes: 1.5 * 2 ** 30, row: 0 }]);
     expect(L.xTicks.map((t) => t.label)).toContain("1 GiB");
+    expect(breakdownLayout([{ label: "a", parts: [{ name: "x", bytes: 2e9 }] }], { base: 10 }).xTicks.map((t) => t.label)).toContain("1 GB");
   });
 
   it("breakdownChart() rejects bad input naming the field", () => {

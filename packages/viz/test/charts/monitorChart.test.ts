@@ -13,9 +13,9 @@ describe("monitorChart", () => {
   it("monitorChart() marks the highest sample with its value, GPU and time, and draws capacity and prediction", () => {
     const L = monitorLayout(monitorRun(), { predicted: { bytes: 58e9, label: "estimate" } });
     const peak = Math.round((14_000 + 31_500 + 16_000) * MiB);
-    expect(L.peak).toEqual({ t: 3.8, bytes: peak, label: "peak 60.1 GiB · GPU 1 · 3.8 s" });
-    expect(L.capacities).toEqual([{ bytes: 81559 * MiB, label: "capacity 79.6 GiB" }]);
-    expect(L.predicted).toEqual({ bytes: 58e9, label: "estimate 54 GiB" });
+    expect(L.peak).toEqual({ t: 3.8, bytes: peak, label: "peak 60.06 GiB · GPU 1 · 3.8 s" });
+    expect(L.capacities).toEqual([{ bytes: 81559 * MiB, label: "capacity 79.65 GiB" }]);
+    expect(L.predicted).toEqual({ bytes: 58e9, label: "estimate 54.02 GiB" });
     expect(L.y.domain()[1]).toBeGreaterThanOrEqual(81559 * MiB);
     expect(L.lines.map((l) => [l.key, l.label])).toEqual([["0/used", "GPU 0 used"], ["1/used", "GPU 1 used"]]);
     const svg = monitorChart(monitorRun()).svg;

@@ -45,7 +45,7 @@ describe("segmentChart", () => {
     const t = trainingStepTrace();
     const run = firstFitRun(t);
     const L = segmentLayout({ ...run, oom: { index: 20, buffer: 3, requested: 3 * 2 ** 30, capacity: 2 ** 30, free: 0, allocated: 0, reservedUnallocated: 0, attempted: 3 * 2 ** 30, message: "" } }, t);
-    expect(L.oom).toEqual({ index: 20, label: "OOM: 3 GiB requested" });
+    expect(L.oom).toEqual({ index: 20, label: "OOM: 3.00 GiB requested" });
   });
 
   it("segmentChart() of a real caching-allocator replay shows its segments; of ideal() says it has none", () => {

@@ -31,8 +31,8 @@ describe("timelineChart", () => {
 
   it("timelineChart() labels the peak with its value, phase and op", () => {
     const { svg } = timelineChart(trainingStepTrace());
-    expect(svg).toContain("peak 106 MiB · optimizer · AdamState");
-    expect(svg).toMatch(/<desc>.*Peak 106 MiB \(111149056 bytes\) after event 39, phase optimizer, op AdamState/);
+    expect(svg).toContain("peak 106.00 MiB · optimizer · AdamState");
+    expect(svg).toMatch(/<desc>.*Peak 106.00 MiB \(111149056 bytes\) after event 39, phase optimizer, op AdamState/);
   });
 
   it("timelineChart() draws phase bands with their labels and a legend of the categories present", () => {

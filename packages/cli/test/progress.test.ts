@@ -1,0 +1,26 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import { readProgress } from "../src/progress.js";
+import { fileSource } from "../src/fileSource.js";
+
+const io = (tty: boolean) => {
+  const err: string[] = [];
+  return { err, io: { stdout: () => {}, stderr: (t: string) => void err.push(t), cwd: ".", stderrIsTTY: tty } };
+};
+
+it("readProgress() prints nothing when stderr is not a terminal", () => {
+  expect(readProgress(io(false).io, "x")).toBeUndefined();
+});
+
+it("readProgress() redraws one line on a terminal and ends each pass with a newline", () => {
+  const dir = mkdtempSync(join(tmpdir(), "hbmscope-progress-"));
+  const file = join(dir, "f.bin");
+  writeFileSync(file, new Uint8Array(10 * 1024));
+  const t = io(true);
+  const source = fileSource(file, 1024, readProgress(t.io, "f.bin", 0));
+  for (let pass = 0; pass < 2; pass++) for (const _ of source());
+  expect(t.err.filter((l) => l.endsWith("\n"))).toEqual(["\rreading f.bin, pass 1: 100% of 10.00 KiB\n", "\rreading f.bin, pass 2: 100% of 10.00 KiB\n"]);
+  expect(t.err[0]).toBe("\rreading f.bin, pass 1: 10% of 10.00 KiB");
+});
