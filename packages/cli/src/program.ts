@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { CliError } from "./cliError.js";
 import type { Io } from "./io.js";
+import { terminalSafe } from "./terminalSafe.js";
 import { registerInspect } from "./commands/inspect.js";
 import { registerRender } from "./commands/render.js";
 import { registerImport } from "./commands/import.js";
@@ -43,7 +44,9 @@ function output(io: Io) {
 }
 
 /** Runs the CLI on `argv` (without node and script), returns the exit code. */
-export async function main(argv: string[], io: Io): Promise<number> {
+export async function main(argv: string[], rawIo: Io): Promise<number> {
+  // Names from traces and snapshots reach the terminal escaped, whichever command prints them.
+  const io: Io = { ...rawIo, stdout: (t) => rawIo.stdout(terminalSafe(t)), stderr: (t) => rawIo.stderr(terminalSafe(t)) };
   const root = program(io);
   try {
     await root.parseAsync(argv, { from: "user" });
@@ -51,18 +54,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
-      io.stderr(`hbmscope: ${e.message.replace(/^error: /, "")}${acceptedHint(root, argv, e)}\n`);
+      // One line: commander's suggestion ("(Did you mean --json?)") and the accepted list joined on.
+      io.stderr(`hbmscope: ${`${e.message.replace(/^error: /, "")}${acceptedHint(root, argv, e)}`.replace(/\s*\n\s*/g, "; ")}\n`);
       return 2;
     }
     if (e instanceof CliError) {
-      io.stderr(`hbmscope: ${e.message}\n`);
+      io.stderr(`hbmscope: ${e.message.replace(/\s*\n\s*/g, "; ")}\n`);
       return e.exitCode;
     }
     if (e instanceof RangeError && /allocation|memory|Array buffer/i.test(e.message)) {
       io.stderr(`hbmscope: out of JavaScript memory (${e.message}); try a smaller configuration or raise --max-old-space-size\n`);
       return 1;
     }
-    io.stderr(`hbmscope: ${(e as Error)?.message ?? String(e)}\n`);
+    io.stderr(`hbmscope: ${String((e as Error)?.message ?? e).replace(/\s*\n\s*/g, "; ")}\n`);
     return 1;
   }
 }

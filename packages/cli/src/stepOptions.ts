@@ -41,13 +41,13 @@ export interface StepFlags {
 /** Adds the model-dimension and setup flags shared by `profile` and `compare-attention`. */
 export function addStepOptions(cmd: Command): Command {
   return cmd
-    .option("--vocab <n>", `vocabulary size (default ${STEP_DEFAULTS.vocab})`, intArg("--vocab"))
-    .option("--hidden <n>", `model width (default ${STEP_DEFAULTS.hidden})`, intArg("--hidden"))
-    .option("--heads <n>", `attention heads, must divide --hidden (default ${STEP_DEFAULTS.heads})`, intArg("--heads"))
-    .option("--layers <n>", `decoder blocks (default ${STEP_DEFAULTS.layers})`, intArg("--layers"))
-    .option("--ffn <n>", "MLP inner width (default 4 x --hidden)", intArg("--ffn"))
-    .option("--batch <n>", `sequences per step (default ${STEP_DEFAULTS.batch})`, intArg("--batch"))
-    .option("--block-size <n>", `query/key block of chunked and flash attention; the last block is shorter when it does not divide --seq (default ${STEP_DEFAULTS.blockSize})`, intArg("--block-size"))
+    .option("--vocab <n>", `vocabulary size (default ${STEP_DEFAULTS.vocab})`, intArg("--vocab", 1, 2 ** 24))
+    .option("--hidden <n>", `model width (default ${STEP_DEFAULTS.hidden})`, intArg("--hidden", 1, 2 ** 16))
+    .option("--heads <n>", `attention heads, must divide --hidden (default ${STEP_DEFAULTS.heads})`, intArg("--heads", 1, 2 ** 10))
+    .option("--layers <n>", `decoder blocks (default ${STEP_DEFAULTS.layers})`, intArg("--layers", 1, 2 ** 10))
+    .option("--ffn <n>", "MLP inner width (default 4 x --hidden)", intArg("--ffn", 1, 2 ** 28))
+    .option("--batch <n>", `sequences per step (default ${STEP_DEFAULTS.batch})`, intArg("--batch", 1, 2 ** 16))
+    .option("--block-size <n>", `query/key block of chunked and flash attention; the last block is shorter when it does not divide --seq (default ${STEP_DEFAULTS.blockSize})`, intArg("--block-size", 1, 2 ** 20))
     .addOption(new Option("--mode <mode>", "training step or forward only").choices(["train", "forward"]))
     .addOption(new Option("--norm <norm>", "normalisation layer").choices(["layernorm", "rmsnorm"]))
     .addOption(new Option("--optimizer <name>", "adamw: per-variable AdamW; adam: tf.train.adam (one tidy)").choices(["adamw", "adam"]))

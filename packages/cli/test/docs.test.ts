@@ -1,5 +1,5 @@
 import { readdirSync } from "node:fs";
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { docSnippets, runSnippet } from "../../../scripts/docSnippets.js";
 
 // The guide, cookbook and CLI reference: every ```ts block runs (from here, so the imports resolve
@@ -45,5 +45,28 @@ describe("docs/cli.md", () => {
       }
     }
     if (missing.length > 0) throw new Error(`docs/cli.md lacks: ${missing.join(", ")}`);
+  });
+
+  it("docs/cli.md gives the range of every numeric flag, as the flag's parser checks it", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { program } = await import("../src/program.js");
+    const reference = readFileSync(docs + "cli.md", "utf8");
+    const rows = reference.split("\n").filter((l) => l.startsWith("| ")).map((l) => l.split("|").map((c) => c.trim()));
+    const fmt = (n: number) => (n >= 1e12 ? n.toExponential().replace("e+", "e") : n.toLocaleString("en-US"));
+    const root = program({ stdout: () => {}, stderr: () => {}, cwd: process.cwd() });
+    const missing: string[] = [];
+    let checked = 0;
+    for (const cmd of root.commands) {
+      for (const opt of cmd.options) {
+        const range = (opt as unknown as { parseArg?: { range?: [number, number] } }).parseArg?.range;
+        if (!range) continue;
+        checked++;
+        const want = `${fmt(range[0])} to ${fmt(range[1])}`;
+        const row = rows.find((r) => r[1].split(", ").includes(cmd.name()) && r[2].includes(`\`${opt.long}\``));
+        if (!row || row[3] !== want) missing.push(`${cmd.name()} ${opt.long} (${want})`);
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+    if (missing.length > 0) throw new Error(`docs/cli.md's ranges lack or differ for: ${missing.join(", ")}`);
   });
 });

@@ -99,7 +99,7 @@ describe("hbmscope estimate", () => {
     expect(tp.code).toBe(2);
     expect(tp.stderr).toMatch(/--tp 3 must divide the 32 attention heads/);
     const batch = await run(["estimate", "--model", "llama-2-7b", "--batch", "0"]);
-    expect(batch.stderr).toMatch(/--batch takes an integer >= 1/);
+    expect(batch.stderr).toMatch(/--batch takes an integer from 1 to 1048576/);
     const model = await run(["estimate", "--model", "llama2-7b"]);
     expect(model.stderr).toMatch(/did you mean llama-2-7b/);
     const gpu = await run(["estimate", "--model", "llama-2-7b", "--gpu", "V100"]);

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { importTorchSnapshot, parseTrace, serializeTrace } from "@hbmscope/core";
+import { importTorchSnapshot, parseTrace, serializeTrace, writePickle } from "@hbmscope/core";
 import { run } from "./run.js";
 
 const fixtures = new URL("../../core/test/fixtures/", import.meta.url).pathname;
@@ -68,5 +68,35 @@ describe("hbmscope import", () => {
     const r = await run(["render", join(fixtures, "snapshot-ghosts.pickle"), "--out", "t.svg"], dir);
     expect(r.code).toBe(0);
     expect(readFileSync(join(dir, "t.svg"), "utf8")).toMatch(/^<svg/);
+  });
+
+  it("import --device of a device the snapshot lacks names the devices present and exits 2, writing nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-import-"));
+    const r = await run(["import", join(fixtures, "snapshot-fresh.pickle"), "--device", "5", "--out", "t.json"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("hbmscope: --device 5: device 5 is not in this snapshot; it has device 0\n");
+    expect(existsSync(join(dir, "t.json"))).toBe(false);
+  });
+
+  it("import warns of an inconsistent snapshot, and --strict refuses it (exit 1)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-import-"));
+    writeFileSync(join(dir, "s.pickle"), writePickle({ segments: [], device_traces: [[{ action: "alloc", addr: 0, size: 512 }, { action: "teleport", addr: 0, size: 1 }]] }));
+    const loose = await run(["import", "s.pickle", "--out", "t.json"], dir);
+    expect(loose.code).toBe(0);
+    expect(loose.stdout).toContain('warning: device_traces[0][1]: unknown action "teleport"');
+    const strict = await run(["import", "s.pickle", "--out", "u.json", "--strict"], dir);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/^hbmscope: s.pickle: importTorchSnapshot: device_traces\[0\]\[1\]: unknown action "teleport".*\(strict: an inconsistent snapshot is refused\)\n$/);
+    expect(existsSync(join(dir, "u.json"))).toBe(false);
+  });
+
+  it("inspect and replay of an inconsistent snapshot print its warnings on stderr, naming the entry", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-import-"));
+    writeFileSync(join(dir, "s.pickle"), writePickle({ segments: [], device_traces: [[{ action: "alloc", addr: 0, size: 512 }, { action: "teleport", addr: 0, size: 1 }]] }));
+    for (const cmd of ["inspect", "replay"]) {
+      const r = await run([cmd, "s.pickle"], dir);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toBe('warning: s.pickle: device_traces[0][1]: unknown action "teleport"; skipped (it carries no memory hbmscope knows of)\n');
+    }
   });
 });

@@ -63,7 +63,12 @@ describe("hbmscope render", () => {
     expect(kind.stderr).toMatch(/--kind <kind>.*pie.*timeline, segments/);
     const width = await run(["render", file, "--out", "s.svg", "--width", "10"], dir);
     expect(width.code).toBe(2);
-    expect(width.stderr).toContain("--width takes an integer >= 200");
+    expect(width.stderr).toContain("--width takes an integer from 200 to 16384");
+    for (const huge of [["--width", "1e9"], ["--height", "100000000"]]) {
+      const r = await run(["render", file, "--out", "s.svg", ...huge], dir);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${huge[0]} takes an integer from ${huge[0] === "--width" ? 200 : 150} to 16384, got "${huge[1]}"`);
+    }
     const missing = await run(["render", file], dir);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("--out");

@@ -78,4 +78,23 @@ describe("hbmscope replay on a PyTorch snapshot", () => {
     expect((await run(["render", join(dir, "snap.pickle"), "--kind", "segments", "--out", svg])).code).toBe(0);
     expect(readFileSync(svg, "utf8")).toContain("peak reserved 60.00 MiB");
   });
+
+  it("replay of a snapshot with invalid allocator_settings says the setting came from the snapshot and what to do", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-settings-"));
+    const snap = { segments: [], device_traces: [[{ action: "alloc", addr: 0, size: 512 }]], allocator_settings: { roundup_power2_divisions: { "1": 3 } } };
+    writeFileSync(join(dir, "s.pickle"), writePickle(snap));
+    const r = await run(["replay", "s.pickle"], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'hbmscope: the snapshot\'s allocator_settings.roundup_power2_divisions is {"1":3}, which PyTorch does not accept (0, 1 or a power of two for each interval); correct it in the snapshot to replay it through the caching allocator, or replay with --allocator bfc, ideal or planned, which do not read it\n',
+    );
+    expect((await run(["replay", "s.pickle", "--allocator", "bfc"], dir)).code).toBe(0);
+  });
+
+  it("replay --expandable-segments with another allocator notes that it has no effect", async () => {
+    const r = await run(["replay", join(fixtures, "snapshot-fresh.pickle"), "--allocator", "bfc", "--expandable-segments", "on", "--json"]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("note: --expandable-segments has no effect with --allocator bfc: it is a setting of PyTorch's caching allocator\n");
+    expect(JSON.parse(r.stdout).notes).toHaveLength(1);
+  });
 });

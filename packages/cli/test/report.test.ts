@@ -203,6 +203,18 @@ describe("hbmscope report", () => {
     await page.context().close();
   });
 
+  it("report -o - writes the page to standard output, and never writes over its input", async () => {
+    const r = await run(["report", step, "-o", "-"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith("<!doctype html>")).toBe(true);
+    expect(r.stderr).toContain("wrote standard output");
+    const before = readFileSync(step, "utf8");
+    const over = await run(["report", step, "--out", step]);
+    expect(over.code).not.toBe(0);
+    expect(over.stderr).toContain("--out");
+    expect(readFileSync(step, "utf8")).toBe(before);
+  });
+
   it("report: a bad --capacity or --allocator is a usage error naming the flag", async () => {
     const r = await run(["report", step, "--out", join(dir, "x.html"), "--capacity", "lots"]);
     expect(r.code).toBe(2);

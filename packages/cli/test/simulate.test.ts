@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -51,5 +51,13 @@ describe("hbmscope simulate", () => {
     const t = await run(["simulate", "--model", "llama-2-7b", "--semantics", "tfjs", "--precision", "mixed"]);
     expect(t.code).toBe(2);
     expect(t.stderr).toMatch(/tfjs semantics/);
+  });
+
+  it("simulate with sizes beyond 2^53 says so and exits 2, writing no trace", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-sim-"));
+    const r = await run(["simulate", "--model", "llama-2-7b", "--seq", "16777216", "--out", "t.json"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^hbmscope: simulate: the step needs a buffer of 18014398509481984 bytes \(\w+\), beyond 2\^53 - 1 bytes/);
+    expect(existsSync(join(dir, "t.json"))).toBe(false);
   });
 });

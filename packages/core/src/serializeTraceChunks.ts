@@ -2,12 +2,15 @@ import { jsonItemPieces } from "./jsonItemPieces.js";
 import { bufferAt, bufferCount, eventAt, eventCount } from "./lazyTrace.js";
 import type { Trace } from "./trace.js";
 import { traceExtras } from "./traceExtras.js";
+import { bytesProblem } from "./bytesProblem.js";
+import { TraceError } from "./traceError.js";
 
 /**
  * The compact JSON text of `serializeTrace(trace)`, in pieces of about `itemsPerChunk` buffers or
  * events (@defaultValue 20000) each: joined, they are exactly `serializeTrace(trace)`. For traces
  * too large for one string (V8 strings end at about 512 MiB) and for lazy traces (`lazyTrace`),
- * whose arrays this never builds. Write the pieces to a file as they come.
+ * whose arrays this never builds. Write the pieces to a file as they come. A size `parseTrace`
+ * would refuse (beyond 2^53 - 1 bytes, not an integer) throws a `TraceError` naming the buffer.
  */
 export function* serializeTraceChunks(trace: Trace, options: { itemsPerChunk?: number } = {}): Generator<string> {
   const per = options.itemsPerChunk ?? 20000;
@@ -15,7 +18,14 @@ export function* serializeTraceChunks(trace: Trace, options: { itemsPerChunk?: n
   const { format, version, meta, marks } = trace;
   const head = JSON.stringify({ format, version, meta, ...traceExtras(trace) });
   yield `${head.slice(0, -1)}${head.length > 2 ? "," : ""}"buffers":[`;
-  yield* jsonItemPieces(rows(bufferCount(trace), (i) => bufferAt(trace, i)), per);
+  yield* jsonItemPieces(
+    rows(bufferCount(trace), (i) => {
+      const b = bufferAt(trace, i);
+      checkBytes(b.bytes, i);
+      return b;
+    }),
+    per,
+  );
   yield `],"events":[`;
   yield* jsonItemPieces(rows(eventCount(trace), (i) => eventAt(trace, i)), per);
   yield `],"marks":${JSON.stringify(marks)}}`;
@@ -23,4 +33,10 @@ export function* serializeTraceChunks(trace: Trace, options: { itemsPerChunk?: n
 
 function* rows<T>(n: number, at: (i: number) => T): Generator<T> {
   for (let i = 0; i < n; i++) yield at(i);
+}
+
+/** Throws the `TraceError` `parseTrace` would throw for this size of buffer `i`. */
+export function checkBytes(bytes: unknown, i: number): void {
+  const wrong = bytesProblem(bytes);
+  if (wrong !== undefined) throw new TraceError(`buffers[${i}]`, `bytes ${wrong}`);
 }

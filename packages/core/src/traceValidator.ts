@@ -1,3 +1,4 @@
+import { bytesProblem } from "./bytesProblem.js";
 import { bufferIndex, type BufferIndex } from "./bufferIndex.js";
 import { Grow } from "./growArray.js";
 import { CATEGORIES } from "./trace.js";
@@ -62,9 +63,8 @@ export class TraceValidator {
     if (typeof b.id !== "number" || !Number.isSafeInteger(b.id) || b.id < 0) {
       throw new TraceError(path, `id must be a non-negative integer, got ${describe(b.id)}`);
     }
-    if (typeof b.bytes !== "number" || !Number.isSafeInteger(b.bytes) || b.bytes < 0) {
-      throw new TraceError(path, `bytes must be a non-negative integer, got ${describe(b.bytes)}`);
-    }
+    const wrong = bytesProblem(b.bytes);
+    if (wrong !== undefined) throw new TraceError(path, `bytes ${wrong}`);
     const c = categoryIndex.get(b.category as string);
     if (c === undefined) {
       throw new TraceError(path, `unknown category ${describe(b.category)}; accepted: ${CATEGORIES.join(", ")}`);
@@ -89,7 +89,7 @@ export class TraceValidator {
       }
     }
     this.ids.push(b.id);
-    this.bytes.push(b.bytes);
+    this.bytes.push(b.bytes as number);
     this.category.push(c);
     const v = viewBits(b.view, b.kernelTemp);
     this.views.push(v);

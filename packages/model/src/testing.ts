@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import type { ModelSpec, TrainingSetup } from "./modelSpec.js";
 import { setupChoices } from "./setupChoices.js";
+import { headDim } from "./modelTensors.js";
 
 export interface ModelSpecArbitraryOptions {
   /** Most transformer layers. @defaultValue 8 */
@@ -73,7 +74,7 @@ export interface SetupArbitraryOptions {
   maxDegree?: number;
 }
 
-/** Valid TrainingSetups for `model`: tp divides heads (and kv heads, or is divided by them), pp <= layers, LoRA targets the model has. */
+/** Valid TrainingSetups for `model`: tp divides heads (and kv heads, or is divided by them), pp <= layers, LoRA targets the model has, LoRA ranks up to 64 and at most every linear layer's smaller dimension. */
 export function setupArbitrary(model: ModelSpec, options: SetupArbitraryOptions = {}): fc.Arbitrary<TrainingSetup> {
   const maxSeq = Math.min(options.maxSeq ?? 4096, model.positionEmbeddings > 0 ? model.positionEmbeddings : Infinity);
   const maxDegree = options.maxDegree ?? 8;
@@ -86,7 +87,8 @@ export function setupArbitrary(model: ModelSpec, options: SetupArbitraryOptions 
     precision: fc.constantFrom(...setupChoices.precision),
     dtype: fc.constantFrom(...setupChoices.dtype),
     method: fc.constantFrom(...setupChoices.method),
-    loraRank: fc.integer({ min: 1, max: 64 }),
+    // at most the smaller dimension of every linear layer (validateSetup refuses more)
+    loraRank: fc.integer({ min: 1, max: Math.min(64, model.hidden, model.kvHeads * headDim(model), model.ffn) }),
     loraTargets: fc.subarray(targets, { minLength: 1 }),
     optimizer: fc.constantFrom(...setupChoices.optimizer),
     checkpointing: fc.constantFrom(...setupChoices.checkpointing),

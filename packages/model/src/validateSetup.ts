@@ -1,5 +1,6 @@
 import type { ModelSpec, TrainingSetup } from "./modelSpec.js";
 import { setupChoices } from "./setupChoices.js";
+import { modelTensors } from "./modelTensors.js";
 
 const positiveInts = ["batch", "seq", "loraRank", "blockSize", "dp", "tp", "pp"] as const;
 
@@ -11,7 +12,8 @@ function fail(message: string): never {
  * Checks a setup (and, with a model, that it fits the model) and throws an Error naming the field,
  * the value and the accepted values: positive integers (NaN rejected), known enum values, heads
  * divisible by tp, kv heads divisible by tp (or tp by kv heads), pp <= layers, LoRA targets that the
- * model has, seq within learned position embeddings. Returns the setup.
+ * model has, seq within learned position embeddings, a LoRA rank at most the smaller dimension of
+ * every adapted layer. Returns the setup.
  */
 export function validateSetup(model: ModelSpec | undefined, setup: TrainingSetup): TrainingSetup {
   if (setup === null || typeof setup !== "object") fail(`expected a TrainingSetup object, got ${String(setup)}`);
@@ -52,6 +54,20 @@ export function validateSetup(model: ModelSpec | undefined, setup: TrainingSetup
   }
   if (setup.method !== "full" && model.activation === "gelu" && setup.loraTargets.includes("gate")) {
     fail(`loraTargets has "gate" but ${model.name} has a GELU MLP (up, down) without a gate`);
+  }
+  if (setup.method !== "full") {
+    // A rank above min(in, out) of an adapted layer adds parameters without adding rank (Hu et al.
+    // 2021, LoRA, section 4: the update BA has rank at most min(r, in, out)); PEFT accepts it, but no
+    // one means it, and the estimate's terms stop making sense.
+    let smallest: { module: string; dim: number } | undefined;
+    for (const t of modelTensors(model)) {
+      if (t.kind !== "weight" || !setup.loraTargets.includes(t.module as (typeof setupChoices.loraTargets)[number])) continue;
+      const dim = Math.min(...t.shape);
+      if (!smallest || dim < smallest.dim) smallest = { module: t.module, dim };
+    }
+    if (smallest && setup.loraRank > smallest.dim) {
+      fail(`loraRank ${setup.loraRank} is above ${smallest.dim}, the smaller dimension of the adapted ${smallest.module} layer of ${model.name}; ranks 1 to ${smallest.dim} are accepted here`);
+    }
   }
   return setup;
 }

@@ -26,6 +26,17 @@ describe("withSetup", () => {
 });
 
 describe("validateSetup", () => {
+  it("validateSetup() refuses a LoRA rank above the smaller dimension of an adapted layer", () => {
+    expect(() => validateSetup(preset("llama-2-7b"), { ...defaultSetup, method: "lora", loraRank: 32768 })).toThrow(
+      "setup: loraRank 32768 is above 4096, the smaller dimension of the adapted q layer of llama-2-7b; ranks 1 to 4096 are accepted here",
+    );
+    // llama-3-8b's v projection is 4096 x 1024 (8 key/value heads of 128)
+    expect(() => validateSetup(preset("llama-3-8b"), { ...defaultSetup, method: "lora", loraRank: 1025 })).toThrow(/above 1024, the smaller dimension of the adapted v layer/);
+    expect(validateSetup(preset("llama-3-8b"), { ...defaultSetup, method: "lora", loraRank: 1024 }).loraRank).toBe(1024);
+    // full fine-tuning has no adapters: the rank is not read
+    expect(validateSetup(preset("llama-2-7b"), { ...defaultSetup, loraRank: 32768 }).loraRank).toBe(32768);
+  });
+
   it("validateSetup() needs tp to divide the heads", () => {
     expect(() => validateSetup(preset("llama-2-7b"), { ...defaultSetup, tp: 3 })).toThrow(/tp 3 must divide the 32 attention heads of llama-2-7b/);
     expect(validateSetup(preset("llama-2-7b"), { ...defaultSetup, tp: 8 }).tp).toBe(8);

@@ -10,6 +10,7 @@ import type { Io } from "../io.js";
 import { addStepOptions, flagOf, stepConfigFromFlags, type StepFlags } from "../stepOptions.js";
 import { table } from "../table.js";
 import { writeOutput } from "../writeOutput.js";
+import { checkOutputs } from "../checkOutputs.js";
 import { attentionChart } from "@hbmscope/viz";
 
 function variantList(value: string): AttentionVariant[] {
@@ -45,7 +46,7 @@ export function registerCompareAttention(program: Command, io: Io) {
     program
       .command("compare-attention")
       .description("run every attention variant on the same tfjs model and compare peaks (three views), attention bytes, time, and results vs naive")
-      .option("--seq <list>", "sequence lengths, comma-separated", intListArg("--seq"), [256, 512, 1024])
+      .option("--seq <list>", "sequence lengths, comma-separated", intListArg("--seq", 1, 2 ** 20), [256, 512, 1024])
       .option("--variants <list>", `variants to run (naive always runs as the reference), from ${ATTENTION_VARIANTS.join(", ")}`, variantList, [...ATTENTION_VARIANTS]),
   )
     .option("--out <dir>", "write each run's trace as <dir>/<variant>-seq<seq>-<mode>.trace.json")
@@ -53,6 +54,7 @@ export function registerCompareAttention(program: Command, io: Io) {
     .option("--svg <file.svg>", "write the chart: peak memory against sequence length per variant")
     .action(async (opts: StepFlags & { seq: number[]; variants: AttentionVariant[]; out?: string; json?: boolean; svg?: string }) => {
       const { seq, variants, out, json, svg, ...flags } = opts;
+      const { toStdout } = checkOutputs(io, [{ flag: "--out", path: out, directory: true }, { flag: "--svg", path: svg }], [flags.model], json);
       const config = stepConfigFromFlags(flags, io.cwd, { seq: Math.max(...seq) });
       const total = seq.length * (variants.includes("naive") ? variants.length : variants.length + 1);
       let done = 0;
@@ -71,16 +73,17 @@ export function registerCompareAttention(program: Command, io: Io) {
             io.stderr(`[${++done}/${total}] ${m}\n`);
           },
           onTrace: (row, trace) => {
-            if (out) writeOutput(`${out}/${row.variant}-seq${row.seq}-${row.mode}.trace.json`, serializeTrace(trace), io.cwd);
+            if (out) writeOutput(`${out}/${row.variant}-seq${row.seq}-${row.mode}.trace.json`, serializeTrace(trace), io);
           },
         });
       } catch (e) {
         const file = out ? `${out}/failed-${current.split(" ")[0]}.trace.json` : undefined;
-        throw failedRun(e, file, io);
+        throw failedRun(e, file, io, flags.backend);
       }
-      if (svg) writeOutput(svg, attentionChart({ rows }, { title: `Attention variants: peak memory by sequence length (${flags.backend})` }).svg, io.cwd, "--svg");
+      if (svg) writeOutput(svg, attentionChart({ rows }, { title: `Attention variants: peak memory by sequence length (${flags.backend})` }).svg, io, "--svg");
       if (json) return io.stdout(JSON.stringify({ rows }) + "\n");
-      io.stdout(renderAttentionRows(rows));
-      if (out) io.stdout(`traces written to ${out}/\n`);
+      const say = toStdout ? io.stderr : io.stdout;
+      say(renderAttentionRows(rows));
+      if (out) say(`traces written to ${out}/\n`);
     });
 }

@@ -13,6 +13,8 @@ import { breakdownScenario } from "../breakdownScenario.js";
 import { writeOutput } from "../writeOutput.js";
 import { addReserveOptions, gpuFromFlag, reserveFromFlags, type ReserveFlags } from "../gpuOptions.js";
 import { OOM_EXIT_CODE } from "./replay.js";
+import { setupNotes } from "../setupNotes.js";
+import { checkOutputs } from "../checkOutputs.js";
 
 interface EstimateFlags extends SetupFlags, ReserveFlags {
   model?: string;
@@ -23,12 +25,14 @@ interface EstimateFlags extends SetupFlags, ReserveFlags {
   svg?: string;
 }
 
+/** Parameter counts up to 1e14 (100 trillion): bytes of the model states then stay below 2^53. */
 function countArg(flag: string) {
-  return (value: string): number => {
+  const parse = (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} takes a positive number (4e9, 7000000000), got ${JSON.stringify(value)}`);
+    if (!Number.isFinite(n) || n < 1 || n > 1e14) throw new InvalidArgumentError(`${flag} takes a number from 1 to 1e14 (4e9, 7000000000), got ${JSON.stringify(value)}`);
     return Math.round(n);
   };
+  return Object.assign(parse, { range: [1, 1e14] as const });
 }
 
 /** Flags that reproduce a suggestion's changes (`--method lora --checkpointing full`). */
@@ -213,9 +217,13 @@ export function registerEstimate(program: Command, io: Io) {
   addReserveOptions(cmd)
     .option("--json", "print one JSON object (sizes in bytes, per GPU)")
     .option("--svg <file.svg>", "write a breakdown chart: this setup and each suggestion, against the GPU tiers")
-    .action((opts: EstimateFlags) => {
+    .action((opts: EstimateFlags, command: Command) => {
+      // Said once the setup is known to be valid, just before the answer.
+      const notes = setupNotes(opts, (name) => command.getOptionValueSource(name) === "cli");
+      const sayNotes = () => notes.forEach((n) => io.stderr(`note: ${n}\n`));
       if (!opts.model && opts.params === undefined) throw new CliError("estimate needs --model <preset|config.json> or --params <n>", 2);
       if (opts.model && opts.params !== undefined) throw new CliError("estimate takes --model or --params, not both", 2);
+      const { toStdout } = checkOutputs(io, [{ flag: "--svg", path: opts.svg }], [opts.model], opts.json);
       const gpu: Gpu | undefined = opts.gpu === undefined ? undefined : gpuFromFlag(opts.gpu, "--gpu");
       const over = reserveFromFlags(opts);
       if (opts.params !== undefined) {
@@ -226,7 +234,8 @@ export function registerEstimate(program: Command, io: Io) {
         } catch (e) {
           throw new CliError((e as Error).message.replace(/^modelStatesFromParams: /, "--params: ").replace("give trainableParams", "give --trainable-params"), 2);
         }
-        io.stdout(opts.json ? JSON.stringify(r) + "\n" : renderParamsOnly(r));
+        sayNotes();
+        io.stdout(opts.json ? JSON.stringify({ ...r, notes }) + "\n" : renderParamsOnly(r));
         if (r.fits === false) throw doesNotFit(r.total, gpu!);
         return;
       }
@@ -238,9 +247,10 @@ export function registerEstimate(program: Command, io: Io) {
         const suggestions = r.json.suggestions.length > 0 ? suggest(model, setup, gpu!, { overhead: over }) : [];
         for (const s of suggestions) scenarios.push(breakdownScenario(s.label, estimate(model, s.setup, { overhead: over })));
         const fig = breakdownChart(scenarios, { title: `${model.name}: memory per GPU at the peak`, tiers: gpu ? [gpu] : gpuTiers });
-        writeOutput(opts.svg, fig.svg, io.cwd, "--svg");
+        writeOutput(opts.svg, fig.svg, io, "--svg");
       }
-      io.stdout(opts.json ? JSON.stringify(r.json) + "\n" : renderEstimate(r, gpu));
+      sayNotes();
+      (toStdout ? io.stderr : io.stdout)(opts.json ? JSON.stringify({ ...r.json, notes }) + "\n" : renderEstimate(r, gpu));
       if (r.json.fits === false) throw doesNotFit(r.estimate.total, gpu!);
     });
 }

@@ -12,7 +12,9 @@ import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
 import { readProgress } from "../progress.js";
+import { sayImportWarnings } from "../sayImportWarnings.js";
 import { writeOutput } from "../writeOutput.js";
+import { checkOutputs } from "../checkOutputs.js";
 
 type AllocatorName = "none" | "caching" | "bfc" | "planned" | "ideal";
 
@@ -22,7 +24,7 @@ export function registerExport(program: Command, io: Io) {
     .description("write a trace for other viewers: Perfetto / chrome://tracing JSON, or a PyTorch memory snapshot for pytorch.org/memory_viz")
     .argument("<trace.json>", "a trace file (or a PyTorch snapshot)")
     .addOption(new Option("--format <format>", "what to write").choices(["perfetto", "torch-snapshot"]).makeOptionMandatory())
-    .requiredOption("--out <file>", "where to write it (torch-snapshot: .pickle for the viewer, .json for JSON)")
+    .requiredOption("-o, --out <file>", "where to write it (torch-snapshot: .pickle for the viewer, .json for JSON; - for standard output)")
     .addOption(
       new Option("--allocator <name>", "replay through an allocator first: reserved/allocated counters (perfetto), its addresses and segments (torch-snapshot)")
         .choices(["none", ...Object.keys(ALLOCATORS)])
@@ -31,7 +33,9 @@ export function registerExport(program: Command, io: Io) {
     .addOption(viewOption())
     .option("--json", "print one JSON object (sizes in bytes)")
     .action((file: string, opts: { format: "perfetto" | "torch-snapshot"; out: string; allocator: AllocatorName; view: View; json?: boolean }) => {
+      const { toStdout } = checkOutputs(io, [{ flag: "--out", path: opts.out }], [file], opts.json);
       const trace = readTraceFile(file, io.cwd, { onRead: readProgress(io, file) });
+      sayImportWarnings(trace, file, io);
       const allocator = opts.allocator === "none" ? null : ALLOCATORS[opts.allocator](trace);
       const run: ReplayRun | undefined = allocator ? replay(trace, allocator, { view: opts.view }) : undefined;
       let bytes: number;
@@ -49,18 +53,18 @@ export function registerExport(program: Command, io: Io) {
           }
           records = r.value;
         };
-        writeOutput(opts.out, counted(), io.cwd);
+        writeOutput(opts.out, counted(), io);
         bytes = written;
         events = records;
       } else {
         const snap = toTorchSnapshot(trace, { view: opts.view, run });
         const content = /\.json$/i.test(opts.out) ? JSON.stringify(snap) : writePickle(snap);
-        writeOutput(opts.out, content, io.cwd);
+        writeOutput(opts.out, content, io);
         bytes = typeof content === "string" ? Buffer.byteLength(content) : content.length;
         events = snap.device_traces.reduce((s, t) => s + t.length, 0);
       }
       const report = { out: opts.out, format: opts.format, allocator: opts.allocator, view: opts.view, events, bytes };
       if (opts.json) return io.stdout(JSON.stringify(report) + "\n");
-      io.stdout(`wrote ${opts.out}: ${opts.format}, ${events} events, ${bytes} bytes${run ? `, replayed through ${opts.allocator}` : ""}\n`);
+      (toStdout ? io.stderr : io.stdout)(`wrote ${toStdout ? "standard output" : opts.out}: ${opts.format}, ${events} events, ${bytes} bytes${run ? `, replayed through ${opts.allocator}` : ""}\n`);
     });
 }

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { eventCount, bufferCount, serializeTraceChunks, snapshotReserved, timeline, type SnapshotMeta, type Trace } from "@hbmscope/core";
+import { eventCount, bufferCount, serializeTraceChunks, snapshotReserved, timeline, type SnapshotError, type SnapshotMeta, type Trace } from "@hbmscope/core";
 import type { Command } from "commander";
 import { intArg } from "../args.js";
 import { importSnapshotFile } from "../importSnapshotFile.js";
@@ -8,6 +8,7 @@ import { CliError } from "../cliError.js";
 import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { writeOutput } from "../writeOutput.js";
+import { checkOutputs } from "../checkOutputs.js";
 
 /** What `hbmscope import --json` prints. Sizes in bytes. */
 export function importReport(trace: Trace, out: string) {
@@ -41,28 +42,32 @@ export function registerImport(program: Command, io: Io) {
     .command("import")
     .description("read a PyTorch memory snapshot (torch.cuda.memory._dump_snapshot pickle, or JSON) into an hbmscope trace")
     .argument("<snapshot>", "a snapshot file (.pickle or .json)")
-    .requiredOption("--out <trace.json>", "where to write the trace")
-    .option("--device <n>", "which device's history to import (default: the one with the most entries)", intArg("--device", 0))
+    .requiredOption("-o, --out <trace.json>", "where to write the trace (- for standard output)")
+    .option("--device <n>", "which device's history to import (default: the one with the most entries)", intArg("--device", 0, 2 ** 16))
+    .option("--strict", "refuse an inconsistent snapshot (overlapping segments, an alloc outside every segment, an unknown action, time running back, ...) instead of importing it with warnings")
     .option("--json", "print one JSON object (sizes in bytes)")
-    .action((file: string, opts: { out: string; device?: number; json?: boolean }) => {
+    .action((file: string, opts: { out: string; device?: number; strict?: boolean; json?: boolean }) => {
+      const { toStdout } = checkOutputs(io, [{ flag: "--out", path: opts.out }], [file], opts.json);
       let trace: Trace;
       try {
-        trace = importSnapshotFile(resolve(io.cwd, file), { device: opts.device, onRead: readProgress(io, file) });
+        trace = importSnapshotFile(resolve(io.cwd, file), { device: opts.device, strict: opts.strict, onRead: readProgress(io, file) });
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
+        // A file without the device asked for is fine; the flag is what is wrong.
+        if ((e as SnapshotError).option === "device") throw new CliError(`--device ${opts.device}: ${(e as Error).message.replace(/^importTorchSnapshot: /, "")}`, 2);
         throw new CliError(code ? `cannot read snapshot ${file}: ${code}` : `${file}: ${(e as Error).message}`);
       }
-      writeOutput(opts.out, serializeTraceChunks(trace), io.cwd);
+      writeOutput(opts.out, serializeTraceChunks(trace), io);
       const report = importReport(trace, opts.out);
       if (opts.json) return io.stdout(JSON.stringify(report) + "\n");
-      io.stdout(
+      (toStdout ? io.stderr : io.stdout)(
         [
           `${file}: device ${report.device}, ${report.events} events, ${report.buffers} buffers (${report.ghosts} alive before recording started)`,
           `live peak ${formatBytes(report.peakBytes)} at event ${report.peakIndex}${report.peakScope ? ` (${report.peakScope})` : ""}`,
           `reserved by PyTorch: ${formatBytes(report.reservedAtStartBytes)} at start, peak ${formatBytes(report.reservedPeakBytes)}, ${formatBytes(report.reservedEndBytes)} at the end, ${report.segments} segments held`,
           ...report.ooms.map((o) => `out of memory before event ${o.at}: ${formatBytes(o.bytes)} requested, ${formatBytes(o.deviceFree)} free on the device`),
           ...report.warnings.slice(0, 10).map((w) => `warning: ${w}`),
-          `wrote ${opts.out}`,
+          toStdout ? "wrote the trace to standard output" : `wrote ${opts.out}`,
           "",
         ].join("\n"),
       );

@@ -6,6 +6,7 @@ import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { readTraceFile } from "../readTraceFile.js";
 import { readProgress } from "../progress.js";
+import { sayImportWarnings } from "../sayImportWarnings.js";
 import { table } from "../table.js";
 
 /** What `hbmscope inspect --json` prints. Sizes in bytes. */
@@ -57,10 +58,12 @@ export function registerInspect(program: Command, io: Io) {
     .description("peak, phase and op at the peak, breakdown and largest live buffers at the peak, per-phase peaks")
     .argument("<trace.json>", "a trace file (hbmscope.trace version 1)")
     .addOption(viewOption())
-    .option("--top <n>", "how many of the largest live buffers to list", intArg("--top"), 10)
+    .option("--top <n>", "how many of the largest live buffers to list", intArg("--top", 1, 2 ** 20), 10)
     .option("--json", "print one JSON object (sizes in bytes)")
     .action((file: string, opts: { view: View; top: number; json?: boolean }) => {
-      const report = inspectReport(readTraceFile(file, io.cwd, { onRead: readProgress(io, file) }), opts.view, opts.top);
+      const trace = readTraceFile(file, io.cwd, { onRead: readProgress(io, file) });
+      sayImportWarnings(trace, file, io);
+      const report = inspectReport(trace, opts.view, opts.top);
       if (opts.json) return io.stdout(JSON.stringify(report) + "\n");
       io.stdout(renderInspect(file, report));
     });

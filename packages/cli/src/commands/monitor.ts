@@ -7,6 +7,7 @@ import { CliError } from "../cliError.js";
 import type { Io } from "../io.js";
 import { table } from "../table.js";
 import { writeOutput } from "../writeOutput.js";
+import { checkOutputs } from "../checkOutputs.js";
 import { compareRun, expectation, type Expectation, type GpuComparison } from "../monitor/expectation.js";
 import { intervalArg } from "../monitor/intervalArg.js";
 import { monitorCommand } from "../monitor/monitorCommand.js";
@@ -89,7 +90,7 @@ export function registerMonitor(program: Command, io: Io) {
     .argument("[command...]", "the command to run, after --")
     .option("--interval <duration>", "time between samples (200ms, 1s); for --from logs without timestamps, their spacing (default 1s there)", intervalArg)
     .option("--gpus <list>", "GPU indices to keep (0,1); default every GPU", intListArg("--gpus", 0))
-    .option("--out <trace.json>", "write the samples as a trace (counters per GPU); while the command runs they go to <trace.json>.samples.csv as they come")
+    .option("-o, --out <trace.json>", "write the samples as a trace (- for standard output) (counters per GPU); while the command runs they go to <trace.json>.samples.csv as they come")
     .option("--svg <file.svg>", "write a chart: used memory over wall time per GPU, the predicted peak, the capacity, the peak")
     .option("--expect <estimate.json|trace.json|flags>", 'the prediction: an estimate.json, a trace (simulate --out), or estimate flags ("--model llama-2-7b --batch 4")')
     .option("--from <log.csv|log.jsonl>", "read a saved nvidia-smi CSV log or a torch.cuda JSON-lines log instead of running a command")
@@ -98,6 +99,8 @@ export function registerMonitor(program: Command, io: Io) {
       if (opts.from && command.length) throw new CliError("monitor takes a command after -- or --from <log>, not both", 2);
       if (!opts.from && !command.length) throw new CliError("monitor needs a command after -- (hbmscope monitor -- python train.py) or --from <log.csv|log.jsonl>", 2);
       if (opts.json && opts.out === "-") throw new CliError("monitor: --json and --out - both write to stdout; write the trace to a file", 2);
+      // Outputs are checked before anything runs (and never over the log read).
+      checkOutputs(io, [{ flag: "--out", path: opts.out }, { flag: "--svg", path: opts.svg }], [opts.from], opts.json);
       const expect = opts.expect !== undefined ? await expectation(opts.expect, io.cwd) : undefined;
       let counters: TraceCounter[];
       let meta: TraceMeta;
@@ -136,15 +139,15 @@ export function registerMonitor(program: Command, io: Io) {
         report = { source: "nvidia-smi", command, exitCode: r.exitCode, signal: r.signal, startedAt: r.startedAt, duration: r.duration, interval, samples, expect: expect ?? null, samplingError: r.samplingError ?? null };
         meta = { source: "nvidia-smi", command, startedAt: r.startedAt, interval, exitCode: r.exitCode, signal: r.signal };
         if (opts.out) {
-          writeOutput(opts.out, serializeTrace(counterTrace(counters, { ...meta, ...(expect ? { expect } : {}) })), io.cwd);
+          writeOutput(opts.out, serializeTrace(counterTrace(counters, { ...meta, ...(expect ? { expect } : {}) })), io);
           log?.remove();
         }
       }
-      if (opts.from && opts.out) writeOutput(opts.out, serializeTrace(counterTrace(counters, { ...meta, ...(expect ? { expect } : {}) })), io.cwd);
+      if (opts.from && opts.out) writeOutput(opts.out, serializeTrace(counterTrace(counters, { ...meta, ...(expect ? { expect } : {}) })), io);
       const gpus = compareRun(counters, expect);
       if (opts.svg) {
         const fig = monitorFigure(counters, expect, { title: report.command ? `GPU memory: ${report.command.join(" ")}` : `GPU memory: ${opts.from}` });
-        writeOutput(opts.svg, fig.svg, io.cwd, "--svg");
+        writeOutput(opts.svg, fig.svg, io, "--svg");
       }
       const full: MonitorReport = { ...report, gpus, out: opts.out ?? null, svg: opts.svg ?? null };
       if (opts.json) io.stdout(JSON.stringify(full) + "\n");

@@ -8,9 +8,11 @@ import type { Io } from "../io.js";
 import { addStepOptions, flagOf, stepConfigFromFlags, type StepFlags } from "../stepOptions.js";
 import { table } from "../table.js";
 import { writeOutput } from "../writeOutput.js";
+import { checkOutputs } from "../checkOutputs.js";
 import { timelineChart } from "@hbmscope/viz";
-import { failedRun } from "../failedRun.js";
+import { failedRun, WASM_HEAP_BYTES } from "../failedRun.js";
 import { loadTfjs } from "../loadTfjs.js";
+import { stepHeapEstimate } from "../stepHeapEstimate.js";
 
 /** What `hbmscope profile --json` prints. Sizes in bytes. */
 export interface ProfileReport {
@@ -27,22 +29,30 @@ export function registerProfile(program: Command, io: Io) {
     program
       .command("profile")
       .description("trace one real TensorFlow.js transformer step: peak in the logical, physical and backend views, where it happens, what holds it")
-      .option("--seq <n>", "sequence length (default 128)", intArg("--seq"))
+      .option("--seq <n>", "sequence length (default 128)", intArg("--seq", 1, 2 ** 20))
       .addOption(new Option("--attention <variant>", "attention variant").choices([...ATTENTION_VARIANTS])),
   )
-    .option("--out <trace.json>", "write the trace (also the partial trace of a failed run)")
+    .option("-o, --out <trace.json>", "write the trace (also the partial trace of a failed run; - for standard output)")
     .option("--json", "print one JSON object (sizes in bytes)")
     .option("--svg <file.svg>", "write the timeline chart (physical view: categories, phases, the peak)")
     .action(async (opts: StepFlags & { seq?: number; attention?: StepConfig["attention"]; out?: string; json?: boolean; svg?: string }) => {
       const { seq, attention, out, json, svg, ...flags } = opts;
+      const { toStdout } = checkOutputs(io, [{ flag: "--out", path: out }, { flag: "--svg", path: svg }], [flags.model], json);
+      const say = toStdout ? io.stderr : io.stdout;
       const config = stepConfigFromFlags(flags, io.cwd, { seq, attention });
+      if (flags.backend === "wasm") {
+        const need = stepHeapEstimate(config, "wasm");
+        if (need !== undefined && need > WASM_HEAP_BYTES) {
+          io.stderr(`warning: this step needs about ${formatBytes(need)} at its peak (simulated), more than the 4 GiB a wasm heap holds: it will likely run out of memory; try --backend cpu, a smaller --seq or --batch, or --attention flash\n`);
+        }
+      }
       const { profileStep } = await loadTfjs("profile");
       io.stderr(`profiling one ${config.mode} step on ${flags.backend}...\n`);
       let p;
       try {
         p = await profileStep(config, { backend: flags.backend, name: flagOf });
       } catch (e) {
-        throw failedRun(e, out, io);
+        throw failedRun(e, out === "-" ? undefined : out, io, flags.backend);
       }
       if (p.accounting.mismatchCount > 0) {
         const m = p.accounting.mismatches[0];
@@ -58,15 +68,15 @@ export function registerProfile(program: Command, io: Io) {
         stepMs: Math.round(p.ms * 10) / 10,
         events: p.trace.events.length,
       };
-      if (out) writeOutput(out, serializeTrace(p.trace), io.cwd);
+      if (out) writeOutput(out, serializeTrace(p.trace), io);
       if (svg) {
         const c = p.config;
         const title = `tfjs ${c.mode} step, ${c.attention} attention, seq ${c.seq} (${flags.backend}, physical view)`;
-        writeOutput(svg, timelineChart(p.trace, { view: "physical", title }).svg, io.cwd, "--svg");
+        writeOutput(svg, timelineChart(p.trace, { view: "physical", title }).svg, io, "--svg");
       }
       if (json) return io.stdout(JSON.stringify(report) + "\n");
       const c = p.config;
-      io.stdout(
+      say(
         [
           `${c.mode} step on ${flags.backend}: vocab ${c.vocab}, hidden ${c.hidden}, heads ${c.heads}, layers ${c.layers}, ffn ${c.ffn}, seq ${c.seq}, batch ${c.batch}, attention ${c.attention}${c.attention === "naive" ? "" : ` (block ${c.blockSize})`}, ${c.norm}${c.mode === "train" ? `, ${c.optimizer}` : ""}`,
           `peak: logical ${formatBytes(report.peak.logical)}, physical ${formatBytes(report.peak.physical)}, backend ${formatBytes(report.peak.backend)}`,

@@ -9,7 +9,9 @@ import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
 import { readProgress } from "../progress.js";
+import { sayImportWarnings } from "../sayImportWarnings.js";
 import { writeOutput } from "../writeOutput.js";
+import { checkOutputs } from "../checkOutputs.js";
 import type { Expectation } from "../monitor/expectation.js";
 import { monitorFigure } from "../monitor/monitorFigure.js";
 
@@ -29,7 +31,7 @@ export function registerRender(program: Command, io: Io) {
     .command("render")
     .description("draw a trace as a standalone SVG: live bytes by category over the step (timeline), or an allocator's memory map (segments)")
     .argument("<trace.json>", "a trace file (hbmscope.trace version 1)")
-    .requiredOption("--out <file.svg>", "where to write the SVG")
+    .requiredOption("-o, --out <file.svg>", "where to write the SVG (- for standard output)")
     .addOption(new Option("--kind <kind>", "which chart").choices(["timeline", "segments"]).default("timeline"))
     .addOption(
       new Option("--allocator <name>", "replay through this allocator model: the timeline gets the reserved line, segments its memory map (default caching)").choices(
@@ -38,11 +40,13 @@ export function registerRender(program: Command, io: Io) {
     )
     .addOption(viewOption())
     .addOption(new Option("--x <axis>", "horizontal axis of the timeline").choices(["event", "time"]).default("event"))
-    .option("--width <px>", "width in pixels", intArg("--width", 200), 800)
-    .option("--height <px>", "height in pixels", intArg("--height", 150), 400)
+    .option("--width <px>", "width in pixels", intArg("--width", 200, 16384), 800)
+    .option("--height <px>", "height in pixels", intArg("--height", 150, 16384), 400)
     .option("--json", "print one JSON object describing what was written (sizes in bytes)")
     .action((file: string, opts: RenderOptions) => {
+      const { toStdout } = checkOutputs(io, [{ flag: "--out", path: opts.out }], [file], opts.json);
       const trace = readTraceFile(file, io.cwd, { onRead: readProgress(io, file) });
+      sayImportWarnings(trace, file, io);
       // A run `hbmscope monitor` recorded holds only counters: draw them (with its prediction, if any).
       const counterOnly = opts.kind === "timeline" && !opts.allocator && eventCount(trace) === 0 && (trace.counters?.length ?? 0) > 0;
       const allocatorName = opts.allocator ?? (opts.kind === "segments" ? "caching" : undefined);
@@ -60,12 +64,12 @@ export function registerRender(program: Command, io: Io) {
       } catch (e) {
         throw new CliError((e as Error).message);
       }
-      const path = writeOutput(opts.out, fig.svg, io.cwd, "--out");
+      const path = writeOutput(opts.out, fig.svg, io, "--out");
       const bytes = Buffer.byteLength(fig.svg);
       if (opts.json) {
         io.stdout(JSON.stringify({ out: path, kind: opts.kind, allocator: allocatorName ?? null, view: opts.view, width: fig.width, height: fig.height, bytes, title: fig.title }) + "\n");
         return;
       }
-      io.stdout(`wrote ${opts.out}: ${counterOnly ? "counters (monitored run)" : opts.kind}${allocatorName ? ` (${allocatorName} allocator)` : ""}, ${fig.width}x${fig.height}, ${formatBytes(bytes)}\n`);
+      (toStdout ? io.stderr : io.stdout)(`wrote ${toStdout ? "standard output" : opts.out}: ${counterOnly ? "counters (monitored run)" : opts.kind}${allocatorName ? ` (${allocatorName} allocator)` : ""}, ${fig.width}x${fig.height}, ${formatBytes(bytes)}\n`);
     });
 }

@@ -7,6 +7,7 @@ import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
 import { readProgress } from "../progress.js";
+import { sayImportWarnings } from "../sayImportWarnings.js";
 import { table } from "../table.js";
 import { snapshotCheck } from "../snapshotCheck.js";
 import { addReserveOptions, capacityFromFlags, type DeviceCapacity, type ReserveFlags } from "../gpuOptions.js";
@@ -60,9 +61,16 @@ export function registerReplay(program: Command, io: Io) {
   addReserveOptions(cmd)
     .action((file: string, opts: { allocator: string; capacity?: string; view: View; expandableSegments?: "on" | "off"; json?: boolean } & ReserveFlags) => {
       const expandableSegments = opts.expandableSegments === undefined ? undefined : opts.expandableSegments === "on";
+      const notes: string[] = [];
+      if (opts.expandableSegments !== undefined && opts.allocator !== "caching") {
+        notes.push(`--expandable-segments has no effect with --allocator ${opts.allocator}: it is a setting of PyTorch's caching allocator`);
+      }
+      for (const n of notes) io.stderr(`note: ${n}\n`);
       const device = capacityFromFlags(opts.capacity, opts);
-      const report = replayReport(readTraceFile(file, io.cwd, { onRead: readProgress(io, file) }), opts.allocator, { device, view: opts.view, expandableSegments });
-      io.stdout(opts.json ? JSON.stringify(report) + "\n" : renderReplay(file, report));
+      const trace = readTraceFile(file, io.cwd, { onRead: readProgress(io, file) });
+      sayImportWarnings(trace, file, io);
+      const report = replayReport(trace, opts.allocator, { device, view: opts.view, expandableSegments });
+      io.stdout(opts.json ? JSON.stringify({ ...report, notes }) + "\n" : renderReplay(file, report));
       if (report.oom) throw new CliError(report.oom.message, OOM_EXIT_CODE);
     });
 }

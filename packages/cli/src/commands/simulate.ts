@@ -7,6 +7,8 @@ import type { Io } from "../io.js";
 import { addSetupOptions, modelFromFlag, setupFromFlags, type SetupFlags } from "../setupOptions.js";
 import { table } from "../table.js";
 import { writeOutput } from "../writeOutput.js";
+import { setupNotes } from "../setupNotes.js";
+import { checkOutputs } from "../checkOutputs.js";
 import { ALLOCATORS } from "../allocators.js";
 import { OOM_EXIT_CODE, capacityText, replayReport } from "./replay.js";
 import { addReserveOptions, capacityFromFlags, type DeviceCapacity, type ReserveFlags } from "../gpuOptions.js";
@@ -37,7 +39,12 @@ export function simulateReport(model: ModelSpec, setup: TrainingSetup, options: 
   } catch (e) {
     throw new CliError((e as Error).message.replace(/^simulateStep: /, "simulate: "), 2);
   }
+  for (let i = 0; i < trace.buffers.length; i++) {
+    const b = trace.buffers[i];
+    if (!Number.isSafeInteger(b.bytes)) throw new CliError(`simulate: ${tooLarge(`a buffer of ${b.bytes} bytes (${b.op ?? "buffer " + i})`)}`, 2);
+  }
   const tl = timeline(trace, { view: "physical" });
+  if (!Number.isSafeInteger(tl.peak.bytes)) throw new CliError(`simulate: ${tooLarge(`a peak of ${tl.peak.bytes} bytes`)}`, 2);
   const replayed = replayReport(trace, allocator, { device, view: "physical" });
   return {
     trace,
@@ -64,6 +71,11 @@ export function simulateReport(model: ModelSpec, setup: TrainingSetup, options: 
   };
 }
 
+/** The message for sizes beyond what a double holds exactly (what a trace refuses to hold). */
+function tooLarge(what: string): string {
+  return `the step needs ${what}, beyond 2^53 - 1 bytes (about 8 PiB), the largest size counted exactly; lower --seq, --batch or the model size`;
+}
+
 export function registerSimulate(program: Command, io: Io) {
   const cmd = program
     .command("simulate")
@@ -75,25 +87,28 @@ export function registerSimulate(program: Command, io: Io) {
     .addOption(new Option("--mode <mode>", "a training step or a forward pass").choices(["train", "forward"]).default("train"))
     .addOption(new Option("--allocator <name>", "allocator model to replay the trace through").choices(["ideal", "caching", "bfc", "planned"]).default("caching"))
     .option("--capacity <gpu|size>", "the device: a card (RTX 4090), a tier (24GB) or a size (80GiB, bytes); the allocator gets it minus the reserve; exit code 3 when the step does not fit")
-    .option("--out <trace.json>", "write the simulated trace")
+    .option("-o, --out <trace.json>", "write the simulated trace (- for standard output)")
     .option("--json", "print one JSON object (sizes in bytes, per GPU)")
     .option("--svg <file.svg>", "write the timeline chart of the simulated step with the allocator's reserved line");
   addReserveOptions(cmd)
-    .action((opts: SimulateFlags) => {
+    .action((opts: SimulateFlags, command: Command) => {
       if (!opts.model) throw new CliError("simulate needs --model <preset|config.json>", 2);
+      const { toStdout } = checkOutputs(io, [{ flag: "--out", path: opts.out }, { flag: "--svg", path: opts.svg }], [opts.model], opts.json);
       const model = modelFromFlag(opts.model, io.cwd);
       // tfjs computes in float32: with --semantics tfjs, --precision defaults to fp32.
       const precision = opts.semantics === "tfjs" && cmd.getOptionValueSource("precision") === "default" ? "fp32" : opts.precision;
       const setup = setupFromFlags({ ...opts, precision }, model);
+      const notes = setupNotes(opts, (name) => command.getOptionValueSource(name) === "cli");
       const device = capacityFromFlags(opts.capacity, opts);
       const r = simulateReport(model, setup, { semantics: opts.semantics, backend: opts.backend, mode: opts.mode }, opts.allocator, device);
-      if (opts.out) writeOutput(opts.out, serializeTrace(r.trace), io.cwd);
+      if (opts.out) writeOutput(opts.out, serializeTrace(r.trace), io);
       if (opts.svg) {
         const run = replay(r.trace, ALLOCATORS[opts.allocator](r.trace), { capacity: device?.gpu.bytes, outside: device?.reserve, view: "physical" });
         const title = `Simulated ${model.name} step (${r.json.semantics} semantics), ${run.allocator.name} allocator`;
-        writeOutput(opts.svg, timelineChart(r.trace, { run, title }).svg, io.cwd, "--svg");
+        writeOutput(opts.svg, timelineChart(r.trace, { run, title }).svg, io, "--svg");
       }
-      io.stdout(opts.json ? JSON.stringify(r.json) + "\n" : renderSimulate(r.json, opts.out));
+      for (const n of notes) io.stderr(`note: ${n}\n`);
+      (toStdout ? io.stderr : io.stdout)(opts.json ? JSON.stringify({ ...r.json, notes }) + "\n" : renderSimulate(r.json, opts.out));
       if (r.json.oom) throw new CliError(r.json.oom.message, OOM_EXIT_CODE);
     });
 }

@@ -6,6 +6,7 @@ import { asTorchSnapshot, readTorchSnapshot } from "./readTorchSnapshot.js";
 import { SnapshotEntries } from "./snapshotEntries.js";
 import { Grow } from "../growArray.js";
 import { SnapshotError } from "./snapshotError.js";
+import { FrameSummaries, type FrameSummary } from "./frameSummaries.js";
 import type { TorchBlock, TorchFrame, TorchSegment, TorchSnapshot, TorchTraceEntry } from "./torchSnapshot.js";
 
 export interface ImportTorchSnapshotOptions {
@@ -19,6 +20,11 @@ export interface ImportTorchSnapshotOptions {
   category?: (entry: TorchTraceEntry | TorchBlock) => Category;
   /** How many Python frames (outermost dropped first) make up a buffer's `scope`. @defaultValue 8 */
   scopeDepth?: number;
+  /**
+   * Refuse an inconsistent snapshot (a `SnapshotError` with the first warning) instead of importing
+   * it with `meta.torch.warnings`. @defaultValue false
+   */
+  strict?: boolean;
 }
 
 /** A segment as kept in `meta.torch.segments`: the allocator's own end state, for checking replays. */
@@ -78,9 +84,6 @@ function defaultCategory(entry: TorchTraceEntry | TorchBlock): Category {
   return typeof c === "string" ? PROFILER_CATEGORY[c.toLowerCase()] ?? "other" : "other";
 }
 
-/** nn.Module plumbing frames that say nothing about where memory goes (torch/nn/modules/module.py). */
-const PLUMBING = new Set(["_call_impl", "_wrapped_call_impl", "__call__"]);
-
 /**
  * Turns a PyTorch memory snapshot (pickle or JSON bytes, text, a `ByteSource` giving a file in
  * chunks, or an already read `TorchSnapshot`) into a Trace of one device. Every `alloc` becomes a
@@ -105,27 +108,21 @@ const PLUMBING = new Set(["_call_impl", "_wrapped_call_impl", "__call__"]);
 export function importTorchSnapshot(data: Uint8Array | string | ByteSource | TorchSnapshot, options: ImportTorchSnapshotOptions = {}): Trace {
   const scopeDepth = options.scopeDepth ?? 8;
   // Summaries of stacks (scope, op, site), each distinct one once; entries refer to them by index.
-  const infos: FrameInfo[] = [];
-  const infoKeys = new Map<string, number>();
-  const info = (frames: TorchFrame[]): number => {
-    const d = describeFrames(frames, scopeDepth);
-    const key = `${d.scope}\n${d.op}\n${d.site}`;
-    const hit = infoKeys.get(key);
-    if (hit !== undefined) return hit;
-    infos.push(d);
-    infoKeys.set(key, infos.length - 1);
-    return infos.length - 1;
-  };
+  const summaries = new FrameSummaries(scopeDepth);
   // A category callback may read any field of an entry: then entries with fields beyond those
   // the importer reads stay dicts.
   const rows = new SnapshotEntries(options.category === undefined);
   const snap =
     typeof data === "string" || data instanceof Uint8Array || typeof data === "function"
-      ? readTorchSnapshot(data, { dict: shrinker(info, rows) })
+      ? readTorchSnapshot(data, { dict: shrinker(summaries, rows) })
       : asTorchSnapshot(data);
   const category = options.category ?? defaultCategory;
   const device = options.device ?? busiestDevice(snap);
   if (!Number.isSafeInteger(device) || device < 0) throw new SnapshotError(`importTorchSnapshot: device must be a non-negative integer, got ${String(device)}`);
+  if (options.device !== undefined && snap.device_traces[device] === undefined && !snap.segments.some((s) => s !== null && typeof s === "object" && (s.device ?? 0) === device)) {
+    const present = snapshotDevices(snap);
+    throw new SnapshotError(`importTorchSnapshot: device ${device} is not in this snapshot; it has ${present.length === 0 ? "no device" : `device${present.length > 1 ? "s" : ""} ${present.join(", ")}`}`, -1, "device");
+  }
   const list: (TorchTraceEntry | number)[] = snap.device_traces[device] ?? [];
   if (!Array.isArray(list)) throw new SnapshotError(`importTorchSnapshot: device_traces[${device}] is not a list`);
   const where = (i: number) => `device_traces[${device}][${i}]`;
@@ -177,21 +174,23 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
   const warnings: string[] = [];
   let unsaid = 0;
   // At most 100 warnings are kept: a broken file must not fill memory with them.
-  const warn = (w: string) => (warnings.length < 100 ? warnings.push(w) : unsaid++);
+  const warn = (w: string) => {
+    if (options.strict) throw new SnapshotError(`importTorchSnapshot: ${w} (strict: an inconsistent snapshot is refused)`);
+    if (warnings.length < 100) warnings.push(w);
+    else unsaid++;
+  };
+  // Where each recorded alloc came from (its entry), and every segment's address range, to check
+  // afterwards that each alloc lies in a segment.
+  const allocEntry = new Grow(Int32Array, 1024);
+  const segmentRanges: [number, number, string][] = [];
+  // Live blocks compared against freed segments so far (bounded: the check is one pass over the live set).
+  let liveChecks = 0;
   const live = new Map<number | bigint, number>();
-  const frameInfo = new WeakMap<object, number>();
 
   const describe = (source: TorchTraceEntry | TorchBlock): number => {
     const known = source[FRAME_INFO];
     if (typeof known === "number") return known;
-    const frames = source.frames;
-    if (!Array.isArray(frames) || frames.length === 0) return -1;
-    let d = frameInfo.get(frames);
-    if (d === undefined) {
-      d = info(frames);
-      frameInfo.set(frames, d);
-    }
-    return d;
+    return summaries.of(source.frames);
   };
   const newBuffer = (bytes: number, address: number | bigint, source: TorchTraceEntry | TorchBlock, stream: unknown, ghost: boolean): number => {
     const c = category(source);
@@ -210,6 +209,8 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
       if (!Number.isFinite(t)) throw new SnapshotError(`importTorchSnapshot: ${where(i)}.time_us is not a number`);
       t0 ??= t;
       // The allocator's clock is approximate (c10/util/ApproximateClock.h): never let it run back.
+      // A step back of more than a millisecond is more than its error: the entries are out of order.
+      if ((t - t0) / 1000 < lastTime - 1) warn(`${where(i)}: time_us ${t} is ${Math.round(lastTime * 1000 - (t - t0))} us before an earlier entry's; kept at the earlier time`);
       lastTime = Math.max(lastTime, (t - t0) / 1000);
       time = lastTime;
     }
@@ -224,6 +225,8 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
           events.push(old, 0, time);
         }
         const id = newBuffer(size, addr, e, e.stream, false);
+        while (allocEntry.count < id) allocEntry.push(-1);
+        allocEntry.push(i);
         live.set(addr, id);
         events.push(id, 1, time);
         break;
@@ -252,6 +255,17 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
         const addr = address(e.addr, where, i);
         const bytes = bytesOf(e.size, where, i, ".size");
         segmentEvents.push({ at, action: e.action, address: plain(addr), bytes });
+        if (typeof addr === "number") segmentRanges.push([addr, addr + bytes, where(i)]);
+        if ((e.action === "segment_free" || e.action === "segment_unmap") && typeof addr === "number" && liveChecks < MAX_LIVE_CHECKS) {
+          // A segment given back while a block in it is live: the history lost a free.
+          liveChecks += live.size;
+          for (const [a, id] of live) {
+            if (typeof a === "number" && a >= addr && a < addr + bytes) {
+              warn(`${where(i)}: ${e.action} of ${hexAddress(addr)} (${bytes} bytes) while buffer ${id} at ${hexAddress(a)} in it is live`);
+              break;
+            }
+          }
+        }
         if (e.action === "segment_free" || e.action === "segment_unmap") {
           const last = marks[marks.length - 1];
           if (!(last && last.at === at && last.label === "emptyCache")) marks.push({ at, label: "emptyCache" });
@@ -265,8 +279,11 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
       case "snapshot":
         marks.push({ at, label: "snapshot", kind: "note" });
         break;
+      case "user_defined":
+        break; // annotations (torch.cuda.memory._record_memory_history's user markers) carry no memory
       default:
-        break; // annotations and actions of newer PyTorch versions carry no memory
+        warn(`${where(i)}: unknown action ${show(e.action)}; skipped (it carries no memory hbmscope knows of)`);
+        break;
     }
   }
 
@@ -274,6 +291,7 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
   // Blocks still allocated in the snapshot's segments without a recorded alloc: alive throughout.
   const kept: SnapshotSegment[] = [];
   let reservedAtEnd = 0;
+  const blockLists = new Map<unknown, number>();
   for (const s of segmentIndexes) {
     const seg: TorchSegment = snap.segments[s];
     const path = `segments[${s}]`;
@@ -281,6 +299,11 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
     const total = bytesOf(seg.total_size, `${path}.total_size`);
     reservedAtEnd += total;
     if (!Array.isArray(seg.blocks)) throw new SnapshotError(`importTorchSnapshot: ${path}.blocks is not a list`);
+    // A pickle can point every segment at one memoised list: reading it again per segment would
+    // take time and memory segments x blocks. PyTorch never shares a segment's blocks.
+    const first = blockLists.get(seg.blocks);
+    if (first !== undefined && first !== s) throw new SnapshotError(`importTorchSnapshot: ${path}.blocks is the same list as segments[${first}].blocks; a snapshot gives each segment its own blocks`);
+    blockLists.set(seg.blocks, s);
     const blocks: SnapshotSegment["blocks"] = [];
     let next: number | bigint = segAddress;
     for (let k = 0; k < seg.blocks.length; k++) {
@@ -303,6 +326,7 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
         }
       }
     }
+    if (typeof segAddress === "number") segmentRanges.push([segAddress, segAddress + total, path]);
     kept.push({ address: plain(segAddress), bytes: total, pool: String(seg.segment_type ?? (total <= 2 * 2 ** 20 ? "small" : "large")), stream: plain(seg.stream ?? 0), blocks });
   }
 
@@ -313,6 +337,7 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
     reservedAtStart = 0;
   }
 
+  checkSegments(segmentRanges, kept.length, buffers, allocEntry, where, warn);
   if (unsaid > 0) warnings.push(`... and ${unsaid} more warnings`);
 
   // Ghost allocations go first, in address order (how a fresh allocator hands out split blocks).
@@ -339,14 +364,14 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
     freeOn,
     warnings,
   };
-  return importedTrace({ source: "imported", importedFrom: "pytorch-memory-snapshot", torch: meta }, marks, buffers, events, head, infos);
+  return importedTrace({ source: "imported", importedFrom: "pytorch-memory-snapshot", torch: meta }, marks, buffers, events, head, summaries.list);
 }
 
 /**
  * The lazy trace of an import: buffers and events stay in their columns (events after the ghost
  * allocations `head`, which come first at time 0).
  */
-function importedTrace(meta: TraceMeta, marks: TraceMark[], buffers: BufferColumns, recorded: EventColumns, head: Int32Array, infos: FrameInfo[]): Trace {
+function importedTrace(meta: TraceMeta, marks: TraceMark[], buffers: BufferColumns, recorded: EventColumns, head: Int32Array, infos: FrameSummary[]): Trace {
   const nb = buffers.count;
   const ne = head.length + recorded.count;
   const eventBuffer = new Int32Array(ne);
@@ -454,6 +479,64 @@ class EventColumns {
   }
 }
 
+/** Most live-block comparisons spent checking freed segments (about a second's work). */
+const MAX_LIVE_CHECKS = 2e7;
+
+/**
+ * Segments of the dump that overlap one another, and recorded allocs outside every segment the
+ * snapshot knows of (dumped or recorded): `ranges` holds the recorded segment events, then the
+ * `dumped` segments of the dump. Sorting makes it O(n log n).
+ */
+function checkSegments(ranges: [number, number, string][], dumped: number, buffers: BufferColumns, allocEntry: Grow<Int32Array>, where: PathOf, warn: (w: string) => void) {
+  if (ranges.length === 0) return;
+  const dump = ranges.slice(ranges.length - dumped).sort((a, b) => a[0] - b[0]);
+  for (let k = 1; k < dump.length; k++) {
+    if (dump[k][0] < dump[k - 1][1]) warn(`${dump[k][2]} at ${hexAddress(dump[k][0])} overlaps ${dump[k - 1][2]} (${hexAddress(dump[k - 1][0])} to ${hexAddress(dump[k - 1][1])})`);
+  }
+  // The union of every known segment range, merged, to search by address.
+  const sorted = [...ranges].sort((a, b) => a[0] - b[0]);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (const [a, b] of sorted) {
+    if (starts.length > 0 && a <= ends[ends.length - 1]) ends[ends.length - 1] = Math.max(ends[ends.length - 1], b);
+    else {
+      starts.push(a);
+      ends.push(b);
+    }
+  }
+  const addresses = buffers.address.items;
+  const bytes = buffers.bytes.items;
+  for (let id = 0; id < allocEntry.count; id++) {
+    const i = allocEntry.items[id];
+    const a = addresses[id];
+    if (i < 0 || Number.isNaN(a)) continue;
+    let lo = 0;
+    let hi = starts.length - 1;
+    let k = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid] <= a) {
+        k = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (k < 0 || a + bytes[id] > ends[k]) warn(`${where(i)}: alloc at ${hexAddress(a)} of ${bytes[id]} bytes lies outside every segment of the snapshot`);
+  }
+}
+
+/** Devices with a recorded history (a non-empty trace list) or segments, in order. */
+function snapshotDevices(snap: TorchSnapshot): number[] {
+  const found = new Set<number>();
+  snap.device_traces.forEach((t, d) => {
+    if (t.length > 0) found.add(d);
+  });
+  for (const s of snap.segments) {
+    const d = s !== null && typeof s === "object" ? s.device ?? 0 : undefined;
+    if (typeof d === "number") found.add(d);
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
 function busiestDevice(snap: TorchSnapshot): number {
   let best = -1;
   let most = 0;
@@ -501,14 +584,9 @@ function hexAddress(v: number | bigint): string {
   return `0x${v.toString(16)}`;
 }
 
-type FrameInfo = { scope: string; op: string; site: string };
-
 /** Where an entry's frames went once `shrinker` summarised them: an index into the summaries (an internal field). */
 const FRAME_INFO = "__hbmscopeFrames";
 const NO_FRAMES: TorchFrame[] = [];
-
-/** Most trie nodes `shrinker` keeps (about 100 bytes each): real snapshots repeat few stacks. */
-const MAX_TRIE_NODES = 1 << 20;
 
 /**
  * The `readPickle` dict hook of an import: stack frames become shared objects (one per distinct
@@ -517,13 +595,9 @@ const MAX_TRIE_NODES = 1 << 20;
  * place in the list), so that neither stacks (often most of a snapshot's bytes) nor entries are
  * held as objects.
  */
-function shrinker(info: (frames: TorchFrame[]) => number, rows: SnapshotEntries) {
+function shrinker(summaries: FrameSummaries, rows: SnapshotEntries) {
   // file -> line -> function -> the shared frame; no key strings built per frame.
   const frames = new Map<string, Map<unknown, Map<string, TorchFrame>>>();
-  // A trie over shared frames: a stack seen before gets its summary from one lookup per frame.
-  type Node = { next: Map<unknown, Node>; info: number };
-  const root: Node = { next: new Map(), info: -1 };
-  let nodes = 0;
   return (d: { [key: string]: unknown }) => {
     if (typeof d.filename === "string" && typeof d.name === "string" && d.action === undefined) {
       let byLine = frames.get(d.filename);
@@ -536,21 +610,7 @@ function shrinker(info: (frames: TorchFrame[]) => number, rows: SnapshotEntries)
       return d as never;
     }
     const f = d.frames;
-    let summary = -1;
-    if (Array.isArray(f) && f.length > 0) {
-      let node: Node | undefined = root;
-      for (let i = 0; i < f.length && node !== undefined; i++) {
-        let next: Node | undefined = node.next.get(f[i]);
-        if (next === undefined && nodes < MAX_TRIE_NODES) {
-          node.next.set(f[i], (next = { next: new Map(), info: -1 }));
-          nodes++;
-        }
-        node = next;
-      }
-      // Past the budget (a file with countless distinct stacks), summaries are not cached.
-      if (node === undefined) summary = info(f as TorchFrame[]);
-      else summary = node.info >= 0 ? node.info : (node.info = info(f as TorchFrame[]));
-    }
+    const summary = summaries.ofShared(f);
     if (typeof d.action === "string") {
       const row = rows.add(d, summary);
       if (row >= 0) return row as never;
@@ -561,21 +621,6 @@ function shrinker(info: (frames: TorchFrame[]) => number, rows: SnapshotEntries)
     }
     return d as never;
   };
-}
-
-function describeFrames(frames: TorchFrame[], depth: number): FrameInfo {
-  const python: TorchFrame[] = [];
-  for (const f of frames) {
-    if (f === null || typeof f !== "object" || typeof f.filename !== "string" || typeof f.name !== "string") continue;
-    if ((f.filename.endsWith(".py") || f.filename.startsWith("<")) && !PLUMBING.has(f.name)) python.push(f);
-  }
-  if (python.length === 0) {
-    const inner = frames.find((f) => f && typeof f.name === "string");
-    return { scope: "", op: inner ? inner.name : "", site: "" };
-  }
-  const names = python.slice(0, depth).map((f) => f.name).reverse();
-  const inner = python[0];
-  return { scope: names.join("/"), op: inner.name, site: `${inner.filename}:${inner.line}` };
 }
 
 /**

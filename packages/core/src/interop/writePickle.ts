@@ -9,10 +9,24 @@ import { SnapshotError } from "./snapshotError.js";
  * read it. Items are appended in batches of 1000, as CPython does (the viewer spreads a batch
  * into a function call, which would overflow on one huge batch). Iterative: any nesting depth.
  * `undefined` object fields are skipped; functions, symbols and cycles are refused.
+ * `options.shareRepeated`: a list or dict met again is written as a reference to the first
+ * (BINPUT / BINGET, as Python's pickler does for an object it has seen), so one list can stand in
+ * many places (how a snapshot can share one stack among entries). @defaultValue false: each
+ * occurrence written out in full.
  */
-export function writePickle(value: unknown): Uint8Array {
+export function writePickle(value: unknown, options: { shareRepeated?: boolean } = {}): Uint8Array {
   const out = new ByteWriter();
   const memo = new Map<string, number>();
+  const objects = new Map<object, number>();
+  let memoSize = 0;
+  const put = (id: number) => {
+    if (id < 256) out.byte(0x71).byte(id);
+    else out.byte(0x72).u32(id);
+  };
+  const get = (id: number) => {
+    if (id < 256) out.byte(0x68).byte(id);
+    else out.byte(0x6a).u32(id);
+  };
   const onPath = new Set<object>();
   out.byte(0x80).byte(2); // PROTO 2
   type Frame = { kind: "list"; items: readonly unknown[]; i: number; self: object } | { kind: "dict"; entries: [string, unknown][]; i: number; self: object };
@@ -26,18 +40,15 @@ export function writePickle(value: unknown): Uint8Array {
     else if (typeof v === "bigint") writePickleLong(out, v);
     else if (typeof v === "string") {
       const k = memo.get(v);
-      if (k !== undefined) {
-        if (k < 256) out.byte(0x68).byte(k);
-        else out.byte(0x6a).u32(k);
-      } else {
+      if (k !== undefined) get(k);
+      else {
         const utf8 = encoder.encode(v);
         out.byte(0x58).u32(utf8.length).bytes(utf8);
         // Memoise strings that are likely to repeat (keys, actions, file names), not every value.
         if (utf8.length <= 256) {
-          const id = memo.size;
+          const id = memoSize++;
           memo.set(v, id);
-          if (id < 256) out.byte(0x71).byte(id);
-          else out.byte(0x72).u32(id);
+          put(id);
         }
       }
     } else if (v instanceof Uint8Array) {
@@ -51,12 +62,21 @@ export function writePickle(value: unknown): Uint8Array {
     if (typeof v !== "object") throw new SnapshotError(`writePickle: cannot write a ${typeof v}`);
     const o = v as object;
     if (onPath.has(o)) throw new SnapshotError("writePickle: the value contains a cycle");
+    const seen = objects.get(o);
+    if (seen !== undefined) return get(seen);
     onPath.add(o);
+    const share = () => {
+      if (!options.shareRepeated) return;
+      objects.set(o, memoSize);
+      put(memoSize++);
+    };
     if (Array.isArray(o) || ArrayBuffer.isView(o)) {
       out.byte(0x5d); // EMPTY_LIST
+      share();
       frames.push({ kind: "list", items: Array.isArray(o) ? o : Array.from(o as unknown as ArrayLike<number>), i: 0, self: o });
     } else {
       out.byte(0x7d); // EMPTY_DICT
+      share();
       const entries = Object.entries(o).filter(([, x]) => x !== undefined);
       frames.push({ kind: "dict", entries, i: 0, self: o });
     }

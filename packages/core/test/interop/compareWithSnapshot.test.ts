@@ -37,6 +37,15 @@ describe("compareWithSnapshot", () => {
     expect(cmp.findings.join("\n")).toMatch(/block at \d+ \(buffer \d+/);
   });
 
+  it("cachingOptionsFromSnapshot() names a setting PyTorch would refuse by the snapshot's own key", () => {
+    expect(() => cachingOptionsFromSnapshot({ roundup_power2_divisions: { "1": 3, "2": 4 } })).toThrow(
+      'the snapshot\'s allocator_settings.roundup_power2_divisions is {"1":3,"2":4}, which PyTorch does not accept (0, 1 or a power of two for each interval)',
+    );
+    expect(() => cachingOptionsFromSnapshot({ roundup_power2_divisions: [0, 6] })).toThrow(/allocator_settings.roundup_power2_divisions is \[0,6\]/);
+    expect(() => cachingOptionsFromSnapshot({ max_split_size: 1000 })).toThrow(/allocator_settings.max_split_size is 1000, which PyTorch does not accept \(more than 20 MiB/);
+    expect(cachingOptionsFromSnapshot({ max_split_size: -1, roundup_power2_divisions: [0, 4] }).options).toMatchObject({ roundupPower2Divisions: [0, 4, ...new Array(14).fill(0)] });
+  });
+
   it("cachingOptionsFromSnapshot() reads max_split_size, roundup_power2_divisions and expandable_segments, and lists what the model lacks", () => {
     const r = cachingOptionsFromSnapshot({ max_split_size: 64 * MiB, roundup_power2_divisions: { "1": 4, "2": 4 }, expandable_segments: true, garbage_collection_threshold: 0.8 });
     expect(r.options.maxSplitSize).toBe(64 * MiB);

@@ -91,6 +91,18 @@ describe("importTorchSnapshot", () => {
     expect(importTorchSnapshot(snap, { category: () => "activation" }).buffers.map((b) => b.category)).toEqual(["activation", "activation", "activation"]);
   });
 
+  it("importTorchSnapshot() names the devices present when the one asked for is not there", () => {
+    const snap = writePickle({ segments: [{ device: 2, address: 0, total_size: 512, blocks: [] }], device_traces: [[{ action: "alloc", addr: 0, size: 512 }]] });
+    expect(() => importTorchSnapshot(snap, { device: 5 })).toThrow("importTorchSnapshot: device 5 is not in this snapshot; it has devices 0, 2");
+    try {
+      importTorchSnapshot(snap, { device: 5 });
+    } catch (e) {
+      expect((e as SnapshotError).option).toBe("device");
+    }
+    // a device with segments only is there (nothing recorded, blocks alive throughout)
+    expect(importTorchSnapshot(snap, { device: 2 }).buffers).toHaveLength(0);
+  });
+
   it("importTorchSnapshot() picks the busiest device, or the one asked for", () => {
     const snap = { segments: [], device_traces: [[], [{ action: "alloc", addr: 0, size: 10 }], []] };
     expect(torchMeta(importTorchSnapshot(snap)).device).toBe(1);

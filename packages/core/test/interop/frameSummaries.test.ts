@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { importTorchSnapshot, readPickle, SnapshotError, writePickle } from "@hbmscope/core";
+import { FrameSummaries } from "../../src/interop/frameSummaries.js";
+
+const stack = (n: number) => Array.from({ length: n }, (_, i) => ({ filename: "model.py", line: i, name: `f${i}` }));
+
+describe("FrameSummaries", () => {
+  it("FrameSummaries.of() reads a list shared by every entry once", () => {
+    const s = new FrameSummaries(8);
+    const frames = stack(1000);
+    for (let i = 0; i < 1000; i++) expect(s.of(frames)).toBe(0);
+    expect(s.framesRead).toBe(1000);
+  });
+
+  it("FrameSummaries.ofShared() reads a shared list once, and finds an equal distinct list through the trie", () => {
+    const s = new FrameSummaries(8);
+    const frames = stack(1000);
+    for (let i = 0; i < 1000; i++) s.ofShared(frames);
+    // first sight: trie walk + summary; then one lookup per reference
+    expect(s.framesRead).toBe(2000);
+    expect(s.ofShared([...frames])).toBe(0);
+    expect(s.list).toHaveLength(1);
+    expect(s.list[0]).toEqual({ scope: "f7/f6/f5/f4/f3/f2/f1/f0", op: "f0", site: "model.py:0" });
+  });
+});
+
+describe("importTorchSnapshot, shared references", () => {
+  it("importTorchSnapshot() reads a pickle whose entries all share one memoised frame list", () => {
+    const frames = stack(3000);
+    const entries = Array.from({ length: 3000 }, (_, i) => ({ action: "alloc", addr: i * 512, size: 512, stream: 0, frames }));
+    const bytes = writePickle({ segments: [], device_traces: [entries] }, { shareRepeated: true });
+    // the list is written once: the pickle is linear in entries + frames, not their product
+    expect(bytes.length).toBeLessThan(400_000);
+    const t = importTorchSnapshot(bytes);
+    expect(t.buffers).toHaveLength(3000);
+    expect(t.buffers[2999]).toMatchObject({ op: "f0", scope: "f7/f6/f5/f4/f3/f2/f1/f0" });
+  });
+
+  it("importTorchSnapshot() refuses segments that share one blocks list", () => {
+    const blocks = [{ size: 512, state: "inactive" }];
+    const bytes = writePickle({ segments: [{ address: 0, total_size: 512, blocks }, { address: 4096, total_size: 512, blocks }], device_traces: [[]] }, { shareRepeated: true });
+    expect(() => importTorchSnapshot(bytes)).toThrow(SnapshotError);
+    expect(() => importTorchSnapshot(bytes)).toThrow(/segments\[1\]\.blocks is the same list as segments\[0\]\.blocks/);
+  });
+});
+
+describe("writePickle", () => {
+  it("writePickle() with shareRepeated writes a repeated list once and reads back as one object", () => {
+    const shared = [1, 2, 3];
+    const back = readPickle(writePickle({ a: shared, b: shared }, { shareRepeated: true })) as { a: unknown; b: unknown };
+    expect(back.a).toEqual([1, 2, 3]);
+    expect(back.b).toBe(back.a);
+  });
+});
