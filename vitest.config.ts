@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-const packages = ["core", "model", "tfjs", "viz", "cli"];
+const packages = ["core", "model", "tfjs", "viz", "report", "cli"];
 
 export default defineConfig({
   test: {

@@ -27,6 +27,10 @@ if (want("model")) {
   modelBench();
 }
 if (want("interop")) interopBench();
+if (want("report")) {
+  const { reportBench } = await import("./report.bench.js");
+  await reportBench();
+}
 if (want("tfjs")) {
   const { tfjsBench } = await import("./tfjs.bench.js");
   await tfjsBench();

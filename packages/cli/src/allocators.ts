@@ -1,26 +1,19 @@
-import { bfcAllocator, cachingAllocator, cachingOptionsFromSnapshot, ideal, plannedArena, type Allocator, type CachingAllocatorOptions, type SnapshotMeta, type Trace } from "@hbmscope/core";
+import { ALLOCATOR_MODELS, type Allocator, type AllocatorFlags, type Trace } from "@hbmscope/core";
 import { CliError } from "./cliError.js";
 
-/** What `--expandable-segments` sets for the caching allocator (undefined: the snapshot's own setting, else off). */
-export interface AllocatorFlags {
-  expandableSegments?: boolean;
-}
+export type { AllocatorFlags };
 
 /**
- * The allocator models `--allocator` names, as values (a plain map of constructors), for every
- * command that replays: the caching one takes a PyTorch snapshot's own `allocator_settings`.
+ * The allocator models `--allocator` names: core's one map (shared with the HTML report's page),
+ * with a snapshot's unreadable `allocator_settings` turned into a one-line CLI error.
  */
 export const ALLOCATORS: Record<string, (trace: Trace, flags?: AllocatorFlags) => Allocator> = {
-  ideal: () => ideal(),
-  caching: (trace, flags = {}) => {
-    let options: CachingAllocatorOptions;
+  ...ALLOCATOR_MODELS,
+  caching: (trace, flags) => {
     try {
-      options = cachingOptionsFromSnapshot((trace.meta.torch as SnapshotMeta | undefined)?.allocatorSettings).options;
+      return ALLOCATOR_MODELS.caching(trace, flags);
     } catch (e) {
       throw new CliError(`${(e as Error).message}, or replay with --allocator bfc, ideal or planned, which do not read it`);
     }
-    return cachingAllocator(flags.expandableSegments === undefined ? options : { ...options, expandableSegments: flags.expandableSegments });
   },
-  bfc: () => bfcAllocator(),
-  planned: () => plannedArena(),
 };

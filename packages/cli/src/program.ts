@@ -12,10 +12,11 @@ import { registerEstimate } from "./commands/estimate.js";
 import { registerSimulate } from "./commands/simulate.js";
 import { registerProfile } from "./commands/profile.js";
 import { registerCompareAttention } from "./commands/compareAttention.js";
+import { registerReport } from "./commands/report.js";
 import { registerMonitor } from "./commands/monitor.js";
 
 /** Each subcommand registers itself; the list is the whole CLI at a glance. */
-const commands = [registerInspect, registerEstimate, registerSimulate, registerProfile, registerCompareAttention, registerReplay, registerRender, registerImport, registerExport, registerMonitor];
+const commands = [registerInspect, registerEstimate, registerSimulate, registerProfile, registerCompareAttention, registerReplay, registerRender, registerImport, registerExport, registerReport, registerMonitor];
 
 export const version: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 

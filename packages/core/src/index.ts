@@ -54,6 +54,8 @@ export { bfcAllocator, bfcBin } from "./allocators/bfcAllocator.js";
 export type { BfcAllocator, BfcAllocatorOptions } from "./allocators/bfcAllocator.js";
 export { plannedArena } from "./allocators/plannedArena.js";
 export type { PlannedArena, PlannedArenaOptions } from "./allocators/plannedArena.js";
+export { ALLOCATOR_MODELS } from "./allocatorModels.js";
+export type { AllocatorFlags } from "./allocatorModels.js";
 export { formatBytes } from "./formatBytes.js";
 export { cachingOptionsFromSnapshot } from "./interop/cachingOptionsFromSnapshot.js";
 export { compareWithSnapshot } from "./interop/compareWithSnapshot.js";

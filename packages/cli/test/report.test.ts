@@ -1,0 +1,226 @@
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { liveAt, parseTrace, CATEGORIES } from "@hbmscope/core";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "./run.js";
+
+// Debian's chromium (`apt-get install chromium`; .ci/run installs it), driven by playwright-core.
+// playwright never downloads a browser of its own here.
+const CHROMIUM = "/usr/bin/chromium";
+const step = new URL("../../../examples/step.trace.json", import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), "hbmscope-report-"));
+
+let browser: Browser;
+
+/** Opens a report with every request but the file itself refused; collects requests and console errors. */
+async function open(file: string) {
+  const url = pathToFileURL(file).href;
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, offline: true });
+  const requests: string[] = [];
+  const errors: string[] = [];
+  await context.route("**/*", (route) => {
+    const u = route.request().url();
+    if (u === url) return route.continue();
+    requests.push(u);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.on("request", (r) => void (r.url() !== url && requests.push(r.url())));
+  page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
+  page.on("pageerror", (e) => void errors.push(e.message));
+  await page.goto(url);
+  await page.waitForSelector("body[data-ready]", { timeout: 15_000 });
+  return { page, requests, errors };
+}
+
+const summaryOf = (page: Page) => page.evaluate(() => ({ ...document.getElementById("hbmscope-summary")!.dataset }));
+
+async function json(argv: string[]) {
+  const r = await run(argv);
+  return JSON.parse(r.stdout);
+}
+
+describe("hbmscope report", () => {
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`report tests need Debian's chromium at ${CHROMIUM}: apt-get install chromium`);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("report --out writes one HTML file with a CSP that forbids remote loads, and the data as columns, not trace JSON", async () => {
+    const out = join(dir, "step.html");
+    const r = await run(["report", step, "--out", out, "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ out, allocator: "caching", capacity: null, reserve: null, compare: null });
+    const html = readFileSync(out, "utf8");
+    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+'; /);
+    // No script or stylesheet by address, and no URL but XML namespace names (d3-selection's).
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!www\.w3\.org\/)/);
+    expect(html).not.toContain('"kind":"alloc"');
+    expect(statSync(out).size).toBeLessThan(statSync(step).size);
+  });
+
+  it("report: the page makes no request and logs no error; its peak is inspect's, its reserved bytes replay's, for each allocator", async () => {
+    const { page, requests, errors } = await open(join(dir, "step.html"));
+    const inspect = await json(["inspect", step, "--json"]);
+    const s = await summaryOf(page);
+    expect(Number(s.peakBytes)).toBe(inspect.peakBytes);
+    expect(Number(s.peakIndex)).toBe(inspect.peakIndex);
+    expect(Number(s.reservedBytes)).toBe((await json(["replay", step, "--json"])).reservedPeak);
+    const cases: [string, string[]][] = [
+      ["bfc", ["--allocator", "bfc"]],
+      ["planned", ["--allocator", "planned"]],
+      ["ideal", ["--allocator", "ideal"]],
+      ["caching+expandable", ["--allocator", "caching", "--expandable-segments", "on"]],
+    ];
+    const seen = new Set<number>();
+    for (const [name, flags] of cases) {
+      await page.selectOption("#allocator", name);
+      await page.waitForSelector(`#hbmscope-summary[data-allocator="${name}"]`);
+      const expected = (await json(["replay", step, ...flags, "--json"])).reservedPeak;
+      expect([name, Number((await summaryOf(page)).reservedBytes)]).toEqual([name, expected]);
+      seen.add(expected);
+    }
+    expect(seen.size).toBeGreaterThan(1);
+    // A card the step does not fit in once the default reserve (CUDA context + cuBLAS workspace,
+    // 520.125 MiB) is held outside the allocator: the page reports the OOM event replay reports.
+    await page.selectOption("#allocator", "caching");
+    await page.fill("#capacity", "522MiB");
+    await page.press("#capacity", "Enter");
+    await page.waitForFunction(() => document.getElementById("hbmscope-summary")!.dataset.oomIndex !== "-1");
+    const oom = (await run(["replay", step, "--capacity", "522MiB", "--json"])).stdout;
+    expect(Number((await summaryOf(page)).oomIndex)).toBe(JSON.parse(oom).oom.index);
+    await page.fill("#capacity", "lots");
+    await page.press("#capacity", "Enter");
+    expect(await page.textContent("#capacity-error")).toMatch(/capacity/);
+    expect(requests).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("report: hovering the peak names the buffer drawn there (categories bottom up, oldest lowest); click and keys show the live set", async () => {
+    const { page, errors } = await open(join(dir, "step.html"));
+    const trace = parseTrace(JSON.parse(readFileSync(step, "utf8")));
+    const inspect = await json(["inspect", step, "--json"]);
+    const live = liveAt(trace, inspect.peakIndex);
+    const allocIndex = new Map<number, number>();
+    trace.events.slice(0, inspect.peakIndex + 1).forEach((e, i) => e.kind === "alloc" && allocIndex.set(e.buffer, i));
+    const stacked = [...live].sort((a, b) => CATEGORIES.indexOf(a.category) - CATEGORIES.indexOf(b.category) || allocIndex.get(a.id)! - allocIndex.get(b.id)!);
+    // The largest live buffer (the easiest to point at), and the bytes stacked below it.
+    const target = stacked.reduce((best, b) => (b.bytes > best.bytes ? b : best));
+    const below = stacked.slice(0, stacked.indexOf(target)).reduce((sum, b) => sum + b.bytes, 0);
+    const box = (await page.locator("#chart").boundingBox())!;
+    const g = await page.evaluate(() => ({ ...document.getElementById("chart")!.dataset }));
+    // The pixel column holding the peak event (column c covers events [c·k, (c+1)·k), k = events per pixel),
+    // a quarter pixel in, so that rounding of pointer coordinates keeps it there.
+    const column = Math.floor(inspect.peakIndex / (trace.events.length / Number(g.plotWidth)));
+    const x = box.x + Number(g.plotLeft) + column + 0.25;
+    const y = box.y + Number(g.plotBottom) - ((below + target.bytes / 2) / Number(g.yMax)) * (Number(g.plotBottom) - Number(g.plotTop));
+    await page.mouse.move(x, y);
+    await page.waitForSelector("#tooltip:not([hidden])");
+    expect(await page.getAttribute("#tooltip", "data-event")).toBe(String(inspect.peakIndex));
+    expect(await page.getAttribute("#tooltip", "data-buffer-id")).toBe(String(target.id));
+    expect(await page.textContent("#tooltip")).toContain(`buffer #${target.id}`);
+    await page.mouse.click(x, y);
+    await page.waitForSelector("#live-table");
+    expect(await page.locator("#live-table tbody tr").count()).toBe(Math.min(500, live.length));
+    expect(await page.textContent("#segment-summary")).toMatch(/caching allocator after event \d+: \d+ segments/);
+    // Sorting by id from the keyboard: the header button, Enter.
+    await page.focus("#live-table th:nth-child(1) button");
+    await page.keyboard.press("Enter");
+    const ids = await page.$$eval("#live-table tbody tr td:first-child", (tds) => tds.map((td) => Number(td.textContent)));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    // Keys on the chart: P jumps to the peak, + zooms in around it.
+    await page.focus("#chart");
+    await page.keyboard.press("p");
+    expect(await page.getAttribute("#tooltip", "data-event")).toBe(String(inspect.peakIndex));
+    const before = await page.getAttribute("#chart", "data-domain");
+    await page.keyboard.press("+");
+    await page.waitForFunction((d) => document.getElementById("chart")!.dataset.domain !== d, before);
+    const [d0, d1] = (await page.getAttribute("#chart", "data-domain"))!.split(",").map(Number);
+    expect(d1 - d0).toBeCloseTo(trace.events.length / 2, 0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("report --compare shows both runs, aligned by phase, with the difference at the peak; a screenshot is not blank", async () => {
+    const naive = join(dir, "naive.json");
+    const flash = join(dir, "flash.json");
+    const sim = ["simulate", "--model", "gpt2", "--batch", "1", "--seq", "1024"];
+    expect((await run([...sim, "--attention", "naive", "--out", naive])).code).toBe(0);
+    expect((await run([...sim, "--attention", "flash", "--out", flash])).code).toBe(0);
+    const out = join(dir, "compare.html");
+    expect((await run(["report", naive, "--compare", flash, "--out", out])).code).toBe(0);
+    const { page, requests, errors } = await open(out);
+    const [a, b] = [await json(["inspect", naive, "--json"]), await json(["inspect", flash, "--json"])];
+    const s = await summaryOf(page);
+    expect([Number(s.peakBytes), Number(s.comparePeakBytes)]).toEqual([a.peakBytes, b.peakBytes]);
+    expect(await page.isVisible("#compare-table")).toBe(true);
+    const head = await page.$$eval("#compare-table th", (ths) => ths.map((th) => th.textContent));
+    expect(head).toEqual(["phase", "naive.json", "flash.json", "difference"]);
+    expect(await page.textContent("#summary-text")).toContain("peak difference (flash.json - naive.json): -");
+    // Not blank: the chart's pixels hold many colours and mostly not the background.
+    const pixels = await page.evaluate(() => {
+      const c = document.getElementById("chart") as HTMLCanvasElement;
+      const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      const colours = new Set<number>();
+      let painted = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 3] > 0) painted++;
+        colours.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+      }
+      return { colours: colours.size, painted: painted / (d.length / 4) };
+    });
+    expect(pixels.colours).toBeGreaterThan(8);
+    expect(pixels.painted).toBeGreaterThan(0.3);
+    const png = await page.locator("#chart").screenshot({ path: join(dir, "compare.png") });
+    expect(png.length).toBeGreaterThan(5_000);
+    expect(requests).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("report of a PyTorch snapshot: the peak is inspect's and the tooltip shows the buffer's Python frames", async () => {
+    const snapshot = new URL("../../core/test/fixtures/snapshot-fresh.pickle", import.meta.url).pathname;
+    const out = join(dir, "snapshot.html");
+    expect((await run(["report", snapshot, "--out", out])).code).toBe(0);
+    const { page, requests, errors } = await open(out);
+    const inspect = await json(["inspect", snapshot, "--json"]);
+    expect(Number((await summaryOf(page)).peakBytes)).toBe(inspect.peakBytes);
+    expect(Number((await summaryOf(page)).reservedBytes)).toBe((await json(["replay", snapshot, "--json"])).reservedPeak);
+    await page.focus("#chart");
+    await page.keyboard.press("p");
+    const text = await page.textContent("#tooltip");
+    expect(text).toContain(`event ${inspect.peakIndex}:`);
+    expect(text).toMatch(/buffer #\d+[\s\S]*stack \(outermost first\):\n  \w+/);
+    expect(requests).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("report -o - writes the page to standard output, and never writes over its input", async () => {
+    const r = await run(["report", step, "-o", "-"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.startsWith("<!doctype html>")).toBe(true);
+    expect(r.stderr).toContain("wrote standard output");
+    const before = readFileSync(step, "utf8");
+    const over = await run(["report", step, "--out", step]);
+    expect(over.code).not.toBe(0);
+    expect(over.stderr).toContain("--out");
+    expect(readFileSync(step, "utf8")).toBe(before);
+  });
+
+  it("report: a bad --capacity or --allocator is a usage error naming the flag", async () => {
+    const r = await run(["report", step, "--out", join(dir, "x.html"), "--capacity", "lots"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--capacity/);
+    const a = await run(["report", step, "--out", join(dir, "x.html"), "--allocator", "lru"]);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain("ideal, caching, caching+expandable, bfc, planned");
+  });
+});

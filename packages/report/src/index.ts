@@ -1,0 +1,18 @@
+export { reportHtml } from "./reportHtml.js";
+export type { HtmlReport, ReportOptions } from "./reportHtml.js";
+export { reportData, STRING_FIELDS } from "./reportData.js";
+export type { ReportData, StringColumn, StringField } from "./reportData.js";
+export { traceFromReportData } from "./traceFromReportData.js";
+export { encodeArray, decodeArray, narrowestType } from "./encodeArray.js";
+export type { EncodedArray, ArrayType } from "./encodeArray.js";
+export { toBase64, fromBase64 } from "./base64.js";
+export { columnPeaks, blockPeaks, rangePeak, BLOCK } from "./columnPeaks.js";
+export type { Blocks } from "./columnPeaks.js";
+export { liveStack, bufferAtHeight } from "./liveStack.js";
+export type { LiveStack } from "./liveStack.js";
+export { phaseAlignment, phaseSpans, alignAt } from "./phaseAlignment.js";
+export { reportSummary, summaryText } from "./summary.js";
+export type { ReportSummary } from "./summary.js";
+export { whatIf, REPORT_ALLOCATORS } from "./whatIf.js";
+export { pageScript } from "./pageScript.js";
+export type { ReportPayload } from "./reportPayload.js";
