@@ -6,6 +6,15 @@ import { parseTrace } from "@hbmscope/core";
 import { run } from "./run.js";
 
 describe("hbmscope simulate", () => {
+  it("simulate says when implementation hf falls back to fused (QLoRA), on stderr and in --json notes", async () => {
+    const r = await run(["simulate", "--model", "llama-2-7b", "--method", "qlora", "--seq", "256", "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).notes.join(" ")).toMatch(/implementation hf does not model QLoRA .* simulated with implementation fused/);
+    expect(r.stderr).toMatch(/^note: implementation hf does not model QLoRA/m);
+    const plain = await run(["simulate", "--model", "llama-2-7b", "--method", "lora", "--seq", "256", "--json"]);
+    expect(JSON.parse(plain.stdout).notes).toEqual([]);
+  });
+
   it("simulate --json: Llama-2-7B QLoRA with full checkpointing and flash fits in 24GB", async () => {
     const r = await run(["simulate", "--model", "llama-2-7b", "--method", "qlora", "--batch", "1", "--seq", "2048", "--checkpointing", "full", "--attention", "flash", "--allocator", "caching", "--capacity", "24GB", "--json"]);
     expect(r.code).toBe(0);

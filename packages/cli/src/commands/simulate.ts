@@ -101,6 +101,9 @@ export function registerSimulate(program: Command, io: Io) {
       const notes = setupNotes(opts, (name) => command.getOptionValueSource(name) === "cli");
       const device = capacityFromFlags(opts.capacity, opts);
       const r = simulateReport(model, setup, { semantics: opts.semantics, backend: opts.backend, mode: opts.mode }, opts.allocator, device);
+      // The simulator says when it modelled another program than the one asked for (hf falls back to fused).
+      const simNotes = (r.trace.meta as { notes?: unknown }).notes;
+      if (Array.isArray(simNotes)) notes.push(...simNotes.filter((n): n is string => typeof n === "string"));
       if (opts.out) writeOutput(opts.out, serializeTrace(r.trace), io);
       if (opts.svg) {
         const run = replay(r.trace, ALLOCATORS[opts.allocator](r.trace), { capacity: device?.gpu.bytes, outside: device?.reserve, view: "physical" });
