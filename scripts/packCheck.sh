@@ -8,12 +8,12 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-packages=(@hbmscope/core @hbmscope/model @hbmscope/tfjs @hbmscope/viz @hbmscope/cli)
+packages=(@hbmscope/core @hbmscope/model @hbmscope/tfjs @hbmscope/viz @hbmscope/report @hbmscope/cli)
 fail() { echo "pack check: $*" >&2; exit 1; }
 
 # prepack builds each package (model also copies the docs it cites); pnpm packs in dependency order.
 (cd "$root" && pnpm -r pack --pack-destination "$work/tarballs" >/dev/null)
-[ "$(ls "$work"/tarballs/*.tgz | wc -l)" = 5 ] || fail "expected 5 tarballs, got: $(ls "$work/tarballs")"
+[ "$(ls "$work"/tarballs/*.tgz | wc -l)" = 6 ] || fail "expected 6 tarballs, got: $(ls "$work/tarballs")"
 for t in "$work"/tarballs/*.tgz; do
   tar -tzf "$t" > "$work/list"
   tar -xzf "$t" -O package/package.json > "$work/manifest"
@@ -27,6 +27,8 @@ mkdir -p "$app" && cd "$app"
 echo '{ "name": "hbmscope-pack-check", "private": true, "type": "module" }' > package.json
 npm install --no-audit --no-fund --prefer-offline --loglevel=error "$work"/tarballs/*.tgz >/dev/null
 [ -e node_modules/core-js ] && fail "core-js is installed"
+# The report's page ships bundled (dist/page.js): no esbuild, and no build script, for a user.
+[ -e node_modules/esbuild ] && fail "esbuild is installed (the report page should ship bundled)"
 bin=node_modules/.bin/hbmscope
 total=$(du -sb node_modules | cut -f1)
 tf=$(du -sb node_modules/@tensorflow | cut -f1)
@@ -40,7 +42,7 @@ node -e 'const r = JSON.parse(require("fs").readFileSync("estimate.json", "utf8"
 # Each package from plain Node ESM (no TypeScript, no source condition).
 # (The /testing entries need the optional peer fast-check and are left out.)
 node --input-type=module -e "
-for (const p of ['@hbmscope/core', '@hbmscope/model', '@hbmscope/tfjs/config', '@hbmscope/tfjs', '@hbmscope/viz', '@hbmscope/cli']) {
+for (const p of ['@hbmscope/core', '@hbmscope/model', '@hbmscope/tfjs/config', '@hbmscope/tfjs', '@hbmscope/viz', '@hbmscope/report', '@hbmscope/cli']) {
   const m = await import(p);
   if (Object.keys(m).length === 0) throw new Error(p + ' exports nothing');
 }
@@ -77,9 +79,11 @@ rm -rf node_modules/@tensorflow
 "$bin" estimate --model llama-2-7b --method qlora --attention flash --gpu "RTX 4090" > /dev/null || fail "estimate without @tensorflow/*"
 "$bin" simulate --model gpt2-small --batch 1 --seq 128 --out step.json > /dev/null || fail "simulate without @tensorflow/*"
 "$bin" inspect step.json > /dev/null || fail "inspect without @tensorflow/*"
+"$bin" report step.json -o report.html > /dev/null || fail "report without @tensorflow/* (and without esbuild)"
+grep -q 'id="hbmscope-summary"' report.html || fail "report.html has no summary element"
 set +e
 "$bin" profile --seq 16 > /dev/null 2> profile.err
 code=$?
 set -e
 [ "$code" = 1 ] && grep -q "npm i @tensorflow/tfjs-core@4.22.0" profile.err || fail "profile without @tensorflow/* should say what to install, got $code: $(cat profile.err)"
-echo "pack check: passed (5 packages; estimate, simulate and inspect run without @tensorflow/*; profile says: $(cat profile.err))"
+echo "pack check: passed (6 packages; estimate, simulate, inspect and report run without @tensorflow/*; profile says: $(cat profile.err))"

@@ -1,20 +1,34 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { buildSync } from "esbuild";
 
 let cached: string | undefined;
 
 /**
  * The report page's script: `page/main.ts` with @hbmscope/core, the d3 modules and its own
- * helpers bundled for the browser by esbuild (one minified IIFE, no imports left). Built the first
- * time a process writes a report (a few hundred milliseconds) and kept for the next ones; built from
- * the sources that ship with the package, so it can never be stale and needs no build step.
+ * helpers bundled for the browser by esbuild (one minified IIFE, no imports left). The built package
+ * ships it as `dist/page.js` (bundled by `pnpm build`, so installing the package needs no esbuild and
+ * runs no build script); run from the sources (tests, `tsx`), it is bundled the first time a process
+ * writes a report (a few hundred milliseconds) with esbuild, a development dependency, and kept.
  */
 export function pageScript(): string {
   if (cached !== undefined) return cached;
+  const built = fileURLToPath(new URL("./page.js", import.meta.url));
+  if (existsSync(built)) {
+    cached = readFileSync(built, "utf8");
+    return cached;
+  }
+  cached = bundlePage();
+  return cached;
+}
+
+/** Bundles `page/main` with esbuild (from the sources, or from `dist/page/main.js` at build time). */
+export function bundlePage(): string {
   // From src/ (source runs, tests) the entry is main.ts; from dist/ (the published package) main.js.
   const ts = fileURLToPath(new URL("./page/main.ts", import.meta.url));
   const entry = existsSync(ts) ? ts : fileURLToPath(new URL("./page/main.js", import.meta.url));
+  // esbuild is needed only to bundle: loaded here, never by a built package that ships page.js.
+  const { buildSync } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
   const result = buildSync({
     entryPoints: [entry],
     bundle: true,
@@ -28,6 +42,5 @@ export function pageScript(): string {
     conditions: ["source"],
     logLevel: "silent",
   });
-  cached = result.outputFiles[0].text;
-  return cached;
+  return result.outputFiles[0].text;
 }
