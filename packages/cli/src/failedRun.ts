@@ -1,6 +1,7 @@
 import { serializeTrace } from "@hbmscope/core";
 import { TfjsTraceError } from "@hbmscope/tfjs/config";
 import { CliError } from "./cliError.js";
+import { OOM_EXIT_CODE } from "./commands/replay.js";
 import type { Io } from "./io.js";
 import { writeOutput } from "./writeOutput.js";
 
@@ -21,7 +22,7 @@ function isOutOfMemory(e: unknown, backend?: string): boolean {
 
 /**
  * Turns a failed traced step into one clear line: out of memory (for wasm: its heap, at most
- * 4 GiB) or another error, how far the trace got, and where the partial trace went (written when
+ * 4 GiB; exit code 3, as every command's "does not fit") or another error, how far the trace got, and where the partial trace went (written when
  * `out` is given).
  */
 export function failedRun(e: unknown, out: string | undefined, io: Io, backend?: string): Error {
@@ -36,9 +37,9 @@ export function failedRun(e: unknown, out: string | undefined, io: Io, backend?:
   const message = (cause as Error)?.message ?? String(cause);
   if (isOutOfMemory(cause, backend)) {
     if (backend === "wasm") {
-      return new CliError(`the wasm heap ran out during the traced step (it holds at most 4 GiB: WebAssembly's 32-bit memory; the backend said: ${message}); try --backend cpu, a smaller --seq or --batch, or --attention flash${where}`);
+      return new CliError(`the wasm heap ran out during the traced step (it holds at most 4 GiB: WebAssembly's 32-bit memory; the backend said: ${message}); try --backend cpu, a smaller --seq or --batch, or --attention flash${where}`, OOM_EXIT_CODE);
     }
-    return new CliError(`out of memory during the traced step (${message}); try a smaller configuration${where}`);
+    return new CliError(`out of memory during the traced step (${message}); try a smaller configuration${where}`, OOM_EXIT_CODE);
   }
   return new CliError(`the traced step failed: ${message}${where}`);
 }

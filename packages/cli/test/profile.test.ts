@@ -58,11 +58,11 @@ describe("hbmscope profile", () => {
     expect(tfnode.stderr).toMatch(/npm i @tensorflow\/tfjs-node/);
   });
 
-  it("profile reports running out of memory and keeps the partial trace", async () => {
+  it("profile reports running out of memory with exit code 3 and keeps the partial trace", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hbmscope-oom-"));
     // w1 would be 64 x 2^28 floats: more than a typed array can hold, so the allocation throws at once.
     const r = await run(["profile", "--backend", "cpu", "--vocab", "32", "--ffn", "268435456", "--seq", "8", "--out", "partial.json"], dir);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/^hbmscope: out of memory during the traced step \(Invalid typed array length.*partial trace \(\d+ events\) written to partial.json\n$/m);
     const trace = parseTrace(readFileSync(join(dir, "partial.json"), "utf8"));
     expect(trace.events.length).toBeGreaterThan(0);
