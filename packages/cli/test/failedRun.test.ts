@@ -14,16 +14,19 @@ const partial = () => {
 };
 
 describe("failedRun", () => {
-  it("failedRun() says the wasm heap's 4 GiB ran out and keeps the partial trace", () => {
+  it("failedRun() says the wasm heap's 4 GiB ran out (exit code 3) and keeps the partial trace", () => {
     const dir = mkdtempSync(join(tmpdir(), "hbmscope-failed-"));
     const io = { stdout: () => {}, stderr: () => {}, cwd: dir };
     const e = failedRun(partial(), "partial.json", io, "wasm");
     expect(e.message).toBe(
       "the wasm heap ran out during the traced step (it holds at most 4 GiB: WebAssembly's 32-bit memory; the backend said: memory access out of bounds); try --backend cpu, a smaller --seq or --batch, or --attention flash; partial trace (1 events) written to partial.json",
     );
+    expect((e as { exitCode?: number }).exitCode).toBe(3);
     expect(parseTrace(readFileSync(join(dir, "partial.json"), "utf8")).events).toHaveLength(1);
     // on the cpu backend the same message is not an out-of-memory
-    expect(failedRun(partial(), undefined, io, "cpu").message).toMatch(/^the traced step failed: memory access out of bounds/);
+    const other = failedRun(partial(), undefined, io, "cpu");
+    expect(other.message).toMatch(/^the traced step failed: memory access out of bounds/);
+    expect((other as { exitCode?: number }).exitCode).toBe(1);
   });
 });
 
