@@ -138,15 +138,19 @@ export function drawChart(canvas: HTMLCanvasElement, m: ChartModel, x: ScaleLine
     ctx.stroke();
     ctx.setLineDash([]);
   }
+  /** A line across the plot's height at x (the OOM marker, the cursor). */
+  function verticalLine(x: number, color: string, width: number) {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = width;
+    ctx.beginPath();
+    ctx.moveTo(x, top);
+    ctx.lineTo(x, bottom);
+    ctx.stroke();
+  }
   if (run?.oom) {
     const xo = px(run.oom.index + 0.5);
     if (xo >= left && xo <= left + plotW) {
-      ctx.strokeStyle = "#d62728";
-      ctx.lineWidth = 2;
-      ctx.beginPath();
-      ctx.moveTo(xo, top);
-      ctx.lineTo(xo, bottom);
-      ctx.stroke();
+      verticalLine(xo, "#d62728", 2);
       if (detail) {
         ctx.fillStyle = "#d62728";
         ctx.fillText("OOM", xo + 3, top + 12);
@@ -168,12 +172,7 @@ export function drawChart(canvas: HTMLCanvasElement, m: ChartModel, x: ScaleLine
     if (cursor >= 0) {
       const xc = px(cursor + 0.5);
       if (xc >= left && xc <= left + plotW) {
-        ctx.strokeStyle = "#555";
-        ctx.lineWidth = 1;
-        ctx.beginPath();
-        ctx.moveTo(xc, top);
-        ctx.lineTo(xc, bottom);
-        ctx.stroke();
+        verticalLine(xc, "#555", 1);
       }
     }
     // Axes.
