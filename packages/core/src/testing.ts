@@ -3,10 +3,10 @@
  * Needs `fast-check` (an optional peer dependency).
  */
 import fc from "fast-check";
-import { lazyTrace, type TraceRows } from "./lazyTrace.js";
-import { CATEGORIES, type Category, type Trace, type TraceBuffer, type TraceEvent } from "./trace.js";
-import { traceColumns } from "./traceColumns.js";
-import { traceExtras } from "./traceExtras.js";
+import { lazyTrace, type TraceRows } from "./trace/lazyTrace.js";
+import { CATEGORIES, type Category, type Trace, type TraceBuffer, type TraceEvent } from "./trace/trace.js";
+import { traceColumns } from "./trace/traceColumns.js";
+import { traceExtras } from "./trace/traceExtras.js";
 
 export interface TraceArbitraryOptions {
   /** Most buffers in a trace. @defaultValue 30 */

@@ -1,6 +1,6 @@
-import type { TraceCounter } from "../trace.js";
-import { TraceError } from "../traceError.js";
-import { describe, isObject } from "../traceValidator.js";
+import type { TraceCounter } from "../trace/trace.js";
+import { TraceError } from "../trace/traceError.js";
+import { describe, isObject } from "../trace/traceValidator.js";
 
 /**
  * Checks a trace's optional `counters` field (sampled series, see `TraceCounter`): an array of

@@ -1,4 +1,4 @@
-import type { TraceCounter } from "../trace.js";
+import type { TraceCounter } from "../trace/trace.js";
 
 /** What the log readers (`parseSmiCsv`, `parseTorchMemoryLog`) return: plain data for a trace's `counters`. */
 export interface CounterLog {

@@ -1,4 +1,4 @@
-import type { TraceCounter } from "../trace.js";
+import type { TraceCounter } from "../trace/trace.js";
 
 /** The largest sample of a series: its value in bytes, time in ms and index; `index` -1 for no samples. */
 export interface CounterPeak {

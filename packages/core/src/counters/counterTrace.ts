@@ -1,4 +1,4 @@
-import type { Trace, TraceCounter, TraceMeta } from "../trace.js";
+import type { Trace, TraceCounter, TraceMeta } from "../trace/trace.js";
 
 /**
  * A trace that holds only sampled series (no buffers, no events): what `hbmscope monitor` writes.

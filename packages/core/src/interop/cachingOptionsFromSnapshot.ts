@@ -1,4 +1,4 @@
-import type { CachingAllocatorOptions } from "../allocators/cachingAllocator.js";
+import type { CachingAllocatorOptions } from "../replay/allocators/cachingAllocator.js";
 import { SnapshotError } from "./snapshotError.js";
 
 /**

@@ -1,7 +1,7 @@
-import type { ReplayRun } from "../replayRun.js";
-import { bufferAt, bufferCount, eventCount } from "../lazyTrace.js";
-import { traceColumns } from "../traceColumns.js";
-import type { Trace } from "../trace.js";
+import type { ReplayRun } from "../replay/replayRun.js";
+import { bufferAt, bufferCount, eventCount } from "../trace/lazyTrace.js";
+import { traceColumns } from "../trace/traceColumns.js";
+import type { Trace } from "../trace/trace.js";
 import type { SnapshotMeta } from "./importTorchSnapshot.js";
 import { snapshotReserved } from "./snapshotReserved.js";
 

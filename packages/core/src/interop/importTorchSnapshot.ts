@@ -1,10 +1,10 @@
-import { lazyTrace, type TraceRows } from "../lazyTrace.js";
-import { CATEGORIES, type Category, type Trace, type TraceBuffer, type TraceEvent, type TraceMark, type TraceMeta } from "../trace.js";
-import { categoryIndex, type TraceColumns } from "../traceColumns.js";
+import { lazyTrace, type TraceRows } from "../trace/lazyTrace.js";
+import { CATEGORIES, type Category, type Trace, type TraceBuffer, type TraceEvent, type TraceMark, type TraceMeta } from "../trace/trace.js";
+import { categoryIndex, type TraceColumns } from "../trace/traceColumns.js";
 import type { ByteSource } from "./byteSource.js";
 import { asTorchSnapshot, readTorchSnapshot } from "./readTorchSnapshot.js";
 import { SnapshotEntries } from "./snapshotEntries.js";
-import { Grow } from "../growArray.js";
+import { Grow } from "../trace/growArray.js";
 import { SnapshotError } from "./snapshotError.js";
 import { FrameSummaries, type FrameSummary } from "./frameSummaries.js";
 import type { TorchBlock, TorchFrame, TorchSegment, TorchSnapshot, TorchTraceEntry } from "./torchSnapshot.js";

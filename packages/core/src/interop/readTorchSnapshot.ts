@@ -1,5 +1,5 @@
 import type { ByteSource } from "./byteSource.js";
-import { JsonText } from "../jsonText.js";
+import { JsonText } from "../json/jsonText.js";
 import { readPickle, type PickleValue, type ReadPickleOptions } from "./readPickle.js";
 import { SnapshotError } from "./snapshotError.js";
 import type { TorchSnapshot } from "./torchSnapshot.js";

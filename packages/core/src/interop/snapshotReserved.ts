@@ -1,5 +1,5 @@
-import type { Trace } from "../trace.js";
-import { eventCount } from "../lazyTrace.js";
+import type { Trace } from "../trace/trace.js";
+import { eventCount } from "../trace/lazyTrace.js";
 import type { SnapshotMeta } from "./importTorchSnapshot.js";
 
 /**

@@ -1,9 +1,9 @@
-import { eventPhases } from "../phases.js";
-import { eventCount, eventTimes } from "../lazyTrace.js";
-import type { ReplayRun } from "../replayRun.js";
-import { CATEGORIES, type Trace, type View } from "../trace.js";
-import { traceColumns, VIEW_BIT } from "../traceColumns.js";
-import { timeline } from "../timeline.js";
+import { eventPhases } from "../timeline/phases.js";
+import { eventCount, eventTimes } from "../trace/lazyTrace.js";
+import type { ReplayRun } from "../replay/replayRun.js";
+import { CATEGORIES, type Trace, type View } from "../trace/trace.js";
+import { traceColumns, VIEW_BIT } from "../trace/traceColumns.js";
+import { timeline } from "../timeline/timeline.js";
 import { snapshotReserved } from "./snapshotReserved.js";
 
 /** One event of the Chrome / Perfetto trace event format (JSON object form). */

@@ -1,5 +1,5 @@
-import type { Trace } from "../trace.js";
-import { jsonItemPieces } from "../jsonItemPieces.js";
+import type { Trace } from "../trace/trace.js";
+import { jsonItemPieces } from "../json/jsonItemPieces.js";
 import { perfettoParts, type ToPerfettoOptions } from "./toPerfetto.js";
 
 /**

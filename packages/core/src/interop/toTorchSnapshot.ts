@@ -1,8 +1,8 @@
-import type { ReplayRun } from "../replayRun.js";
-import { blocksBySegment } from "../blocksBySegment.js";
-import { bufferAt, bufferCount, eventCount, eventTimes } from "../lazyTrace.js";
-import type { Trace, TraceBuffer, View } from "../trace.js";
-import { traceColumns, VIEW_BIT } from "../traceColumns.js";
+import type { ReplayRun } from "../replay/replayRun.js";
+import { blocksBySegment } from "../replay/blocksBySegment.js";
+import { bufferAt, bufferCount, eventCount, eventTimes } from "../trace/lazyTrace.js";
+import type { Trace, TraceBuffer, View } from "../trace/trace.js";
+import { traceColumns, VIEW_BIT } from "../trace/traceColumns.js";
 import type { TorchBlock, TorchFrame, TorchSegment, TorchSnapshot, TorchTraceEntry } from "./torchSnapshot.js";
 
 export interface ToTorchSnapshotOptions {

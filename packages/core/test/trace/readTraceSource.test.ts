@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { test, fc } from "@fast-check/vitest";
-import { isLazyPending, parseTrace, readTraceSource, serializeTrace, timeline, TraceError, type ByteSource, type Trace } from "../src/index.js";
-import { traceArbitrary } from "../src/testing.js";
+import { isLazyPending, parseTrace, readTraceSource, serializeTrace, timeline, TraceError, type ByteSource, type Trace } from "../../src/index.js";
+import { traceArbitrary } from "../../src/testing.js";
 
 // Through JSON once: JSON has no -0.
 const json = fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown);

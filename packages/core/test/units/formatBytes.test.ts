@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { fc, test } from "@fast-check/vitest";
-import { formatBytes } from "../src/index.js";
+import { formatBytes } from "../../src/index.js";
 
 it("formatBytes() prints sizes as PyTorch's OOM message does: bytes, then KiB, MiB, GiB with two decimals", () => {
   expect(formatBytes(1000)).toBe("1000 bytes");

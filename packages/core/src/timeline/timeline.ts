@@ -1,6 +1,6 @@
-import { CATEGORIES, type Category, type Trace, type TraceBuffer, type View } from "./trace.js";
-import { bufferAt } from "./lazyTrace.js";
-import { traceColumns, VIEW_BIT } from "./traceColumns.js";
+import { CATEGORIES, type Category, type Trace, type TraceBuffer, type View } from "../trace/trace.js";
+import { bufferAt } from "../trace/lazyTrace.js";
+import { traceColumns, VIEW_BIT } from "../trace/traceColumns.js";
 import { phaseRuns } from "./phases.js";
 
 /** The highest point of a timeline. */

@@ -1,6 +1,6 @@
-import type { Trace, TraceBuffer, View } from "./trace.js";
-import { bufferAt } from "./lazyTrace.js";
-import { traceColumns, VIEW_BIT } from "./traceColumns.js";
+import type { Trace, TraceBuffer, View } from "../trace/trace.js";
+import { bufferAt } from "../trace/lazyTrace.js";
+import { traceColumns, VIEW_BIT } from "../trace/traceColumns.js";
 
 /**
  * The buffers live right after event `index` in a view, largest first.

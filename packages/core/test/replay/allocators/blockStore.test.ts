@@ -1,6 +1,6 @@
 import { fc, test } from "@fast-check/vitest";
 import { expect } from "vitest";
-import { BlockStore } from "../../src/allocators/blockStore.js";
+import { BlockStore } from "../../../src/replay/allocators/blockStore.js";
 
 /** Insert and remove many free blocks; best fit and largest must match a sorted list. */
 test.prop([fc.array(fc.tuple(fc.integer({ min: 1, max: 300 }), fc.boolean(), fc.integer({ min: 1, max: 400 })), { minLength: 200, maxLength: 1500 })], { numRuns: 30 })(

@@ -2,7 +2,7 @@ import { TraceError } from "./traceError.js";
 import { cacheColumns } from "./traceColumns.js";
 import type { Trace, TraceBuffer, TraceEvent, TraceMark } from "./trace.js";
 import { describe, isObject, TraceValidator } from "./traceValidator.js";
-import { checkCounters } from "./counters/checkCounters.js";
+import { checkCounters } from "../counters/checkCounters.js";
 
 /**
  * Validates a trace (a JSON string or an already parsed value) and returns it typed.

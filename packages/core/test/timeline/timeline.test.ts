@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { test as fcTest, fc } from "@fast-check/vitest";
-import { CATEGORIES, eventPhases, liveAt, parseTrace, timeline, traceBuilder, traceColumns } from "../src/index.js";
-import { traceArbitrary } from "../src/testing.js";
+import { CATEGORIES, eventPhases, liveAt, parseTrace, timeline, traceBuilder, traceColumns } from "../../src/index.js";
+import { traceArbitrary } from "../../src/testing.js";
 
 function small() {
   const b = traceBuilder({ source: "test" });

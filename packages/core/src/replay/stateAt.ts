@@ -1,8 +1,8 @@
 import type { Allocator } from "./allocator.js";
-import { blocksBySegment } from "./blocksBySegment.js";
+import { checkIndex, liveBlocks } from "./liveBlocks.js";
 import { replay, type ReplayOptions } from "./replay.js";
 import type { ReplayRun, ReplaySegment } from "./replayRun.js";
-import type { Trace } from "./trace.js";
+import type { Trace } from "../trace/trace.js";
 
 /** One block of a segment at some event: a live buffer's block, or a free gap. */
 export interface BlockState {
@@ -50,32 +50,6 @@ export function stateAt(a: ReplayRun | Trace, b: number | Allocator, c?: number,
   return snapshot(replay(a as Trace, b, options), c);
 }
 
-function checkIndex(run: ReplayRun, index: number) {
-  if (!Number.isInteger(index) || index < -1 || index >= run.length) {
-    throw new Error(`stateAt: index must be an event index in -1..${run.length - 1} of this run, got ${index}`);
-  }
-}
-
-function liveSegments(run: ReplayRun, index: number): number[] {
-  const out: number[] = [];
-  run.segments.forEach((s, k) => {
-    if (s.reservedAt <= index && (s.releasedAt < 0 || s.releasedAt > index)) out.push(k);
-  });
-  return out;
-}
-
-/** Live placed buffers per live segment, sorted by address. */
-function liveBlocks(run: ReplayRun, index: number): Map<number, number[]> {
-  const { allocAt, freeAt, address, segmentOf } = run;
-  const placed: number[] = [];
-  for (let b = 0; b < allocAt.length; b++) {
-    const at = allocAt[b];
-    if (at < 0 || at > index || (freeAt[b] >= 0 && freeAt[b] <= index) || segmentOf[b] < 0) continue;
-    placed.push(b);
-  }
-  return blocksBySegment(run.segments, liveSegments(run, index), placed, address);
-}
-
 function snapshot(run: ReplayRun, index: number): AllocatorSnapshot {
   checkIndex(run, index);
   const segments: SegmentState[] = [];
@@ -100,20 +74,4 @@ function snapshot(run: ReplayRun, index: number): AllocatorSnapshot {
     requested: index >= 0 ? run.requested[index] : 0,
     segments,
   };
-}
-
-/** Largest free block inside reserved segments right after event `index`. */
-export function largestFreeAt(run: ReplayRun, index: number): number {
-  checkIndex(run, index);
-  let largest = 0;
-  for (const [k, live] of liveBlocks(run, index)) {
-    const seg = run.segments[k];
-    let at = seg.address;
-    for (const b of live) {
-      largest = Math.max(largest, run.address[b] - at);
-      at = run.address[b] + run.blockBytes[b];
-    }
-    largest = Math.max(largest, seg.address + seg.bytes - at);
-  }
-  return largest;
 }

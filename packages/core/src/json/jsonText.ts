@@ -1,4 +1,4 @@
-import type { ByteSource } from "./interop/byteSource.js";
+import type { ByteSource } from "../interop/byteSource.js";
 
 /**
  * JSON text decoded chunk by chunk from a `ByteSource` and read with a cursor, for readers that

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { test, fc } from "@fast-check/vitest";
-import { parseTrace, serializeTrace, serializeTraceChunks, type Trace } from "../src/index.js";
-import { isLazyPending } from "../src/lazyTrace.js";
-import { lazyCopy, traceArbitrary } from "../src/testing.js";
+import { parseTrace, serializeTrace, serializeTraceChunks, type Trace } from "../../src/index.js";
+import { isLazyPending } from "../../src/trace/lazyTrace.js";
+import { lazyCopy, traceArbitrary } from "../../src/testing.js";
 
 /** JSON values for extra fields (no undefined inside: JSON has none, and parseTrace would not give it back). */
 // Through JSON once: JSON has no -0, so a -0 drawn here would not come back from the text.

@@ -1,11 +1,11 @@
 import type { Allocator, AllocatorInput, AllocatorState } from "./allocator.js";
-import { bufferAt } from "./lazyTrace.js";
-import { formatBytes } from "./formatBytes.js";
-import { parseByteSize } from "./parseByteSize.js";
+import { bufferAt } from "../trace/lazyTrace.js";
+import { formatBytes } from "../units/formatBytes.js";
+import { parseByteSize } from "../units/parseByteSize.js";
 import type { Fragmentation, OomReport, ReplayRun } from "./replayRun.js";
-import { largestFreeAt } from "./stateAt.js";
-import type { Trace, View } from "./trace.js";
-import { traceColumns, VIEW_BIT } from "./traceColumns.js";
+import { largestFreeAt } from "./largestFreeAt.js";
+import type { Trace, View } from "../trace/trace.js";
+import { traceColumns, VIEW_BIT } from "../trace/traceColumns.js";
 
 export interface ReplayOptions {
   /**

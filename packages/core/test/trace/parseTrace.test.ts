@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { test as fcTest, fc } from "@fast-check/vitest";
-import { parseTrace, serializeTrace, TraceError } from "../src/index.js";
-import { traceArbitrary } from "../src/testing.js";
+import { parseTrace, serializeTrace, TraceError } from "../../src/index.js";
+import { traceArbitrary } from "../../src/testing.js";
 
 const base = () => ({
   format: "hbmscope.trace",

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { parseByteSize } from "../src/index.js";
+import { parseByteSize } from "../../src/index.js";
 
 it("parseByteSize() reads SI and binary units", () => {
   expect(parseByteSize("24GB")).toBe(24e9);

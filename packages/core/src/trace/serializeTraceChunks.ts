@@ -1,4 +1,4 @@
-import { jsonItemPieces } from "./jsonItemPieces.js";
+import { jsonItemPieces } from "../json/jsonItemPieces.js";
 import { bufferAt, bufferCount, eventAt, eventCount } from "./lazyTrace.js";
 import type { Trace } from "./trace.js";
 import { traceExtras } from "./traceExtras.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cachingAllocator, replay, stateAt, traceBuilder, type Trace } from "@hbmscope/core";
-import vector from "../fixtures/pytorch-caching-allocator-examples.json" with { type: "json" };
+import vector from "../../fixtures/pytorch-caching-allocator-examples.json" with { type: "json" };
 
 import { stepTrace as trace } from "./stepTrace.js";
 

@@ -3,9 +3,9 @@ import { bfcAllocator } from "./allocators/bfcAllocator.js";
 import { cachingAllocator } from "./allocators/cachingAllocator.js";
 import { ideal } from "./allocators/ideal.js";
 import { plannedArena } from "./allocators/plannedArena.js";
-import { cachingOptionsFromSnapshot } from "./interop/cachingOptionsFromSnapshot.js";
-import type { SnapshotMeta } from "./interop/importTorchSnapshot.js";
-import type { Trace } from "./trace.js";
+import { cachingOptionsFromSnapshot } from "../interop/cachingOptionsFromSnapshot.js";
+import type { SnapshotMeta } from "../interop/importTorchSnapshot.js";
+import type { Trace } from "../trace/trace.js";
 
 /** Settings a caller may force on an allocator model (`undefined`: the snapshot's own setting, else off). */
 export interface AllocatorFlags {

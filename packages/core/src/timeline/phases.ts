@@ -1,6 +1,6 @@
-import { PHASES, type Trace } from "./trace.js";
-import { bufferAt, bufferCount, eventCount, hasBufferPhases } from "./lazyTrace.js";
-import { traceColumns } from "./traceColumns.js";
+import { PHASES, type Trace } from "../trace/trace.js";
+import { bufferAt, bufferCount, eventCount, hasBufferPhases } from "../trace/lazyTrace.js";
+import { traceColumns } from "../trace/traceColumns.js";
 
 const knownPhases = new Set<string>(PHASES);
 

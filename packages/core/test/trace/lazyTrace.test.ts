@@ -28,10 +28,10 @@ import {
   type Trace,
   type TraceRows,
   type View,
-} from "../src/index.js";
-import { isLazyPending } from "../src/lazyTrace.js";
-import { phaseRuns } from "../src/phases.js";
-import { lazyCopy, traceArbitrary } from "../src/testing.js";
+} from "../../src/index.js";
+import { isLazyPending } from "../../src/trace/lazyTrace.js";
+import { phaseRuns } from "../../src/timeline/phases.js";
+import { lazyCopy, traceArbitrary } from "../../src/testing.js";
 
 const VIEWS: View[] = ["logical", "physical", "backend"];
 
@@ -237,7 +237,7 @@ describe("lazyTrace", () => {
 
   for (const name of ["snapshot-fresh.pickle", "snapshot-ghosts.pickle"]) {
     it(`importTorchSnapshot() of ${name} is lazy: snapshotReserved(), replay() and compareWithSnapshot() read it as its built copy, building nothing`, () => {
-      const bytes = new Uint8Array(readFileSync(new URL(`fixtures/${name}`, import.meta.url)));
+      const bytes = new Uint8Array(readFileSync(new URL(`../fixtures/${name}`, import.meta.url)));
       const lazy = importTorchSnapshot(bytes);
       expect(isLazyPending(lazy)).toBe(true);
       const built = importTorchSnapshot(bytes);

@@ -1,9 +1,9 @@
-import type { ByteSource } from "./interop/byteSource.js";
+import type { ByteSource } from "../interop/byteSource.js";
 import { lazyTrace, type TraceRows } from "./lazyTrace.js";
 import { ObjectColumns } from "./objectColumns.js";
 import type { Trace, TraceBuffer, TraceEvent, TraceMark } from "./trace.js";
-import { JsonText } from "./jsonText.js";
-import { checkCounters } from "./counters/checkCounters.js";
+import { JsonText } from "../json/jsonText.js";
+import { checkCounters } from "../counters/checkCounters.js";
 import { TraceError } from "./traceError.js";
 import { describe, isObject, TraceValidator } from "./traceValidator.js";
 

@@ -1,4 +1,4 @@
-import type { View } from "./trace.js";
+import type { View } from "../trace/trace.js";
 
 /**
  * The result of replaying a trace through an allocator model (`replay(trace, allocator)`).
