@@ -44,7 +44,7 @@ export function registerImport(program: Command, io: Io) {
     .argument("<snapshot>", "a snapshot file (.pickle or .json)")
     .requiredOption("-o, --out <trace.json>", "where to write the trace (- for standard output)")
     .option("--device <n>", "which device's history to import (default: the one with the most entries)", intArg("--device", 0, 2 ** 16))
-    .option("--strict", "refuse an inconsistent snapshot (overlapping segments, an alloc outside every segment, an unknown action, time running back, ...) instead of importing it with warnings")
+    .option("--strict", "refuse an inconsistent snapshot (overlapping segments or live blocks, an alloc outside every segment, an unknown action, time running back, ...) instead of importing it with warnings")
     .option("--json", "print one JSON object (sizes in bytes)")
     .action((file: string, opts: { out: string; device?: number; strict?: boolean; json?: boolean }) => {
       const { toStdout } = checkOutputs(io, [{ flag: "--out", path: opts.out }], [file], opts.json);

@@ -1,6 +1,7 @@
 import { lazyTrace, type TraceRows } from "../trace/lazyTrace.js";
 import { CATEGORIES, type Category, type Trace, type TraceBuffer, type TraceEvent, type TraceMark, type TraceMeta } from "../trace/trace.js";
 import { categoryIndex, type TraceColumns } from "../trace/traceColumns.js";
+import { AddressIndex } from "./addressIndex.js";
 import type { ByteSource } from "./byteSource.js";
 import { asTorchSnapshot, readTorchSnapshot } from "./readTorchSnapshot.js";
 import { SnapshotEntries } from "./snapshotEntries.js";
@@ -173,19 +174,31 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
   const ooms: SnapshotMeta["ooms"] = [];
   const warnings: string[] = [];
   let unsaid = 0;
-  // At most 100 warnings are kept: a broken file must not fill memory with them.
-  const warn = (w: string) => {
-    if (options.strict) throw new SnapshotError(`importTorchSnapshot: ${w} (strict: an inconsistent snapshot is refused)`);
-    if (warnings.length < 100) warnings.push(w);
+  // At most 100 warnings are kept: a broken file must not fill memory with them, nor time with
+  // writing ones nobody reads (a warning may come as a function that writes it when kept).
+  const warn = (w: string | (() => string)) => {
+    if (options.strict) throw new SnapshotError(`importTorchSnapshot: ${typeof w === "string" ? w : w()} (strict: an inconsistent snapshot is refused)`);
+    if (warnings.length < 100) warnings.push(typeof w === "string" ? w : w());
     else unsaid++;
   };
   // Where each recorded alloc came from (its entry), and every segment's address range, to check
   // afterwards that each alloc lies in a segment.
   const allocEntry = new Grow(Int32Array, 1024);
   const segmentRanges: [number, number, string][] = [];
-  // Live blocks compared against freed segments so far (bounded: the check is one pass over the live set).
-  let liveChecks = 0;
   const live = new Map<number | bigint, number>();
+  // The same live blocks by address, to find a new block's neighbours: two live blocks must not
+  // overlap. Blocks at addresses beyond 2^53 (never seen from CUDA) are left out.
+  const byAddress = new AddressIndex(buffers.address);
+  const overlapCheck = (id: number, addr: number, size: number, i: number) => {
+    byAddress.insert(id);
+    const { insertedBefore: before, insertedAfter: after } = byAddress;
+    const at = buffers.address.items;
+    const bytes = buffers.bytes.items;
+    const other = before >= 0 && at[before] + bytes[before] > addr ? before : after >= 0 && at[after] < addr + size ? after : -1;
+    if (other >= 0) {
+      warn(() => `${where(i)}: alloc at ${hexAddress(addr)} of ${size} bytes overlaps buffer ${other} at ${hexAddress(at[other])} (${bytes[other]} bytes), which is live`);
+    }
+  };
 
   const describe = (source: TorchTraceEntry | TorchBlock): number => {
     const known = source[FRAME_INFO];
@@ -223,11 +236,13 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
         if (old !== undefined) {
           warn(`${where(i)}: alloc at ${hexAddress(addr)}, which holds buffer ${old} with no free recorded; freed it there`);
           events.push(old, 0, time);
+          byAddress.remove(old);
         }
         const id = newBuffer(size, addr, e, e.stream, false);
         while (allocEntry.count < id) allocEntry.push(-1);
         allocEntry.push(i);
         live.set(addr, id);
+        if (typeof addr === "number" && size > 0) overlapCheck(id, addr, size, i);
         events.push(id, 1, time);
         break;
       }
@@ -241,9 +256,11 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
           ghostAddress.push(Number(addr));
           ghostBuffer.push(id);
           live.set(addr, id);
+          if (typeof addr === "number" && buffers.bytes.items[id] > 0) byAddress.insert(id);
         }
         if (e.action === freeOn) {
           live.delete(addr);
+          byAddress.remove(id);
           events.push(id, 0, time);
         }
         break;
@@ -256,15 +273,14 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
         const bytes = bytesOf(e.size, where, i, ".size");
         segmentEvents.push({ at, action: e.action, address: plain(addr), bytes });
         if (typeof addr === "number") segmentRanges.push([addr, addr + bytes, where(i)]);
-        if ((e.action === "segment_free" || e.action === "segment_unmap") && typeof addr === "number" && liveChecks < MAX_LIVE_CHECKS) {
-          // A segment given back while a block in it is live: the history lost a free.
-          liveChecks += live.size;
-          for (const [a, id] of live) {
-            if (typeof a === "number" && a >= addr && a < addr + bytes) {
-              warn(`${where(i)}: ${e.action} of ${hexAddress(addr)} (${bytes} bytes) while buffer ${id} at ${hexAddress(a)} in it is live`);
-              break;
-            }
-          }
+        if ((e.action === "segment_free" || e.action === "segment_unmap") && typeof addr === "number") {
+          // A segment given back while a block in it is live: the history lost a free. The live
+          // block starting at or after the segment's address, or the one before it reaching in.
+          const from = byAddress.firstFrom(addr);
+          const before = from >= 0 ? byAddress.before(from) : byAddress.last();
+          const at = buffers.address.items;
+          const inside = from >= 0 && at[from] < addr + bytes ? from : before >= 0 && at[before] + buffers.bytes.items[before] > addr ? before : -1;
+          if (inside >= 0) warn(() => `${where(i)}: ${e.action} of ${hexAddress(addr)} (${bytes} bytes) while buffer ${inside} at ${hexAddress(at[inside])} in it is live`);
         }
         if (e.action === "segment_free" || e.action === "segment_unmap") {
           const last = marks[marks.length - 1];
@@ -479,15 +495,12 @@ class EventColumns {
   }
 }
 
-/** Most live-block comparisons spent checking freed segments (about a second's work). */
-const MAX_LIVE_CHECKS = 2e7;
-
 /**
  * Segments of the dump that overlap one another, and recorded allocs outside every segment the
  * snapshot knows of (dumped or recorded): `ranges` holds the recorded segment events, then the
  * `dumped` segments of the dump. Sorting makes it O(n log n).
  */
-function checkSegments(ranges: [number, number, string][], dumped: number, buffers: BufferColumns, allocEntry: Grow<Int32Array>, where: PathOf, warn: (w: string) => void) {
+function checkSegments(ranges: [number, number, string][], dumped: number, buffers: BufferColumns, allocEntry: Grow<Int32Array>, where: PathOf, warn: (w: string | (() => string)) => void) {
   if (ranges.length === 0) return;
   const dump = ranges.slice(ranges.length - dumped).sort((a, b) => a[0] - b[0]);
   for (let k = 1; k < dump.length; k++) {
@@ -520,7 +533,7 @@ function checkSegments(ranges: [number, number, string][], dumped: number, buffe
         lo = mid + 1;
       } else hi = mid - 1;
     }
-    if (k < 0 || a + bytes[id] > ends[k]) warn(`${where(i)}: alloc at ${hexAddress(a)} of ${bytes[id]} bytes lies outside every segment of the snapshot`);
+    if (k < 0 || a + bytes[id] > ends[k]) warn(() => `${where(i)}: alloc at ${hexAddress(a)} of ${bytes[id]} bytes lies outside every segment of the snapshot`);
   }
 }
 
