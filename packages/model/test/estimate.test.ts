@@ -121,10 +121,11 @@ describe("estimate laws", () => {
   });
 
   // Flash keeps its output O where naive attention may keep nothing of the context (a frozen
-  // o-projection under LoRA) and an fp32 log-sum-exp, and its backward holds the gradients of Q, K, V
-  // and O at once: the s² scores outweigh them once s > 2d (as simulateStep's law).
-  test.prop([pair])("estimate() flash <= naive (seq >= 2 × head dim + 8)", ({ model, setup }) => {
-    fc.pre(setup.seq >= 2 * (model.headDim ?? model.hidden / model.heads) + 8);
+  // o-projection under LoRA) and an fp32 log-sum-exp, its backward holds the gradients of Q, K, V
+  // and O at once, and under the hf profile its saved Q is a view of GPT-2's fused qkv projection,
+  // which keeps all three alive: the s² scores outweigh them once s > 3d (as simulateStep's law).
+  test.prop([pair])("estimate() flash <= naive (seq >= 3 × head dim + 8)", ({ model, setup }) => {
+    fc.pre(setup.seq >= 3 * (model.headDim ?? model.hidden / model.heads) + 8);
     const naive = estimate(model, { ...setup, attention: "naive" });
     const flash = estimate(model, { ...setup, attention: "flash" });
     expect(flash.total).toBeLessThanOrEqual(naive.total);

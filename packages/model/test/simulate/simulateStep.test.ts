@@ -57,9 +57,11 @@ describe("simulateStep() laws", () => {
   });
 
   // Flash keeps its output O for backward even where naive attention keeps nothing of the context
-  // (a frozen o-projection under LoRA), so the law needs the s² terms to outweigh O: s > 2d.
-  const longEnough = small.filter(({ model, setup }) => setup.seq >= 2 * (model.headDim ?? model.hidden / model.heads) + 8);
-  test.prop([longEnough], { numRuns: 40 })("simulateStep() flash never peaks above naive attention once seq > 2 x head dim", ({ model, setup }) => {
+  // (a frozen o-projection under LoRA), and under the hf profile its saved Q is a view of GPT-2's
+  // fused qkv projection, keeping K and V's part too (eager's matmul saves a reshaped copy of Q):
+  // the law needs the s² terms to outweigh them, s > 3d.
+  const longEnough = small.filter(({ model, setup }) => setup.seq >= 3 * (model.headDim ?? model.hidden / model.heads) + 8);
+  test.prop([longEnough], { numRuns: 40 })("simulateStep() flash never peaks above naive attention once seq > 3 x head dim", ({ model, setup }) => {
     const naive = timeline(simulateStep(model, withPatch(setup, { attention: "naive" }))).peak.bytes;
     const flash = timeline(simulateStep(model, withPatch(setup, { attention: "flash" }))).peak.bytes;
     expect(flash).toBeLessThanOrEqual(naive);
