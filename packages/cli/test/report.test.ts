@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { liveAt, parseTrace, CATEGORIES } from "@hbmscope/core";
+import { liveAt, parseTrace, serializeTrace, traceBuilder, CATEGORIES } from "@hbmscope/core";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "./run.js";
@@ -144,6 +144,63 @@ describe("hbmscope report", () => {
     await page.waitForFunction((d) => document.getElementById("chart")!.dataset.domain !== d, before);
     const [d0, d1] = (await page.getAttribute("#chart", "data-domain"))!.split(",").map(Number);
     expect(d1 - d0).toBeCloseTo(trace.events.length / 2, 0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("report: switching to the planned allocator keeps the page responsive (zoom and hover answer while the worker replays), a newer choice cancels it, and it ends with replay's reserved bytes", async () => {
+    // 60,000 events of buffers up to 1 MiB, about 1,500 live at once: planning them takes seconds
+    // (greedy by size over every buffer's lifetime), long enough to act while the worker works.
+    let seed = 7;
+    const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    const b = traceBuilder({ source: "synthetic" });
+    b.mark("forward");
+    const live: number[] = [];
+    for (let i = 0; i < 60_000; i++) {
+      if (live.length === 0 || rand() < 0.52) live.push(b.alloc({ bytes: 256 + Math.floor(rand() * (1 << 20)), category: "activation", op: `Op${i % 7}` }));
+      else {
+        const k = Math.floor(rand() * live.length);
+        b.free(live[k]);
+        live[k] = live[live.length - 1];
+        live.pop();
+      }
+    }
+    const busy = join(dir, "busy.json");
+    writeFileSync(busy, serializeTrace(b.build()));
+    const out = join(dir, "busy.html");
+    expect((await run(["report", busy, "--out", out])).code).toBe(0);
+    const { page, requests, errors } = await open(out);
+    expect((await summaryOf(page)).replayedIn).toBe("worker");
+    const state = () =>
+      page.evaluate(() => new Promise<{ whatif?: string; domain?: string; tooltip: boolean }>((resolve) =>
+        requestAnimationFrame(() => resolve({ whatif: document.getElementById("hbmscope-summary")!.dataset.whatif, domain: document.getElementById("chart")!.dataset.domain, tooltip: !document.getElementById("tooltip")!.hidden }))));
+    // planned, then at once bfc: the planned replay is cancelled, bfc's answer is the one shown.
+    await page.selectOption("#allocator", "planned");
+    expect((await state()).whatif).toBe("computing");
+    expect(await page.textContent("#whatif-status")).toContain("computing the planned replay");
+    await page.selectOption("#allocator", "bfc");
+    await page.waitForSelector('#hbmscope-summary[data-whatif="done"]', { timeout: 60_000 });
+    expect((await summaryOf(page)).allocator).toBe("bfc");
+    expect(Number((await summaryOf(page)).reservedBytes)).toBe((await json(["replay", busy, "--allocator", "bfc", "--json"])).reservedPeak);
+    // planned again: while the worker replays, a zoom and a hover answer.
+    await page.selectOption("#allocator", "planned");
+    await page.focus("#chart");
+    const before = (await state()).domain;
+    await page.keyboard.press("+");
+    const zoomed = await state();
+    expect([zoomed.whatif, zoomed.domain === before]).toEqual(["computing", false]);
+    const box = (await page.locator("#chart").boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height - 40);
+    const hovered = await state();
+    expect([hovered.whatif, hovered.tooltip]).toEqual(["computing", true]);
+    await page.waitForSelector('#hbmscope-summary[data-allocator="planned"]', { timeout: 120_000 });
+    const planned = await summaryOf(page);
+    expect([planned.whatif, planned.replayedIn, Number(planned.reservedBytes)]).toEqual(["done", "worker", (await json(["replay", busy, "--allocator", "planned", "--json"])).reservedPeak]);
+    // Back to bfc: from the cache, at once.
+    await page.selectOption("#allocator", "bfc");
+    expect((await summaryOf(page)).replayedIn).toBe("cache");
+    expect(await page.textContent("#whatif-status")).toContain("bfc: from the cache");
+    expect(requests).toEqual([]);
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -3,6 +3,8 @@ export type { HtmlReport, ReportOptions } from "./reportHtml.js";
 export { reportData, STRING_FIELDS } from "./reportData.js";
 export type { ReportData, StringColumn, StringField } from "./reportData.js";
 export { traceFromReportData } from "./traceFromReportData.js";
+export { decodeReportData } from "./decodeReportData.js";
+export type { DecodedReportData } from "./decodeReportData.js";
 export { encodeArray, decodeArray, narrowestType } from "./encodeArray.js";
 export type { EncodedArray, ArrayType } from "./encodeArray.js";
 export { toBase64, fromBase64 } from "./base64.js";

@@ -23,4 +23,9 @@ caption { text-align: left; padding: 4px 0; }
 #live { max-height: 360px; overflow: auto; }
 .keys { font-size: 12px; color: #555; }
 .error { color: #b00; }
+#controls.computing #whatif-status { color: #8a5a00; }
+#controls.computing #whatif-status::before { content: ""; display: inline-block; width: 9px; height: 9px; margin-right: 6px;
+  border: 2px solid #c90; border-right-color: transparent; border-radius: 50%; animation: hbmscope-spin 0.8s linear infinite; }
+@keyframes hbmscope-spin { to { transform: rotate(360deg); } }
+@media (prefers-reduced-motion: reduce) { #controls.computing #whatif-status::before { animation: none; } }
 `;

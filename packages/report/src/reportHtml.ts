@@ -65,7 +65,9 @@ export function reportHtml(trace: Trace, options: ReportOptions = {}): HtmlRepor
   const hash = createHash("sha256").update(script, "utf8").digest("base64");
   // JSON inside <script>: "<" escaped so no "</script>" or "<!--" can end it early.
   const data = JSON.stringify(payload).replace(/</g, "\\u003c");
-  const csp = `default-src 'none'; script-src 'sha256-${hash}'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
+  // worker-src blob: lets the page start its what-if worker from its own script's text (a blob: URL
+  // made in the page, never fetched from anywhere); every other load stays forbidden.
+  const csp = `default-src 'none'; script-src 'sha256-${hash}'; worker-src blob:; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
   const html = `<!doctype html>
 <html lang="en">
 <head>
@@ -97,7 +99,7 @@ export function reportHtml(trace: Trace, options: ReportOptions = {}): HtmlRepor
 <section id="compare" hidden><h2>Compared by phase (peak per phase)</h2></section>
 <section id="details"><h2 id="details-title">Click an event for its live set and memory map</h2><div id="live"></div><h2>Allocator segments</h2><div id="segments"></div></section>
 <script type="application/json" id="hbmscope-data">${data}</script>
-<script>${script}</script>
+<script id="hbmscope-script">${script}</script>
 </body>
 </html>
 `;

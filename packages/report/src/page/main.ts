@@ -11,10 +11,11 @@ import { bufferAtHeight, liveStack, type LiveStack } from "../liveStack.js";
 import { phaseAlignment, phaseSpans } from "../phaseAlignment.js";
 import type { ReportPayload } from "../reportPayload.js";
 import { reportSummary, summaryText } from "../summary.js";
+import { decodeReportData } from "../decodeReportData.js";
 import { traceFromReportData } from "../traceFromReportData.js";
-import { whatIf } from "../whatIf.js";
 import { drawChart, MARGIN, type ChartModel } from "./chart.js";
 import { renderLiveTable, renderSegmentMap } from "./details.js";
+import { whatIfClient, type WhatIfAnswer, type WorkerLike } from "./whatIfClient.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -29,7 +30,9 @@ const step = (name: string) => {
 step("start");
 const payload = JSON.parse($("hbmscope-data").textContent!) as ReportPayload;
 step("parse");
-const trace = traceFromReportData(payload.runs[0]);
+// Decoded once: the page reads these columns, and the what-if worker gets a copy of them.
+const decoded = decodeReportData(payload.runs[0]);
+const trace = traceFromReportData(decoded);
 const other = payload.runs[1] ? traceFromReportData(payload.runs[1]) : undefined;
 step("decode");
 const tl = timeline(trace, { view: "physical", byCategory: true });
@@ -221,6 +224,45 @@ const allocatorSelect = $<HTMLSelectElement>("allocator");
 const capacityInput = $<HTMLInputElement>("capacity");
 allocatorSelect.value = allocator;
 capacityInput.value = capacity === null ? "" : String(capacity);
+// The what-if worker runs this very script (see entry.ts) from a blob: URL, which the page's
+// Content-Security-Policy allows as a worker source and nothing else.
+const source = document.getElementById("hbmscope-script")?.textContent ?? "";
+let workerUrl: string | undefined;
+const status = $("whatif-status");
+const client = whatIfClient(decoded, trace, {
+  makeWorker: () => {
+    if (typeof Worker === "undefined" || source === "") return null;
+    workerUrl ??= URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    return new Worker(workerUrl, { name: "hbmscope what-if" }) as unknown as WorkerLike;
+  },
+  onAnswer: showWhatIf,
+});
+let asked = 0;
+function showWhatIf(a: WhatIfAnswer) {
+  const ms = performance.now() - asked;
+  summary.removeAttribute("aria-busy");
+  summary.dataset.whatif = a.error ? "failed" : "done";
+  document.getElementById("controls")!.classList.remove("computing");
+  if (a.error || !a.run) {
+    status.textContent = `${a.job.allocator}: ${a.error}`;
+    document.body.dataset.ready = "true";
+    return;
+  }
+  allocator = a.job.allocator;
+  capacity = a.job.capacity;
+  run = a.run;
+  summary.dataset.replayMs = a.replayMs.toFixed(1);
+  summary.dataset.whatifMs = ms.toFixed(1);
+  summary.dataset.replayedIn = a.cached ? "cache" : a.inWorker ? "worker" : "page";
+  status.textContent =
+    `${allocator}: ${a.cached ? `from the cache (replayed in ${a.replayMs.toFixed(0)} ms)` : `replayed in ${a.replayMs.toFixed(0)} ms${a.inWorker ? "" : " on the page's thread"}`}` +
+    (run.oom ? `; out of memory at event ${run.oom.index}` : "");
+  updateSummary();
+  drawOverview();
+  draw();
+  if (selected >= 0) renderSegmentMap($("segments"), trace, run, selected);
+  document.body.dataset.ready = "true";
+}
 function applyWhatIf() {
   const text = capacityInput.value.trim();
   let cap: number | null = null;
@@ -231,25 +273,17 @@ function applyWhatIf() {
     $("capacity-error").textContent = (err as Error).message;
     return;
   }
-  // Say what is running first (a planned arena over a long, busy trace can take seconds), then
-  // replay once the browser has painted that.
-  const status = $("whatif-status");
-  status.textContent = `replaying with ${allocatorSelect.value}${cap === null ? "" : `, capacity ${formatBytes(cap)}`}…`;
+  // The replay runs in the worker (a planned arena over a long, busy trace can take seconds): the
+  // page stays usable, says what is computing, and a newer choice cancels an older one.
+  asked = performance.now();
+  const job = { allocator: allocatorSelect.value, capacity: cap, reserve: payload.reserve ?? 0 };
   delete document.body.dataset.ready;
-  setTimeout(() => {
-    const t0 = performance.now();
-    allocator = allocatorSelect.value;
-    capacity = cap;
-    run = whatIf(trace, allocator, capacity, payload.reserve ?? 0);
-    const ms = performance.now() - t0;
-    summary.dataset.replayMs = ms.toFixed(1);
-    status.textContent = `${allocator}: replayed in ${ms.toFixed(0)} ms${run.oom ? `; out of memory at event ${run.oom.index}` : ""}`;
-    updateSummary();
-    drawOverview();
-    draw();
-    if (selected >= 0) renderSegmentMap($("segments"), trace, run, selected);
-    document.body.dataset.ready = "true";
-  }, 20);
+  summary.dataset.whatif = "computing";
+  summary.dataset.pendingAllocator = job.allocator;
+  summary.setAttribute("aria-busy", "true");
+  document.getElementById("controls")!.classList.add("computing");
+  status.textContent = `computing the ${job.allocator} replay${cap === null ? "" : `, capacity ${formatBytes(cap)}`}… (the page stays usable)`;
+  client.request(job);
 }
 allocatorSelect.addEventListener("change", applyWhatIf);
 capacityInput.addEventListener("change", applyWhatIf);
