@@ -13,6 +13,7 @@ import type { ReportPayload } from "../reportPayload.js";
 import { reportSummary, summaryText } from "../summary.js";
 import { decodeReportData } from "../decodeReportData.js";
 import { traceFromReportData } from "../traceFromReportData.js";
+import { REPORT_ALLOCATORS } from "../whatIf.js";
 import { drawChart, MARGIN, type ChartModel } from "./chart.js";
 import { renderLiveTable, renderSegmentMap } from "./details.js";
 import { whatIfClient, type WhatIfAnswer, type WorkerLike } from "./whatIfClient.js";
@@ -262,6 +263,9 @@ function showWhatIf(a: WhatIfAnswer) {
   draw();
   if (selected >= 0) renderSegmentMap($("segments"), trace, run, selected);
   document.body.dataset.ready = "true";
+  // While the reader looks, the worker replays the other allocators (planned aside: it can take
+  // long on a busy trace) at this capacity, so that switching to one is answered at once.
+  client.prefetch(REPORT_ALLOCATORS.filter((x) => x !== "planned" && x !== allocator).map((x) => ({ allocator: x, capacity, reserve: payload.reserve ?? 0 })));
 }
 function applyWhatIf() {
   const text = capacityInput.value.trim();

@@ -35,8 +35,18 @@ export interface WhatIfClientOptions {
 }
 
 export interface WhatIfClient {
-  /** Asks for a what-if: answered at once from the cache ("cached"), else by the worker later ("computing"). A request cancels the one in flight. */
+  /**
+   * Asks for a what-if: answered at once from the cache ("cached"), else by the worker later
+   * ("computing"). A request cancels the one in flight, unless that one is the same what-if
+   * prefetched (it is then awaited, not restarted).
+   */
   request(job: WhatIfJob): "cached" | "computing";
+  /**
+   * Replays these in the worker while it has nothing asked of it, one at a time, into the cache
+   * (so that a later request is answered at once); replaces the previous list. Nothing is
+   * prefetched without a worker (it would hold up the page).
+   */
+  prefetch(jobs: WhatIfJob[]): void;
   /** Whether a replay is in flight. */
   busy(): boolean;
   /** Stops the worker. */
@@ -50,15 +60,18 @@ const keyOf = (j: WhatIfJob) => `${j.allocator}|${j.capacity ?? ""}|${j.reserve}
  * of each typed array, no second decode), asks it for replays, and keeps the last `cacheSize` runs so
  * that switching back to an allocator is instant. A new request supersedes the one in flight: the
  * worker is stopped (a planned arena over a long trace can take seconds) and a fresh one takes
- * the new request. Without a worker (`makeWorker` returns null) replays run on the page's thread,
- * after a frame has painted the "computing" state.
+ * the new request. `prefetch` fills the cache while the worker is idle. Without a worker
+ * (`makeWorker` returns null) replays run on the page's thread, after a frame has painted the
+ * "computing" state.
  */
 export function whatIfClient(data: DecodedReportData, trace: Trace, options: WhatIfClientOptions): WhatIfClient {
   const cacheSize = options.cacheSize ?? 6;
   const cache = new Map<string, { run: ReplayRun; replayMs: number; inWorker: boolean }>();
   let worker: WorkerLike | null = null;
   let workerFailed = false;
-  let inFlight: { id: number; job: WhatIfJob } | null = null;
+  // `asked`: a request waits on it (else it is a prefetch, answered to the cache only).
+  let inFlight: { id: number; job: WhatIfJob; asked: boolean } | null = null;
+  let queue: WhatIfJob[] = [];
   let nextId = 1;
 
   const remember = (job: WhatIfJob, run: ReplayRun, replayMs: number, inWorker: boolean) => {
@@ -73,11 +86,28 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
   };
   const answer = (id: number, run: ReplayRun | null, error: string | null, replayMs: number, inWorker: boolean) => {
     if (!inFlight || inFlight.id !== id) return;
-    const { job } = inFlight;
+    const { job, asked } = inFlight;
     inFlight = null;
     if (run) remember(job, run, replayMs, inWorker);
-    options.onAnswer({ job, run, error, replayMs, cached: false, inWorker });
+    if (asked) options.onAnswer({ job, run, error, replayMs, cached: false, inWorker });
+    pump();
   };
+  const send = (job: WhatIfJob, asked: boolean) => {
+    const id = nextId++;
+    inFlight = { id, job, asked };
+    worker ??= startWorker();
+    if (worker) worker.postMessage({ kind: "replay", id, job });
+    else replayHere(id, job);
+  };
+  // The next prefetch, when the worker is idle (and there is one).
+  function pump() {
+    if (inFlight) return;
+    queue = queue.filter((j) => !cache.has(keyOf(j)));
+    if (queue.length === 0) return;
+    worker ??= startWorker();
+    if (!worker) queue = [];
+    else send(queue.shift()!, false);
+  }
   // Without a worker: replay on the page's thread once the browser has painted the "computing" state.
   const replayHere = (id: number, job: WhatIfJob) =>
     setTimeout(() => {
@@ -112,7 +142,9 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
       if (!replied) {
         // It never started (a host page's policy may forbid workers): replay in the page from now on.
         workerFailed = true;
-        if (inFlight) replayHere(inFlight.id, inFlight.job);
+        queue = [];
+        if (inFlight?.asked) replayHere(inFlight.id, inFlight.job);
+        else inFlight = null;
       } else if (inFlight) answer(inFlight.id, null, `the what-if worker failed: ${event.message ?? "no message"}`, 0, true);
     };
     w.postMessage({ kind: "init", data });
@@ -121,27 +153,37 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
 
   return {
     request(job) {
+      const key = keyOf(job);
+      if (inFlight && !inFlight.asked && keyOf(inFlight.job) === key) {
+        // Being prefetched: wait for it.
+        inFlight.asked = true;
+        return "computing";
+      }
       if (inFlight) {
-        // Superseded: stop the replay in flight (a worker cannot be interrupted otherwise).
+        // Superseded: stop the replay in flight (a worker cannot be interrupted otherwise); a
+        // prefetch goes back to the queue.
+        if (!inFlight.asked) queue.unshift(inFlight.job);
         inFlight = null;
         stopWorker();
       }
-      const hit = cache.get(keyOf(job));
+      const hit = cache.get(key);
       if (hit) {
         remember(job, hit.run, hit.replayMs, hit.inWorker);
         options.onAnswer({ job, run: hit.run, error: null, replayMs: hit.replayMs, cached: true, inWorker: hit.inWorker });
+        pump();
         return "cached";
       }
-      const id = nextId++;
-      inFlight = { id, job };
-      worker ??= startWorker();
-      if (worker) worker.postMessage({ kind: "replay", id, job });
-      else replayHere(id, job);
+      send(job, true);
       return "computing";
+    },
+    prefetch(jobs) {
+      queue = [...jobs];
+      pump();
     },
     busy: () => inFlight !== null,
     dispose() {
       inFlight = null;
+      queue = [];
       stopWorker();
     },
   };

@@ -61,6 +61,32 @@ describe("whatIfClient", () => {
     client.dispose();
   });
 
+  it("whatIfClient() prefetches into the cache while idle, awaits a prefetch it is asked for, and requeues one a request stops", async () => {
+    const t = sample();
+    const log = { started: 0, terminated: 0 };
+    const answers: WhatIfAnswer[] = [];
+    const client = whatIfClient(decodeReportData(reportData(t)), t, { makeWorker: () => fakeWorker(log), onAnswer: (a) => void answers.push(a) });
+    const job = (allocator: string): WhatIfJob => ({ allocator, capacity: null, reserve: 0 });
+    client.prefetch([job("bfc"), job("ideal"), job("planned")]);
+    expect(client.busy()).toBe(true);
+    // bfc is being prefetched: asked for, it is awaited, not restarted.
+    expect(client.request(job("bfc"))).toBe("computing");
+    // caching stops the worker in the middle of the ideal prefetch, which goes back to the queue.
+    await new Promise((r) => setTimeout(r, 3));
+    await settle();
+    expect(answers.map((a) => [a.job.allocator, a.cached])).toEqual([["bfc", false]]);
+    client.request(job("caching"));
+    await settle();
+    await settle();
+    expect(answers.map((a) => a.job.allocator)).toEqual(["bfc", "caching"]);
+    for (const allocator of ["ideal", "planned", "bfc"]) expect([allocator, client.request(job(allocator))]).toEqual([allocator, "cached"]);
+    expect(answers.slice(2).map((a) => [a.job.allocator, a.cached, a.run?.peaks.reserved.bytes])).toEqual(["ideal", "planned", "bfc"].map((x) => [x, true, whatIf(t, x).peaks.reserved.bytes]));
+    expect(log.terminated).toBeLessThanOrEqual(1);
+    const none = whatIfClient(decodeReportData(reportData(t)), t, { makeWorker: () => null, onAnswer: (a) => void answers.push(a) });
+    none.prefetch([job("bfc")]);
+    expect(none.busy()).toBe(false);
+  });
+
   it("whatIfClient() replays on the page's thread when no worker starts, or when the worker fails before its first answer", async () => {
     const t = sample();
     const answers: WhatIfAnswer[] = [];
