@@ -142,8 +142,32 @@ describe("hbmscope report", () => {
     const before = await page.getAttribute("#chart", "data-domain");
     await page.keyboard.press("+");
     await page.waitForFunction((d) => document.getElementById("chart")!.dataset.domain !== d, before);
-    const [d0, d1] = (await page.getAttribute("#chart", "data-domain"))!.split(",").map(Number);
+    // The chart draws on the next animation frame: read its domain after two.
+    const domain = async () => {
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      return (await page.getAttribute("#chart", "data-domain"))!.split(",").map(Number);
+    };
+    const [d0, d1] = await domain();
     expect(d1 - d0).toBeCloseTo(trace.events.length / 2, 0);
+    // Shift+arrows pan by a tenth of the view, at any zoom (here 8x).
+    await page.keyboard.press("+");
+    await page.keyboard.press("+");
+    const [e0, e1] = await domain();
+    expect(e1 - e0).toBeCloseTo(trace.events.length / 8, 0);
+    const left = e0 > (e1 - e0) / 10;
+    await page.keyboard.press(left ? "Shift+ArrowLeft" : "Shift+ArrowRight");
+    const [f0] = await domain();
+    expect(Math.abs(f0 - e0)).toBeCloseTo((e1 - e0) / 10, 0);
+    // The overview from the keyboard: Home shows all, + narrows to half around the middle, arrows move it by a tenth.
+    await page.focus("#overview-svg");
+    await page.keyboard.press("Home");
+    expect(await domain()).toEqual([0, trace.events.length]);
+    await page.keyboard.press("+");
+    const [g0, g1] = await domain();
+    expect([g0, g1 - g0]).toEqual([expect.closeTo(trace.events.length / 4, 0), expect.closeTo(trace.events.length / 2, 0)]);
+    await page.keyboard.press("ArrowRight");
+    const [h0] = await domain();
+    expect(h0 - g0).toBeCloseTo((g1 - g0) / 10, 0);
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -221,6 +245,10 @@ describe("hbmscope report", () => {
     const head = await page.$$eval("#compare-table th", (ths) => ths.map((th) => th.textContent));
     expect(head).toEqual(["phase", "naive.json", "flash.json", "difference"]);
     expect(await page.textContent("#summary-text")).toContain("peak difference (flash.json - naive.json): -");
+    // Aligned by phase: each phase's peak in both runs and the difference, in the table and in the plain text.
+    const forward = await page.$$eval("#compare-table tbody tr", (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)).find((r) => r[0] === "forward"));
+    expect(forward?.[3]).toMatch(/^-/);
+    expect(await page.textContent("#summary-text")).toMatch(/peak by phase \(naive\.json \| flash\.json \| difference\):\n  \w+: /);
     // Not blank: the chart's pixels hold many colours and mostly not the background.
     const pixels = await page.evaluate(() => {
       const c = document.getElementById("chart") as HTMLCanvasElement;

@@ -94,8 +94,8 @@ export function reportHtml(trace: Trace, options: ReportOptions = {}): HtmlRepor
 <canvas id="chart" tabindex="0" role="img" aria-label="live bytes by category over the events of ${escapeHtml(name)}; arrows move the cursor, Shift+arrows pan, + and - zoom, Home shows all, P jumps to the peak, Enter shows the live set"></canvas>
 <div id="tooltip" role="status" hidden></div>
 </div>
-<div id="overview-wrap"><canvas id="overview" aria-hidden="true"></canvas><svg id="overview-svg" aria-label="overview: drag to choose the range shown"><g id="overview-brush"></g></svg></div>
-<p class="keys">Wheel or +/- to zoom, drag or Shift+arrows to pan, brush the overview to pick a range, arrows to step the cursor, P for the peak, click or Enter for the live set.</p>
+<div id="overview-wrap"><canvas id="overview" aria-hidden="true"></canvas><svg id="overview-svg" tabindex="0" role="group" aria-label="overview: drag to choose the range shown; arrows move it, + and - narrow or widen it, Home shows all"><g id="overview-brush"></g></svg></div>
+<p class="keys">Wheel or +/- to zoom, drag or Shift+arrows to pan, brush the overview to pick a range (or focus it with Tab: arrows move the range, +/- resize it), arrows to step the cursor, P for the peak, click or Enter for the live set.</p>
 <section id="compare" hidden><h2>Compared by phase (peak per phase)</h2></section>
 <section id="details"><h2 id="details-title">Click an event for its live set and memory map</h2><div id="live"></div><h2>Allocator segments</h2><div id="segments"></div></section>
 <script type="application/json" id="hbmscope-data">${data}</script>

@@ -9,6 +9,7 @@ import { select } from "d3-selection";
 import { zoom, zoomIdentity, type ZoomTransform } from "d3-zoom";
 import { bufferAtHeight, liveStack, type LiveStack } from "../liveStack.js";
 import { phaseAlignment, phaseSpans } from "../phaseAlignment.js";
+import { phaseComparison } from "../phaseComparison.js";
 import type { ReportPayload } from "../reportPayload.js";
 import { reportSummary, summaryText } from "../summary.js";
 import { decodeReportData } from "../decodeReportData.js";
@@ -199,7 +200,8 @@ chart.addEventListener("keydown", (e) => {
   const cz = select(chart);
   if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
     const sign = e.key === "ArrowRight" ? 1 : -1;
-    if (e.shiftKey) cz.call(zoomBehavior.translateBy, (-sign * plotWidth()) / 10, 0);
+    // translateBy works in unzoomed units: a tenth of the view is a tenth of the plot over k.
+    if (e.shiftKey) cz.call(zoomBehavior.translateBy, (-sign * plotWidth()) / 10 / transform.k, 0);
     else {
       cursor = Math.max(0, Math.min(n - 1, (cursor < 0 ? Math.round(x.invert(MARGIN.left + plotWidth() / 2)) : cursor) + sign * step));
       const xc = currentX()(cursor);
@@ -216,6 +218,18 @@ chart.addEventListener("keydown", (e) => {
     scheduleDraw();
   } else if (e.key === "Enter" || e.key === " ") showEvent(cursor);
   else if (e.key === "Escape") hideTooltip();
+  else return;
+  e.preventDefault();
+});
+
+// The overview from the keyboard: arrows move the range shown, + and - narrow or widen it, Home shows all.
+$("overview-svg").addEventListener("keydown", (e) => {
+  const cz = select(chart);
+  const middle = MARGIN.left + plotWidth() / 2;
+  if (e.key === "ArrowRight" || e.key === "ArrowLeft") cz.call(zoomBehavior.translateBy, ((e.key === "ArrowRight" ? -1 : 1) * plotWidth()) / 10 / transform.k, 0);
+  else if (e.key === "+" || e.key === "=") cz.call(zoomBehavior.scaleBy, 2, [middle, 0]);
+  else if (e.key === "-" || e.key === "_") cz.call(zoomBehavior.scaleBy, 0.5, [middle, 0]);
+  else if (e.key === "Home") cz.call(zoomBehavior.transform, zoomIdentity);
   else return;
   e.preventDefault();
 });
@@ -296,22 +310,20 @@ capacityInput.addEventListener("change", applyWhatIf);
 if (compare && other) {
   const panel = $("compare");
   panel.hidden = false;
-  const a = new Map(tl.phasePeaks.map((p) => [p.phase, p.bytes]));
-  const b = new Map(compare.tl.phasePeaks.map((p) => [p.phase, p.bytes]));
-  const phases = [...new Set([...a.keys(), ...b.keys()])];
-  const rows = [["phase", payload.runs[0].name, compare.name, "difference"], ...phases.map((p) => {
-    const va = a.get(p);
-    const vb = b.get(p);
-    return [p || "-", va === undefined ? "-" : formatBytes(va), vb === undefined ? "-" : formatBytes(vb), va === undefined || vb === undefined ? "-" : `${vb >= va ? "+" : "-"}${formatBytes(Math.abs(vb - va))}`];
-  }), ["whole step", formatBytes(tl.peak.bytes), formatBytes(compare.tl.peak.bytes), `${compare.tl.peak.bytes >= tl.peak.bytes ? "+" : "-"}${formatBytes(Math.abs(compare.tl.peak.bytes - tl.peak.bytes))}`]];
+  const peaks = (t: typeof tl) => ({ peakBytes: t.peak.bytes, phasePeaks: t.phasePeaks });
+  const cell = (v: number | null) => (v === null ? "-" : formatBytes(v));
+  const rows = [
+    ["phase", payload.runs[0].name, compare.name, "difference"],
+    ...phaseComparison(peaks(tl), peaks(compare.tl)).map((r) => [r.phase || "whole step", cell(r.a), cell(r.b), r.difference === null ? "-" : `${r.difference >= 0 ? "+" : "-"}${formatBytes(Math.abs(r.difference))}`]),
+  ];
   const table = document.createElement("table");
   table.id = "compare-table";
   rows.forEach((r, i) => {
     const tr = i === 0 ? table.createTHead().insertRow() : (table.tBodies[0] ?? table.createTBody()).insertRow();
     for (const v of r) {
-      const cell = document.createElement(i === 0 ? "th" : "td");
-      cell.textContent = v;
-      tr.append(cell);
+      const c = document.createElement(i === 0 ? "th" : "td");
+      c.textContent = v;
+      tr.append(c);
     }
   });
   panel.append(table);
