@@ -246,7 +246,7 @@ describe("hbmscope report", () => {
     expect(head).toEqual(["phase", "naive.json", "flash.json", "difference"]);
     expect(await page.textContent("#summary-text")).toContain("peak difference (flash.json - naive.json): -");
     // Aligned by phase: each phase's peak in both runs and the difference, in the table and in the plain text.
-    const forward = await page.$$eval("#compare-table tbody tr", (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)).find((r) => r[0] === "forward"));
+    const forward = await page.$$eval("#compare-table tbody tr", (trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent)).find((r) => r[0] === "forward"));
     expect(forward?.[3]).toMatch(/^-/);
     expect(await page.textContent("#summary-text")).toMatch(/peak by phase \(naive\.json \| flash\.json \| difference\):\n  \w+: /);
     // Not blank: the chart's pixels hold many colours and mostly not the background.

@@ -84,7 +84,7 @@ export function reportHtml(trace: Trace, options: ReportOptions = {}): HtmlRepor
 </section>
 <div id="controls" role="group" aria-label="what if">
 <label>allocator <select id="allocator">${REPORT_ALLOCATORS.map((a) => `<option value="${a}">${a === "caching+expandable" ? "caching (expandable segments)" : a}</option>`).join("")}</select></label>
-<label>capacity <input id="capacity" size="10" placeholder="none (e.g. 24GiB)" aria-describedby="capacity-error capacity-note"></label>
+<label>capacity <input id="capacity" size="18" placeholder="none (e.g. 24GiB)" aria-describedby="capacity-error capacity-note"></label>
 <span id="capacity-note" class="keys">the card; ${formatBytes(options.reserve ?? 0)} of it held outside the allocator</span>
 <span id="capacity-error" class="error" aria-live="polite"></span>
 <span id="whatif-status" class="keys" aria-live="polite"></span>
