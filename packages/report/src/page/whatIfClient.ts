@@ -36,41 +36,49 @@ export interface WhatIfClientOptions {
 
 export interface WhatIfClient {
   /**
-   * Asks for a what-if: answered at once from the cache ("cached"), else by the worker later
-   * ("computing"). A request cancels the one in flight, unless that one is the same what-if
-   * prefetched (it is then awaited, not restarted).
+   * Asks for a what-if: answered at once from the cache ("cached"), else by a worker later
+   * ("computing"). A request supersedes the one asked before: that replay is stopped, unless it is a
+   * prefetch (it then goes on, into the cache). The same what-if being prefetched is awaited, not
+   * started again.
    */
   request(job: WhatIfJob): "cached" | "computing";
   /**
-   * Replays these in the worker while it has nothing asked of it, one at a time, into the cache
-   * (so that a later request is answered at once); replaces the previous list. Nothing is
-   * prefetched without a worker (it would hold up the page).
+   * Replays these, one at a time, in a second worker (so that a request never waits behind them nor
+   * stops them), into the cache, so that a later request is answered at once; replaces the previous
+   * list. Nothing is prefetched without workers (it would hold up the page).
    */
   prefetch(jobs: WhatIfJob[]): void;
-  /** Whether a replay is in flight. */
+  /** Whether a replay that was asked for is in flight. */
   busy(): boolean;
-  /** Stops the worker. */
+  /** Stops the workers. */
   dispose(): void;
 }
 
 const keyOf = (j: WhatIfJob) => `${j.allocator}|${j.capacity ?? ""}|${j.reserve}`;
 
+/** A worker and the replay it runs: `asked` when a request waits on it (else a prefetch, for the cache). */
+interface Lane {
+  worker: WorkerLike | null;
+  job: { id: number; job: WhatIfJob; asked: boolean } | null;
+}
+
 /**
- * The page's side of the what-if worker: posts the run's decoded columns to a worker once (a copy
+ * The page's side of the what-if workers: posts the run's decoded columns to a worker once (a copy
  * of each typed array, no second decode), asks it for replays, and keeps the last `cacheSize` runs so
- * that switching back to an allocator is instant. A new request supersedes the one in flight: the
- * worker is stopped (a planned arena over a long trace can take seconds) and a fresh one takes
- * the new request. `prefetch` fills the cache while the worker is idle. Without a worker
- * (`makeWorker` returns null) replays run on the page's thread, after a frame has painted the
- * "computing" state.
+ * that switching back to an allocator is instant. A new request supersedes the one in flight: that
+ * worker is stopped (a planned arena over a long trace can take seconds) and a fresh one takes the
+ * new request. `prefetch` fills the cache from a second worker, so the first stays warm for
+ * requests. Without a worker (`makeWorker` returns null, or the first one fails before it answers)
+ * replays run on the page's thread, after a frame has painted the "computing" state.
  */
 export function whatIfClient(data: DecodedReportData, trace: Trace, options: WhatIfClientOptions): WhatIfClient {
   const cacheSize = options.cacheSize ?? 6;
   const cache = new Map<string, { run: ReplayRun; replayMs: number; inWorker: boolean }>();
-  let worker: WorkerLike | null = null;
+  const asked: Lane = { worker: null, job: null };
+  const ahead: Lane = { worker: null, job: null };
+  // A replay on the page's thread (no worker): its id while it waits for its turn.
+  let here: { id: number; job: WhatIfJob } | null = null;
   let workerFailed = false;
-  // `asked`: a request waits on it (else it is a prefetch, answered to the cache only).
-  let inFlight: { id: number; job: WhatIfJob; asked: boolean } | null = null;
   let queue: WhatIfJob[] = [];
   let nextId = 1;
 
@@ -80,46 +88,31 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
     cache.set(key, { run, replayMs, inWorker });
     while (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
   };
-  const stopWorker = () => {
-    worker?.terminate();
-    worker = null;
+  const stop = (lane: Lane) => {
+    lane.worker?.terminate();
+    lane.worker = null;
+    lane.job = null;
   };
-  const answer = (id: number, run: ReplayRun | null, error: string | null, replayMs: number, inWorker: boolean) => {
-    if (!inFlight || inFlight.id !== id) return;
-    const { job, asked } = inFlight;
-    inFlight = null;
+  const finish = (job: WhatIfJob, wanted: boolean, run: ReplayRun | null, error: string | null, replayMs: number, inWorker: boolean) => {
     if (run) remember(job, run, replayMs, inWorker);
-    if (asked) options.onAnswer({ job, run, error, replayMs, cached: false, inWorker });
-    pump();
+    if (wanted) options.onAnswer({ job, run, error, replayMs, cached: false, inWorker });
   };
-  const send = (job: WhatIfJob, asked: boolean) => {
-    const id = nextId++;
-    inFlight = { id, job, asked };
-    worker ??= startWorker();
-    if (worker) worker.postMessage({ kind: "replay", id, job });
-    else replayHere(id, job);
-  };
-  // The next prefetch, when the worker is idle (and there is one).
-  function pump() {
-    if (inFlight) return;
-    queue = queue.filter((j) => !cache.has(keyOf(j)));
-    if (queue.length === 0) return;
-    worker ??= startWorker();
-    if (!worker) queue = [];
-    else send(queue.shift()!, false);
-  }
   // Without a worker: replay on the page's thread once the browser has painted the "computing" state.
-  const replayHere = (id: number, job: WhatIfJob) =>
+  const replayHere = (job: WhatIfJob) => {
+    const id = nextId++;
+    here = { id, job };
     setTimeout(() => {
-      if (!inFlight || inFlight.id !== id) return;
+      if (here?.id !== id) return;
+      here = null;
       const t0 = performance.now();
       try {
-        answer(id, whatIf(trace, job.allocator, job.capacity, job.reserve), null, performance.now() - t0, false);
+        finish(job, true, whatIf(trace, job.allocator, job.capacity, job.reserve), null, performance.now() - t0, false);
       } catch (err) {
-        answer(id, null, (err as Error).message, performance.now() - t0, false);
+        finish(job, true, null, (err as Error).message, performance.now() - t0, false);
       }
     }, 20);
-  const startWorker = (): WorkerLike | null => {
+  };
+  const start = (lane: Lane): WorkerLike | null => {
     if (workerFailed) return null;
     let w: WorkerLike | null = null;
     try {
@@ -134,57 +127,78 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
     let replied = false;
     w.onmessage = ({ data: reply }) => {
       replied = true;
-      answer(reply.id, "run" in reply ? reply.run : null, "error" in reply ? reply.error : null, reply.ms, true);
+      const current = lane.job;
+      if (lane.worker !== w || !current || current.id !== reply.id) return;
+      lane.job = null;
+      finish(current.job, current.asked, "run" in reply ? reply.run : null, "error" in reply ? reply.error : null, reply.ms, true);
+      pump();
     };
     w.onerror = (event) => {
       event.preventDefault?.();
-      stopWorker();
+      if (lane.worker !== w) return;
+      const current = lane.job;
+      stop(lane);
       if (!replied) {
         // It never started (a host page's policy may forbid workers): replay in the page from now on.
         workerFailed = true;
         queue = [];
-        if (inFlight?.asked) replayHere(inFlight.id, inFlight.job);
-        else inFlight = null;
-      } else if (inFlight) answer(inFlight.id, null, `the what-if worker failed: ${event.message ?? "no message"}`, 0, true);
+        stop(asked);
+        stop(ahead);
+        if (current?.asked) replayHere(current.job);
+      } else if (current?.asked) finish(current.job, true, null, `the what-if worker failed: ${event.message ?? "no message"}`, 0, true);
+      pump();
     };
     w.postMessage({ kind: "init", data });
     return w;
   };
+  const send = (lane: Lane, job: WhatIfJob, wanted: boolean): boolean => {
+    lane.worker ??= start(lane);
+    if (!lane.worker) return false;
+    const id = nextId++;
+    lane.job = { id, job, asked: wanted };
+    lane.worker.postMessage({ kind: "replay", id, job });
+    return true;
+  };
+  // The next prefetch, when the second worker is idle.
+  function pump() {
+    if (ahead.job || workerFailed) return;
+    const busyWith = asked.job ? keyOf(asked.job.job) : "";
+    queue = queue.filter((j) => !cache.has(keyOf(j)) && keyOf(j) !== busyWith);
+    const next = queue.shift();
+    if (next && !send(ahead, next, false)) queue = [];
+  }
 
   return {
     request(job) {
       const key = keyOf(job);
-      if (inFlight && !inFlight.asked && keyOf(inFlight.job) === key) {
-        // Being prefetched: wait for it.
-        inFlight.asked = true;
-        return "computing";
-      }
-      if (inFlight) {
-        // Superseded: stop the replay in flight (a worker cannot be interrupted otherwise); a
-        // prefetch goes back to the queue.
-        if (!inFlight.asked) queue.unshift(inFlight.job);
-        inFlight = null;
-        stopWorker();
-      }
+      // Whatever was asked before is no longer wanted: a prefetch goes on, a request is stopped.
+      if (ahead.job) ahead.job.asked = false;
+      if (here) here = null;
+      if (asked.job) stop(asked);
       const hit = cache.get(key);
       if (hit) {
         remember(job, hit.run, hit.replayMs, hit.inWorker);
         options.onAnswer({ job, run: hit.run, error: null, replayMs: hit.replayMs, cached: true, inWorker: hit.inWorker });
-        pump();
         return "cached";
       }
-      send(job, true);
+      if (ahead.job && keyOf(ahead.job.job) === key) {
+        // Being prefetched: wait for it.
+        ahead.job.asked = true;
+        return "computing";
+      }
+      if (!send(asked, job, true)) replayHere(job);
       return "computing";
     },
     prefetch(jobs) {
       queue = [...jobs];
       pump();
     },
-    busy: () => inFlight !== null,
+    busy: () => Boolean(asked.job || here || ahead.job?.asked),
     dispose() {
-      inFlight = null;
       queue = [];
-      stopWorker();
+      here = null;
+      stop(asked);
+      stop(ahead);
     },
   };
 }
