@@ -13,6 +13,8 @@ export type { Blocks } from "./columnPeaks.js";
 export { liveStack, bufferAtHeight } from "./liveStack.js";
 export type { LiveStack } from "./liveStack.js";
 export { phaseAlignment, phaseSpans, alignAt } from "./phaseAlignment.js";
+export { phaseComparison } from "./phaseComparison.js";
+export type { PhaseComparisonRow } from "./phaseComparison.js";
 export { reportSummary, summaryText } from "./summary.js";
 export type { ReportSummary } from "./summary.js";
 export { whatIf, REPORT_ALLOCATORS } from "./whatIf.js";

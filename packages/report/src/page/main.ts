@@ -277,9 +277,10 @@ function showWhatIf(a: WhatIfAnswer) {
   draw();
   if (selected >= 0) renderSegmentMap($("segments"), trace, run, selected);
   document.body.dataset.ready = "true";
-  // While the reader looks, the worker replays the other allocators (planned aside: it can take
-  // long on a busy trace) at this capacity, so that switching to one is answered at once.
-  client.prefetch(REPORT_ALLOCATORS.filter((x) => x !== "planned" && x !== allocator).map((x) => ({ allocator: x, capacity, reserve: payload.reserve ?? 0 })));
+  // While the reader looks, a second worker replays the other allocators (planned aside: it can
+  // take long on a busy trace) at this capacity, so that switching to one is answered at once; only
+  // with cores to spare (the page's thread, the first worker and this one), or it would slow zooms.
+  if ((navigator.hardwareConcurrency ?? 1) >= 4) client.prefetch(REPORT_ALLOCATORS.filter((x) => x !== "planned" && x !== allocator).map((x) => ({ allocator: x, capacity, reserve: payload.reserve ?? 0 })));
 }
 function applyWhatIf() {
   const text = capacityInput.value.trim();
