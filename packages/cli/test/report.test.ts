@@ -227,7 +227,8 @@ describe("hbmscope report", () => {
     expect(requests).toEqual([]);
     expect(errors).toEqual([]);
     await page.context().close();
-  });
+    // Two planned replays in the page and one by the CLI, each seconds long on a loaded machine.
+  }, 180_000);
 
   it("report --compare shows both runs, aligned by phase, with the difference at the peak; a screenshot is not blank", async () => {
     const naive = join(dir, "naive.json");
