@@ -251,6 +251,9 @@ const client = whatIfClient(decoded, trace, {
     return new Worker(workerUrl, { name: "hbmscope what-if" }) as unknown as WorkerLike;
   },
   onAnswer: showWhatIf,
+  // Runs kept: 2 to 6, within about 256 MB (a run holds 4 float64s an event and 6 arrays a buffer,
+  // about 32 bytes an event and 36 a buffer).
+  cacheSize: Math.max(2, Math.min(6, Math.floor(256e6 / (32 * n + 36 * payload.runs[0].bufferCount + 1)))),
 });
 let asked = 0;
 function showWhatIf(a: WhatIfAnswer) {
