@@ -15,10 +15,11 @@ const dir = mkdtempSync(join(tmpdir(), "hbmscope-report-"));
 
 let browser: Browser;
 
-/** Opens a report with every request but the file itself refused; collects requests and console errors. */
-async function open(file: string) {
+/** Opens a report with every request but the file itself refused; collects requests and console errors. `noWorker`: a browser without Web Workers. */
+async function open(file: string, { noWorker = false } = {}) {
   const url = pathToFileURL(file).href;
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, offline: true });
+  if (noWorker) await context.addInitScript(() => void Reflect.deleteProperty(window, "Worker"));
   const requests: string[] = [];
   const errors: string[] = [];
   await context.route("**/*", (route) => {
@@ -98,6 +99,19 @@ describe("hbmscope report", () => {
     await page.fill("#capacity", "lots");
     await page.press("#capacity", "Enter");
     expect(await page.textContent("#capacity-error")).toMatch(/capacity/);
+    expect(requests).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("report: without Web Workers the page replays on its own thread, with the same numbers", async () => {
+    const { page, requests, errors } = await open(join(dir, "step.html"), { noWorker: true });
+    expect(await page.evaluate(() => typeof Worker)).toBe("undefined");
+    await page.selectOption("#allocator", "bfc");
+    await page.waitForSelector('#hbmscope-summary[data-allocator="bfc"][data-whatif="done"]');
+    const s = await summaryOf(page);
+    expect([s.replayedIn, Number(s.reservedBytes)]).toEqual(["page", (await json(["replay", step, "--allocator", "bfc", "--json"])).reservedPeak]);
+    expect(await page.textContent("#whatif-status")).toContain("on the page's thread");
     expect(requests).toEqual([]);
     expect(errors).toEqual([]);
     await page.context().close();
