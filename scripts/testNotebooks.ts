@@ -1,7 +1,8 @@
 /**
  * `pnpm test:notebooks`: executes every notebook in examples/notebooks with Jupyter's nbconvert (the
  * Deno kernel that `pnpm notebooks:setup` registers) into a temporary folder, and fails when a cell
- * errors or when a code cell marked `// expect: svg` has no `image/svg+xml` output.
+ * errors, when a code cell marked `// expect: svg` has no `image/svg+xml` output, or when one marked
+ * `// expect: html` has no `text/html` output (a report page).
  * Usage: tsx scripts/testNotebooks.ts [--out dir] [name-filter ...]
  * (`--out`: keep the executed notebooks there instead of in a temporary folder that is removed).
  */
@@ -34,6 +35,9 @@ export function notebookProblems(executed: { cells: Cell[] }): string[] {
     }
     if (/^\s*\/\/\s*expect:\s*svg\b/m.test(source) && !outputs.some((o) => o.data?.["image/svg+xml"])) {
       problems.push(`cell ${i + 1}: marked "// expect: svg" but has no image/svg+xml output`);
+    }
+    if (/^\s*\/\/\s*expect:\s*html\b/m.test(source) && !outputs.some((o) => typeof o.data?.["text/html"] === "string" || Array.isArray(o.data?.["text/html"]))) {
+      problems.push(`cell ${i + 1}: marked "// expect: html" but has no text/html output`);
     }
   });
   return problems;

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { liveAt, parseTrace, CATEGORIES } from "@hbmscope/core";
+import { liveAt, parseTrace, serializeTrace, traceBuilder, CATEGORIES } from "@hbmscope/core";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "./run.js";
@@ -15,10 +15,11 @@ const dir = mkdtempSync(join(tmpdir(), "hbmscope-report-"));
 
 let browser: Browser;
 
-/** Opens a report with every request but the file itself refused; collects requests and console errors. */
-async function open(file: string) {
+/** Opens a report with every request but the file itself refused; collects requests and console errors. `noWorker`: a browser without Web Workers. */
+async function open(file: string, { noWorker = false } = {}) {
   const url = pathToFileURL(file).href;
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, offline: true });
+  if (noWorker) await context.addInitScript(() => void Reflect.deleteProperty(window, "Worker"));
   const requests: string[] = [];
   const errors: string[] = [];
   await context.route("**/*", (route) => {
@@ -103,6 +104,19 @@ describe("hbmscope report", () => {
     await page.context().close();
   });
 
+  it("report: without Web Workers the page replays on its own thread, with the same numbers", async () => {
+    const { page, requests, errors } = await open(join(dir, "step.html"), { noWorker: true });
+    expect(await page.evaluate(() => typeof Worker)).toBe("undefined");
+    await page.selectOption("#allocator", "bfc");
+    await page.waitForSelector('#hbmscope-summary[data-allocator="bfc"][data-whatif="done"]');
+    const s = await summaryOf(page);
+    expect([s.replayedIn, Number(s.reservedBytes)]).toEqual(["page", (await json(["replay", step, "--allocator", "bfc", "--json"])).reservedPeak]);
+    expect(await page.textContent("#whatif-status")).toContain("on the page's thread");
+    expect(requests).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it("report: hovering the peak names the buffer drawn there (categories bottom up, oldest lowest); click and keys show the live set", async () => {
     const { page, errors } = await open(join(dir, "step.html"));
     const trace = parseTrace(JSON.parse(readFileSync(step, "utf8")));
@@ -142,11 +156,93 @@ describe("hbmscope report", () => {
     const before = await page.getAttribute("#chart", "data-domain");
     await page.keyboard.press("+");
     await page.waitForFunction((d) => document.getElementById("chart")!.dataset.domain !== d, before);
-    const [d0, d1] = (await page.getAttribute("#chart", "data-domain"))!.split(",").map(Number);
+    // The chart draws on the next animation frame: read its domain after two.
+    const domain = async () => {
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      return (await page.getAttribute("#chart", "data-domain"))!.split(",").map(Number);
+    };
+    const [d0, d1] = await domain();
     expect(d1 - d0).toBeCloseTo(trace.events.length / 2, 0);
+    // Shift+arrows pan by a tenth of the view, at any zoom (here 8x).
+    await page.keyboard.press("+");
+    await page.keyboard.press("+");
+    const [e0, e1] = await domain();
+    expect(e1 - e0).toBeCloseTo(trace.events.length / 8, 0);
+    const left = e0 > (e1 - e0) / 10;
+    await page.keyboard.press(left ? "Shift+ArrowLeft" : "Shift+ArrowRight");
+    const [f0] = await domain();
+    expect(Math.abs(f0 - e0)).toBeCloseTo((e1 - e0) / 10, 0);
+    // The overview from the keyboard: Home shows all, + narrows to half around the middle, arrows move it by a tenth.
+    await page.focus("#overview-svg");
+    await page.keyboard.press("Home");
+    expect(await domain()).toEqual([0, trace.events.length]);
+    await page.keyboard.press("+");
+    const [g0, g1] = await domain();
+    expect([g0, g1 - g0]).toEqual([expect.closeTo(trace.events.length / 4, 0), expect.closeTo(trace.events.length / 2, 0)]);
+    await page.keyboard.press("ArrowRight");
+    const [h0] = await domain();
+    expect(h0 - g0).toBeCloseTo((g1 - g0) / 10, 0);
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  it("report: switching to the planned allocator keeps the page responsive (zoom and hover answer while the worker replays), a newer choice cancels it, and it ends with replay's reserved bytes", async () => {
+    // 60,000 events of buffers up to 1 MiB, about 1,500 live at once: planning them takes seconds
+    // (greedy by size over every buffer's lifetime), long enough to act while the worker works.
+    let seed = 7;
+    const rand = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    const b = traceBuilder({ source: "synthetic" });
+    b.mark("forward");
+    const live: number[] = [];
+    for (let i = 0; i < 60_000; i++) {
+      if (live.length === 0 || rand() < 0.52) live.push(b.alloc({ bytes: 256 + Math.floor(rand() * (1 << 20)), category: "activation", op: `Op${i % 7}` }));
+      else {
+        const k = Math.floor(rand() * live.length);
+        b.free(live[k]);
+        live[k] = live[live.length - 1];
+        live.pop();
+      }
+    }
+    const busy = join(dir, "busy.json");
+    writeFileSync(busy, serializeTrace(b.build()));
+    const out = join(dir, "busy.html");
+    expect((await run(["report", busy, "--out", out])).code).toBe(0);
+    const { page, requests, errors } = await open(out);
+    expect((await summaryOf(page)).replayedIn).toBe("worker");
+    const state = () =>
+      page.evaluate(() => new Promise<{ whatif?: string; domain?: string; tooltip: boolean }>((resolve) =>
+        requestAnimationFrame(() => resolve({ whatif: document.getElementById("hbmscope-summary")!.dataset.whatif, domain: document.getElementById("chart")!.dataset.domain, tooltip: !document.getElementById("tooltip")!.hidden }))));
+    // planned, then at once bfc: the planned replay is cancelled, bfc's answer is the one shown.
+    await page.selectOption("#allocator", "planned");
+    expect((await state()).whatif).toBe("computing");
+    expect(await page.textContent("#whatif-status")).toContain("computing the planned replay");
+    await page.selectOption("#allocator", "bfc");
+    await page.waitForSelector('#hbmscope-summary[data-whatif="done"]', { timeout: 60_000 });
+    expect((await summaryOf(page)).allocator).toBe("bfc");
+    expect(Number((await summaryOf(page)).reservedBytes)).toBe((await json(["replay", busy, "--allocator", "bfc", "--json"])).reservedPeak);
+    // planned again: while the worker replays, a zoom and a hover answer.
+    await page.selectOption("#allocator", "planned");
+    await page.focus("#chart");
+    const before = (await state()).domain;
+    await page.keyboard.press("+");
+    const zoomed = await state();
+    expect([zoomed.whatif, zoomed.domain === before]).toEqual(["computing", false]);
+    const box = (await page.locator("#chart").boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height - 40);
+    const hovered = await state();
+    expect([hovered.whatif, hovered.tooltip]).toEqual(["computing", true]);
+    await page.waitForSelector('#hbmscope-summary[data-allocator="planned"]', { timeout: 120_000 });
+    const planned = await summaryOf(page);
+    expect([planned.whatif, planned.replayedIn, Number(planned.reservedBytes)]).toEqual(["done", "worker", (await json(["replay", busy, "--allocator", "planned", "--json"])).reservedPeak]);
+    // Back to bfc: from the cache, at once.
+    await page.selectOption("#allocator", "bfc");
+    expect((await summaryOf(page)).replayedIn).toBe("cache");
+    expect(await page.textContent("#whatif-status")).toContain("bfc: from the cache");
+    expect(requests).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.context().close();
+    // Two planned replays in the page and one by the CLI, each seconds long on a loaded machine.
+  }, 180_000);
 
   it("report --compare shows both runs, aligned by phase, with the difference at the peak; a screenshot is not blank", async () => {
     const naive = join(dir, "naive.json");
@@ -164,6 +260,10 @@ describe("hbmscope report", () => {
     const head = await page.$$eval("#compare-table th", (ths) => ths.map((th) => th.textContent));
     expect(head).toEqual(["phase", "naive.json", "flash.json", "difference"]);
     expect(await page.textContent("#summary-text")).toContain("peak difference (flash.json - naive.json): -");
+    // Aligned by phase: each phase's peak in both runs and the difference, in the table and in the plain text.
+    const forward = await page.$$eval("#compare-table tbody tr", (trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent)).find((r) => r[0] === "forward"));
+    expect(forward?.[3]).toMatch(/^-/);
+    expect(await page.textContent("#summary-text")).toMatch(/peak by phase \(naive\.json \| flash\.json \| difference\):\n  \w+: /);
     // Not blank: the chart's pixels hold many colours and mostly not the background.
     const pixels = await page.evaluate(() => {
       const c = document.getElementById("chart") as HTMLCanvasElement;

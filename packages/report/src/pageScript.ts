@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 let cached: string | undefined;
 
 /**
- * The report page's script: `page/main.ts` with @hbmscope/core, the d3 modules and its own
+ * The report page's script: `page/entry.ts` (the page, `page/main.ts`, and in a Web Worker the
+ * what-if replays, `page/whatIfWorker.ts`) with @hbmscope/core, the d3 modules and its own
  * helpers bundled for the browser by esbuild (one minified IIFE, no imports left). The built package
  * ships it as `dist/page.js` (bundled by `pnpm build`, so installing the package needs no esbuild and
  * runs no build script); run from the sources (tests, `tsx`), it is bundled the first time a process
@@ -22,11 +23,11 @@ export function pageScript(): string {
   return cached;
 }
 
-/** Bundles `page/main` with esbuild (from the sources, or from `dist/page/main.js` at build time). */
+/** Bundles `page/entry` (the page, and its what-if worker) with esbuild (from the sources, or from `dist/page/entry.js` at build time). */
 export function bundlePage(): string {
-  // From src/ (source runs, tests) the entry is main.ts; from dist/ (the published package) main.js.
-  const ts = fileURLToPath(new URL("./page/main.ts", import.meta.url));
-  const entry = existsSync(ts) ? ts : fileURLToPath(new URL("./page/main.js", import.meta.url));
+  // From src/ (source runs, tests) the entry is entry.ts; from dist/ (the published package) entry.js.
+  const ts = fileURLToPath(new URL("./page/entry.ts", import.meta.url));
+  const entry = existsSync(ts) ? ts : fileURLToPath(new URL("./page/entry.js", import.meta.url));
   // esbuild is needed only to bundle: loaded here, never by a built package that ships page.js.
   const { buildSync } = createRequire(import.meta.url)("esbuild") as typeof import("esbuild");
   const result = buildSync({

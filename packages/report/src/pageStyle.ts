@@ -9,7 +9,7 @@ h2 { font-size: 16px; margin: 18px 0 6px; }
 #summary-text { background: #f6f6f6; padding: 8px 10px; margin: 8px 0; white-space: pre-wrap; font-size: 12.5px; }
 #chart-wrap { position: relative; }
 #chart { width: 100%; height: 380px; display: block; cursor: crosshair; outline-offset: 2px; }
-#chart:focus-visible { outline: 2px solid #4e79a7; }
+#chart:focus-visible, #overview-svg:focus-visible { outline: 2px solid #4e79a7; }
 #overview-wrap { position: relative; height: 60px; }
 #overview, #overview-svg { position: absolute; left: 0; top: 0; width: 100%; height: 60px; }
 #tooltip { position: absolute; pointer-events: none; background: rgba(255,255,255,0.96); border: 1px solid #999;
@@ -23,4 +23,9 @@ caption { text-align: left; padding: 4px 0; }
 #live { max-height: 360px; overflow: auto; }
 .keys { font-size: 12px; color: #555; }
 .error { color: #b00; }
+#controls.computing #whatif-status { color: #8a5a00; }
+#controls.computing #whatif-status::before { content: ""; display: inline-block; width: 9px; height: 9px; margin-right: 6px;
+  border: 2px solid #c90; border-right-color: transparent; border-radius: 50%; animation: hbmscope-spin 0.8s linear infinite; }
+@keyframes hbmscope-spin { to { transform: rotate(360deg); } }
+@media (prefers-reduced-motion: reduce) { #controls.computing #whatif-status::before { animation: none; } }
 `;

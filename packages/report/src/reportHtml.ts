@@ -65,7 +65,9 @@ export function reportHtml(trace: Trace, options: ReportOptions = {}): HtmlRepor
   const hash = createHash("sha256").update(script, "utf8").digest("base64");
   // JSON inside <script>: "<" escaped so no "</script>" or "<!--" can end it early.
   const data = JSON.stringify(payload).replace(/</g, "\\u003c");
-  const csp = `default-src 'none'; script-src 'sha256-${hash}'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
+  // worker-src blob: lets the page start its what-if worker from its own script's text (a blob: URL
+  // made in the page, never fetched from anywhere); every other load stays forbidden.
+  const csp = `default-src 'none'; script-src 'sha256-${hash}'; worker-src blob:; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
   const html = `<!doctype html>
 <html lang="en">
 <head>
@@ -82,7 +84,7 @@ export function reportHtml(trace: Trace, options: ReportOptions = {}): HtmlRepor
 </section>
 <div id="controls" role="group" aria-label="what if">
 <label>allocator <select id="allocator">${REPORT_ALLOCATORS.map((a) => `<option value="${a}">${a === "caching+expandable" ? "caching (expandable segments)" : a}</option>`).join("")}</select></label>
-<label>capacity <input id="capacity" size="10" placeholder="none (e.g. 24GiB)" aria-describedby="capacity-error capacity-note"></label>
+<label>capacity <input id="capacity" size="18" placeholder="none (e.g. 24GiB)" aria-describedby="capacity-error capacity-note"></label>
 <span id="capacity-note" class="keys">the card; ${formatBytes(options.reserve ?? 0)} of it held outside the allocator</span>
 <span id="capacity-error" class="error" aria-live="polite"></span>
 <span id="whatif-status" class="keys" aria-live="polite"></span>
@@ -92,12 +94,12 @@ export function reportHtml(trace: Trace, options: ReportOptions = {}): HtmlRepor
 <canvas id="chart" tabindex="0" role="img" aria-label="live bytes by category over the events of ${escapeHtml(name)}; arrows move the cursor, Shift+arrows pan, + and - zoom, Home shows all, P jumps to the peak, Enter shows the live set"></canvas>
 <div id="tooltip" role="status" hidden></div>
 </div>
-<div id="overview-wrap"><canvas id="overview" aria-hidden="true"></canvas><svg id="overview-svg" aria-label="overview: drag to choose the range shown"><g id="overview-brush"></g></svg></div>
-<p class="keys">Wheel or +/- to zoom, drag or Shift+arrows to pan, brush the overview to pick a range, arrows to step the cursor, P for the peak, click or Enter for the live set.</p>
+<div id="overview-wrap"><canvas id="overview" aria-hidden="true"></canvas><svg id="overview-svg" tabindex="0" role="group" aria-label="overview: drag to choose the range shown; arrows move it, + and - narrow or widen it, Home shows all"><g id="overview-brush"></g></svg></div>
+<p class="keys">Wheel or +/- to zoom, drag or Shift+arrows to pan, brush the overview to pick a range (or focus it with Tab: arrows move the range, +/- resize it), arrows to step the cursor, P for the peak, click or Enter for the live set.</p>
 <section id="compare" hidden><h2>Compared by phase (peak per phase)</h2></section>
 <section id="details"><h2 id="details-title">Click an event for its live set and memory map</h2><div id="live"></div><h2>Allocator segments</h2><div id="segments"></div></section>
 <script type="application/json" id="hbmscope-data">${data}</script>
-<script>${script}</script>
+<script id="hbmscope-script">${script}</script>
 </body>
 </html>
 `;

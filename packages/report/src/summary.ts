@@ -1,4 +1,5 @@
 import { bufferCount, eventCount, formatBytes, liveAt, timeline, type ReplayRun, type Timeline, type Trace } from "@hbmscope/core";
+import { phaseComparison } from "./phaseComparison.js";
 
 /** The headline figures of a report (sizes in bytes), as the page's `#hbmscope-summary` carries them. */
 export interface ReportSummary {
@@ -10,6 +11,8 @@ export interface ReportSummary {
   peakIndex: number;
   peakPhase: string;
   peakOp: string;
+  /** Each phase's peak (live bytes, physical view) and the event where it is, in the order phases run. */
+  phasePeaks: { phase: string; bytes: number; index: number }[];
   /** The replay, when there is one yet (the page replays after its first paint). */
   replay: {
     /** The allocator replayed (`caching`, `caching+expandable`, ...). */
@@ -40,6 +43,7 @@ export function reportSummary(trace: Trace, name: string, options: { tl?: Timeli
     peakIndex: tl.peak.index,
     peakPhase: tl.peak.phase,
     peakOp: tl.peak.op,
+    phasePeaks: tl.phasePeaks.map((p) => ({ phase: p.phase, bytes: p.bytes, index: p.index })),
     replay: run
       ? { allocator: options.allocator ?? run.allocator.name, reservedBytes: run.peaks.reserved.bytes, reservedIndex: run.peaks.reserved.index, capacity: run.capacity, oomIndex: run.oom ? run.oom.index : -1 }
       : null,
@@ -47,7 +51,12 @@ export function reportSummary(trace: Trace, name: string, options: { tl?: Timeli
   };
 }
 
-/** The summary as plain text, for readers who do not interact (and for the page before its script runs). */
+const signed = (d: number) => `${d >= 0 ? "+" : "-"}${formatBytes(Math.abs(d))}`;
+
+/**
+ * The summary as plain text, for readers who do not interact (and for the page before its script
+ * runs); with `compare`, each phase's peak in both runs and the difference at each.
+ */
 export function summaryText(s: ReportSummary, compare?: ReportSummary): string {
   const lines = [
     `${s.name}: ${s.events} events, ${s.buffers} buffers`,
@@ -65,6 +74,10 @@ export function summaryText(s: ReportSummary, compare?: ReportSummary): string {
     lines.push(
       `compare ${compare.name}: peak ${formatBytes(compare.peakBytes)} (${compare.peakBytes} bytes) at event ${compare.peakIndex}, phase ${compare.peakPhase || "-"}`,
       `peak difference (${compare.name} - ${s.name}): ${d >= 0 ? "+" : "-"}${formatBytes(Math.abs(d))} (${d >= 0 ? "+" : ""}${s.peakBytes > 0 ? ((100 * d) / s.peakBytes).toFixed(1) : "0"}%)`,
+      `peak by phase (${s.name} | ${compare.name} | difference):`,
+      ...phaseComparison(s, compare)
+        .filter((r) => r.phase !== "")
+        .map((r) => `  ${r.phase}: ${r.a === null ? "-" : formatBytes(r.a)} | ${r.b === null ? "-" : formatBytes(r.b)} | ${r.difference === null ? "-" : signed(r.difference)}`),
     );
   }
   return lines.join("\n");

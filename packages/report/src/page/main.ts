@@ -9,12 +9,15 @@ import { select } from "d3-selection";
 import { zoom, zoomIdentity, type ZoomTransform } from "d3-zoom";
 import { bufferAtHeight, liveStack, type LiveStack } from "../liveStack.js";
 import { phaseAlignment, phaseSpans } from "../phaseAlignment.js";
+import { phaseComparison } from "../phaseComparison.js";
 import type { ReportPayload } from "../reportPayload.js";
 import { reportSummary, summaryText } from "../summary.js";
+import { decodeReportData } from "../decodeReportData.js";
 import { traceFromReportData } from "../traceFromReportData.js";
-import { whatIf } from "../whatIf.js";
+import { REPORT_ALLOCATORS } from "../whatIf.js";
 import { drawChart, MARGIN, type ChartModel } from "./chart.js";
 import { renderLiveTable, renderSegmentMap } from "./details.js";
+import { whatIfClient, type WhatIfAnswer, type WorkerLike } from "./whatIfClient.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -29,7 +32,9 @@ const step = (name: string) => {
 step("start");
 const payload = JSON.parse($("hbmscope-data").textContent!) as ReportPayload;
 step("parse");
-const trace = traceFromReportData(payload.runs[0]);
+// Decoded once: the page reads these columns, and the what-if worker gets a copy of them.
+const decoded = decodeReportData(payload.runs[0]);
+const trace = traceFromReportData(decoded);
 const other = payload.runs[1] ? traceFromReportData(payload.runs[1]) : undefined;
 step("decode");
 const tl = timeline(trace, { view: "physical", byCategory: true });
@@ -195,7 +200,8 @@ chart.addEventListener("keydown", (e) => {
   const cz = select(chart);
   if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
     const sign = e.key === "ArrowRight" ? 1 : -1;
-    if (e.shiftKey) cz.call(zoomBehavior.translateBy, (-sign * plotWidth()) / 10, 0);
+    // translateBy works in unzoomed units: a tenth of the view is a tenth of the plot over k.
+    if (e.shiftKey) cz.call(zoomBehavior.translateBy, (-sign * plotWidth()) / 10 / transform.k, 0);
     else {
       cursor = Math.max(0, Math.min(n - 1, (cursor < 0 ? Math.round(x.invert(MARGIN.left + plotWidth() / 2)) : cursor) + sign * step));
       const xc = currentX()(cursor);
@@ -216,11 +222,69 @@ chart.addEventListener("keydown", (e) => {
   e.preventDefault();
 });
 
+// The overview from the keyboard: arrows move the range shown, + and - narrow or widen it, Home shows all.
+$("overview-svg").addEventListener("keydown", (e) => {
+  const cz = select(chart);
+  const middle = MARGIN.left + plotWidth() / 2;
+  if (e.key === "ArrowRight" || e.key === "ArrowLeft") cz.call(zoomBehavior.translateBy, ((e.key === "ArrowRight" ? -1 : 1) * plotWidth()) / 10 / transform.k, 0);
+  else if (e.key === "+" || e.key === "=") cz.call(zoomBehavior.scaleBy, 2, [middle, 0]);
+  else if (e.key === "-" || e.key === "_") cz.call(zoomBehavior.scaleBy, 0.5, [middle, 0]);
+  else if (e.key === "Home") cz.call(zoomBehavior.transform, zoomIdentity);
+  else return;
+  e.preventDefault();
+});
+
 // What-if: allocator and capacity.
 const allocatorSelect = $<HTMLSelectElement>("allocator");
 const capacityInput = $<HTMLInputElement>("capacity");
 allocatorSelect.value = allocator;
 capacityInput.value = capacity === null ? "" : String(capacity);
+// The what-if worker runs this very script (see entry.ts) from a blob: URL, which the page's
+// Content-Security-Policy allows as a worker source and nothing else.
+const source = document.getElementById("hbmscope-script")?.textContent ?? "";
+let workerUrl: string | undefined;
+const status = $("whatif-status");
+const client = whatIfClient(decoded, trace, {
+  makeWorker: () => {
+    if (typeof Worker === "undefined" || source === "") return null;
+    workerUrl ??= URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    return new Worker(workerUrl, { name: "hbmscope what-if" }) as unknown as WorkerLike;
+  },
+  onAnswer: showWhatIf,
+  // Runs kept: 2 to 6, within about 256 MB (a run holds 4 float64s an event and 6 arrays a buffer,
+  // about 32 bytes an event and 36 a buffer).
+  cacheSize: Math.max(2, Math.min(6, Math.floor(256e6 / (32 * n + 36 * payload.runs[0].bufferCount + 1)))),
+});
+let asked = 0;
+function showWhatIf(a: WhatIfAnswer) {
+  const ms = performance.now() - asked;
+  summary.removeAttribute("aria-busy");
+  summary.dataset.whatif = a.error ? "failed" : "done";
+  document.getElementById("controls")!.classList.remove("computing");
+  if (a.error || !a.run) {
+    status.textContent = `${a.job.allocator}: ${a.error}`;
+    document.body.dataset.ready = "true";
+    return;
+  }
+  allocator = a.job.allocator;
+  capacity = a.job.capacity;
+  run = a.run;
+  summary.dataset.replayMs = a.replayMs.toFixed(1);
+  summary.dataset.whatifMs = ms.toFixed(1);
+  summary.dataset.replayedIn = a.cached ? "cache" : a.inWorker ? "worker" : "page";
+  status.textContent =
+    `${allocator}: ${a.cached ? `from the cache (replayed in ${a.replayMs.toFixed(0)} ms)` : `replayed in ${a.replayMs.toFixed(0)} ms${a.inWorker ? "" : " on the page's thread"}`}` +
+    (run.oom ? `; out of memory at event ${run.oom.index}` : "");
+  updateSummary();
+  drawOverview();
+  draw();
+  if (selected >= 0) renderSegmentMap($("segments"), trace, run, selected);
+  document.body.dataset.ready = "true";
+  // While the reader looks, a second worker replays the other allocators (planned aside: it can
+  // take long on a busy trace) at this capacity, so that switching to one is answered at once; only
+  // with cores to spare (the page's thread, the first worker and this one), or it would slow zooms.
+  if ((navigator.hardwareConcurrency ?? 1) >= 4) client.prefetch(REPORT_ALLOCATORS.filter((x) => x !== "planned" && x !== allocator).map((x) => ({ allocator: x, capacity, reserve: payload.reserve ?? 0 })));
+}
 function applyWhatIf() {
   const text = capacityInput.value.trim();
   let cap: number | null = null;
@@ -231,25 +295,17 @@ function applyWhatIf() {
     $("capacity-error").textContent = (err as Error).message;
     return;
   }
-  // Say what is running first (a planned arena over a long, busy trace can take seconds), then
-  // replay once the browser has painted that.
-  const status = $("whatif-status");
-  status.textContent = `replaying with ${allocatorSelect.value}${cap === null ? "" : `, capacity ${formatBytes(cap)}`}…`;
+  // The replay runs in the worker (a planned arena over a long, busy trace can take seconds): the
+  // page stays usable, says what is computing, and a newer choice cancels an older one.
+  asked = performance.now();
+  const job = { allocator: allocatorSelect.value, capacity: cap, reserve: payload.reserve ?? 0 };
   delete document.body.dataset.ready;
-  setTimeout(() => {
-    const t0 = performance.now();
-    allocator = allocatorSelect.value;
-    capacity = cap;
-    run = whatIf(trace, allocator, capacity, payload.reserve ?? 0);
-    const ms = performance.now() - t0;
-    summary.dataset.replayMs = ms.toFixed(1);
-    status.textContent = `${allocator}: replayed in ${ms.toFixed(0)} ms${run.oom ? `; out of memory at event ${run.oom.index}` : ""}`;
-    updateSummary();
-    drawOverview();
-    draw();
-    if (selected >= 0) renderSegmentMap($("segments"), trace, run, selected);
-    document.body.dataset.ready = "true";
-  }, 20);
+  summary.dataset.whatif = "computing";
+  summary.dataset.pendingAllocator = job.allocator;
+  summary.setAttribute("aria-busy", "true");
+  document.getElementById("controls")!.classList.add("computing");
+  status.textContent = `computing the ${job.allocator} replay${cap === null ? "" : `, capacity ${formatBytes(cap)}`}… (the page stays usable)`;
+  client.request(job);
 }
 allocatorSelect.addEventListener("change", applyWhatIf);
 capacityInput.addEventListener("change", applyWhatIf);
@@ -258,22 +314,20 @@ capacityInput.addEventListener("change", applyWhatIf);
 if (compare && other) {
   const panel = $("compare");
   panel.hidden = false;
-  const a = new Map(tl.phasePeaks.map((p) => [p.phase, p.bytes]));
-  const b = new Map(compare.tl.phasePeaks.map((p) => [p.phase, p.bytes]));
-  const phases = [...new Set([...a.keys(), ...b.keys()])];
-  const rows = [["phase", payload.runs[0].name, compare.name, "difference"], ...phases.map((p) => {
-    const va = a.get(p);
-    const vb = b.get(p);
-    return [p || "-", va === undefined ? "-" : formatBytes(va), vb === undefined ? "-" : formatBytes(vb), va === undefined || vb === undefined ? "-" : `${vb >= va ? "+" : "-"}${formatBytes(Math.abs(vb - va))}`];
-  }), ["whole step", formatBytes(tl.peak.bytes), formatBytes(compare.tl.peak.bytes), `${compare.tl.peak.bytes >= tl.peak.bytes ? "+" : "-"}${formatBytes(Math.abs(compare.tl.peak.bytes - tl.peak.bytes))}`]];
+  const peaks = (t: typeof tl) => ({ peakBytes: t.peak.bytes, phasePeaks: t.phasePeaks });
+  const cell = (v: number | null) => (v === null ? "-" : formatBytes(v));
+  const rows = [
+    ["phase", payload.runs[0].name, compare.name, "difference"],
+    ...phaseComparison(peaks(tl), peaks(compare.tl)).map((r) => [r.phase || "whole step", cell(r.a), cell(r.b), r.difference === null ? "-" : `${r.difference >= 0 ? "+" : "-"}${formatBytes(Math.abs(r.difference))}`]),
+  ];
   const table = document.createElement("table");
   table.id = "compare-table";
   rows.forEach((r, i) => {
     const tr = i === 0 ? table.createTHead().insertRow() : (table.tBodies[0] ?? table.createTBody()).insertRow();
     for (const v of r) {
-      const cell = document.createElement(i === 0 ? "th" : "td");
-      cell.textContent = v;
-      tr.append(cell);
+      const c = document.createElement(i === 0 ? "th" : "td");
+      c.textContent = v;
+      tr.append(c);
     }
   });
   panel.append(table);

@@ -1,0 +1,204 @@
+import type { ReplayRun, Trace } from "@hbmscope/core";
+import type { DecodedReportData } from "../decodeReportData.js";
+import { whatIf } from "../whatIf.js";
+import type { WhatIfJob, WhatIfReply, WhatIfRequest } from "./whatIfWorker.js";
+
+/** The part of a `Worker` the client uses. */
+export interface WorkerLike {
+  postMessage(message: WhatIfRequest): void;
+  terminate(): void;
+  onmessage: ((event: { data: WhatIfReply }) => void) | null;
+  onerror: ((event: { message?: string; preventDefault?(): void }) => void) | null;
+}
+
+/** The answer to the latest what-if. */
+export interface WhatIfAnswer {
+  job: WhatIfJob;
+  /** The replay; null when it failed (`error`). */
+  run: ReplayRun | null;
+  error: string | null;
+  /** How long the replay itself took, ms (in the worker, or in the page when there is no worker). */
+  replayMs: number;
+  /** Whether the run came from the cache (asked before with the same allocator, capacity and reserve). */
+  cached: boolean;
+  /** Whether it ran in a worker (false: on the page's thread, when no worker could start). */
+  inWorker: boolean;
+}
+
+export interface WhatIfClientOptions {
+  /** Starts a worker that runs `serveWhatIf`; null when none can start (the replays then run in the page). */
+  makeWorker: () => WorkerLike | null;
+  /** Called with the answer to the latest request, never with one a newer request superseded. */
+  onAnswer: (answer: WhatIfAnswer) => void;
+  /** How many runs to keep for instant answers (each holds about 32 bytes an event). @defaultValue 6 */
+  cacheSize?: number;
+}
+
+export interface WhatIfClient {
+  /**
+   * Asks for a what-if: answered at once from the cache ("cached"), else by a worker later
+   * ("computing"). A request supersedes the one asked before: that replay is stopped, unless it is a
+   * prefetch (it then goes on, into the cache). The same what-if being prefetched is awaited, not
+   * started again.
+   */
+  request(job: WhatIfJob): "cached" | "computing";
+  /**
+   * Replays these, one at a time, in a second worker (so that a request never waits behind them nor
+   * stops them), into the cache, so that a later request is answered at once; replaces the previous
+   * list. Nothing is prefetched without workers (it would hold up the page).
+   */
+  prefetch(jobs: WhatIfJob[]): void;
+  /** Whether a replay that was asked for is in flight. */
+  busy(): boolean;
+  /** Stops the workers. */
+  dispose(): void;
+}
+
+const keyOf = (j: WhatIfJob) => `${j.allocator}|${j.capacity ?? ""}|${j.reserve}`;
+
+/** A worker and the replay it runs: `asked` when a request waits on it (else a prefetch, for the cache). */
+interface Lane {
+  worker: WorkerLike | null;
+  job: { id: number; job: WhatIfJob; asked: boolean } | null;
+}
+
+/**
+ * The page's side of the what-if workers: posts the run's decoded columns to a worker once (a copy
+ * of each typed array, no second decode), asks it for replays, and keeps the last `cacheSize` runs so
+ * that switching back to an allocator is instant. A new request supersedes the one in flight: that
+ * worker is stopped (a planned arena over a long trace can take seconds) and a fresh one takes the
+ * new request. `prefetch` fills the cache from a second worker, so the first stays warm for
+ * requests. Without a worker (`makeWorker` returns null, or the first one fails before it answers)
+ * replays run on the page's thread, after a frame has painted the "computing" state.
+ */
+export function whatIfClient(data: DecodedReportData, trace: Trace, options: WhatIfClientOptions): WhatIfClient {
+  const cacheSize = options.cacheSize ?? 6;
+  const cache = new Map<string, { run: ReplayRun; replayMs: number; inWorker: boolean }>();
+  const asked: Lane = { worker: null, job: null };
+  const ahead: Lane = { worker: null, job: null };
+  // A replay on the page's thread (no worker): its id while it waits for its turn.
+  let here: { id: number; job: WhatIfJob } | null = null;
+  let workerFailed = false;
+  let queue: WhatIfJob[] = [];
+  let nextId = 1;
+
+  const remember = (job: WhatIfJob, run: ReplayRun, replayMs: number, inWorker: boolean) => {
+    const key = keyOf(job);
+    cache.delete(key);
+    cache.set(key, { run, replayMs, inWorker });
+    while (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+  };
+  const stop = (lane: Lane) => {
+    lane.worker?.terminate();
+    lane.worker = null;
+    lane.job = null;
+  };
+  const finish = (job: WhatIfJob, wanted: boolean, run: ReplayRun | null, error: string | null, replayMs: number, inWorker: boolean) => {
+    if (run) remember(job, run, replayMs, inWorker);
+    if (wanted) options.onAnswer({ job, run, error, replayMs, cached: false, inWorker });
+  };
+  // Without a worker: replay on the page's thread once the browser has painted the "computing" state.
+  const replayHere = (job: WhatIfJob) => {
+    const id = nextId++;
+    here = { id, job };
+    setTimeout(() => {
+      if (here?.id !== id) return;
+      here = null;
+      const t0 = performance.now();
+      try {
+        finish(job, true, whatIf(trace, job.allocator, job.capacity, job.reserve), null, performance.now() - t0, false);
+      } catch (err) {
+        finish(job, true, null, (err as Error).message, performance.now() - t0, false);
+      }
+    }, 20);
+  };
+  const start = (lane: Lane): WorkerLike | null => {
+    if (workerFailed) return null;
+    let w: WorkerLike | null = null;
+    try {
+      w = options.makeWorker();
+    } catch {
+      w = null;
+    }
+    if (!w) {
+      workerFailed = true;
+      return null;
+    }
+    let replied = false;
+    w.onmessage = ({ data: reply }) => {
+      replied = true;
+      const current = lane.job;
+      if (lane.worker !== w || !current || current.id !== reply.id) return;
+      lane.job = null;
+      finish(current.job, current.asked, "run" in reply ? reply.run : null, "error" in reply ? reply.error : null, reply.ms, true);
+      pump();
+    };
+    w.onerror = (event) => {
+      event.preventDefault?.();
+      if (lane.worker !== w) return;
+      const current = lane.job;
+      stop(lane);
+      if (!replied) {
+        // It never started (a host page's policy may forbid workers): replay in the page from now on.
+        workerFailed = true;
+        queue = [];
+        stop(asked);
+        stop(ahead);
+        if (current?.asked) replayHere(current.job);
+      } else if (current?.asked) finish(current.job, true, null, `the what-if worker failed: ${event.message ?? "no message"}`, 0, true);
+      pump();
+    };
+    w.postMessage({ kind: "init", data });
+    return w;
+  };
+  const send = (lane: Lane, job: WhatIfJob, wanted: boolean): boolean => {
+    lane.worker ??= start(lane);
+    if (!lane.worker) return false;
+    const id = nextId++;
+    lane.job = { id, job, asked: wanted };
+    lane.worker.postMessage({ kind: "replay", id, job });
+    return true;
+  };
+  // The next prefetch, when the second worker is idle.
+  function pump() {
+    if (ahead.job || workerFailed) return;
+    const busyWith = asked.job ? keyOf(asked.job.job) : "";
+    queue = queue.filter((j) => !cache.has(keyOf(j)) && keyOf(j) !== busyWith);
+    const next = queue.shift();
+    if (next && !send(ahead, next, false)) queue = [];
+  }
+
+  return {
+    request(job) {
+      const key = keyOf(job);
+      // Whatever was asked before is no longer wanted: a prefetch goes on, a request is stopped.
+      if (ahead.job) ahead.job.asked = false;
+      if (here) here = null;
+      if (asked.job) stop(asked);
+      const hit = cache.get(key);
+      if (hit) {
+        remember(job, hit.run, hit.replayMs, hit.inWorker);
+        options.onAnswer({ job, run: hit.run, error: null, replayMs: hit.replayMs, cached: true, inWorker: hit.inWorker });
+        return "cached";
+      }
+      if (ahead.job && keyOf(ahead.job.job) === key) {
+        // Being prefetched: wait for it.
+        ahead.job.asked = true;
+        return "computing";
+      }
+      if (!send(asked, job, true)) replayHere(job);
+      return "computing";
+    },
+    prefetch(jobs) {
+      queue = [...jobs];
+      pump();
+    },
+    busy: () => Boolean(asked.job || here || ahead.job?.asked),
+    dispose() {
+      queue = [];
+      here = null;
+      stop(asked);
+      stop(ahead);
+    },
+  };
+}
