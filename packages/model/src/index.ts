@@ -41,3 +41,6 @@ export { compareRecording } from "./fidelity/compareRecording.js";
 export type { RecordingComparison } from "./fidelity/compareRecording.js";
 export { programOf } from "./simulate/programOf.js";
 export type { ResolvedProgram } from "./simulate/programOf.js";
+export { pipelineSchedule, PIPELINE_SCHEDULES } from "./pipeline/pipelineSchedule.js";
+export type { PipelineScheduleName, PipelineStep, PipelineScheduleOptions } from "./pipeline/pipelineSchedule.js";
+export { inFlightMicrobatches } from "./pipeline/inFlightMicrobatches.js";
