@@ -44,3 +44,6 @@ export type { ResolvedProgram } from "./simulate/programOf.js";
 export { pipelineSchedule, PIPELINE_SCHEDULES } from "./pipeline/pipelineSchedule.js";
 export type { PipelineScheduleName, PipelineStep, PipelineScheduleOptions } from "./pipeline/pipelineSchedule.js";
 export { inFlightMicrobatches } from "./pipeline/inFlightMicrobatches.js";
+export { stageLayers } from "./pipeline/stageLayers.js";
+export { simulatePipeline } from "./simulate/simulatePipeline.js";
+export type { SimulatePipelineOptions, PipelineSimulation, PipelineStageResult } from "./simulate/simulatePipeline.js";

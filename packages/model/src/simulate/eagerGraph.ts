@@ -16,10 +16,14 @@ import { rankDims, type RankDims } from "./rankDims.js";
  * - the attention context is made contiguous ([b, a, s, d] to [b, s, a*d], a copy) for the output projection;
  * - log-softmax saves its fp32 output; the loss upcasts the logits to fp32 first (Hugging Face `logits.float()`).
  */
-export function eagerGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionPlan, training: boolean): StepGraph {
+export function eagerGraph(model: ModelSpec, setup: TrainingSetup, plan: PrecisionPlan, training: boolean, part?: GraphPart): StepGraph {
   const g = new GraphBuilder(training);
   const dims = rankDims(model, setup);
   const { b, s, sLocal, h, d, qDim, kvDim, ffnLocal, vocabLocal, layers } = dims;
+  const firstLayer = part?.layerStart ?? 0;
+  const endLayer = part?.layerEnd ?? layers;
+  const hasEmbedding = part?.first ?? true;
+  const hasHead = part?.last ?? true;
   const act = plan.activation;
   const full = setup.method === "full";
   const qlora = setup.method === "qlora";
@@ -29,8 +33,8 @@ export function eagerGraph(model: ModelSpec, setup: TrainingSetup, plan: Precisi
   const weightDtype = (trainable: boolean) => (trainable ? plan.weight : frozenDtype);
   const targets = new Set(setup.loraTargets);
 
-  const tokens = g.tensor({ shape: [b, s], dtype: "int64", op: "input_ids", kind: "input", category: "input", requiresGrad: false, scope: "input" });
-  const labels = g.tensor({ shape: [b, s], dtype: "int64", op: "labels", kind: "input", category: "input", requiresGrad: false, scope: "input" });
+  const tokens = hasEmbedding ? g.tensor({ shape: [b, s], dtype: "int64", op: "input_ids", kind: "input", category: "input", requiresGrad: false, scope: "input" }) : -1;
+  const labels = hasHead ? g.tensor({ shape: [b, s], dtype: "int64", op: "labels", kind: "input", category: "input", requiresGrad: false, scope: "input" }) : -1;
 
   /** A weight: trainable under full fine-tuning only. */
   const weight = (name: string, shape: number[], quantisable = false) => {
@@ -137,22 +141,29 @@ export function eagerGraph(model: ModelSpec, setup: TrainingSetup, plan: Precisi
     return y;
   };
 
-  // Embedding.
-  g.scope = "embed";
-  const wte = g.param("embed/wte", [vocabLocal, h], frozenDtype === "nf4" ? half : weightDtype(full), { trainable: full });
-  let [x] = g.op({ name: "embedding", inputs: [wte, tokens], outputs: [{ shape: [b, sLocal, h], dtype: act }], save: (i) => [i[1]] });
-  // LoRA and QLoRA training make the (frozen) embedding output require grad, so that checkpointed
-  // layers can backpropagate (PEFT `prepare_model_for_kbit_training`, transformers
-  // `enable_input_require_grads`: a forward hook on the input embedding module, so before the
-  // position add and the embedding dropout, which then save for backward as in full fine-tuning).
-  if (training && setup.method !== "full") g.get(x).requiresGrad = true;
-  if (model.positionEmbeddings > 0) {
-    const wpe = g.param("embed/wpe", [model.positionEmbeddings, h], g.get(wte).dtype, { trainable: full });
-    [x] = g.op({ name: "add_position", inputs: [x, wpe], outputs: [{ shape: [b, sLocal, h], dtype: act }] });
+  // Embedding, or (a later pipeline stage) the activation received from the previous stage: saved
+  // by the first layer, its gradient sent back by backward.
+  let wte = -1;
+  let x: number;
+  if (hasEmbedding) {
+    g.scope = "embed";
+    wte = g.param("embed/wte", [vocabLocal, h], frozenDtype === "nf4" ? half : weightDtype(full), { trainable: full });
+    [x] = g.op({ name: "embedding", inputs: [wte, tokens], outputs: [{ shape: [b, sLocal, h], dtype: act }], save: (i) => [i[1]] });
+    // LoRA and QLoRA training make the (frozen) embedding output require grad, so that checkpointed
+    // layers can backpropagate (PEFT `prepare_model_for_kbit_training`, transformers
+    // `enable_input_require_grads`: a forward hook on the input embedding module, so before the
+    // position add and the embedding dropout, which then save for backward as in full fine-tuning).
+    if (training && setup.method !== "full") g.get(x).requiresGrad = true;
+    if (model.positionEmbeddings > 0) {
+      const wpe = g.param("embed/wpe", [model.positionEmbeddings, h], g.get(wte).dtype, { trainable: full });
+      [x] = g.op({ name: "add_position", inputs: [x, wpe], outputs: [{ shape: [b, sLocal, h], dtype: act }] });
+    }
+    x = dropout(x);
+  } else {
+    x = g.tensor({ shape: [b, sLocal, h], dtype: act, op: "recv_forward", kind: "input", category: "activation", requiresGrad: training, scope: "pipeline/recv" });
   }
-  x = dropout(x);
 
-  for (let l = 0; l < layers; l++) {
+  for (let l = firstLayer; l < endLayer; l++) {
     g.startLayer(l);
     const layer = () => {
       g.scope = `layer${l}/attn`;
@@ -187,9 +198,14 @@ export function eagerGraph(model: ModelSpec, setup: TrainingSetup, plan: Precisi
 
   g.startLayer(-1);
   g.layer = -1;
+  // An earlier pipeline stage ends at its last layer: its output is sent, then freed (`kept` until then).
+  if (!hasHead) return g.build(x, [x]);
   g.scope = "head";
+  // A last pipeline stage without the embedding holds its own copy of a tied embedding (Megatron-LM).
+  if (wte < 0 && model.tiedEmbeddings) wte = g.param("head/wte_copy", [vocabLocal, h], frozenDtype === "nf4" ? half : weightDtype(full), { trainable: full });
   const nf = gatherSeq(norm("final_norm", x));
-  const head = model.tiedEmbeddings ? autocastWeight(wte) : autocastWeight(g.param("head/lm_head", [vocabLocal, h], g.get(wte).dtype, { trainable: full }));
+  const headDtype = wte >= 0 ? g.get(wte).dtype : frozenDtype === "nf4" ? half : weightDtype(full);
+  const head = model.tiedEmbeddings ? autocastWeight(wte) : autocastWeight(g.param("head/lm_head", [vocabLocal, h], headDtype, { trainable: full }));
   const [logits] = g.op({
     name: "lm_head",
     inputs: [nf, head],
@@ -265,4 +281,12 @@ function attention(g: GraphBuilder, dims: RankDims, setup: TrainingSetup, act: S
   }
   const [ctx] = g.op({ name: "contiguous", inputs: [ctxh], outputs: [{ shape: ctxShape, dtype: act }], grad: () => ({ temps: [] }) });
   return ctx;
+}
+
+/** The part of the model one pipeline chunk runs: layers `layerStart` to `layerEnd - 1`, the embedding if `first`, the final norm, LM head and loss if `last`. */
+export interface GraphPart {
+  layerStart: number;
+  layerEnd: number;
+  first: boolean;
+  last: boolean;
 }

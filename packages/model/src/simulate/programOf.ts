@@ -14,7 +14,7 @@ export interface ResolvedProgram {
  * Resolves `implementation`, `device`, `loop` and `useCache` of a setup (defaults: `hf`, `cuda`,
  * `keep-output`, `true`). The `hf` profile covers what Hugging Face transformers + PEFT run: it
  * falls back to `fused`, with a note, for QLoRA (bitsandbytes kernels), selective checkpointing,
- * tensor/sequence parallelism and ZeRO-3, which it does not model yet.
+ * tensor/sequence and pipeline parallelism and ZeRO-3, which it does not model yet.
  */
 export function programOf(setup: TrainingSetup): ResolvedProgram {
   const device = setup.device ?? "cuda";
@@ -27,6 +27,7 @@ export function programOf(setup: TrainingSetup): ResolvedProgram {
       setup.method === "qlora" ? "QLoRA (bitsandbytes 4-bit layers)" : "",
       setup.checkpointing === "selective" ? "selective checkpointing" : "",
       setup.tp > 1 ? "tensor parallelism" : "",
+      setup.pp > 1 ? "pipeline parallelism" : "",
       setup.zero === 3 && setup.dp > 1 ? "ZeRO-3" : "",
       setup.attention === "chunked" || setup.attention === "chunked-recompute" ? `attention ${setup.attention}` : "",
     ].filter(Boolean);

@@ -24,7 +24,7 @@ export function validateSimulation(
   if (model.heads % model.kvHeads !== 0) fail(`model.kvHeads (${model.kvHeads}) must divide model.heads (${model.heads})`);
   if (model.heads % setup.tp !== 0) fail(`setup.tp (${setup.tp}) must divide model.heads (${model.heads})`);
   if (setup.sp && setup.tp > 1 && setup.seq % setup.tp !== 0) fail(`with sequence parallel, setup.tp (${setup.tp}) must divide setup.seq (${setup.seq})`);
-  if (setup.pp !== 1) fail(`pipeline parallel (pp = ${setup.pp}) is not simulated; use estimate() for its in-flight microbatches, or pp = 1`);
+  if (setup.pp !== 1) fail(`pipeline parallel (pp = ${setup.pp}) is simulated per stage by simulatePipeline (CLI: simulate --pp N --schedule ...), not simulateStep; use pp = 1 here`);
   if (![0, 1, 2, 3].includes(setup.zero)) fail(`setup.zero must be 0, 1, 2 or 3, got ${JSON.stringify(setup.zero)}`);
   if (setup.method !== "full" && !positiveInt(setup.loraRank)) fail(`setup.loraRank must be a positive integer, got ${JSON.stringify(setup.loraRank)}`);
   if (!["naive", "chunked", "chunked-recompute", "flash", "sdpa"].includes(setup.attention)) {
