@@ -2,7 +2,10 @@ import type { ModelSpec, TrainingSetup } from "./modelSpec.js";
 import { layerActivations } from "./activations.js";
 import { modelStates } from "./modelStates.js";
 import { overhead, type Overhead, type OverheadDefaults } from "./overhead.js";
-import { layersPerStage, parameterGroups, type Stage } from "./parameterGroups.js";
+import { layersPerStage, parameterGroups, type Stage, type StagePart } from "./parameterGroups.js";
+import { inFlightMicrobatches } from "./pipeline/inFlightMicrobatches.js";
+import { pipelineSchedule, type PipelineScheduleName } from "./pipeline/pipelineSchedule.js";
+import { stageLayers } from "./pipeline/stageLayers.js";
 import { modelTensors } from "./modelTensors.js";
 import { parameterCount } from "./parameterCount.js";
 import { precisionBytes } from "./precisionBytes.js";
@@ -76,7 +79,39 @@ export interface Estimate {
   peak: PhaseBytes;
   /** peak.bytes + overhead.bytes. */
   total: number;
+  /** Every pipeline stage under `options.pipeline`'s schedule (pp > 1 only), as `simulatePipeline` runs it. */
+  stages?: StageEstimate[];
   notes: string[];
+}
+
+/** One pipeline stage's peak, before overhead (bytes). */
+export interface StageEstimate {
+  /** 0-based. */
+  stage: number;
+  /** Layers on the stage (all its model chunks). */
+  layers: number;
+  /** Microbatches whose activations it holds at most (`inFlightMicrobatches`; fractional when interleaved). */
+  inFlightMicrobatches: number;
+  peakBytes: number;
+  peakPhase: PeakPhase;
+  /** Where in the phase: "end of forward", "backward of the first layer (attention)", ... */
+  at: string;
+  /** The parts of `peakBytes`. */
+  weights: number;
+  gradients: number;
+  optimizer: number;
+  activations: number;
+  temporary: number;
+}
+
+/** The pipeline schedule `estimate`'s `stages` follow. */
+export interface PipelineEstimateOptions {
+  /** @defaultValue `"1f1b"` */
+  schedule?: PipelineScheduleName;
+  /** Microbatches per step. @defaultValue `setup.pp` */
+  microbatches?: number;
+  /** Model chunks per GPU (interleaved). @defaultValue 2 for `interleaved`, else 1 */
+  virtualStages?: number;
 }
 
 export interface EstimateOptions {
@@ -94,24 +129,39 @@ export interface EstimateOptions {
    * @defaultValue true for the `mixed` and `mixed-fp32-grads` policies, false otherwise
    */
   fusedOptimizer?: boolean;
+  /** The schedule of `stages` (pp > 1). @defaultValue 1F1B with pp microbatches */
+  pipeline?: PipelineEstimateOptions;
 }
 
 const LOGITS_SOURCE = "Korthikanti et al. 2022 sec. 4.3 (cross-entropy keeps 4sbv fp32); transformers upcasts logits to fp32 for the loss";
 
-function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, options: EstimateOptions) {
+/**
+ * One stage of a simulated pipeline schedule (`estimate`'s `stages`): its exact layers and ends, the
+ * microbatches in flight (`inFlightMicrobatches`), whether `.grad` already exists while they are (M
+ * beyond the in-flight count: an earlier microbatch's backward made it), and no logits kept past the
+ * loss (Megatron-LM's loss function returns the loss alone).
+ */
+interface PipelineStagePart extends StagePart {
+  inFlight: number;
+  gradsLive: boolean;
+}
+
+function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, options: EstimateOptions, pipe?: PipelineStagePart) {
   const A = precisionBytes(setup.precision).activation;
   const { seq: s, batch: b, tp: t } = setup;
   const sb = s * b;
   const rep = setup.sp ? t : 1;
   const h = model.hidden;
   const v = Math.ceil(model.vocab / t);
-  const first = stage !== "last";
-  const last = stage !== "first";
-  const groups = parameterGroups(model, setup, stage);
+  const first = pipe?.first ?? stage !== "last";
+  const last = pipe?.last ?? stage !== "first";
+  const groups = parameterGroups(model, setup, stage, pipe);
   const states = modelStates(groups, setup, options);
   const layer = layerActivations(model, setup);
-  const layers = layersPerStage(model, setup.pp);
-  const micro = stage === "first" ? (setup.microbatchesInFlight ?? setup.pp) : 1;
+  const layers = pipe?.layers ?? layersPerStage(model, setup.pp);
+  const micro = pipe?.inFlight ?? (stage === "first" ? (setup.microbatchesInFlight ?? setup.pp) : 1);
+  // The loss side is per microbatch too: a pipeline's last stage holds it for each one in flight.
+  const lossMicro = pipe ? micro : 1;
 
   const embBytes = first ? 8 * sb + (model.dropout ? (sb * h) / rep : 0) : 0;
   // The final norm saves its input; the LM head saves the norm's output only when the head trains
@@ -124,8 +174,8 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   // `native_layer_norm` saves mean and rstd; `_fused_rms_norm` saves rstd): 4·sb per statistic, two
   // norms a layer (none kept under full recomputation) and the final norm. Korthikanti et al. leave them out.
   const stat = ((model.norm === "layernorm" ? 2 : 1) * 4 * sb) / rep;
-  const statsBytes = (setup.checkpointing === "full" ? 0 : 2 * stat * scale) + (last ? stat : 0);
-  const acts = perLayerAll + embBytes * micro + logitsBytes + statsBytes;
+  const statsBytes = (setup.checkpointing === "full" ? 0 : 2 * stat * scale) + (last ? stat * lossMicro : 0);
+  const acts = perLayerAll + embBytes * micro + logitsBytes * lossMicro + statsBytes;
   const activations: ActivationEstimate = {
     bytes: acts,
     formula: "layers on stage × microbatches in flight × perLayer + embeddings + logits + norm statistics",
@@ -139,7 +189,7 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
     ),
     checkpoints: term(layer.checkpoints.bytes * scale, layer.checkpoints.formula, layer.checkpoints.source),
     embeddings: term(embBytes * micro, first ? (model.dropout ? "8·sb (int64 ids) + sbh dropout mask" : "8·sb (int64 ids)") : "0 (not on this stage)", "Korthikanti et al. 2022 sec. 4.3"),
-    logits: term(logitsBytes, last ? "2·A·sbh (final norm in, LM head in) + 4·sbv/t (fp32 log-probs) + 8·sb (labels)" : "0 (not on this stage)", LOGITS_SOURCE),
+    logits: term(logitsBytes * lossMicro, last ? "2·A·sbh (final norm in, LM head in) + 4·sbv/t (fp32 log-probs) + 8·sb (labels)" : "0 (not on this stage)", LOGITS_SOURCE),
     perLayer: layer.total,
     layers,
     microbatches: micro,
@@ -155,7 +205,7 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   // The 16-bit (A-byte) logits are the model's output: transformers returns them in
   // CausalLMOutputWithPast, and `out = model(**batch); out.loss.backward()` holds them through backward
   // (transformers >= 4.45 upcasts inside the loss, `loss_utils.ForCausalLMLoss`: `logits.float()`).
-  const keptLogits = last ? A * sb * v : 0;
+  const keptLogits = last && !pipe ? A * sb * v : 0;
   // Start of backward: nll_loss's backward allocates the gradient of the fp32 log-probabilities
   // (aten `nll_loss_backward`: zeros [N, V], then scatter), and log_softmax's backward allocates the
   // gradient of the fp32 logits while that gradient and its saved output are live
@@ -190,7 +240,7 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const W = states.weights.bytes;
   const G = states.gradients.bytes;
   const O = states.optimizer.bytes;
-  const gradsForward = options.gradientsInForward ? G : 0;
+  const gradsForward = options.gradientsInForward || pipe?.gradsLive ? G : 0;
   // Backward frees each layer's activations as it goes and allocates gradients: live bytes are linear
   // in between, so the high point is at one of three points: the loss gradient (start), the last
   // layer's backward (all activations + its recomputation), the first layer's (all gradients).
@@ -293,6 +343,10 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
     { phase: "backward", at: "backward of the first layer (attention input)", weights: W, gradients: G - embGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkAttentionInput + qkvFresh + attnExtra + attnCast, bytes: 0 },
     { phase: "backward", at: "backward of the embedding", weights: W, gradients: G, optimizer: O, activations: embActs - embMask + labels, temporary: keptLogits + sbhA + embFresh, bytes: 0 },
   ];
+  // The other microbatches in flight stay whole while one runs its backward.
+  const others = pipe ? acts - acts / micro : 0;
+  for (const c of candidates.slice(candidates.findIndex((c) => c.at.startsWith("backward of the first layer")))) c.activations += others;
+  if (pipe?.gradsLive) for (const c of candidates) c.gradients = G;
   let backward = candidates[0];
   for (const c of candidates) {
     c.bytes = c.weights + c.gradients + c.optimizer + c.activations + c.temporary;
@@ -429,6 +483,7 @@ export function estimate(model: ModelSpec, setup: TrainingSetup, options: Estima
   } else if (program.implementation === "hf") {
     notes.push("implementation hf is not simulated with pipeline parallelism: the estimate follows the fused kernels' rules, which may under-estimate a Hugging Face run");
   }
+  const stages = setup.pp > 1 ? pipelineStages(model, setup, options) : undefined;
   let trainable = count.total;
   if (setup.method !== "full") {
     // Adapters of the whole model (tp = pp = 1).
@@ -454,6 +509,51 @@ export function estimate(model: ModelSpec, setup: TrainingSetup, options: Estima
     peakPhase: peak.phase,
     peak,
     total: peak.bytes + over.bytes,
+    ...(stages ? { stages } : {}),
     notes,
   };
+}
+
+/**
+ * Every stage of a pipeline step under `options.pipeline`'s schedule: the closed forms of
+ * `stageEstimate` with the stage's own layers and ends, `inFlightMicrobatches` of its activations and
+ * gradients present once an earlier microbatch's backward has run. The fused kernels' rules, as
+ * `simulatePipeline`; bounds against it in docs/estimator.md.
+ */
+function pipelineStages(model: ModelSpec, setup: TrainingSetup, options: EstimateOptions): StageEstimate[] {
+  const schedule = options.pipeline?.schedule ?? "1f1b";
+  const M = options.pipeline?.microbatches ?? setup.pp;
+  const V = options.pipeline?.virtualStages ?? (schedule === "interleaved" ? 2 : 1);
+  const pp = setup.pp;
+  // Validates the schedule (and M, V) with its one-line errors.
+  const order = pipelineSchedule({ schedule, pp, microbatches: M, virtualStages: V });
+  const split = stageLayers(model.layers, pp, V);
+  return split.map((chunks, i) => {
+    const k = inFlightMicrobatches(schedule, pp, i, M, V);
+    // Gradients exist while k microbatches are in flight when a backward ran before the forward that makes it k.
+    let live = 0;
+    let backwards = 0;
+    let gradsLive = false;
+    for (const s of order[i]) {
+      if (s.pass === "backward") {
+        live--;
+        backwards++;
+      } else if (++live === k * V && backwards > 0) gradsLive = true;
+    }
+    const part = { layers: chunks.reduce((n, [a, b]) => n + b - a, 0), first: i === 0, last: i === pp - 1, inFlight: k, gradsLive };
+    const { peak } = stageEstimate(model, setup, i === pp - 1 ? "last" : "first", options, part);
+    return {
+      stage: i,
+      layers: part.layers,
+      inFlightMicrobatches: k,
+      peakBytes: peak.bytes,
+      peakPhase: peak.phase,
+      at: peak.at,
+      weights: peak.weights,
+      gradients: peak.gradients,
+      optimizer: peak.optimizer,
+      activations: peak.activations,
+      temporary: peak.temporary,
+    };
+  });
 }

@@ -29,6 +29,13 @@ function split(t: ModelTensor, tp: number): number[] {
   return [r, Math.ceil(c / tp)];
 }
 
+/** What one pipeline stage holds when it is given exactly (any stage, not only the heaviest): its layers, the embedding if `first`, the head if `last`. */
+export interface StagePart {
+  layers: number;
+  first: boolean;
+  last: boolean;
+}
+
 /** Layers held by one pipeline stage (the larger share when pp does not divide them). */
 export function layersPerStage(model: ModelSpec, pp: number): number {
   return Math.ceil(model.layers / pp);
@@ -38,22 +45,22 @@ export function layersPerStage(model: ModelSpec, pp: number): number {
  * The parameter tensors one GPU holds under the setup's method, tensor and pipeline parallelism
  * (before ZeRO sharding): per-layer tensors × layers on the stage; embeddings on the first stage,
  * final norm and LM head on the last (with tied embeddings and pp > 1, the last stage holds a copy,
- * as Megatron-LM does). LoRA adds A [in, r] and B [r, out] per targeted linear; under tensor
+ * as Megatron-LM does); `part` names a stage exactly (a middle stage holds neither). LoRA adds A [in, r] and B [r, out] per targeted linear; under tensor
  * parallelism the adapter of a column-parallel linear splits B, of a row-parallel one splits A.
  */
-export function parameterGroups(model: ModelSpec, setup: TrainingSetup, stage: Stage): ParameterGroup[] {
+export function parameterGroups(model: ModelSpec, setup: TrainingSetup, stage: Stage, part?: StagePart): ParameterGroup[] {
   const tp = setup.tp;
-  const layers = layersPerStage(model, setup.pp);
+  const layers = part?.layers ?? layersPerStage(model, setup.pp);
   const full = setup.method === "full";
   const out: ParameterGroup[] = [];
-  const first = stage !== "last";
-  const last = stage !== "first";
+  const first = part?.first ?? stage !== "last";
+  const last = part?.last ?? stage !== "first";
   for (const t of modelTensors(model)) {
     let count = 0;
     if (t.perLayer) count = layers;
     else if (t.module === "embedding" || t.module === "position") count = first ? 1 : 0;
     else count = last ? 1 : 0;
-    if (t.module === "embedding" && model.tiedEmbeddings && stage === "last") count = 1;
+    if (t.module === "embedding" && model.tiedEmbeddings && last && !first) count = 1;
     if (count === 0) continue;
     const shape = split(t, tp);
     out.push({
