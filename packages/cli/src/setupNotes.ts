@@ -16,6 +16,12 @@ export function setupNotes(flags: SetupFlags & { mode?: string; trainableParams?
   }
   if (given("sp") && flags.sp && tp === 1) notes.push("--sp has no effect with --tp 1: sequence parallelism splits activations over the tensor-parallel group, here one GPU");
   if (given("microbatches") && pp === 1) notes.push("--microbatches has no effect with --pp 1: microbatches in flight matter only to a pipeline");
+  for (const [name, flag] of [["schedule", `--schedule ${flags.schedule}`], ["schedules", "--schedules"], ["virtualStages", "--virtual-stages"]] as const) {
+    if (given(name) && pp === 1) notes.push(`${flag} has no effect with --pp 1: a schedule orders the microbatches of a pipeline`);
+  }
+  const schedules = flags.schedules ?? [flags.schedule ?? "1f1b"];
+  if (given("virtualStages") && pp > 1 && !schedules.includes("interleaved")) notes.push("--virtual-stages has no effect without the interleaved schedule: gpipe and 1f1b run one model chunk per GPU");
+  if (given("schedule") && given("schedules")) notes.push(`--schedule ${flags.schedule} has no effect with --schedules: the list is run`);
   if ((flags.method ?? "full") === "full") {
     for (const [name, flag] of [["loraRank", "--lora-rank"], ["loraTargets", "--lora-targets"]] as const) {
       if (given(name)) notes.push(`${flag} has no effect with --method full: only LoRA and QLoRA add adapters`);

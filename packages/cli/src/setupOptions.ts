@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { defaultSetup, modelFromHfConfig, preset, setupChoices, validateSetup, withSetup, type ModelSpec, type TrainingSetup } from "@hbmscope/model";
 import { intArg } from "./args.js";
+import { inFlightMicrobatches, PIPELINE_SCHEDULES, type PipelineScheduleName } from "@hbmscope/model";
 import { CliError } from "./cliError.js";
 
 /** The parsed setup flags (commander's camel-cased option names). */
@@ -23,6 +24,9 @@ export interface SetupFlags {
   sp?: boolean;
   zero?: string;
   microbatches?: number;
+  schedule?: PipelineScheduleName;
+  schedules?: PipelineScheduleName[];
+  virtualStages?: number;
   implementation?: NonNullable<TrainingSetup["implementation"]>;
   device?: NonNullable<TrainingSetup["device"]>;
   loop?: NonNullable<TrainingSetup["loop"]>;
@@ -39,6 +43,15 @@ export const setupFlagNames: Readonly<Partial<Record<keyof TrainingSetup, string
   implementation: "--implementation", device: "--device", loop: "--loop", useCache: "--use-cache", inputRequiresGrad: "--input-require-grads",
 });
 
+function schedulesArg(value: string): PipelineScheduleName[] {
+  const list = value.split(",").map((v) => v.trim()).filter(Boolean);
+  for (const t of list) {
+    if (!PIPELINE_SCHEDULES.includes(t as PipelineScheduleName)) throw new InvalidArgumentError(`--schedules takes a comma-separated list of ${PIPELINE_SCHEDULES.join(", ")}, got ${JSON.stringify(t)}`);
+  }
+  if (list.length === 0) throw new InvalidArgumentError(`--schedules needs at least one of ${PIPELINE_SCHEDULES.join(", ")}`);
+  return [...new Set(list)] as PipelineScheduleName[];
+}
+
 function targetsArg(value: string): string[] {
   const list = value.split(",").map((v) => v.trim()).filter(Boolean);
   for (const t of list) {
@@ -53,7 +66,7 @@ function targetsArg(value: string): string[] {
 /**
  * Adds the setup flags of DESIGN.md to a command (`--method --precision --dtype --optimizer --batch
  * --seq --checkpointing --attention --lora-rank --lora-targets --dp --tp --pp --sp --zero
- * --microbatches`); defaults are `defaultSetup`'s. Shared by `estimate` and `simulate`.
+ * --microbatches --schedule --schedules --virtual-stages`); defaults are `defaultSetup`'s. Shared by `estimate` and `simulate`.
  */
 export function addSetupOptions(cmd: Command): Command {
   const d = defaultSetup;
@@ -74,7 +87,10 @@ export function addSetupOptions(cmd: Command): Command {
     .option("--pp <n>", "pipeline-parallel degree", intArg("--pp", 1, 2 ** 16), d.pp)
     .option("--sp", "sequence parallelism (with --tp)", d.sp)
     .addOption(new Option("--zero <stage>", "ZeRO stage over the data-parallel group (3 = FSDP)").choices(["0", "1", "2", "3"]).default(String(d.zero)))
-    .option("--microbatches <n>", "microbatches in flight on the first pipeline stage (default: pp)", intArg("--microbatches", 1, 2 ** 20))
+    .option("--microbatches <n>", "microbatches per training step, pipeline only (default: pp); the schedule sets how many are in flight", intArg("--microbatches", 1, 2 ** 20))
+    .addOption(new Option("--schedule <name>", "pipeline schedule: gpipe (all forwards, then all backwards), 1f1b, interleaved (1F1B with --virtual-stages chunks per GPU)").choices(PIPELINE_SCHEDULES).default("1f1b"))
+    .option("--schedules <list>", `several pipeline schedules in one run, comma-separated (${PIPELINE_SCHEDULES.join(",")}): one chart, stages stacked per schedule`, schedulesArg)
+    .option("--virtual-stages <v>", "model chunks per GPU of the interleaved schedule (default: 2); pp × v must divide the layers", intArg("--virtual-stages", 1, 2 ** 10))
     .addOption(new Option("--implementation <profile>", "whose code runs the step: hf (Hugging Face transformers + PEFT as written) or fused (fused kernels: Megatron-LM, Liger, flash-attn)").choices(setupChoices.implementation).default("hf"))
     .addOption(new Option("--device <device>", "where PyTorch runs (dropout masks, the optimizer's default path)").choices(setupChoices.device).default("cuda"))
     .addOption(new Option("--loop <loop>", "keep-output: `out = model(**batch)` keeps the previous step's out into the next forward; drop-output: `del out` after backward (hf only)").choices(setupChoices.loop).default("keep-output"))
@@ -103,7 +119,13 @@ export function setupFromFlags(flags: SetupFlags, model?: ModelSpec): TrainingSe
       if (flags.pp !== undefined) s.pp = flags.pp;
       if (flags.sp !== undefined) s.sp = flags.sp;
       if (flags.zero !== undefined) s.zero = Number(flags.zero) as TrainingSetup["zero"];
-      if (flags.microbatches !== undefined) s.microbatchesInFlight = flags.microbatches;
+      // --microbatches is per step; the schedule holds some of them at once on the first stage
+      // (the estimator's legacy first/last rule takes that count, rounded up when interleaved).
+      if (flags.microbatches !== undefined) {
+        const schedule = flags.schedules?.[0] ?? flags.schedule ?? "1f1b";
+        const v = schedule === "interleaved" ? (flags.virtualStages ?? 2) : 1;
+        s.microbatchesInFlight = Math.ceil(inFlightMicrobatches(schedule, flags.pp ?? 1, 0, flags.microbatches, v));
+      }
       if (flags.implementation !== undefined) s.implementation = flags.implementation;
       if (flags.device !== undefined) s.device = flags.device;
       if (flags.loop !== undefined) s.loop = flags.loop;

@@ -15,6 +15,8 @@ import { addReserveOptions, gpuFromFlag, reserveFromFlags, type ReserveFlags } f
 import { OOM_EXIT_CODE } from "./replay.js";
 import { setupNotes } from "../setupNotes.js";
 import { checkOutputs } from "../checkOutputs.js";
+import { pipelineRuns, type PipelineRun } from "../pipelineFlags.js";
+import { pipelineEstimates, renderStages } from "./pipelineEstimates.js";
 
 interface EstimateFlags extends SetupFlags, ReserveFlags {
   model?: string;
@@ -45,8 +47,8 @@ export function suggestionFlags(s: Pick<Suggestion, "changes">): string {
 
 
 /** What `hbmscope estimate --json` prints for a model (sizes in bytes, per GPU). */
-export function estimateReport(model: ModelSpec, setup: TrainingSetup, gpu: Gpu | undefined, over: Partial<OverheadDefaults>) {
-  const e = estimate(model, setup, { overhead: over });
+export function estimateReport(model: ModelSpec, setup: TrainingSetup, gpu: Gpu | undefined, over: Partial<OverheadDefaults>, pipeline: PipelineRun[] = []) {
+  const { e, schedules } = pipelineEstimates(model, setup, over, pipeline);
   const targets = gpu ? [gpu] : gpuTiers;
   const fitMap = Object.fromEntries(targets.map((g) => [g.name, fits(e, g).fits]));
   const batchMap = Object.fromEntries(targets.map((g) => [g.name, maxBatch(model, setup, g, { overhead: over })]));
@@ -86,6 +88,8 @@ export function estimateReport(model: ModelSpec, setup: TrainingSetup, gpu: Gpu 
         embeddings: e.activations.embeddings, logits: e.activations.logits, perLayer: e.activations.perLayer,
         overhead: { bytes: e.overhead.bytes, formula: e.overhead.formula, source: e.overhead.source },
       },
+      ...(e.stages ? { schedule: pipeline[0]?.schedule ?? "1f1b", microbatches: pipeline[0]?.microbatches ?? setup.pp, stages: e.stages } : {}),
+      ...(schedules.length > 1 ? { schedules } : {}),
       notes: e.notes,
     },
   };
@@ -152,6 +156,7 @@ function renderEstimate(r: ReturnType<typeof estimateReport>, gpu: Gpu | undefin
     const bm = j.maxBatch as Record<string, number>;
     lines.push("", "fits on each tier:", table([["GPU", "fits", "largest batch"], ...gpuTiers.map((g) => [g.name, fm[g.name] ? "yes" : "no", bm[g.name] || "-"])]));
   }
+  if (e.stages) lines.push("", ...renderStages(r.json.schedules ?? [{ schedule: r.json.schedule!, microbatches: r.json.microbatches!, stages: e.stages }]));
   for (const n of e.notes) lines.push(`note: ${n}`);
   return lines.join("\n") + "\n";
 }
@@ -241,7 +246,7 @@ export function registerEstimate(program: Command, io: Io) {
       }
       const model = modelFromFlag(opts.model!, io.cwd);
       const setup = setupFromFlags(opts, model);
-      const r = estimateReport(model, setup, gpu, over);
+      const r = estimateReport(model, setup, gpu, over, setup.pp > 1 ? pipelineRuns(opts) : []);
       if (opts.svg) {
         const scenarios = [breakdownScenario("this setup", r.estimate)];
         const suggestions = r.json.suggestions.length > 0 ? suggest(model, setup, gpu!, { overhead: over }) : [];

@@ -14,6 +14,7 @@ import { OOM_EXIT_CODE, capacityText, replayReport } from "./replay.js";
 import { addReserveOptions, capacityFromFlags, type DeviceCapacity, type ReserveFlags } from "../gpuOptions.js";
 import { replay } from "@hbmscope/core";
 import { timelineChart } from "@hbmscope/viz";
+import { simulatePipelineCommand } from "./simulatePipelineCommand.js";
 
 interface SimulateFlags extends SetupFlags, ReserveFlags {
   model?: string;
@@ -100,6 +101,7 @@ export function registerSimulate(program: Command, io: Io) {
       const setup = setupFromFlags({ ...opts, precision }, model);
       const notes = setupNotes(opts, (name) => command.getOptionValueSource(name) === "cli");
       const device = capacityFromFlags(opts.capacity, opts);
+      if (setup.pp > 1) return simulatePipelineCommand(io, model, setup, opts, notes, device, toStdout);
       const r = simulateReport(model, setup, { semantics: opts.semantics, backend: opts.backend, mode: opts.mode }, opts.allocator, device);
       // The simulator says when it modelled another program than the one asked for (hf falls back to fused).
       const simNotes = (r.trace.meta as { notes?: unknown }).notes;
