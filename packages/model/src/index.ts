@@ -47,3 +47,5 @@ export { inFlightMicrobatches } from "./pipeline/inFlightMicrobatches.js";
 export { stageLayers } from "./pipeline/stageLayers.js";
 export { simulatePipeline } from "./simulate/simulatePipeline.js";
 export type { SimulatePipelineOptions, PipelineSimulation, PipelineStageResult } from "./simulate/simulatePipeline.js";
+export { pipelineTimes } from "./pipeline/pipelineTimes.js";
+export type { PassTime, PipelineTimesOptions } from "./pipeline/pipelineTimes.js";
