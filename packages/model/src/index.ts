@@ -49,3 +49,5 @@ export { simulatePipeline } from "./simulate/simulatePipeline.js";
 export type { SimulatePipelineOptions, PipelineSimulation, PipelineStageResult } from "./simulate/simulatePipeline.js";
 export { pipelineTimes } from "./pipeline/pipelineTimes.js";
 export type { PassTime, PipelineTimesOptions } from "./pipeline/pipelineTimes.js";
+export { pipelineSeries } from "./simulate/pipelineSeries.js";
+export type { StageSeries } from "./simulate/pipelineSeries.js";

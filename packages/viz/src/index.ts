@@ -30,3 +30,7 @@ export { monitorChart, renderMonitor } from "./charts/monitorChart.js";
 export type { MonitorChartOptions } from "./charts/monitorChart.js";
 export { monitorLayout, PREDICTED_COLOR, CAPACITY_COLOR } from "./layout/monitorLayout.js";
 export type { MonitorLayout } from "./layout/monitorLayout.js";
+export { stageChart, renderStages } from "./charts/stageChart.js";
+export type { StageChartOptions, StageRow } from "./charts/stageChart.js";
+export { stageLayout } from "./layout/stageLayout.js";
+export type { StageLayout } from "./layout/stageLayout.js";

@@ -31,7 +31,7 @@ export function simulatePipelineCommand(io: Io, model: ModelSpec, setup: Trainin
   for (const n of r.sims[0].notes) if (!notes.includes(n)) notes.push(n);
   const written: string[] = [];
   if (opts.out) for (const f of stageTraceFiles(opts.out, r.sims)) written.push(writeOutput(f.path, f.text, io));
-  if (opts.svg) writeOutput(opts.svg, pipelineChartSvg(model, r.sims), io, "--svg");
+  if (opts.svg) writeOutput(opts.svg, pipelineChartSvg(model, r.sims, device?.usable), io, "--svg");
   for (const n of notes) io.stderr(`note: ${n}\n`);
   (toStdout ? io.stderr : io.stdout)(opts.json ? JSON.stringify({ ...r.json, notes }) + "\n" : renderPipeline(r, written));
   if (r.oom.length > 0) throw new CliError(r.oom.map((o) => o.message).join("; "), OOM_EXIT_CODE);
