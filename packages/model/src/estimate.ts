@@ -143,6 +143,9 @@ const LOGITS_SOURCE = "Korthikanti et al. 2022 sec. 4.3 (cross-entropy keeps 4sb
  */
 interface PipelineStagePart extends StagePart {
   inFlight: number;
+  /** Microbatches in flight in the stage's first and last model chunk then (the embedding's and the loss's; `inFlight` unless interleaved). */
+  firstChunkInFlight: number;
+  lastChunkInFlight: number;
   gradsLive: boolean;
 }
 
@@ -160,8 +163,9 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   const layer = layerActivations(model, setup);
   const layers = pipe?.layers ?? layersPerStage(model, setup.pp);
   const micro = pipe?.inFlight ?? (stage === "first" ? (setup.microbatchesInFlight ?? setup.pp) : 1);
-  // The loss side is per microbatch too: a pipeline's last stage holds it for each one in flight.
-  const lossMicro = pipe ? micro : 1;
+  // The loss side is per microbatch too: a pipeline's last stage holds it for each one in flight in its last chunk.
+  const lossMicro = pipe ? pipe.lastChunkInFlight : 1;
+  const embMicro = pipe ? pipe.firstChunkInFlight : micro;
 
   const embBytes = first ? 8 * sb + (model.dropout ? (sb * h) / rep : 0) : 0;
   // The final norm saves its input; the LM head saves the norm's output only when the head trains
@@ -175,7 +179,7 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   // norms a layer (none kept under full recomputation) and the final norm. Korthikanti et al. leave them out.
   const stat = ((model.norm === "layernorm" ? 2 : 1) * 4 * sb) / rep;
   const statsBytes = (setup.checkpointing === "full" ? 0 : 2 * stat * scale) + (last ? stat * lossMicro : 0);
-  const acts = perLayerAll + embBytes * micro + logitsBytes * lossMicro + statsBytes;
+  const acts = perLayerAll + embBytes * embMicro + logitsBytes * lossMicro + statsBytes;
   const activations: ActivationEstimate = {
     bytes: acts,
     formula: "layers on stage × microbatches in flight × perLayer + embeddings + logits + norm statistics",
@@ -188,7 +192,7 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
       `${layer.norms.source}; statistics: PyTorch native_layer_norm / _fused_rms_norm save mean and rstd in fp32`,
     ),
     checkpoints: term(layer.checkpoints.bytes * scale, layer.checkpoints.formula, layer.checkpoints.source),
-    embeddings: term(embBytes * micro, first ? (model.dropout ? "8·sb (int64 ids) + sbh dropout mask" : "8·sb (int64 ids)") : "0 (not on this stage)", "Korthikanti et al. 2022 sec. 4.3"),
+    embeddings: term(embBytes * embMicro, first ? (model.dropout ? "8·sb (int64 ids) + sbh dropout mask" : "8·sb (int64 ids)") : "0 (not on this stage)", "Korthikanti et al. 2022 sec. 4.3"),
     logits: term(logitsBytes * lossMicro, last ? "2·A·sbh (final norm in, LM head in) + 4·sbv/t (fp32 log-probs) + 8·sb (labels)" : "0 (not on this stage)", LOGITS_SOURCE),
     perLayer: layer.total,
     layers,
@@ -225,7 +229,8 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   // head's copy stays saved until its backward.
   const headCast = cast - layers * layerCast;
   const ckptFull = setup.checkpointing === "full";
-  const castInForward = ckptFull ? headCast : cast;
+  // Each microbatch in flight keeps its own copies (saved by its linears); a pipeline holds several.
+  const castInForward = (ckptFull ? headCast : cast) * (pipe ? micro : 1);
   const layerExtra = zero3 + zero3Grads + dequant;
   // At the attention's points only an attention projection is dequantized (bitsandbytes dequantizes
   // the weight of the matmul running, for dX).
@@ -244,7 +249,7 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
   // Backward frees each layer's activations as it goes and allocates gradients: live bytes are linear
   // in between, so the high point is at one of three points: the loss gradient (start), the last
   // layer's backward (all activations + its recomputation), the first layer's (all gradients).
-  const embActs = embBytes * micro;
+  const embActs = embBytes * embMicro;
   // By the last layer's backward the loss side is done: its saved tensors (final norm input and
   // statistics, LM head input, fp32 log-probabilities) are freed and the head's gradients exist
   // (PyTorch autograd frees a node's saved tensors once it has run, engine.cpp `release_variables`).
@@ -343,9 +348,11 @@ function stageEstimate(model: ModelSpec, setup: TrainingSetup, stage: Stage, opt
     { phase: "backward", at: "backward of the first layer (attention input)", weights: W, gradients: G - embGrads, optimizer: O, activations: embActs + layer.total.bytes + layerStats + labels, temporary: keptLogits + layer.backwardWorkAttentionInput + qkvFresh + attnExtra + attnCast, bytes: 0 },
     { phase: "backward", at: "backward of the embedding", weights: W, gradients: G, optimizer: O, activations: embActs - embMask + labels, temporary: keptLogits + sbhA + embFresh, bytes: 0 },
   ];
-  // The other microbatches in flight stay whole while one runs its backward.
+  // The other microbatches in flight stay whole while one runs its backward (with their autocast copies).
   const others = pipe ? acts - acts / micro : 0;
+  const otherCasts = pipe ? (castInForward * (micro - 1)) / micro : 0;
   for (const c of candidates.slice(candidates.findIndex((c) => c.at.startsWith("backward of the first layer")))) c.activations += others;
+  if (pipe) for (const c of candidates) c.temporary += c.at.startsWith("start of") || c.at.includes("LM head") ? 0 : otherCasts;
   if (pipe?.gradsLive) for (const c of candidates) c.gradients = G;
   let backward = candidates[0];
   for (const c of candidates) {
@@ -530,17 +537,35 @@ function pipelineStages(model: ModelSpec, setup: TrainingSetup, options: Estimat
   const split = stageLayers(model.layers, pp, V);
   return split.map((chunks, i) => {
     const k = inFlightMicrobatches(schedule, pp, i, M, V);
-    // Gradients exist while k microbatches are in flight when a backward ran before the forward that makes it k.
+    // Gradients exist while k microbatches are in flight when a backward ran before the forward that
+    // makes it k; the first and last chunks' counts are taken at the first such point.
     let live = 0;
     let backwards = 0;
     let gradsLive = false;
+    const perChunk = new Array<number>(V).fill(0);
+    let atPeak: number[] | null = null;
     for (const s of order[i]) {
       if (s.pass === "backward") {
         live--;
+        perChunk[s.chunk]--;
         backwards++;
-      } else if (++live === k * V && backwards > 0) gradsLive = true;
+      } else {
+        perChunk[s.chunk]++;
+        if (++live === k * V) {
+          atPeak ??= perChunk.slice();
+          if (backwards > 0) gradsLive = true;
+        }
+      }
     }
-    const part = { layers: chunks.reduce((n, [a, b]) => n + b - a, 0), first: i === 0, last: i === pp - 1, inFlight: k, gradsLive };
+    const part = {
+      layers: chunks.reduce((n, [a, b]) => n + b - a, 0),
+      first: i === 0,
+      last: i === pp - 1,
+      inFlight: k,
+      firstChunkInFlight: atPeak![0],
+      lastChunkInFlight: atPeak![V - 1],
+      gradsLive,
+    };
     const { peak } = stageEstimate(model, setup, i === pp - 1 ? "last" : "first", options, part);
     return {
       stage: i,
