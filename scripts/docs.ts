@@ -6,6 +6,7 @@
  * - the attention comparison (training and forward) over sequence lengths;
  * - the estimator's breakdown for Llama-2-7B (full, LoRA, QLoRA) against the GPU tiers;
  * - a simulated Llama-2-7B QLoRA step replayed through the caching allocator;
+ * - Llama-2-7B on 4 pipeline stages under GPipe, 1F1B and interleaved 1F1B (`simulate --schedules`);
  * - "estimate, then watch": `hbmscope monitor --from` the example nvidia-smi log, against the estimate.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -67,3 +68,10 @@ const code = await main(["monitor", "--from", "examples/monitor/llama-2-7b-lora.
 });
 if (code !== 0) throw new Error(`monitor --from the example log exited with ${code}`);
 console.log("docs/img/monitor-llama-2-7b-lora.svg");
+
+const pipeline = await main(
+  ["simulate", "--model", "llama-2-7b", "--pp", "4", "--microbatches", "8", "--implementation", "fused", "--schedules", "gpipe,1f1b,interleaved", "--capacity", "80GB", "--svg", "docs/img/pipeline-llama-2-7b.svg"],
+  { stdout: () => {}, stderr: (t) => void process.stderr.write(t), cwd: root },
+);
+if (pipeline !== 0) throw new Error(`simulate --schedules exited with ${pipeline}`);
+console.log("docs/img/pipeline-llama-2-7b.svg");
