@@ -1,5 +1,5 @@
 import { cachingAllocator, replay, timeline } from "@hbmscope/core";
-import { defaultSetup, preset, simulateStep, withSetup } from "@hbmscope/model";
+import { defaultSetup, preset, simulatePipeline, simulateStep, withSetup } from "@hbmscope/model";
 import { measure, report } from "./measure.js";
 
 /**
@@ -26,4 +26,12 @@ export function simBench() {
     report(`  replay(cachingAllocator)`, replayMs, trace.events.length);
     console.log(`  reserved peak ${(run.peaks.reserved.bytes / 2 ** 30).toFixed(1)} GiB; target < 1000 ms: ${replayMs < 1000 ? "met" : "MISSED"}`);
   }
+  // Pipeline: a 4-stage 1F1B step of Llama-2-7B with 8 microbatches, every stage (issue 19: under 1 s).
+  const pipeSetup = withSetup(defaultSetup, (s) => { s.pp = 4; s.implementation = "fused"; });
+  let sim = simulatePipeline(preset("llama-2-7b"), pipeSetup, { schedule: "1f1b", microbatches: 8 });
+  const pipeMs = measure(() => (sim = simulatePipeline(preset("llama-2-7b"), pipeSetup, { schedule: "1f1b", microbatches: 8 })), { runs: 5 });
+  const events = sim.stages.reduce((n, st) => n + st.trace.events.length, 0);
+  report("simulatePipeline llama-2-7b 1f1b, 4 stages, 8 microbatches", pipeMs, events);
+  console.log(`  stage peaks ${sim.stages.map((st) => (st.peakBytes / 2 ** 30).toFixed(2)).join(", ")} GiB; target < 1000 ms: ${pipeMs < 1000 ? "met" : "MISSED"}`);
+
 }
