@@ -479,7 +479,8 @@ export function estimate(model: ModelSpec, setup: TrainingSetup, options: Estima
   let { phases, peak } = chosen;
   const program = programOf(setup);
   notes.push(...program.notes);
-  if (program.implementation === "hf" && setup.pp === 1) {
+  // programOf falls back to fused, with its note, for pp > 1 (the hf program is not simulated per stage).
+  if (program.implementation === "hf") {
     // The phases of the program Hugging Face runs come from its op graph (hfPhases); the terms above
     // stay the fused profile's closed forms, a lower bound of its activations.
     phases = hfPhases(model, setup);
@@ -487,8 +488,6 @@ export function estimate(model: ModelSpec, setup: TrainingSetup, options: Estima
     notes.push(
       `implementation hf: the phases and the peak follow Hugging Face transformers' code as written (its op graph, simulated at 4 and 5 layers and extrapolated per layer); the activation terms are the fused kernels' closed forms, ${formatShare(peak.activations, activations.bytes)}`,
     );
-  } else if (program.implementation === "hf") {
-    notes.push("implementation hf is not simulated with pipeline parallelism: the estimate follows the fused kernels' rules, which may under-estimate a Hugging Face run");
   }
   const stages = setup.pp > 1 ? pipelineStages(model, setup, options) : undefined;
   let trainable = count.total;
