@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { test, fc } from "@fast-check/vitest";
-import { parseTrace, type Trace } from "@hbmscope/core";
+import { parseTrace, timeline, type Trace } from "@hbmscope/core";
 import { modelAndSetupArbitrary } from "../../src/testing.js";
 import { defaultSetup, preset, simulatePipeline, simulateStep, withSetup } from "../../src/index.js";
 
@@ -76,9 +76,12 @@ describe("simulatePipeline", () => {
     expect(b.stages.map((s) => s.peakBytes)).toEqual(a.stages.map((s) => s.peakBytes));
   });
 
-  test.prop([small], { numRuns: 10 })("simulatePipeline: a GPipe stage's peak grows with the microbatches it holds", ({ model, setup }) => {
+  // The passes' high point (the optimizer step's, the same for any M, can be higher on tiny models).
+  const passesPeak = (trace: Trace) => Math.max(...timeline(trace).phasePeaks.filter((p) => p.phase === "forward" || p.phase === "backward").map((p) => p.bytes));
+
+  test.prop([small], { numRuns: 10 })("simulatePipeline: a GPipe stage's forward/backward peak grows with the microbatches it holds", ({ model, setup }) => {
     const a = simulatePipeline(model, setup, { schedule: "gpipe", microbatches: 1 });
     const b = simulatePipeline(model, setup, { schedule: "gpipe", microbatches: 3 });
-    b.stages.forEach((s, i) => expect(s.peakBytes).toBeGreaterThan(a.stages[i].peakBytes));
+    b.stages.forEach((s, i) => expect(passesPeak(s.trace)).toBeGreaterThan(passesPeak(a.stages[i].trace)));
   });
 });
