@@ -75,6 +75,10 @@ export function simulatePipeline(model: ModelSpec, setup: TrainingSetup, options
   const plan = precisionPlan(setup);
   const program = programOf(setup);
   const notes = [...program.notes];
+  if (model.layers % (pp * virtualStages) !== 0) {
+    const counts = split.map((chunks) => chunks.reduce((n, [a, b]) => n + b - a, 0));
+    notes.push(`pp ${pp} does not divide the ${model.layers} layers: stages hold ${counts.join(", ")} layers (the first ones one more)`);
+  }
   const stages = split.map((chunks, stage) => {
     const meta = {
       source: "simulated",

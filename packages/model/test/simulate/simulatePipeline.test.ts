@@ -42,6 +42,8 @@ describe("simulatePipeline", () => {
     expect(() => simulatePipeline(preset("gpt2-small"), setup, { schedule: "zigzag" as never })).toThrow(/simulatePipeline: unknown schedule "zigzag"; accepted: gpipe, 1f1b, interleaved/);
     expect(() => simulateStep(preset("gpt2-small"), setup)).toThrow(/simulatePipeline/);
     expect(() => simulatePipeline(preset("gpt2-small"), setup, { schedule: "interleaved", virtualStages: 5, microbatches: 2 })).toThrow(/stageLayers: interleaving needs the 12 layers to split evenly/);
+    const uneven = simulatePipeline(preset("gpt2-small"), withSetup(setup, (d) => { d.pp = 5; d.seq = 32; d.implementation = "fused"; }), { microbatches: 5 });
+    expect(uneven.notes).toEqual(["pp 5 does not divide the 12 layers: stages hold 3, 3, 2, 2, 2 layers (the first ones one more)"]);
   });
 
   test.prop([small], { numRuns: 15 })("simulatePipeline: the stages' weights add up to the unsplit model's (plus the last stage's copy of a tied embedding)", ({ model, setup }) => {
