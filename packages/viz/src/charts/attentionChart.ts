@@ -1,5 +1,5 @@
 import { line } from "d3-shape";
-import { bottomAxis, leftAxis, legend, titleText } from "../axes.js";
+import { bottomAxis, leftAxis, legend, legendTop, titleText } from "../axes.js";
 import { figure, type Figure } from "../figure.js";
 import { attentionLayout, type AttentionChartOptions, type AttentionComparison, type AttentionLayout } from "../layout/attentionLayout.js";
 import { num, svgDocument, text } from "../svg.js";
@@ -17,7 +17,7 @@ export function attentionChart(comparison: AttentionComparison, options: Attenti
 
 /** Markup of an attention layout. */
 export function renderAttention(L: AttentionLayout): string {
-  const body: string[] = [titleText(L.title, L.panels[0].plot.left), legend(L.legend, L.panels[0].plot.left, 38, L.width - 16)];
+  const body: string[] = [titleText(L.title, L.panels[0].plot.left, L.subtitle, L.width - 16), legend(L.legend, L.panels[0].plot.left, legendTop(L.subtitle), L.width - 16)];
   L.panels.forEach((p, k) => {
     const { plot, x, y } = p;
     body.push(`<g class="panel" data-mode="${p.mode.replace(/[^\w-]/g, "")}">`);

@@ -1,4 +1,4 @@
-import { bottomAxis, legend, titleText } from "../axes.js";
+import { bottomAxis, legend, legendTop, titleText } from "../axes.js";
 import { figure, type Figure } from "../figure.js";
 import { breakdownLayout, type BreakdownChartOptions, type BreakdownLayout, type BreakdownScenario } from "../layout/breakdownLayout.js";
 import { num, svgDocument, text, textWidth } from "../svg.js";
@@ -17,7 +17,7 @@ export function breakdownChart(scenarios: readonly BreakdownScenario[], options:
 /** Markup of a breakdown layout. */
 export function renderBreakdown(L: BreakdownLayout): string {
   const { plot, x, y } = L;
-  const body: string[] = [titleText(L.title, plot.left), legend(L.legend, plot.left, 38, plot.right)];
+  const body: string[] = [titleText(L.title, plot.left, L.subtitle, plot.right), legend(L.legend, plot.left, legendTop(L.subtitle), plot.right)];
   body.push(bottomAxis(plot, L.xTicks.map((t) => ({ px: x(t.value), label: t.label })), "memory", true));
   const bw = y.bandwidth();
   for (const b of L.bars) {

@@ -2,7 +2,8 @@ import type { View } from "@hbmscope/core";
 import { scaleLog, type ScaleLogarithmic } from "d3-scale";
 import { formatBytes } from "@hbmscope/core";
 import { SERIES_COLORS } from "../palette.js";
-import { legendRows, type LegendItem } from "../axes.js";
+import { legendRows, legendTop, type LegendItem } from "../axes.js";
+import { withSubtitle } from "./chartFrame.js";
 
 /** One measurement of `hbmscope compare-attention --json`. Sizes in bytes. */
 export interface AttentionRow {
@@ -30,6 +31,8 @@ export interface AttentionChartOptions {
   height?: number;
   /** @defaultValue `"Peak memory against sequence length (<view> view)"` */
   title?: string;
+  /** The setup the chart shows (method, attention, batch, sequence...), drawn under the title and leading the description. @defaultValue none */
+  subtitle?: string;
 }
 
 export interface AttentionPanel {
@@ -45,6 +48,8 @@ export interface AttentionLayout {
   width: number;
   height: number;
   title: string;
+  /** The setup drawn under the title; "" for none. */
+  subtitle: string;
   desc: string;
   view: View;
   panels: AttentionPanel[];
@@ -90,7 +95,8 @@ export function attentionLayout(comparison: AttentionComparison, options: Attent
 
   const left = 68;
   const gap = 36;
-  const top = 38 + 16 * legendRows(legend, left, width - 16) + 22;
+  const subtitle = options.subtitle ?? "";
+  const top = legendTop(subtitle) + 16 * legendRows(legend, left, width - 16) + 22;
   const bottom = height - 40;
   const panelWidth = (width - 16 - left - gap * (modes.length - 1)) / modes.length;
   const panels = modes.map((mode, k) => {
@@ -124,5 +130,5 @@ export function attentionLayout(comparison: AttentionComparison, options: Attent
       .map((p) => `${p.title}: ` + p.series.map((s) => `${s.variant} ${s.points.map((q) => `${q.seq}: ${formatBytes(q.bytes)}`).join(", ")}`).join("; "))
       .join(". ") +
     ".";
-  return { width, height, title, desc, view, panels, xTicks, yTicks, legend };
+  return { width, height, title, subtitle, desc: withSubtitle(subtitle, desc), view, panels, xTicks, yTicks, legend };
 }

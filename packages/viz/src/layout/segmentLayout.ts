@@ -4,8 +4,8 @@ import { format } from "d3-format";
 import { formatBytes } from "@hbmscope/core";
 import { byteTicks } from "../formatBytes.js";
 import { CATEGORY_COLORS } from "../palette.js";
-import { legendRows, type LegendItem } from "../axes.js";
-import type { ChartFrame } from "./chartFrame.js";
+import { legendRows, legendTop, type LegendItem } from "../axes.js";
+import { withSubtitle, type ChartFrame } from "./chartFrame.js";
 
 export interface SegmentChartOptions {
   /** Width in pixels. @defaultValue 800 */
@@ -14,6 +14,8 @@ export interface SegmentChartOptions {
   height?: number;
   /** @defaultValue `"Allocator memory map (<allocator>)"` */
   title?: string;
+  /** The setup the chart shows (method, attention, batch, sequence...), drawn under the title and leading the description. @defaultValue none */
+  subtitle?: string;
   /**
    * Most blocks drawn; beyond it the blocks with the largest area on screen are kept and the rest
    * counted in the description (a million tiny rectangles would make a file nobody can open).
@@ -142,7 +144,8 @@ export function segmentLayout(run: ReplayRun, trace: Trace, options: SegmentChar
   if (oom) legend.push({ label: oom.label, color: "#c00000", kind: "line" });
 
   const plot = { left: 68, top: 0, right: width - 16, bottom: height - 40 };
-  plot.top = 38 + 16 * legendRows(legend, plot.left, plot.right) + 16;
+  const subtitle = options.subtitle ?? "";
+  plot.top = legendTop(subtitle) + 16 * legendRows(legend, plot.left, plot.right) + 16;
   const x = scaleLinear().domain([0, xSpan]).range([plot.left, plot.right]);
   const yTicks = byteTicks(ySpan, Math.max(2, Math.round((plot.bottom - plot.top) / 60)));
   const y = scaleLinear().domain([0, Math.max(ySpan, yTicks[yTicks.length - 1].value)]).range([plot.bottom, plot.top]);
@@ -158,7 +161,8 @@ export function segmentLayout(run: ReplayRun, trace: Trace, options: SegmentChar
     width,
     height,
     title,
-    desc,
+    subtitle,
+    desc: withSubtitle(subtitle, desc),
     plot,
     x,
     y,
