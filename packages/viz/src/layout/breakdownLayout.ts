@@ -45,6 +45,8 @@ export interface BreakdownLayout extends ChartFrame {
   bars: { key: string; label: string; total: number; totalLabel: string; segments: { name: string; from: number; to: number; color: string }[] }[];
   /** Tiers inside the axis; `row` 1 lifts a label that would overlap its left neighbour's. */
   tiers: { label: string; bytes: number; row: number }[];
+  /** Tiers beyond the axis (every scenario fits below them): named at the right end, so the chart lists every tier the text does. */
+  beyond: { label: string; bytes: number }[];
   legend: LegendItem[];
 }
 
@@ -113,10 +115,11 @@ export function breakdownLayout(scenarios: readonly BreakdownScenario[], options
     if (row === 0) lastEnd = px + half;
     tiers.push({ label: t.label, bytes: t.bytes, row });
   }
+  const beyond = sortedTiers.filter((t) => t.bytes > xMax);
   const title = options.title ?? "Memory by scenario";
   const desc =
     `Stacked bars of memory per scenario. ` +
     bars.map((b) => `${b.label}: ${b.totalLabel} (${b.segments.map((g) => `${g.name} ${formatBytes(g.to - g.from)}`).join(", ")})`).join("; ") +
     `. GPU tiers: ${sortedTiers.map((t) => t.label).join(", ")}.`;
-  return { width, height, title, subtitle, desc: withSubtitle(subtitle, desc), plot, x, y, xTicks: ticks.filter((t) => t.value <= xMax), bars, tiers, legend };
+  return { width, height, title, subtitle, desc: withSubtitle(subtitle, desc), plot, x, y, xTicks: ticks.filter((t) => t.value <= xMax), bars, tiers, beyond, legend };
 }

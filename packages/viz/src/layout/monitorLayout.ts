@@ -7,9 +7,9 @@ import { SERIES_COLORS } from "../palette.js";
 import { withSubtitle, type ChartFrame } from "./chartFrame.js";
 
 /** Colour of the predicted-peak line. */
-export const PREDICTED_COLOR = "#b07aa1";
+export const PREDICTED_COLOR = "#CC79A7";
 /** Colour of a capacity line. */
-export const CAPACITY_COLOR = "#d62728";
+export const CAPACITY_COLOR = "#c00000";
 
 export interface MonitorChartOptions {
   /** A predicted peak (bytes) drawn as a dashed horizontal line; `label` names it (`estimate`). */

@@ -151,7 +151,7 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
       below = top;
     }
   } else {
-    layers.push({ key: "total", label: "live bytes", color: "#4e79a7", top: Float64Array.from(indices, (i) => tl.total[i]) });
+    layers.push({ key: "total", label: "live bytes", color: CATEGORY_COLORS.weight, top: Float64Array.from(indices, (i) => tl.total[i]) });
   }
 
   let reserved: TimelineLayout["reserved"] = null;
