@@ -39,6 +39,7 @@ export function renderSegments(L: SegmentLayout): string {
     body.push(`<line x1="${num(px)}" x2="${num(px)}" y1="${num(plot.top)}" y2="${num(plot.bottom)}" stroke="#c00000" stroke-width="1.5"/>`);
   }
   body.push(bottomAxis(plot, L.xTicks.map((t) => ({ px: x(t.value), label: t.label })), "event"));
-  body.push(text(plot.left - 60, plot.top - 8, "address (segments packed, bottom up)", { fill: "#555" }));
+  // The axis note starts at the axis, not left of it.
+  body.push(text(plot.left, plot.top - 8, L.note, { fill: "#555", max: Math.floor((plot.right - plot.left) / 6.6) }));
   return svgDocument({ width: L.width, height: L.height, title: L.title, desc: L.desc, body });
 }
