@@ -23,13 +23,16 @@ export function renderAttention(L: AttentionLayout): string {
     body.push(`<g class="panel" data-mode="${p.mode.replace(/[^\w-]/g, "")}">`);
     body.push(text(plot.left, plot.top - 8, p.title, { weight: "bold", fill: "#222" }));
     const yTicks = L.yTicks.map((t) => ({ px: y(t.value), label: k === 0 ? t.label : "" }));
-    body.push(leftAxis(plot, yTicks));
+    body.push(leftAxis(plot, yTicks, k === 0 ? L.yLabel : undefined));
     body.push(bottomAxis(plot, L.xTicks.map((t) => ({ px: x(t.value), label: t.label })), "sequence length", true));
     const path = line<{ seq: number; bytes: number }>().x((d) => x(d.seq)).y((d) => y(d.bytes)).digits(2);
     for (const s of p.series) {
       body.push(`<path d="${path(s.points)}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
       for (const q of s.points) body.push(`<circle cx="${num(x(q.seq))}" cy="${num(y(q.bytes))}" r="3.5" fill="${s.color}" stroke="#fff"/>`);
     }
+    p.coincide.forEach((c, j) => {
+      body.push(text(plot.right - 4, plot.bottom - 8 - 14 * j, c.note, { anchor: "end", fill: "#444", max: Math.floor((plot.right - plot.left) / 6.6) }));
+    });
     body.push(`</g>`);
   });
   return svgDocument({ width: L.width, height: L.height, title: L.title, desc: L.desc, body });
