@@ -7,6 +7,7 @@ export type { Figure, MimeBundle } from "./figure.js";
 export { display } from "./display.js";
 export type { DisplayOptions, TslabLike } from "./display.js";
 export { minMaxBuckets } from "./downsample.js";
+export { opSteps, defaultXAxis } from "./opSteps.js";
 export { escapeXml } from "./escapeXml.js";
 export { byteTicks } from "./formatBytes.js";
 /** core's `formatBytes`, the one byte formatter (re-exported for notebooks that import only viz). */

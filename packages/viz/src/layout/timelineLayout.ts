@@ -2,6 +2,7 @@ import { CATEGORIES, eventAt, eventCount, eventPhases, eventTimes, timeline, typ
 import { scaleLinear, type ScaleLinear } from "d3-scale";
 import { format } from "d3-format";
 import { minMaxBuckets } from "../downsample.js";
+import { defaultXAxis, opSteps } from "../opSteps.js";
 import { formatBytes } from "@hbmscope/core";
 import { byteTicks } from "../formatBytes.js";
 import { CATEGORY_COLORS } from "../palette.js";
@@ -16,8 +17,12 @@ export interface TimelineChartOptions {
   run?: ReplayRun;
   /** View to compute when given a trace. @defaultValue the run's view, else `"physical"` */
   view?: View;
-  /** Horizontal axis: event index, or the events' `time` (ms). @defaultValue `"event"` */
-  x?: "event" | "time";
+  /**
+   * Horizontal axis: event index, op call (every op call the same width, see `opSteps`), or the
+   * events' `time` (ms). @defaultValue `defaultXAxis(trace)`: `op` for tfjs traces, `time` for
+   * imported PyTorch snapshots with times, else `event`
+   */
+  x?: "event" | "op" | "time";
   /** Width in pixels. @defaultValue 800 */
   width?: number;
   /** Height in pixels. @defaultValue 400 */
@@ -46,6 +51,8 @@ export interface TimelineLayout extends ChartFrame {
   x: ScaleLinear<number, number>;
   y: ScaleLinear<number, number>;
   xLabel: string;
+  /** What the horizontal axis counts. */
+  xMode: "event" | "op" | "time";
   xTicks: { value: number; label: string }[];
   yTicks: { value: number; label: string }[];
   /** Event indices drawn (per-pixel min/max of the total), increasing. */
@@ -114,7 +121,7 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
     );
   }
 
-  const xMode = options.x ?? "event";
+  const xMode = options.x ?? defaultXAxis(trace);
   let xOf: (i: number) => number = (i) => i;
   let xEnd = Math.max(n, 1);
   let xStart = 0;
@@ -129,8 +136,13 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
     xOf = (i) => times[i];
     xStart = n ? times[0] : 0;
     xEnd = n ? Math.max(times[n - 1], xStart + 1e-9) : 1;
+  } else if (xMode === "op") {
+    if (!trace) throw new Error('timelineChart: x "op" needs the trace (options.trace) for the ops of its events');
+    const steps = opSteps(trace);
+    xOf = (i) => steps[i];
+    xEnd = n ? steps[n - 1] + 1 : 1;
   } else if (xMode !== "event") {
-    throw new Error(`timelineChart: unknown x ${JSON.stringify(xMode)}; accepted: event, time`);
+    throw new Error(`timelineChart: unknown x ${JSON.stringify(xMode)}; accepted: event, op, time`);
   }
 
   const plot = { left: 68, top: 0, right: width - 16, bottom: height - 40 };
@@ -207,7 +219,7 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
   if (peak.op) peakParts.push(clipLabel(peak.op));
   const title = options.title ?? `Live memory by category (${tl.view} view)`;
   const desc =
-    `Stacked area of live bytes by category over ${n} events (${tl.view} view). ` +
+    `Stacked area of live bytes by category over ${n} events (${tl.view} view), x axis by ${xMode === "op" ? `op call (${Math.round(xEnd)} calls)` : xMode}. ` +
     (peak.index >= 0 ? `Peak ${formatBytes(peak.bytes)} (${peak.bytes} bytes) after event ${peak.index}${peak.phase ? `, phase ${peak.phase}` : ""}${peak.op ? `, op ${peak.op}` : ""}.` : "No live bytes.") +
     (run ? ` Allocator ${run.allocator.name}: reserved peak ${formatBytes(run.peaks.reserved.bytes)}.` : "") +
     (oom ? ` ${oom.label}.` : "") +
@@ -222,7 +234,8 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
     plot,
     x,
     y,
-    xLabel: xMode === "time" ? "time (ms)" : "event",
+    xLabel: xMode === "time" ? "time (ms)" : xMode === "op" ? "op call (a loop's repeated kernels share one)" : "event",
+    xMode,
     xTicks,
     yTicks: yTicks.filter((t) => t.value <= yMax),
     indices,
