@@ -13,7 +13,7 @@ export { byteTicks } from "./formatBytes.js";
 /** core's `formatBytes`, the one byte formatter (re-exported for notebooks that import only viz). */
 export { formatBytes } from "@hbmscope/core";
 export type { ByteBase } from "./formatBytes.js";
-export { CATEGORY_COLORS, colorsFor } from "./palette.js";
+export { CATEGORY_COLORS, colorsFor, textColorOn, contrastRatio } from "./palette.js";
 export { segmentChart, renderSegments } from "./charts/segmentChart.js";
 export type { SegmentChartOptions } from "./charts/segmentChart.js";
 export { segmentLayout, FREE_COLOR } from "./layout/segmentLayout.js";
@@ -24,7 +24,7 @@ export { breakdownLayout } from "./layout/breakdownLayout.js";
 export type { BreakdownLayout } from "./layout/breakdownLayout.js";
 export { attentionChart, renderAttention } from "./charts/attentionChart.js";
 export type { AttentionChartOptions, AttentionComparison, AttentionRow } from "./charts/attentionChart.js";
-export { attentionLayout } from "./layout/attentionLayout.js";
+export { attentionLayout, COINCIDE_WITHIN } from "./layout/attentionLayout.js";
 export type { AttentionLayout, AttentionPanel } from "./layout/attentionLayout.js";
 export type { ChartFrame } from "./layout/chartFrame.js";
 export { monitorChart, renderMonitor } from "./charts/monitorChart.js";
