@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { Resvg } from "@resvg/resvg-js";
+import { cachingAllocator, replay } from "@hbmscope/core";
 import { attentionChart, breakdownChart, monitorChart, segmentChart, timelineChart, type Figure } from "../src/index.js";
 import { attentionComparison, firstFitRun, monitorRun, sevenBScenarios, trainingStepTrace } from "./fixtures.js";
 
 const t = trainingStepTrace();
 const charts: [string, Figure][] = [
   ["timelineChart", timelineChart(t, { run: firstFitRun(t), width: 640, height: 360 })],
+  ["timelineChart (out of memory, subtitle)", timelineChart(t, { run: replay(t, cachingAllocator(), { view: "physical", capacity: 64 * 2 ** 20 }), subtitle: "setup" })],
   ["segmentChart", segmentChart(firstFitRun(t), t)],
   ["breakdownChart", breakdownChart(sevenBScenarios())],
   ["attentionChart", attentionChart(attentionComparison(), { width: 900 })],
