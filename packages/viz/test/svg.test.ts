@@ -43,4 +43,20 @@ describe("svg", () => {
       expect(texts.some((s) => s.includes("x\u2026"))).toBe(true);
     });
   }
+
+  it("every chart kind draws its subtitle under the title and leads <desc> with it", () => {
+    const t = trainingStepTrace();
+    const subtitle = "llama-2-7b · qlora r=8 · flash attention · batch 1 · seq 2048";
+    const figures: Figure[] = [
+      timelineChart(t, { subtitle }),
+      segmentChart(firstFitRun(t), t, { subtitle }),
+      breakdownChart([{ label: "a", parts: [{ name: "weights", bytes: 1e9 }] }], { subtitle }),
+      attentionChart(attentionComparison(), { subtitle }),
+      monitorChart(monitorRun(), { subtitle }),
+    ];
+    for (const f of figures) {
+      expect(f.svg).toMatch(new RegExp(`<text class="subtitle" x="[\\d.]+" y="38" fill="#555">${subtitle}</text>`));
+      expect(f.svg).toContain(`<desc>${subtitle}. `);
+    }
+  });
 });
