@@ -1,15 +1,20 @@
 /**
  * `pnpm test:notebooks`: executes every notebook in examples/notebooks with Jupyter's nbconvert (the
  * Deno kernel that `pnpm notebooks:setup` registers) into a temporary folder, and fails when a cell
- * errors, when a code cell marked `// expect: svg` has no `image/svg+xml` output, or when one marked
- * `// expect: html` has no `text/html` output (a report page).
- * Usage: tsx scripts/testNotebooks.ts [--out dir] [name-filter ...]
- * (`--out`: keep the executed notebooks there instead of in a temporary folder that is removed).
+ * errors, when a code cell marked `// expect: svg` has no `image/svg+xml` output, when one marked
+ * `// expect: html` has no `text/html` output (a report page), or when the outputs differ from the
+ * ones committed in the notebook (scripts/notebookOutputs.ts: text and numbers exactly, charts by
+ * their text and elements). Notebooks are committed executed, so they show their numbers and charts
+ * on GitHub and to anyone without Jupyter and Deno.
+ * Usage: tsx scripts/testNotebooks.ts [--out dir] [--update] [name-filter ...]
+ * (`--out`: keep the executed notebooks there instead of in a temporary folder that is removed;
+ * `--update`: write the executed notebooks' outputs into examples/notebooks instead of comparing).
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { committedNotebook, outputProblems, type Notebook } from "./notebookOutputs.js";
 
 interface Output {
   output_type: string;
@@ -78,6 +83,9 @@ function main(): number {
     console.error("test:notebooks: --out needs a folder");
     return 1;
   }
+  const updateAt = args.indexOf("--update");
+  const update = updateAt >= 0;
+  if (update) args.splice(updateAt, 1);
   const filters = args;
   const notebooks = readdirSync(dir)
     .filter((f) => f.endsWith(".ipynb"))
@@ -106,7 +114,17 @@ function main(): number {
           problems = [`nbconvert exited with ${run.status}:\n${tail}`];
           break;
         }
-        problems = notebookProblems(JSON.parse(readFileSync(join(out, name), "utf8")));
+        const executed = JSON.parse(readFileSync(join(out, name), "utf8")) as Notebook;
+        problems = notebookProblems(executed);
+        if (problems.length === 0 && update) {
+          writeFileSync(join(dir, name), JSON.stringify(committedNotebook(executed), null, 1) + "\n");
+          console.log(`wrote ${name} with its outputs`);
+        } else if (problems.length === 0) {
+          problems = outputProblems(JSON.parse(readFileSync(join(dir, name), "utf8")) as Notebook, executed);
+          if (problems.length > 0) problems.push("if the change is meant: pnpm test:notebooks --update, and commit the notebook");
+          // Outputs that differ are a result, not a lost message: no retry.
+          if (problems.length > 0) break;
+        }
         if (problems.length === 0 || attempt === ATTEMPTS) break;
         // Deno's kernel (2.9) sometimes publishes `status: idle` before a cell's execute_result;
         // the draining preprocessor waits for it, and should it still be lost, a rerun brings it

@@ -85,6 +85,29 @@ describe("hbmscope render", () => {
   });
 });
 
+describe("hbmscope render --x and the subtitle", () => {
+  it("render draws a tfjs trace by op call by default, any trace by event or op with --x, and says the setup in the subtitle", async () => {
+    const b = traceBuilder();
+    b.alloc({ bytes: 8, category: "weight", op: "MatMul", scope: "forward/mlp" });
+    b.alloc({ bytes: 8, category: "activation", op: "Add", scope: "forward/mlp" });
+    const t = b.build();
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-render-"));
+    writeFileSync(join(dir, "plain.json"), serializeTrace(t));
+    writeFileSync(join(dir, "tfjs.json"), serializeTrace({ ...t, meta: { ...t.meta, source: "tfjs", backend: "cpu" } }));
+    const desc = (f: string) => /<desc>([^<]*)<\/desc>/.exec(readFileSync(join(dir, f), "utf8"))![1];
+    expect((await run(["render", "tfjs.json", "-o", "a.svg"], dir)).code).toBe(0);
+    expect(desc("a.svg")).toContain("x axis by op call (2 calls)");
+    expect(desc("a.svg")).toMatch(/^source: tfjs\. /);
+    expect((await run(["render", "plain.json", "-o", "b.svg"], dir)).code).toBe(0);
+    expect(desc("b.svg")).toContain("x axis by event");
+    expect((await run(["render", "plain.json", "-o", "c.svg", "--x", "op"], dir)).code).toBe(0);
+    expect(desc("c.svg")).toContain("x axis by op call (2 calls)");
+    const bad = await run(["render", "plain.json", "-o", "d.svg", "--x", "ops"], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("event, op, time");
+  });
+});
+
 describe("hbmscope render of a monitored run", () => {
   it("render of a trace that holds only counters (monitor --out) draws them with the stored prediction", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hbmscope-render-"));

@@ -156,6 +156,8 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
 
   // Context: kernel stack, scope stack, phase, backward scope.
   const ops: string[] = [];
+  /** Per kernel on `ops`: the scope its allocations take instead of the current one (a saved copy takes its source's). */
+  const opScopes: (string | undefined)[] = [];
   let kernelStart = 0;
   const root: Frame = { path: "", phase: "", children: undefined };
   const frames: Frame[] = [];
@@ -173,7 +175,7 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   const accounting: Accounting = { checkedEvents: 0, mismatches: [], mismatchCount: 0 };
 
   const currentPhase = () => top.phase || explicitPhase;
-  const currentScope = () => (gradScopes.length ? gradScopes[gradScopes.length - 1] : top.path);
+  const currentScope = () => opScopes[opScopes.length - 1] ?? (gradScopes.length ? gradScopes[gradScopes.length - 1] : top.path);
   /** Backward scope per forward scope, built once per scope. */
   const backwardScopes = new Map<string, string>();
   const currentOp = (fallback: string) => (ops.length ? ops[ops.length - 1] : fallback);
@@ -323,14 +325,29 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     }
   };
 
-  e.runKernelFunc = function (this: EngineLike, params: { kernelName?: string }) {
-    const name = params.kernelName ?? `customGrad(${top.path.split("/").pop()})`;
+  e.runKernelFunc = function (this: EngineLike, params: { kernelName?: string; inputs?: Record<string, unknown> }) {
+    let name = params.kernelName ?? `customGrad(${top.path.split("/").pop()})`;
+    let scope: string | undefined;
+    // tfjs saves a tensor for backward by copying it with the Identity kernel, inside the kernel
+    // that saves it (engine.saveTensorsForBackwardMode, customGrad's save); on wasm the copy is a
+    // new buffer. Named "Identity", every saved activation would look alike: name the copy after
+    // the tensor it copies, op and scope.
+    if (name === "Identity" && ops.length > 0) {
+      const x = params.inputs?.x as tf.Tensor | undefined;
+      const source = x ? (logical.get(x.id) ?? physical.get(x.dataId)) : undefined;
+      if (source !== undefined) {
+        name = `${bOp[source]} (copy)`;
+        scope = bScope[source];
+      }
+    }
     ops.push(name);
+    opScopes.push(scope);
     kernelStart = performance.now() - t0;
     try {
       return orig.runKernelFunc.call(this, params);
     } finally {
       ops.pop();
+      opScopes.pop();
     }
   };
 

@@ -24,6 +24,32 @@ for (const backend of ["cpu", "wasm"] as const) {
       expect(parseTrace(serializeTrace(trace))).toEqual(trace);
     });
 
+    it(`traceTfjs() names a tensor saved for backward after the tensor it copies, op and scope, not "Identity" (${backend})`, async () => {
+      await tf.setBackend(backend);
+      const x = tf.tensor1d([1, 2, 3]);
+      const { trace } = await traceTfjs((ctx) => {
+        ctx.phase("forward");
+        const g = tf.tidy(() => tf.grad((v: tf.Tensor) => tf.tidy("layer0", () => tf.sum(tf.exp(v))))(x));
+        g.dispose();
+      });
+      x.dispose();
+      // Exp saves its output for backward: the copy is "Exp (copy)" in the scope Exp ran in.
+      const copies = trace.buffers.filter((b) => b.op === "Exp (copy)");
+      expect(copies.length).toBeGreaterThan(0);
+      const exp = trace.buffers.find((b) => b.op === "Exp")!;
+      for (const c of copies) expect(c.scope).toBe(exp.scope);
+      expect(exp.scope).toContain("layer0");
+      expect(trace.buffers.some((b) => b.op === "Identity" && b.category === "activation")).toBe(false);
+      // A clone outside any kernel is still the Identity kernel's.
+      const { trace: plain } = await traceTfjs(() => {
+        const y = tf.tensor1d([1]);
+        const z = tf.clone(y);
+        z.dispose();
+        y.dispose();
+      });
+      expect(plain.buffers.some((b) => b.op === "Identity")).toBe(true);
+    });
+
     it(`traceTfjs() names phases and categories of a training step (${backend})`, async () => {
       await tf.setBackend(backend);
       const { trace } = await traceTfjs((ctx) => transformerStep(tiny).run(ctx));

@@ -1,4 +1,5 @@
-import { num, text, textWidth } from "./svg.js";
+import { escapeXml } from "./escapeXml.js";
+import { clipLabel, num, text, textWidth } from "./svg.js";
 
 type Plot = { left: number; top: number; right: number; bottom: number };
 type Tick = { px: number; label: string };
@@ -36,7 +37,7 @@ export function legendPlacement(entries: LegendItem[], left: number, right: numb
   let x = left;
   let row = 0;
   return entries.map((e) => {
-    const w = 16 + textWidth(e.label, 11) + 14;
+    const w = 16 + textWidth(clipLabel(e.label), 11) + 14;
     if (x + w > right && x > left) {
       x = left;
       row++;
@@ -69,7 +70,18 @@ export function legend(entries: LegendItem[], left: number, top: number, right: 
   return out.join("\n");
 }
 
-/** The chart's title, top left. */
-export function titleText(title: string, left: number): string {
-  return text(left, 20, title, { size: 14, weight: "bold", fill: "#222" });
+/** Where the legend starts (pixels from the top): under the title, and under the subtitle when there is one. */
+export function legendTop(subtitle: string): number {
+  return subtitle ? 56 : 38;
+}
+
+/**
+ * The chart's title, top left, and under it the subtitle (the setup the chart shows: method,
+ * attention, batch, sequence...), both cut to fit `right` (in pixels).
+ */
+export function titleText(title: string, left: number, subtitle = "", right = Infinity): string {
+  const fit = (size: number) => Math.max(10, Math.floor((right - left + 16) / (size * 0.55)));
+  const out = [text(left, 20, title, { size: 14, weight: "bold", fill: "#222", max: fit(14) })];
+  if (subtitle) out.push(`<text class="subtitle" x="${num(left)}" y="38" fill="#555">${escapeXml(clipLabel(subtitle, fit(11)))}</text>`);
+  return out.join("\n");
 }

@@ -14,6 +14,15 @@ export function textWidth(text: string, fontSize: number): number {
   return text.length * fontSize * 0.6;
 }
 
+/** Longest label drawn, in characters: longer ones are cut with an ellipsis (a name can be 200,000 characters long). */
+export const MAX_LABEL = 80;
+
+/** `label` cut to at most `max` characters, the last one an ellipsis when it was longer. */
+export function clipLabel(label: string, max = MAX_LABEL): string {
+  if (label.length <= max) return label;
+  return label.slice(0, Math.max(0, max - 1)) + "…";
+}
+
 export interface TextOptions {
   anchor?: "start" | "middle" | "end";
   size?: number;
@@ -22,6 +31,8 @@ export interface TextOptions {
   /** dominant baseline shift: `0.32em` centres the text on y. */
   dy?: string;
   transform?: string;
+  /** Longest content in characters; longer is cut with an ellipsis. @defaultValue `MAX_LABEL` (80) */
+  max?: number;
 }
 
 /** A `<text>` element; `content` is escaped. */
@@ -33,7 +44,7 @@ export function text(x: number, y: number, content: string, o: TextOptions = {})
   if (o.fill) attrs += ` fill="${o.fill}"`;
   if (o.dy) attrs += ` dy="${o.dy}"`;
   if (o.transform) attrs += ` transform="${o.transform}"`;
-  return `<text ${attrs}>${escapeXml(content)}</text>`;
+  return `<text ${attrs}>${escapeXml(clipLabel(content, o.max ?? MAX_LABEL))}</text>`;
 }
 
 /** A standalone SVG document: xmlns, viewBox, `<title>` and `<desc>` (escaped) for accessibility. */

@@ -1,15 +1,24 @@
 import { describe, expect, it } from "vitest";
 import { Resvg } from "@resvg/resvg-js";
-import { attentionChart, breakdownChart, monitorChart, segmentChart, timelineChart, type Figure } from "../src/index.js";
+import { cachingAllocator, replay } from "@hbmscope/core";
+import { attentionChart, breakdownChart, monitorChart, segmentChart, stageChart, timelineChart, type Figure } from "../src/index.js";
 import { attentionComparison, firstFitRun, monitorRun, sevenBScenarios, trainingStepTrace } from "./fixtures.js";
 
 const t = trainingStepTrace();
 const charts: [string, Figure][] = [
   ["timelineChart", timelineChart(t, { run: firstFitRun(t), width: 640, height: 360 })],
+  ["timelineChart (out of memory, subtitle)", timelineChart(t, { run: replay(t, cachingAllocator(), { view: "physical", capacity: 64 * 2 ** 20 }), subtitle: "setup" })],
   ["segmentChart", segmentChart(firstFitRun(t), t)],
   ["breakdownChart", breakdownChart(sevenBScenarios())],
   ["attentionChart", attentionChart(attentionComparison(), { width: 900 })],
   ["monitorChart", monitorChart(monitorRun(), { predicted: { bytes: 58e9 } })],
+  [
+    "stageChart",
+    stageChart(
+      [0, 1].map((stage) => ({ label: `stage ${stage}`, group: "1f1b", times: [0, 1, 2, 3, 4], bytes: [0, 3e9, 5e9 - stage * 1e9, 2e9, 0] })),
+      { subtitle: "setup", capacity: 6e9 },
+    ),
+  ],
 ];
 
 describe("render", () => {

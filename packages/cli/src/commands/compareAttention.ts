@@ -1,4 +1,5 @@
 import { serializeTrace } from "@hbmscope/core";
+import { stepSubtitle } from "../stepSubtitle.js";
 import { ATTENTION_VARIANTS, type AttentionVariant } from "@hbmscope/tfjs/config";
 import type { AttentionRow } from "@hbmscope/tfjs";
 import { InvalidArgumentError, type Command } from "commander";
@@ -80,7 +81,15 @@ export function registerCompareAttention(program: Command, io: Io) {
         const file = out ? `${out}/failed-${current.split(" ")[0]}.trace.json` : undefined;
         throw failedRun(e, file, io, flags.backend);
       }
-      if (svg) writeOutput(svg, attentionChart({ rows }, { title: `Attention variants: peak memory by sequence length (${flags.backend})` }).svg, io, "--svg");
+      if (svg) {
+        // The setup without the sequence (the x axis) and the attention (the lines).
+        const subtitle = stepSubtitle(config, flags.backend)
+          .split(" · ")
+          .filter((p) => !/^(seq|attention) /.test(p))
+          .concat(`seqs ${seq.join(", ")}`)
+          .join(" · ");
+        writeOutput(svg, attentionChart({ rows }, { title: `Attention variants: peak memory by sequence length (${flags.backend})`, subtitle }).svg, io, "--svg");
+      }
       if (json) return io.stdout(JSON.stringify({ rows }) + "\n");
       const say = toStdout ? io.stderr : io.stdout;
       say(renderAttentionRows(rows));

@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from "commander";
+import { setupSubtitle } from "../setupSubtitle.js";
 import {
   estimate, fits, gpuTiers, maxBatch, modelStatesFromParams, overhead as overheadTerm, suggest,
   type Estimate, type Gpu, type ModelSpec, type OverheadDefaults, type Suggestion, type TrainingSetup,
@@ -251,7 +252,8 @@ export function registerEstimate(program: Command, io: Io) {
         const scenarios = [breakdownScenario("this setup", r.estimate)];
         const suggestions = r.json.suggestions.length > 0 ? suggest(model, setup, gpu!, { overhead: over }) : [];
         for (const s of suggestions) scenarios.push(breakdownScenario(s.label, estimate(model, s.setup, { overhead: over })));
-        const fig = breakdownChart(scenarios, { title: `${model.name}: memory per GPU at the peak`, tiers: gpu ? [gpu] : gpuTiers });
+        const subtitle = setupSubtitle(setup, [`estimate (${setup.implementation ?? "default"} implementation)`]);
+        const fig = breakdownChart(scenarios, { title: `${model.name}: memory per GPU at the peak`, subtitle, tiers: gpu ? [gpu] : gpuTiers });
         writeOutput(opts.svg, fig.svg, io, "--svg");
       }
       sayNotes();

@@ -146,7 +146,9 @@ export function registerMonitor(program: Command, io: Io) {
       if (opts.from && opts.out) writeOutput(opts.out, serializeTrace(counterTrace(counters, { ...meta, ...(expect ? { expect } : {}) })), io);
       const gpus = compareRun(counters, expect);
       if (opts.svg) {
-        const fig = monitorFigure(counters, expect, { title: report.command ? `GPU memory: ${report.command.join(" ")}` : `GPU memory: ${opts.from}` });
+        const r = report as { source?: string; interval?: number; samples?: number };
+        const subtitle = [r.source, r.interval ? `every ${r.interval} ms` : "", r.samples ? `${r.samples} samples` : "", expect ? `prediction: ${expect.label}, ${expect.from}` : ""].filter(Boolean).join(" · ");
+        const fig = monitorFigure(counters, expect, { title: report.command ? `GPU memory: ${report.command.join(" ")}` : `GPU memory: ${opts.from}`, subtitle });
         writeOutput(opts.svg, fig.svg, io, "--svg");
       }
       const full: MonitorReport = { ...report, gpus, out: opts.out ?? null, svg: opts.svg ?? null };

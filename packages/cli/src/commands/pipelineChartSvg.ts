@@ -1,8 +1,11 @@
 import { pipelineSeries, type ModelSpec, type PipelineSimulation } from "@hbmscope/model";
 import { stageChart } from "@hbmscope/viz";
 
-/** The stages of every schedule simulated, stacked on one clock (`pipelineSeries`), as `simulate --pp N --svg` writes them. */
-export function pipelineChartSvg(model: ModelSpec, sims: PipelineSimulation[], capacity?: number): string {
+/**
+ * The stages of every schedule simulated, stacked on one clock (`pipelineSeries`), as `simulate --pp N --svg` writes them;
+ * `subtitle` is the setup (`setupSubtitle`), `capacity` the usable bytes of the card.
+ */
+export function pipelineChartSvg(model: ModelSpec, sims: PipelineSimulation[], capacity?: number, subtitle = ""): string {
   const rows = sims.flatMap((sim) =>
     pipelineSeries(sim).map((s) => ({
       label: `stage ${s.stage}`,
@@ -13,5 +16,5 @@ export function pipelineChartSvg(model: ModelSpec, sims: PipelineSimulation[], c
   );
   const s = sims[0];
   const title = `${model.name}: ${sims.map((x) => x.schedule).join(" vs ")}, ${s.pp} stages, ${s.microbatches} microbatches`;
-  return stageChart(rows, { title, capacity, xLabel: "time (forward passes of one stage; a backward takes two)" }).svg;
+  return stageChart(rows, { title, subtitle, capacity, xLabel: "time (forward passes of one stage; a backward takes two)" }).svg;
 }

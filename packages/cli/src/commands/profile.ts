@@ -1,4 +1,5 @@
 import { CATEGORIES, serializeTrace, timeline, type Category, type View } from "@hbmscope/core";
+import { stepSubtitle } from "../stepSubtitle.js";
 import { ATTENTION_VARIANTS, type StepConfig } from "@hbmscope/tfjs/config";
 import { Option, type Command } from "commander";
 import { intArg } from "../args.js";
@@ -35,8 +36,9 @@ export function registerProfile(program: Command, io: Io) {
     .option("-o, --out <trace.json>", "write the trace (also the partial trace of a failed run; - for standard output)")
     .option("--json", "print one JSON object (sizes in bytes)")
     .option("--svg <file.svg>", "write the timeline chart (physical view: categories, phases, the peak)")
-    .action(async (opts: StepFlags & { seq?: number; attention?: StepConfig["attention"]; out?: string; json?: boolean; svg?: string }) => {
-      const { seq, attention, out, json, svg, ...flags } = opts;
+    .addOption(new Option("--x <axis>", "horizontal axis of the --svg chart: event index, op call (a loop's repeated kernels share one) or time (ms) (default: op)").choices(["event", "op", "time"]))
+    .action(async (opts: StepFlags & { seq?: number; attention?: StepConfig["attention"]; out?: string; json?: boolean; svg?: string; x?: "event" | "op" | "time" }) => {
+      const { seq, attention, out, json, svg, x, ...flags } = opts;
       const { toStdout } = checkOutputs(io, [{ flag: "--out", path: out }, { flag: "--svg", path: svg }], [flags.model], json);
       const say = toStdout ? io.stderr : io.stdout;
       const config = stepConfigFromFlags(flags, io.cwd, { seq, attention });
@@ -72,13 +74,13 @@ export function registerProfile(program: Command, io: Io) {
       if (svg) {
         const c = p.config;
         const title = `tfjs ${c.mode} step, ${c.attention} attention, seq ${c.seq} (${flags.backend}, physical view)`;
-        writeOutput(svg, timelineChart(p.trace, { view: "physical", title }).svg, io, "--svg");
+        writeOutput(svg, timelineChart(p.trace, { view: "physical", title, subtitle: stepSubtitle(c, flags.backend), x }).svg, io, "--svg");
       }
       if (json) return io.stdout(JSON.stringify(report) + "\n");
       const c = p.config;
       say(
         [
-          `${c.mode} step on ${flags.backend}: vocab ${c.vocab}, hidden ${c.hidden}, heads ${c.heads}, layers ${c.layers}, ffn ${c.ffn}, seq ${c.seq}, batch ${c.batch}, attention ${c.attention}${c.attention === "naive" ? "" : ` (block ${c.blockSize})`}, ${c.norm}${c.mode === "train" ? `, ${c.optimizer}` : ""}`,
+          `${c.mode} step on ${flags.backend}: ${stepSubtitle(c, flags.backend).split(" · ").slice(2).join(", ")}`,
           `peak: logical ${formatBytes(report.peak.logical)}, physical ${formatBytes(report.peak.physical)}, backend ${formatBytes(report.peak.backend)}`,
           `physical peak at event ${physical.peak.index}: phase ${physical.peak.phase || "-"}, op ${physical.peak.op || "-"}, scope ${physical.peak.scope || "-"}`,
           "",

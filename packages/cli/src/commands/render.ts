@@ -14,13 +14,14 @@ import { writeOutput } from "../writeOutput.js";
 import { checkOutputs } from "../checkOutputs.js";
 import type { Expectation } from "../monitor/expectation.js";
 import { monitorFigure } from "../monitor/monitorFigure.js";
+import { traceSubtitle } from "../traceSubtitle.js";
 
 interface RenderOptions {
   out: string;
   kind: "timeline" | "segments";
   allocator?: string;
   view: View;
-  x: "event" | "time";
+  x?: "event" | "op" | "time";
   width: number;
   height: number;
   json?: boolean;
@@ -39,7 +40,7 @@ export function registerRender(program: Command, io: Io) {
       ),
     )
     .addOption(viewOption())
-    .addOption(new Option("--x <axis>", "horizontal axis of the timeline").choices(["event", "time"]).default("event"))
+    .addOption(new Option("--x <axis>", "horizontal axis of the timeline: event index, op call (a loop\'s repeated kernels share one) or time (ms, where every event has one) (default: op for tfjs traces, time for imported PyTorch snapshots, else event)").choices(["event", "op", "time"]))
     .option("--width <px>", "width in pixels", intArg("--width", 200, 16384), 800)
     .option("--height <px>", "height in pixels", intArg("--height", 150, 16384), 400)
     .option("--json", "print one JSON object describing what was written (sizes in bytes)")
@@ -59,8 +60,8 @@ export function registerRender(program: Command, io: Io) {
         fig = counterOnly
           ? monitorFigure(trace.counters!, trace.meta.expect as Expectation | undefined, { width: opts.width, height: opts.height })
           : opts.kind === "segments"
-            ? segmentChart(run!, trace, { width: opts.width, height: opts.height })
-            : timelineChart(trace, { run, view: opts.view, x: opts.x, width: opts.width, height: opts.height });
+            ? segmentChart(run!, trace, { width: opts.width, height: opts.height, subtitle: traceSubtitle(trace) })
+            : timelineChart(trace, { run, view: opts.view, x: opts.x, width: opts.width, height: opts.height, subtitle: traceSubtitle(trace) });
       } catch (e) {
         throw new CliError((e as Error).message);
       }

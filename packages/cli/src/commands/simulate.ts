@@ -8,6 +8,7 @@ import { addSetupOptions, modelFromFlag, setupFromFlags, type SetupFlags } from 
 import { table } from "../table.js";
 import { writeOutput } from "../writeOutput.js";
 import { setupNotes } from "../setupNotes.js";
+import { setupSubtitle } from "../setupSubtitle.js";
 import { checkOutputs } from "../checkOutputs.js";
 import { ALLOCATORS } from "../allocators.js";
 import { OOM_EXIT_CODE, capacityText, replayReport } from "./replay.js";
@@ -26,6 +27,7 @@ interface SimulateFlags extends SetupFlags, ReserveFlags {
   out?: string;
   json?: boolean;
   svg?: string;
+  x?: "event" | "op" | "time";
 }
 
 /**
@@ -90,7 +92,8 @@ export function registerSimulate(program: Command, io: Io) {
     .option("--capacity <gpu|size>", "the device: a card (RTX 4090), a tier (24GB) or a size (80GiB, bytes); the allocator gets it minus the reserve; exit code 3 when the step does not fit")
     .option("-o, --out <trace.json>", "write the simulated trace (- for standard output)")
     .option("--json", "print one JSON object (sizes in bytes, per GPU)")
-    .option("--svg <file.svg>", "write the timeline chart of the simulated step with the allocator's reserved line");
+    .option("--svg <file.svg>", "write the timeline chart of the simulated step with the allocator's reserved line (and the capacity, when given)")
+    .addOption(new Option("--x <axis>", "horizontal axis of the --svg chart: event index, or op call (a loop's repeated ops share one) (default: event)").choices(["event", "op"]));
   addReserveOptions(cmd)
     .action((opts: SimulateFlags, command: Command) => {
       if (!opts.model) throw new CliError("simulate needs --model <preset|config.json>", 2);
@@ -109,8 +112,9 @@ export function registerSimulate(program: Command, io: Io) {
       if (opts.out) writeOutput(opts.out, serializeTrace(r.trace), io);
       if (opts.svg) {
         const run = replay(r.trace, ALLOCATORS[opts.allocator](r.trace), { capacity: device?.gpu.bytes, outside: device?.reserve, view: "physical" });
-        const title = `Simulated ${model.name} step (${r.json.semantics} semantics), ${run.allocator.name} allocator`;
-        writeOutput(opts.svg, timelineChart(r.trace, { run, title }).svg, io, "--svg");
+        const title = `Simulated ${model.name} ${r.json.mode === "forward" ? "forward pass" : "step"} (${r.json.semantics} semantics), ${run.allocator.name} allocator`;
+        const subtitle = setupSubtitle(setup, device ? [`on ${capacityText(device)}`] : []);
+        writeOutput(opts.svg, timelineChart(r.trace, { run, title, subtitle, x: opts.x }).svg, io, "--svg");
       }
       for (const n of notes) io.stderr(`note: ${n}\n`);
       (toStdout ? io.stderr : io.stdout)(opts.json ? JSON.stringify({ ...r.json, notes }) + "\n" : renderSimulate(r.json, opts.out));

@@ -5,7 +5,8 @@ import type { Io } from "../io.js";
 import { pipelineRuns } from "../pipelineFlags.js";
 import type { SetupFlags } from "../setupOptions.js";
 import { writeOutput } from "../writeOutput.js";
-import { OOM_EXIT_CODE } from "./replay.js";
+import { setupSubtitle } from "../setupSubtitle.js";
+import { OOM_EXIT_CODE, capacityText } from "./replay.js";
 import { renderPipeline, simulatePipelineReport, stageTraceFiles } from "./simulatePipelineReport.js";
 import { pipelineChartSvg } from "./pipelineChartSvg.js";
 
@@ -31,7 +32,7 @@ export function simulatePipelineCommand(io: Io, model: ModelSpec, setup: Trainin
   for (const n of r.sims[0].notes) if (!notes.includes(n)) notes.push(n);
   const written: string[] = [];
   if (opts.out) for (const f of stageTraceFiles(opts.out, r.sims)) written.push(writeOutput(f.path, f.text, io));
-  if (opts.svg) writeOutput(opts.svg, pipelineChartSvg(model, r.sims, device?.usable), io, "--svg");
+  if (opts.svg) writeOutput(opts.svg, pipelineChartSvg(model, r.sims, device?.usable, setupSubtitle(setup, device ? [`on ${capacityText(device)}`] : [])), io, "--svg");
   for (const n of notes) io.stderr(`note: ${n}\n`);
   (toStdout ? io.stderr : io.stdout)(opts.json ? JSON.stringify({ ...r.json, notes }) + "\n" : renderPipeline(r, written));
   if (r.oom.length > 0) throw new CliError(r.oom.map((o) => o.message).join("; "), OOM_EXIT_CODE);

@@ -1,6 +1,6 @@
 import type { TraceCounter } from "@hbmscope/core";
 import { line } from "d3-shape";
-import { bottomAxis, leftAxis, legend, titleText } from "../axes.js";
+import { bottomAxis, leftAxis, legend, legendTop, titleText } from "../axes.js";
 import { escapeXml } from "../escapeXml.js";
 import { figure, type Figure } from "../figure.js";
 import { CAPACITY_COLOR, monitorLayout, PREDICTED_COLOR, type MonitorChartOptions, type MonitorLayout } from "../layout/monitorLayout.js";
@@ -21,7 +21,7 @@ export function monitorChart(counters: readonly TraceCounter[], options: Monitor
 /** Markup of a monitor layout. */
 export function renderMonitor(L: MonitorLayout): string {
   const { plot, x, y } = L;
-  const body: string[] = [titleText(L.title, plot.left), legend(L.legend, plot.left, 38, plot.right)];
+  const body: string[] = [titleText(L.title, plot.left, L.subtitle, plot.right), legend(L.legend, plot.left, legendTop(L.subtitle), plot.right)];
   body.push(leftAxis(plot, L.yTicks.map((t) => ({ px: y(t.value), label: t.label }))));
   body.push(bottomAxis(plot, L.xTicks.map((t) => ({ px: x(t.value), label: t.label })), "wall time (s)"));
   // Capacity labels sit at the right end; the prediction's at the left, where a run has not yet

@@ -1,5 +1,5 @@
 import type { ReplayRun, Trace } from "@hbmscope/core";
-import { bottomAxis, leftAxis, legend, titleText } from "../axes.js";
+import { bottomAxis, leftAxis, legend, legendTop, titleText } from "../axes.js";
 import { figure, type Figure } from "../figure.js";
 import { FREE_COLOR, segmentLayout, type MapRect, type SegmentChartOptions, type SegmentLayout } from "../layout/segmentLayout.js";
 import { num, svgDocument, text } from "../svg.js";
@@ -23,7 +23,7 @@ export function renderSegments(L: SegmentLayout): string {
     const y1 = y(r.y1);
     return `<rect x="${num(x0)}" y="${num(y1)}" width="${num(Math.max(x(r.x1) - x0, 0.5))}" height="${num(Math.max(y(r.y0) - y1, 0.5))}"/>`;
   };
-  const body: string[] = [titleText(L.title, plot.left), legend(L.legend, plot.left, 38, plot.right)];
+  const body: string[] = [titleText(L.title, plot.left, L.subtitle, plot.right), legend(L.legend, plot.left, legendTop(L.subtitle), plot.right)];
   body.push(leftAxis(plot, L.yTicks.map((t) => ({ px: y(t.value), label: t.label }))));
   body.push(`<g class="segments" fill="${FREE_COLOR}" stroke="#aaa" stroke-width="0.5">`, ...L.segments.map(rect), `</g>`);
   // Blocks big enough to see get a thin white outline so neighbours stay apart; on thin ones the
@@ -39,6 +39,7 @@ export function renderSegments(L: SegmentLayout): string {
     body.push(`<line x1="${num(px)}" x2="${num(px)}" y1="${num(plot.top)}" y2="${num(plot.bottom)}" stroke="#c00000" stroke-width="1.5"/>`);
   }
   body.push(bottomAxis(plot, L.xTicks.map((t) => ({ px: x(t.value), label: t.label })), "event"));
-  body.push(text(plot.left - 60, plot.top - 8, "address (segments packed, bottom up)", { fill: "#555" }));
+  // The axis note starts at the axis, not left of it.
+  body.push(text(plot.left, plot.top - 8, L.note, { fill: "#555", max: Math.floor((plot.right - plot.left) / 6.6) }));
   return svgDocument({ width: L.width, height: L.height, title: L.title, desc: L.desc, body });
 }

@@ -21,7 +21,7 @@ export function stageChart(rows: readonly StageRow[], options: StageChartOptions
 /** Markup of a stage layout. */
 export function renderStages(L: StageLayout): string {
   const { plot, x } = L;
-  const body: string[] = [titleText(L.title, 16)];
+  const body: string[] = [titleText(L.title, 16, L.subtitle, L.width - 16)];
   body.push(bottomAxis(plot, L.xTicks.map((t) => ({ px: x(t.value), label: t.label })), L.xLabel, true));
   for (const r of L.rows) {
     const y = scaleLinear().domain([0, L.yMax]).range([r.bottom, r.top]);
@@ -46,6 +46,6 @@ export function renderStages(L: StageLayout): string {
     body.push(text(px + 6 + w <= plot.right ? px + 6 : px - 6 - w, Math.max(r.top + 8, py + 3), r.peak.label, { fill: "#222" }));
     body.push(`</g>`);
   }
-  if (L.capacity) body.push(text(plot.right, 28, L.capacity.label, { anchor: "end", fill: "#d62728" }));
+  if (L.capacity) body.push(text(plot.right, L.subtitle ? 50 : 28, L.capacity.label, { anchor: "end", fill: "#d62728" }));
   return svgDocument({ width: L.width, height: L.height, title: L.title, desc: L.desc, body });
 }

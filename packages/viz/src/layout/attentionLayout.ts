@@ -2,7 +2,8 @@ import type { View } from "@hbmscope/core";
 import { scaleLog, type ScaleLogarithmic } from "d3-scale";
 import { formatBytes } from "@hbmscope/core";
 import { SERIES_COLORS } from "../palette.js";
-import { legendRows, type LegendItem } from "../axes.js";
+import { legendRows, legendTop, type LegendItem } from "../axes.js";
+import { withSubtitle } from "./chartFrame.js";
 
 /** One measurement of `hbmscope compare-attention --json`. Sizes in bytes. */
 export interface AttentionRow {
@@ -30,6 +31,8 @@ export interface AttentionChartOptions {
   height?: number;
   /** @defaultValue `"Peak memory against sequence length (<view> view)"` */
   title?: string;
+  /** The setup the chart shows (method, attention, batch, sequence...), drawn under the title and leading the description. @defaultValue none */
+  subtitle?: string;
 }
 
 export interface AttentionPanel {
@@ -39,17 +42,26 @@ export interface AttentionPanel {
   x: ScaleLogarithmic<number, number>;
   y: ScaleLogarithmic<number, number>;
   series: { variant: string; color: string; points: { seq: number; bytes: number }[] }[];
+  /** Variants whose lines coincide (every shared sequence length within 2%): one line hides the other, so the panel says so. */
+  coincide: { variants: [string, string]; note: string }[];
 }
+
+/** Two measurements closer than this (relative) are drawn as one line: the chart notes it. */
+export const COINCIDE_WITHIN = 0.02;
 
 export interface AttentionLayout {
   width: number;
   height: number;
   title: string;
+  /** The setup drawn under the title; "" for none. */
+  subtitle: string;
   desc: string;
   view: View;
   panels: AttentionPanel[];
   xTicks: { value: number; label: string }[];
   yTicks: { value: number; label: string }[];
+  /** The y axis title: which peak is plotted (`peak memory, physical view`). */
+  yLabel: string;
   legend: LegendItem[];
 }
 
@@ -88,9 +100,10 @@ export function attentionLayout(comparison: AttentionComparison, options: Attent
   const xDomain = pad(seqs[0], seqs[seqs.length - 1], 1.15);
   const yDomain = pad(Math.min(...bytes), Math.max(...bytes), 1.3);
 
-  const left = 68;
+  const left = 86; // room for the tick labels and the y axis title
   const gap = 36;
-  const top = 38 + 16 * legendRows(legend, left, width - 16) + 22;
+  const subtitle = options.subtitle ?? "";
+  const top = legendTop(subtitle) + 16 * legendRows(legend, left, width - 16) + 22;
   const bottom = height - 40;
   const panelWidth = (width - 16 - left - gap * (modes.length - 1)) / modes.length;
   const panels = modes.map((mode, k) => {
@@ -107,7 +120,18 @@ export function attentionLayout(comparison: AttentionComparison, options: Attent
           .sort((a, b) => a.seq - b.seq),
       }))
       .filter((s) => s.points.length > 0);
-    return { mode, title: MODE_TITLE[mode] ?? mode, plot, x, y, series };
+    const coincide: AttentionPanel["coincide"] = [];
+    for (let a = 0; a < series.length; a++) {
+      for (let b = a + 1; b < series.length; b++) {
+        const other = new Map(series[b].points.map((q) => [q.seq, q.bytes]));
+        const shared = series[a].points.filter((q) => other.has(q.seq));
+        if (shared.length > 0 && shared.every((q) => Math.abs(q.bytes - other.get(q.seq)!) <= COINCIDE_WITHIN * Math.max(q.bytes, other.get(q.seq)!))) {
+          const pair: [string, string] = [series[a].variant, series[b].variant];
+          coincide.push({ variants: pair, note: `${pair[0]} and ${pair[1]} coincide (within ${COINCIDE_WITHIN * 100}%)` });
+        }
+      }
+    }
+    return { mode, title: MODE_TITLE[mode] ?? mode, plot, x, y, series, coincide };
   });
 
   // Powers of two: every one, or every 2nd, 4th... so that at most about 6 show.
@@ -123,6 +147,7 @@ export function attentionLayout(comparison: AttentionComparison, options: Attent
     panels
       .map((p) => `${p.title}: ` + p.series.map((s) => `${s.variant} ${s.points.map((q) => `${q.seq}: ${formatBytes(q.bytes)}`).join(", ")}`).join("; "))
       .join(". ") +
-    ".";
-  return { width, height, title, desc, view, panels, xTicks, yTicks, legend };
+    "." +
+    panels.flatMap((p) => p.coincide.map((c) => ` ${p.title}: ${c.note}.`)).join("");
+  return { width, height, title, subtitle, desc: withSubtitle(subtitle, desc), view, panels, xTicks, yTicks, yLabel: `peak memory (${view} view)`, legend };
 }

@@ -2,9 +2,9 @@ import { scaleBand, scaleLinear, type ScaleBand, type ScaleLinear } from "d3-sca
 import { formatBytes } from "@hbmscope/core";
 import { byteTicks, type ByteBase } from "../formatBytes.js";
 import { colorsFor } from "../palette.js";
-import { legendRows, type LegendItem } from "../axes.js";
+import { legendRows, legendTop, type LegendItem } from "../axes.js";
 import { textWidth } from "../svg.js";
-import type { ChartFrame } from "./chartFrame.js";
+import { withSubtitle, type ChartFrame } from "./chartFrame.js";
 
 /** One bar: a scenario (e.g. "full fine-tune, bf16") and the parts its memory is made of, in bytes. */
 export interface BreakdownScenario {
@@ -33,6 +33,8 @@ export interface BreakdownChartOptions {
   height?: number;
   /** @defaultValue `"Memory by scenario"` */
   title?: string;
+  /** The setup the chart shows (method, attention, batch, sequence...), drawn under the title and leading the description. @defaultValue none */
+  subtitle?: string;
 }
 
 export interface BreakdownLayout extends ChartFrame {
@@ -43,6 +45,8 @@ export interface BreakdownLayout extends ChartFrame {
   bars: { key: string; label: string; total: number; totalLabel: string; segments: { name: string; from: number; to: number; color: string }[] }[];
   /** Tiers inside the axis; `row` 1 lifts a label that would overlap its left neighbour's. */
   tiers: { label: string; bytes: number; row: number }[];
+  /** Tiers beyond the axis (every scenario fits below them): named at the right end, so the chart lists every tier the text does. */
+  beyond: { label: string; bytes: number }[];
   legend: LegendItem[];
 }
 
@@ -85,7 +89,8 @@ export function breakdownLayout(scenarios: readonly BreakdownScenario[], options
   const labelWidth = Math.min(240, Math.max(40, ...scenarios.map((s) => textWidth(s.label, 11)))) + 12;
   const plot = { left: labelWidth, top: 0, right: width - 24, bottom: height - 40 };
   if (plot.right - plot.left < 100) throw new Error(`breakdownChart: width ${width} leaves no room for the bars; use at least ${labelWidth + 124}`);
-  plot.top = 38 + 16 * legendRows(legend, plot.left, plot.right) + 26;
+  const subtitle = options.subtitle ?? "";
+  plot.top = legendTop(subtitle) + 16 * legendRows(legend, plot.left, plot.right) + 26;
   const ticks = byteTicks(xMaxRaw, Math.max(2, Math.round((plot.right - plot.left) / 90)), base);
   const xMax = Math.max(xMaxRaw, ticks[ticks.length - 1].value);
   const x = scaleLinear().domain([0, xMax]).range([plot.left, plot.right]);
@@ -110,10 +115,11 @@ export function breakdownLayout(scenarios: readonly BreakdownScenario[], options
     if (row === 0) lastEnd = px + half;
     tiers.push({ label: t.label, bytes: t.bytes, row });
   }
+  const beyond = sortedTiers.filter((t) => t.bytes > xMax);
   const title = options.title ?? "Memory by scenario";
   const desc =
     `Stacked bars of memory per scenario. ` +
     bars.map((b) => `${b.label}: ${b.totalLabel} (${b.segments.map((g) => `${g.name} ${formatBytes(g.to - g.from)}`).join(", ")})`).join("; ") +
     `. GPU tiers: ${sortedTiers.map((t) => t.label).join(", ")}.`;
-  return { width, height, title, desc, plot, x, y, xTicks: ticks.filter((t) => t.value <= xMax), bars, tiers, legend };
+  return { width, height, title, subtitle, desc: withSubtitle(subtitle, desc), plot, x, y, xTicks: ticks.filter((t) => t.value <= xMax), bars, tiers, beyond, legend };
 }

@@ -1,15 +1,15 @@
 import { formatBytes, type TraceCounter } from "@hbmscope/core";
 import { scaleLinear, type ScaleLinear } from "d3-scale";
-import { legendRows, type LegendItem } from "../axes.js";
+import { legendRows, legendTop, type LegendItem } from "../axes.js";
 import { minMaxBuckets } from "../downsample.js";
 import { byteTicks } from "../formatBytes.js";
 import { SERIES_COLORS } from "../palette.js";
-import type { ChartFrame } from "./chartFrame.js";
+import { withSubtitle, type ChartFrame } from "./chartFrame.js";
 
 /** Colour of the predicted-peak line. */
-export const PREDICTED_COLOR = "#b07aa1";
+export const PREDICTED_COLOR = "#CC79A7";
 /** Colour of a capacity line. */
-export const CAPACITY_COLOR = "#d62728";
+export const CAPACITY_COLOR = "#c00000";
 
 export interface MonitorChartOptions {
   /** A predicted peak (bytes) drawn as a dashed horizontal line; `label` names it (`estimate`). */
@@ -20,6 +20,8 @@ export interface MonitorChartOptions {
   height?: number;
   /** @defaultValue `"GPU memory over the run"` */
   title?: string;
+  /** The setup the chart shows (method, attention, batch, sequence...), drawn under the title and leading the description. @defaultValue none */
+  subtitle?: string;
 }
 
 export interface MonitorLayout extends ChartFrame {
@@ -65,7 +67,8 @@ export function monitorLayout(counters: readonly TraceCounter[], options: Monito
   legend.push({ label: "peak", color: "#222", kind: "dot" });
   const left = 64;
   const right = width - 16;
-  const top = 52 + 16 * Math.max(0, legendRows(legend, left, right) - 1);
+  const subtitle = options.subtitle ?? "";
+  const top = legendTop(subtitle) + 14 + 16 * Math.max(0, legendRows(legend, left, right) - 1);
   const plot = { left, top, right, bottom: height - 44 };
 
   let tEnd = 0;
@@ -101,5 +104,5 @@ export function monitorLayout(counters: readonly TraceCounter[], options: Monito
     (peak ? `; ${peak.label}` : "") +
     (predicted ? `; predicted ${formatBytes(predicted.bytes)}` : "") +
     (capacities.length ? `; capacity ${capacities.map((c) => formatBytes(c.bytes)).join(", ")}` : "");
-  return { width, height, title, desc, plot, x, y, xTicks, yTicks, lines, capacities, predicted, peak, legend };
+  return { width, height, title, subtitle, desc: withSubtitle(subtitle, desc), plot, x, y, xTicks, yTicks, lines, capacities, predicted, peak, legend };
 }

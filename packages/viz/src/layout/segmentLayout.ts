@@ -4,8 +4,8 @@ import { format } from "d3-format";
 import { formatBytes } from "@hbmscope/core";
 import { byteTicks } from "../formatBytes.js";
 import { CATEGORY_COLORS } from "../palette.js";
-import { legendRows, type LegendItem } from "../axes.js";
-import type { ChartFrame } from "./chartFrame.js";
+import { legendRows, legendTop, type LegendItem } from "../axes.js";
+import { withSubtitle, type ChartFrame } from "./chartFrame.js";
 
 export interface SegmentChartOptions {
   /** Width in pixels. @defaultValue 800 */
@@ -14,6 +14,8 @@ export interface SegmentChartOptions {
   height?: number;
   /** @defaultValue `"Allocator memory map (<allocator>)"` */
   title?: string;
+  /** The setup the chart shows (method, attention, batch, sequence...), drawn under the title and leading the description. @defaultValue none */
+  subtitle?: string;
   /**
    * Most blocks drawn; beyond it the blocks with the largest area on screen are kept and the rest
    * counted in the description (a million tiny rectangles would make a file nobody can open).
@@ -35,8 +37,12 @@ export interface SegmentLayout extends ChartFrame {
   y: ScaleLinear<number, number>;
   xTicks: { value: number; label: string }[];
   yTicks: { value: number; label: string }[];
-  /** Reserved segments (free space shows as their background). */
+  /** Reserved segments (free space shows as their background); runs of segments thinner than a pixel are merged into one rectangle each. */
   segments: MapRect[];
+  /** How many segments were thinner than a pixel, and how many rectangles they were grouped into. */
+  grouped: { segments: number; groups: number };
+  /** The note under the title that says how the address axis is drawn (and what was grouped). */
+  note: string;
   /** Live blocks by category. */
   blocks: { category: Category; color: string; rects: MapRect[] }[];
   /** Blocks left out by `maxBlocks`. */
@@ -131,7 +137,7 @@ export function segmentLayout(run: ReplayRun, trace: Trace, options: SegmentChar
   }
   const blocks = CATEGORIES.map((cat, c) => ({ category: cat, color: CATEGORY_COLORS[cat], rects: byCat.get(c) ?? [] })).filter((g) => g.rects.length > 0);
 
-  const segments = run.segments.map((s) => {
+  const allSegments = run.segments.map((s) => {
     const y0 = packed(s.address);
     return { x0: Math.min(s.reservedAt, n), x1: s.releasedAt >= 0 ? Math.min(s.releasedAt, n) : n, y0, y1: y0 + s.bytes };
   });
@@ -142,10 +148,38 @@ export function segmentLayout(run: ReplayRun, trace: Trace, options: SegmentChar
   if (oom) legend.push({ label: oom.label, color: "#c00000", kind: "line" });
 
   const plot = { left: 68, top: 0, right: width - 16, bottom: height - 40 };
-  plot.top = 38 + 16 * legendRows(legend, plot.left, plot.right) + 16;
+  const subtitle = options.subtitle ?? "";
+  plot.top = legendTop(subtitle) + 16 * legendRows(legend, plot.left, plot.right) + 16;
   const x = scaleLinear().domain([0, xSpan]).range([plot.left, plot.right]);
   const yTicks = byteTicks(ySpan, Math.max(2, Math.round((plot.bottom - plot.top) / 60)));
   const y = scaleLinear().domain([0, Math.max(ySpan, yTicks[yTicks.length - 1].value)]).range([plot.bottom, plot.top]);
+  // Segments thinner than a pixel would draw as dense hairlines: runs of them (in address order)
+  // become one rectangle, at least a pixel tall, spanning their addresses and lifetimes.
+  const bytesPerPixel = y.domain()[1] / Math.max(1, plot.bottom - plot.top);
+  const segments: MapRect[] = [];
+  const grouped = { segments: 0, groups: 0 };
+  let group: MapRect | null = null;
+  for (const r of [...allSegments].sort((a, b) => a.y0 - b.y0 || a.x0 - b.x0)) {
+    if (r.y1 - r.y0 >= bytesPerPixel) {
+      if (group) segments.push(group);
+      group = null;
+      segments.push(r);
+      continue;
+    }
+    grouped.segments++;
+    if (group && r.y0 <= group.y1 + bytesPerPixel && group.y1 - group.y0 < bytesPerPixel) {
+      group = { x0: Math.min(group.x0, r.x0), x1: Math.max(group.x1, r.x1), y0: group.y0, y1: Math.max(group.y1, r.y1) };
+    } else {
+      if (group) segments.push(group);
+      group = { ...r };
+      grouped.groups++;
+    }
+  }
+  if (group) segments.push(group);
+  if (grouped.segments === 0) grouped.groups = 0;
+  const note =
+    "address (segments packed, bottom up)" +
+    (grouped.segments > 0 ? `; ${grouped.segments} segments thinner than a pixel drawn as ${grouped.groups} group${grouped.groups === 1 ? "" : "s"}` : "");
   const title = options.title ?? `Allocator memory map (${run.allocator.name})`;
   const omitted = all.length - kept.length;
   const desc =
@@ -153,18 +187,22 @@ export function segmentLayout(run: ReplayRun, trace: Trace, options: SegmentChar
     `peak reserved ${formatBytes(run.peaks.reserved.bytes)}, peak allocated ${formatBytes(run.peaks.allocated.bytes)}. ` +
     `Blocks coloured by category; grey is free space inside segments.` +
     (omitted > 0 ? ` ${omitted} of ${all.length} blocks too small to see are left out.` : "") +
+    (grouped.segments > 0 ? ` ${grouped.segments} segments thinner than a pixel are drawn as ${grouped.groups} grouped rectangles.` : "") +
     (oom ? ` ${oom.label} at event ${oom.index}.` : "");
   return {
     width,
     height,
     title,
-    desc,
+    subtitle,
+    desc: withSubtitle(subtitle, desc),
     plot,
     x,
     y,
     xTicks: x.ticks(Math.max(2, Math.round((plot.right - plot.left) / 90))).map((v) => ({ value: v, label: countFormat(v) })),
     yTicks: yTicks.filter((t) => t.value <= y.domain()[1]),
     segments,
+    grouped,
+    note,
     blocks,
     omitted,
     breaks: merged.slice(1).map((r) => r.packed),

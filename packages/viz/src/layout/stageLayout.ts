@@ -3,7 +3,7 @@ import { scaleLinear, type ScaleLinear } from "d3-scale";
 import { minMaxBuckets } from "../downsample.js";
 import { byteTicks } from "../formatBytes.js";
 import { SERIES_COLORS } from "../palette.js";
-import type { ChartFrame } from "./chartFrame.js";
+import { withSubtitle, type ChartFrame } from "./chartFrame.js";
 
 /** One row of a stage chart: a pipeline stage's live bytes over time. */
 export interface StageRow {
@@ -20,6 +20,8 @@ export interface StageRow {
 export interface StageChartOptions {
   /** @defaultValue `"Memory per pipeline stage"` */
   title?: string;
+  /** The setup the chart shows, drawn under the title and leading `<desc>`. @defaultValue `""` */
+  subtitle?: string;
   /** Width in pixels. @defaultValue 800 */
   width?: number;
   /** Height of one row in pixels. @defaultValue 56 */
@@ -75,7 +77,8 @@ export function stageLayout(rows: readonly StageRow[], options: StageChartOption
   const headings = groups.filter((g) => g !== "").length;
   const left = 150;
   const right = width - 16;
-  const top = 40;
+  const subtitle = options.subtitle ?? "";
+  const top = subtitle ? 58 : 40;
   let tEnd = 0;
   let tStart = Infinity;
   let vMax = 0;
@@ -119,5 +122,5 @@ export function stageLayout(rows: readonly StageRow[], options: StageChartOption
   const desc =
     `Live bytes of ${rows.length} pipeline stage rows${headings > 0 ? ` in ${headings} schedules` : ""} on a shared time axis; ` +
     out.map((r) => `${r.group ? `${r.group} ` : ""}${r.label}: ${r.peak.label}`).join("; ");
-  return { width, height, title, desc, plot, x, xLabel: options.xLabel ?? "time (forward passes)", xTicks, yMax, yTicks, rows: out, capacity };
+  return { width, height, title, subtitle, desc: withSubtitle(subtitle, desc), plot, x, xLabel: options.xLabel ?? "time (forward passes)", xTicks, yMax, yTicks, rows: out, capacity };
 }

@@ -2,12 +2,13 @@ import { CATEGORIES, eventAt, eventCount, eventPhases, eventTimes, timeline, typ
 import { scaleLinear, type ScaleLinear } from "d3-scale";
 import { format } from "d3-format";
 import { minMaxBuckets } from "../downsample.js";
+import { defaultXAxis, opSteps } from "../opSteps.js";
 import { formatBytes } from "@hbmscope/core";
 import { byteTicks } from "../formatBytes.js";
 import { CATEGORY_COLORS } from "../palette.js";
-import { textWidth } from "../svg.js";
-import { legendRows, type LegendItem } from "../axes.js";
-import type { ChartFrame } from "./chartFrame.js";
+import { clipLabel, textWidth } from "../svg.js";
+import { legendRows, legendTop, type LegendItem } from "../axes.js";
+import { withSubtitle, type ChartFrame } from "./chartFrame.js";
 
 export interface TimelineChartOptions {
   /** The trace the timeline comes from: phase bands, times and labels. Required with a `ReplayRun` input. */
@@ -16,14 +17,20 @@ export interface TimelineChartOptions {
   run?: ReplayRun;
   /** View to compute when given a trace. @defaultValue the run's view, else `"physical"` */
   view?: View;
-  /** Horizontal axis: event index, or the events' `time` (ms). @defaultValue `"event"` */
-  x?: "event" | "time";
+  /**
+   * Horizontal axis: event index, op call (every op call the same width, see `opSteps`), or the
+   * events' `time` (ms). @defaultValue `defaultXAxis(trace)`: `op` for tfjs traces, `time` for
+   * imported PyTorch snapshots with times, else `event`
+   */
+  x?: "event" | "op" | "time";
   /** Width in pixels. @defaultValue 800 */
   width?: number;
   /** Height in pixels. @defaultValue 400 */
   height?: number;
   /** @defaultValue `"Live memory by category (<view> view)"` */
   title?: string;
+  /** The setup the chart shows (method, attention, batch, sequence...), drawn under the title and leading the description. @defaultValue none */
+  subtitle?: string;
   /** Draw phase bands from the trace's phase marks. @defaultValue true */
   phases?: boolean;
 }
@@ -44,6 +51,8 @@ export interface TimelineLayout extends ChartFrame {
   x: ScaleLinear<number, number>;
   y: ScaleLinear<number, number>;
   xLabel: string;
+  /** What the horizontal axis counts. */
+  xMode: "event" | "op" | "time";
   xTicks: { value: number; label: string }[];
   yTicks: { value: number; label: string }[];
   /** Event indices drawn (per-pixel min/max of the total), increasing. */
@@ -60,6 +69,10 @@ export interface TimelineLayout extends ChartFrame {
   reserved: null | { label: string; indices: Int32Array; xs: Float64Array; values: Float64Array; peak: number; xEnd: number };
   /** Where the replay ran out of memory, if it did. */
   oom: null | { x: number; index: number; label: string };
+  /** The device capacity the run replayed with (a horizontal line), if it had one. */
+  capacity: null | { bytes: number; label: string };
+  /** After an OOM: the rest of the step is drawn faded, what it would have needed; `label` says so. */
+  pastOom: null | { from: number; label: string };
   phases: { label: string; from: number; to: number; showLabel: boolean }[];
   peak: { bytes: number; index: number; x: number; phase: string; op: string; label: string };
   legend: LegendEntry[];
@@ -108,7 +121,7 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
     );
   }
 
-  const xMode = options.x ?? "event";
+  const xMode = options.x ?? defaultXAxis(trace);
   let xOf: (i: number) => number = (i) => i;
   let xEnd = Math.max(n, 1);
   let xStart = 0;
@@ -123,8 +136,13 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
     xOf = (i) => times[i];
     xStart = n ? times[0] : 0;
     xEnd = n ? Math.max(times[n - 1], xStart + 1e-9) : 1;
+  } else if (xMode === "op") {
+    if (!trace) throw new Error('timelineChart: x "op" needs the trace (options.trace) for the ops of its events');
+    const steps = opSteps(trace);
+    xOf = (i) => steps[i];
+    xEnd = n ? steps[n - 1] + 1 : 1;
   } else if (xMode !== "event") {
-    throw new Error(`timelineChart: unknown x ${JSON.stringify(xMode)}; accepted: event, time`);
+    throw new Error(`timelineChart: unknown x ${JSON.stringify(xMode)}; accepted: event, op, time`);
   }
 
   const plot = { left: 68, top: 0, right: width - 16, bottom: height - 40 };
@@ -145,7 +163,7 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
       below = top;
     }
   } else {
-    layers.push({ key: "total", label: "live bytes", color: "#4e79a7", top: Float64Array.from(indices, (i) => tl.total[i]) });
+    layers.push({ key: "total", label: "live bytes", color: CATEGORY_COLORS.weight, top: Float64Array.from(indices, (i) => tl.total[i]) });
   }
 
   let reserved: TimelineLayout["reserved"] = null;
@@ -168,8 +186,12 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
   }
   const oom = run?.oom ? { x: xOf(run.oom.index), index: run.oom.index, label: `OOM at event ${run.oom.index}: ${formatBytes(run.oom.requested)} requested` } : null;
   if (oom) legend.push({ label: oom.label, color: OOM_COLOR, kind: "line" });
-  plot.top = 38 + 16 * legendRows(legend, plot.left, plot.right);
-  const top = Math.max(tl.peak.bytes, reserved?.peak ?? 0) * 1.15 || 1024;
+  const capacity = run && run.capacity !== null && Number.isFinite(run.capacity) ? { bytes: run.capacity, label: `capacity ${formatBytes(run.capacity)}` } : null;
+  if (capacity) legend.push({ label: capacity.label, color: CAPACITY_LINE_COLOR, kind: "line" });
+  const pastOom = oom && run!.oom!.index < n - 1 ? { from: oom.x, label: `after the OOM: what the step would have needed (peak ${formatBytes(tl.peak.bytes)})` } : null;
+  const subtitle = options.subtitle ?? "";
+  plot.top = legendTop(subtitle) + 16 * legendRows(legend, plot.left, plot.right);
+  const top = Math.max(tl.peak.bytes, reserved?.peak ?? 0, capacity?.bytes ?? 0) * 1.15 || 1024;
   const yTicks = byteTicks(top, Math.max(2, Math.round((plot.bottom - plot.top) / 60)));
   const yMax = Math.max(top, yTicks[yTicks.length - 1].value);
   const x = scaleLinear().domain([xStart, xEnd]).range([plot.left, plot.right]);
@@ -192,24 +214,28 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
   }
 
   const peak = tl.peak;
-  const peakParts = [`peak ${formatBytes(peak.bytes)}`];
+  const peakParts = [`${oom && peak.index >= oom.index ? "would need " : ""}peak ${formatBytes(peak.bytes)}`];
   if (peak.phase) peakParts.push(peak.phase);
-  if (peak.op) peakParts.push(peak.op);
+  if (peak.op) peakParts.push(clipLabel(peak.op));
   const title = options.title ?? `Live memory by category (${tl.view} view)`;
   const desc =
-    `Stacked area of live bytes by category over ${n} events (${tl.view} view). ` +
+    `Stacked area of live bytes by category over ${n} events (${tl.view} view), x axis by ${xMode === "op" ? `op call (${Math.round(xEnd)} calls)` : xMode}. ` +
     (peak.index >= 0 ? `Peak ${formatBytes(peak.bytes)} (${peak.bytes} bytes) after event ${peak.index}${peak.phase ? `, phase ${peak.phase}` : ""}${peak.op ? `, op ${peak.op}` : ""}.` : "No live bytes.") +
     (run ? ` Allocator ${run.allocator.name}: reserved peak ${formatBytes(run.peaks.reserved.bytes)}.` : "") +
-    (oom ? ` ${oom.label}.` : "");
+    (oom ? ` ${oom.label}.` : "") +
+    (capacity ? ` Device ${capacity.label} (${capacity.bytes} bytes).` : "") +
+    (pastOom ? ` After the OOM the step is drawn faded: ${pastOom.label}.` : "");
   return {
     width,
     height,
     title,
-    desc,
+    subtitle,
+    desc: withSubtitle(subtitle, desc),
     plot,
     x,
     y,
-    xLabel: xMode === "time" ? "time (ms)" : "event",
+    xLabel: xMode === "time" ? "time (ms)" : xMode === "op" ? "op call (a loop's repeated kernels share one)" : "event",
+    xMode,
     xTicks,
     yTicks: yTicks.filter((t) => t.value <= yMax),
     indices,
@@ -219,6 +245,8 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
     layers,
     reserved,
     oom,
+    capacity,
+    pastOom,
     phases,
     peak: { bytes: peak.bytes, index: peak.index, x: peak.index >= 0 ? xOf(peak.index) : 0, phase: peak.phase, op: peak.op, label: peakParts.join(" · ") },
     legend,
@@ -227,6 +255,9 @@ export function timelineLayout(input: Trace | Timeline | ReplayRun, options: Tim
 
 /** Colour of the out-of-memory marker. */
 export const OOM_COLOR = "#c00000";
+
+/** Colour of the device capacity line. */
+export const CAPACITY_LINE_COLOR = "#c00000";
 
 /** Fill of the gap between live bytes and the allocator's reserved bytes. */
 export const GAP_COLOR = "#f4c7c3";

@@ -37,4 +37,31 @@ describe("attentionChart", () => {
     );
     expect(() => attentionChart(attentionComparison(), { view: "virtual" as never })).toThrow(/accepted: logical, physical, backend/);
   });
+
+  it("attentionChart() ticks every measured sequence length, even uneven ones, and titles the y axis with the view", () => {
+    const rows = [300, 700, 1000, 4096].map((seq) => ({ variant: "naive", seq, mode: "train", peak: { logical: seq * 1e4, physical: seq * 2e4, backend: seq * 3e4 } }));
+    const L = attentionLayout({ rows }, { view: "backend" });
+    expect(L.xTicks.map((t) => t.label)).toEqual(["300", "700", "1000", "4096"]);
+    expect(L.yLabel).toBe("peak memory (backend view)");
+    const { svg } = attentionChart({ rows }, { view: "backend" });
+    for (const s of ["300", "700", "1000", "4096"]) expect(svg).toContain(`>${s}</text>`);
+    expect(svg).toMatch(/<text [^>]*transform="rotate\(-90[^"]*"[^>]*>peak memory \(backend view\)<\/text>/);
+  });
+
+  it("attentionChart() draws a forward panel only when there are forward runs", () => {
+    const train = attentionComparison().rows.filter((r) => r.mode === "train");
+    expect(attentionLayout({ rows: train }).panels.map((p) => p.mode)).toEqual(["train"]);
+    expect(attentionLayout(attentionComparison()).panels.map((p) => p.mode)).toEqual(["forward", "train"]);
+  });
+
+  it("attentionChart() notes two variants that coincide within 2% (one line would hide the other), and not others", () => {
+    const row = (variant: string, seq: number, bytes: number) => ({ variant, seq, mode: "train", peak: { logical: bytes, physical: bytes, backend: bytes } });
+    const rows = [row("naive", 256, 100e6), row("naive", 512, 400e6), row("flash", 256, 101.9e6), row("flash", 512, 396e6), row("chunked", 256, 103e6), row("chunked", 512, 300e6)];
+    const L = attentionLayout({ rows });
+    expect(L.panels[0].coincide.map((c) => c.note)).toEqual(["naive and flash coincide (within 2%)"]);
+    const { svg } = attentionChart({ rows });
+    expect(svg).toContain(">naive and flash coincide (within 2%)</text>");
+    expect(svg).toContain("training step: naive and flash coincide (within 2%).</desc>");
+    expect(attentionLayout(attentionComparison()).panels.every((p) => p.coincide.length === 0)).toBe(true);
+  });
 });

@@ -26,6 +26,29 @@ describe("breakdownChart", () => {
     expect(breakdownLayout([{ label: "a", parts: [{ name: "x", bytes: 30e9 }] }]).tiers).toEqual([]);
   });
 
+  it("breakdownChart() names the tiers beyond the axis, so the chart lists every tier it is given", () => {
+    const L = breakdownLayout([{ label: "a", parts: [{ name: "x", bytes: 10e9 }] }], { tiers: TIERS });
+    expect(L.tiers.map((t) => t.label)).toEqual(["16GB"]);
+    expect(L.beyond.map((t) => t.label)).toEqual(["24GB", "40GB", "80GB"]);
+    const svg = breakdownChart([{ label: "a", parts: [{ name: "x", bytes: 10e9 }] }], { tiers: TIERS }).svg;
+    expect(svg).toContain("beyond the axis: 24GB, 40GB, 80GB \u2192</text>");
+  });
+
+  it("breakdownChart() draws the value labels after the tier lines, each on a backing, so no tier line crosses one", () => {
+    const svg = breakdownChart(sevenBScenarios(), { tiers: TIERS }).svg;
+    const lastTier = svg.lastIndexOf('class="tier"');
+    const values = [...svg.matchAll(/<g class="value">\n<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="16" fill="#[0-9a-fA-F]{6}"\/>\n<text [^>]*>/g)];
+    expect(values).toHaveLength(3);
+    for (const v of values) expect(v.index!).toBeGreaterThan(lastTier);
+  });
+
+  it("breakdownChart() writes a value label inside a bar in the text colour with the better contrast on that bar's colour", () => {
+    // A bar that reaches the right end: its label goes inside, on the last part's colour.
+    const svg = breakdownChart([{ label: "a", parts: [{ name: "weights", bytes: 9e9 }, { name: "temporary", bytes: 1e9 }] }, { label: "b", parts: [{ name: "weights", bytes: 10e9 }] }]).svg;
+    const fills = [...svg.matchAll(/<g class="value">\n<rect [^>]*fill="(#[0-9a-fA-F]{6})"\/>\n<text [^>]*fill="(#[0-9a-fA-F]{6})"/g)].map((m) => [m[1], m[2]]);
+    expect(fills).toEqual([["#F0E442", "#111111"], ["#0072B2", "#ffffff"]]);
+  });
+
   it("breakdownChart() takes labelled tiers and decimal units", () => {
     const L = breakdownLayout([{ label: "a", parts: [{ name: "x", bytes: 2 ** 30 }] }], { tiers: [{ label: "edge", bytes: 1.5 * 2 ** 30 }] });
     expect(L.tiers).toEqual([{ label: "edge", bytes: 1.5 * 2 ** 30, row: 0 }]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cachingAllocator, ideal, replay } from "@hbmscope/core";
+import { cachingAllocator, ideal, replay, traceBuilder } from "@hbmscope/core";
 import { segmentChart, segmentLayout } from "../../src/index.js";
 import { syntheticTrace } from "../../../../bench/syntheticTrace.js";
 import { firstFitRun, trainingStepTrace } from "../fixtures.js";
@@ -62,5 +62,28 @@ describe("segmentChart", () => {
     const t = trainingStepTrace();
     expect(() => segmentChart(firstFitRun(t), syntheticTrace(10))).toThrow(/the run places 25 buffers but the trace has/);
     expect(() => segmentChart({} as never, t)).toThrow(/expected a ReplayRun/);
+  });
+
+  it("segmentChart() groups segments thinner than a pixel and says so; the axis note starts at the axis", () => {
+    const b = traceBuilder();
+    b.alloc({ bytes: 8 * 2 ** 30, category: "weight" });
+    // 300 buffers just under 1 MiB, all live: the small pool reserves a 2 MiB segment for every two.
+    for (let i = 0; i < 300; i++) b.alloc({ bytes: 2 ** 20 - 512, category: "activation" });
+    const t = b.build();
+    const run = replay(t, cachingAllocator());
+    expect(run.segments.length).toBeGreaterThan(100);
+    const L = segmentLayout(run, t);
+    expect(L.grouped.segments).toBe(run.segments.length - 1);
+    expect(L.grouped.groups).toBeGreaterThan(0);
+    expect(L.grouped.groups).toBeLessThan(L.grouped.segments);
+    expect(L.segments.length).toBe(1 + L.grouped.groups);
+    const perPixel = L.y.domain()[1] / (L.plot.bottom - L.plot.top);
+    for (const r of L.segments) expect(r.y1 - r.y0).toBeGreaterThanOrEqual(Math.min(perPixel, 0.99 * perPixel));
+    expect(L.note).toBe(`address (segments packed, bottom up); ${L.grouped.segments} segments thinner than a pixel drawn as ${L.grouped.groups} groups`);
+    const { svg } = segmentChart(run, t);
+    expect(svg).toContain(`<text x="${L.plot.left}" y="${L.plot.top - 8}" fill="#555">address (segments packed, bottom up); `);
+    expect(svg).toContain(`segments thinner than a pixel are drawn as ${L.grouped.groups} grouped rectangles.`);
+    // A replay whose segments are all visible groups nothing.
+    expect(segmentLayout(firstFitRun(trainingStepTrace()), trainingStepTrace()).grouped).toEqual({ segments: 0, groups: 0 });
   });
 });

@@ -72,6 +72,47 @@ describe("timelineChart", () => {
     assertSvgSnapshot("timeline-oom", svg);
   });
 
+  it("timelineChart() of a replay that ran out of memory draws the capacity line and fades what the step would have needed after it", () => {
+    const t = trainingStepTrace();
+    const run = replay(t, cachingAllocator(), { view: "physical", capacity: 64 * 2 ** 20 });
+    const L = timelineLayout(t, { run });
+    expect(L.capacity).toEqual({ bytes: 64 * 2 ** 20, label: "capacity 64.00 MiB" });
+    expect(L.pastOom).toEqual({ from: 12, label: "after the OOM: what the step would have needed (peak 106.00 MiB)" });
+    expect(L.peak.label).toBe("would need peak 106.00 MiB · optimizer · AdamState");
+    expect(L.legend.map((e) => e.label)).toContain("capacity 64.00 MiB");
+    const { svg } = timelineChart(t, { run });
+    const cap = /<line class="capacity" x1="[\d.]+" x2="[\d.]+" y1="([\d.]+)" y2="([\d.]+)"/.exec(svg)!;
+    expect(Number(cap[1])).toBeCloseTo(L.y(64 * 2 ** 20), 1);
+    expect(cap[1]).toBe(cap[2]);
+    const past = /<rect class="past-oom" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/.exec(svg)!;
+    expect(Number(past[1])).toBeCloseTo(L.x(12), 1);
+    expect(Number(past[1]) + Number(past[2])).toBeCloseTo(L.plot.right, 1);
+    expect(svg).toContain("after the OOM: what the step would have needed (peak 106.00 MiB)</text>");
+    expect(L.desc).toContain("Device capacity 64.00 MiB (67108864 bytes). After the OOM the step is drawn faded");
+    // Without a capacity: no capacity line, nothing faded.
+    const free = timelineLayout(t, { run: replay(t, cachingAllocator(), { view: "physical" }) });
+    expect([free.capacity, free.pastOom]).toEqual([null, null]);
+  });
+
+  it("timelineChart() draws a leader from the peak label to the exact peak point", () => {
+    const trace = syntheticTrace(20_000);
+    const L = timelineLayout(trace, { width: 400, height: 250 });
+    const { svg } = timelineChart(trace, { width: 400, height: 250 });
+    const leader = /<line class="peak-leader" x1="[\d.]+" y1="[\d.]+" x2="([\d.]+)" y2="([\d.]+)"/.exec(svg)!;
+    expect(Number(leader[1])).toBeCloseTo(L.x(L.peak.x), 1);
+    expect(Number(leader[2])).toBeCloseTo(L.y(L.peak.bytes), 1);
+    const circle = /<g class="peak">[^]*?<circle cx="([\d.]+)" cy="([\d.]+)"/.exec(svg)!;
+    expect([Number(circle[1]), Number(circle[2])]).toEqual([Number(leader[1]), Number(leader[2])]);
+  });
+
+  it("timelineChart() draws the subtitle under the title and leads the description with it", () => {
+    const subtitle = "llama-2-7b · full fine-tune · flash attention · batch 1 · seq 4096";
+    const { svg } = timelineChart(trainingStepTrace(), { subtitle });
+    expect(svg).toContain(`<text class="subtitle" x="68" y="38" fill="#555">${subtitle}</text>`);
+    expect(svg).toContain(`<desc>${subtitle}. Stacked area`);
+    expect(timelineLayout(trainingStepTrace(), { subtitle }).plot.top).toBe(timelineLayout(trainingStepTrace()).plot.top + 18);
+  });
+
   it("timelineChart() refuses a run of another view than the timeline's", () => {
     const t = trainingStepTrace();
     expect(() => timelineChart(timeline(t, { byCategory: true }), { trace: t, run: replay(t, cachingAllocator()) })).toThrow(

@@ -111,6 +111,8 @@ export class SymEngine {
   private explicitPhase = "setup";
   private opStack: string[] = [];
   private gradScope: string | null = null;
+  /** The scope a saved copy's allocations take: its source's (see `clone`). */
+  private copyScope: string | null = null;
   private lastLayerMark = "";
 
   constructor(readonly backend: TfBackend) {}
@@ -125,6 +127,7 @@ export class SymEngine {
   }
 
   private path(): string {
+    if (this.copyScope !== null) return this.copyScope;
     if (this.gradScope !== null) return this.gradScope;
     return this.scopes.length ? this.scopes[this.scopes.length - 1].path : "";
   }
@@ -218,13 +221,22 @@ export class SymEngine {
     return t;
   }
 
-  /** `tf.clone` (the Identity kernel): shares the buffer on cpu, copies it on wasm. */
+  /**
+   * `tf.clone` (the Identity kernel): shares the buffer on cpu, copies it on wasm. Inside a kernel
+   * (saving a tensor for backward) the copy is named after its source, `<op> (copy)` in the
+   * source's scope, as the tracer names it.
+   */
   clone(t: SymTensor): SymTensor {
-    this.opStack.push("Identity");
+    const saved = this.kernelDepth > 0 && t.logical !== undefined;
+    const op = saved ? `${t.logical!.op} (copy)` : "Identity";
+    const outer = this.copyScope;
+    if (saved) this.copyScope = t.logical!.scope;
+    this.opStack.push(op);
     try {
-      return this.backend === "cpu" ? this.register(t.data, t.shape, t.dtype, "Identity") : this.makeTensor(t.shape, t.dtype);
+      return this.backend === "cpu" ? this.register(t.data, t.shape, t.dtype, op) : this.makeTensor(t.shape, t.dtype);
     } finally {
       this.opStack.pop();
+      this.copyScope = outer;
     }
   }
 
