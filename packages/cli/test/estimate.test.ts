@@ -64,6 +64,20 @@ describe("hbmscope estimate", () => {
     expect(human.stdout).toContain("fits on each tier:");
   });
 
+  it("estimate --json carries the estimator's own notes and then the notes about the flags", async () => {
+    // --seq beyond the model's positions is the estimator's note; --zero 3 with dp 1 is the CLI's.
+    const r = await run([...lora, "--seq", "8192", "--zero", "3", "--json"]);
+    expect(r.code).toBe(0);
+    const notes = JSON.parse(r.stdout).notes as string[];
+    const own = notes.findIndex((n) => /seq 8192 is longer than llama-2-7b's 4096 positions/.test(n));
+    const flag = notes.findIndex((n) => /--zero/.test(n));
+    expect(own).toBeGreaterThanOrEqual(0);
+    expect(flag).toBeGreaterThan(own);
+    const params = JSON.parse((await run(["estimate", "--params", "4e9", "--zero", "3", "--json"])).stdout).notes as string[];
+    expect(params[0]).toMatch(/activations need the architecture/);
+    expect(params.some((n) => /--zero/.test(n))).toBe(true);
+  });
+
   it("estimate --params gives model states only and says activations need the architecture", async () => {
     const r = await run(["estimate", "--params", "4e9", "--precision", "bf16-pure", "--json"]);
     expect(r.code).toBe(0);

@@ -241,7 +241,7 @@ export function registerEstimate(program: Command, io: Io) {
           throw new CliError((e as Error).message.replace(/^modelStatesFromParams: /, "--params: ").replace("give trainableParams", "give --trainable-params"), 2);
         }
         sayNotes();
-        io.stdout(opts.json ? JSON.stringify({ ...r, notes }) + "\n" : renderParamsOnly(r));
+        io.stdout(opts.json ? JSON.stringify({ ...r, notes: [...r.notes, ...notes] }) + "\n" : renderParamsOnly(r));
         if (r.fits === false) throw doesNotFit(r.total, gpu!);
         return;
       }
@@ -257,7 +257,8 @@ export function registerEstimate(program: Command, io: Io) {
         writeOutput(opts.svg, fig.svg, io, "--svg");
       }
       sayNotes();
-      (toStdout ? io.stderr : io.stdout)(opts.json ? JSON.stringify({ ...r.json, notes }) + "\n" : renderEstimate(r, gpu));
+      // The estimator's own notes (say, hf falling back to fused) first, then those about the flags.
+      (toStdout ? io.stderr : io.stdout)(opts.json ? JSON.stringify({ ...r.json, notes: [...r.json.notes, ...notes] }) + "\n" : renderEstimate(r, gpu));
       if (r.json.fits === false) throw doesNotFit(r.estimate.total, gpu!);
     });
 }
