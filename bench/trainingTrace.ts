@@ -57,5 +57,6 @@ export function trainingTrace(events: number, model = "llama-2-7b"): Trace {
     for (const id of ids.values()) if (out.length < events) out.push({ kind: "free", buffer: id });
     iteration++;
   }
-  return { format: "hbmscope.trace", version: 1, meta: { source: "bench/trainingTrace", model, steps: iteration }, buffers, events: out, marks };
+  // The last step may be cut short: its marks past the end go.
+  return { format: "hbmscope.trace", version: 1, meta: { source: "bench/trainingTrace", model, steps: iteration }, buffers, events: out, marks: marks.filter((m) => m.at <= out.length) };
 }
