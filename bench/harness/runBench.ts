@@ -93,7 +93,7 @@ function runOnce(row: Row, ctx: RowContext): Measured | { skip: string } {
     const c = row.command(ctx);
     if (!Array.isArray(c)) return c;
     argv = c;
-  } else argv = ["--conditions=source", "--import", "tsx", new URL("./child.ts", import.meta.url).pathname, row.name];
+  } else argv = ["--expose-gc", "--conditions=source", "--import", "tsx", new URL("./child.ts", import.meta.url).pathname, row.name];
   const t0 = performance.now();
   const run = spawnSync("/usr/bin/time", ["-f", "maxrss_kb=%M", process.execPath, ...argv], { encoding: "utf8", cwd: root, maxBuffer: 1 << 30 });
   const wall = performance.now() - t0;
