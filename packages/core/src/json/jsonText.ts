@@ -242,18 +242,19 @@ export class JsonText {
    * of an item, and JSON.parse of the items before it checks that guess: a cut inside a string or
    * a nested value leaves a string or a bracket open, which JSON.parse refuses. Returns the parsed
    * items with the cursor on the comma, or null (cursor unmoved) where the guess fails or no
-   * needle comes before the end of the text: the careful way then reads that batch.
+   * needle comes within 4 batches' length: the careful way then reads that batch.
    */
   private cutBatch(needle: string, target: number): unknown[] | null {
     this.keep = this.i;
     let at = -1;
     for (;;) {
       at = this.s.indexOf(needle, this.keep + target);
-      if (at >= 0 || !this.more()) break;
+      // Near the array's end the needle may not come again: look no further than 4 batches on.
+      if (at >= 0 || this.s.length - this.keep > 4 * target || !this.more()) break;
     }
     const from = this.keep;
     this.keep = -1;
-    if (at < 0) {
+    if (at < 0 || at - from > 4 * target) {
       this.i = from;
       return null;
     }
