@@ -11,6 +11,11 @@ export interface BenchOptions {
   runs?: number;
   /** PyTorch's MemoryViz.js (or a file exporting process_alloc_data), for the peer rows. */
   peer?: string;
+  /**
+   * Another checkout of hbmscope, built (its packages/cli/dist): each whole-process hbmscope row is
+   * also run with its CLI, as `<row>@baseline`, interleaved with the others (before/after figures).
+   */
+  baseline?: string;
 }
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -51,6 +56,15 @@ export async function runBench(options: BenchOptions): Promise<boolean> {
     peer: options.peer,
   };
   console.log(`hbmscope bench: ${selected.length} rows, ${runs} fresh processes each, interleaved; CLI ${existsSync(built) ? "built (packages/cli/dist)" : "from source (tsx): run pnpm build for the installed figures"}`);
+  if (options.baseline) {
+    const other = `${options.baseline.replace(/\/$/, "")}/packages/cli/dist/bin.js`;
+    if (!existsSync(other)) throw new Error(`pnpm bench: --baseline needs a built checkout; ${other} does not exist (run pnpm build there)`);
+    for (const row of [...selected]) {
+      if (!row.command || !row.name.startsWith("inspect-") && !row.name.startsWith("replay-")) continue;
+      const command = row.command;
+      selected.splice(selected.indexOf(row) + 1, 0, { ...row, name: `${row.name}@baseline`, what: `${row.what}, with the baseline's CLI`, with: [], command: (c) => command({ ...c, cli: [other] }) });
+    }
+  }
   const results = new Map<string, Measured[]>();
   const skipped = new Map<string, string>();
   for (let r = 0; r < runs; r++) {
@@ -84,6 +98,13 @@ export async function runBench(options: BenchOptions): Promise<boolean> {
   const judged = verdicts(stats);
   if (judged.length) console.log("\ngoals (issue 17), judged on medians of this run:");
   for (const v of judged) console.log(`  ${v.row}: ${v.figure}; goal ${v.goal}: ${v.met === "skipped" ? "needs --peer" : v.met ? "met" : "MISSED"}`);
+  const before = [...stats.keys()].filter((k) => k.endsWith("@baseline") && stats.has(k.slice(0, -"@baseline".length)));
+  if (before.length) console.log("\nagainst the baseline (medians of this run):");
+  for (const k of before) {
+    const name = k.slice(0, -"@baseline".length);
+    const [a, b] = [stats.get(name)!, stats.get(k)!];
+    console.log(`  ${name}: ${(a.median / 1000).toFixed(2)} s against ${(b.median / 1000).toFixed(2)} s = ${(a.median / b.median).toFixed(2)}x${a.rss && b.rss ? `; RSS ${(a.rss.median / 2 ** 20).toFixed(0)} against ${(b.rss.median / 2 ** 20).toFixed(0)} MiB` : ""}`);
+  }
   return judged.every((v) => v.met !== false);
 }
 
