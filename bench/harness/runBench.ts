@@ -92,8 +92,9 @@ export async function runBench(options: BenchOptions): Promise<boolean> {
     stats.set(row.name, st);
     const rate = st.events ? `, ${((st.events / st.median) * 1000 / 1e6).toFixed(2)}M events/s` : "";
     const rss = st.rss ? `, RSS ${(st.rss.median / 2 ** 20).toFixed(0)} MiB (max ${(st.rss.max / 2 ** 20).toFixed(0)})` : "";
+    const cpu = st.cpu !== undefined ? `, CPU ${st.cpu.toFixed(0)} ms` : "";
     const value = st.value !== undefined ? `, figure ${st.value.toFixed(3)} (${ms.map((m) => m.value!.toFixed(3)).join(", ")})` : "";
-    console.log(`${row.name}: ${st.min.toFixed(0)} / ${st.median.toFixed(0)} / ${st.max.toFixed(0)} ms (${st.runs})${rate}${rss}${value}  [${row.what}]`);
+    console.log(`${row.name}: ${st.min.toFixed(0)} / ${st.median.toFixed(0)} / ${st.max.toFixed(0)} ms (${st.runs})${rate}${cpu}${rss}${value}  [${row.what}]`);
   }
   const judged = verdicts(stats);
   if (judged.length) console.log("\ngoals (issue 17), judged on medians of this run:");
@@ -134,6 +135,7 @@ function summarize(ms: Measured[]): Stats {
   const t = sorted(ms.map((m) => m.ms));
   const rss = ms.map((m) => m.rss ?? 0).filter((x) => x > 0);
   const values = ms.map((m) => m.value).filter((v): v is number => v !== undefined);
+  const cpus = ms.map((m) => m.cpu).filter((v): v is number => v !== undefined);
   return {
     runs: ms.length,
     min: t[0],
@@ -142,5 +144,6 @@ function summarize(ms: Measured[]): Stats {
     events: ms[0].events,
     rss: rss.length ? { median: mid(rss), max: Math.max(...rss) } : undefined,
     value: values.length ? mid(values) : undefined,
+    cpu: cpus.length ? mid(cpus) : undefined,
   };
 }
