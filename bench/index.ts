@@ -1,37 +1,28 @@
 /**
- * `pnpm bench`: speed and memory targets, measured in one run on this machine.
- * Each section prints its figures and whether its target was met. Pass section names to run a few.
+ * `pnpm bench [row|group ...] [--runs N] [--peer path/to/MemoryViz.js] [--baseline DIR]`: speed and memory goals,
+ * each row in fresh processes (bench/harness/). No names: every row. `pnpm bench peer --peer FILE`
+ * times PyTorch's memory_viz processing beside hbmscope on the same snapshots.
  */
-import { timelineBench } from "./timeline.bench.js";
-import { inspectBench } from "./inspect.bench.js";
-import { vizBench } from "./viz.bench.js";
-import { allocBench } from "./alloc.bench.js";
-import { interopBench } from "./interop.bench.js";
+import { runBench } from "./harness/runBench.js";
 
-const only = new Set(process.argv.slice(2));
-const want = (name: string) => only.size === 0 || only.has(name);
-
-if (want("timeline") || want("inspect")) {
-  const { json } = await timelineBench();
-  if (want("inspect")) inspectBench(json);
+const args = process.argv.slice(2);
+const names: string[] = [];
+let runs: number | undefined;
+let peer: string | undefined;
+let baseline: string | undefined;
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a === "--runs") {
+    runs = Number(args[++i]);
+    if (!Number.isInteger(runs) || runs < 1) throw new Error(`pnpm bench: --runs must be a whole number >= 1; got ${args[i]}`);
+  } else if (a === "--peer") {
+    peer = args[++i];
+    if (!peer) throw new Error("pnpm bench: --peer needs a file: PyTorch's torch/utils/viz/MemoryViz.js");
+  } else if (a === "--baseline") {
+    baseline = args[++i];
+    if (!baseline) throw new Error("pnpm bench: --baseline needs a folder: another checkout of hbmscope, built");
+  } else if (a.startsWith("--")) throw new Error(`pnpm bench: unknown option ${a}; accepted: --runs N, --peer FILE, --baseline DIR`);
+  else if (a !== "--") names.push(a);
 }
-
-if (want("viz")) vizBench();
-if (want("alloc")) allocBench();
-if (want("sim")) {
-  const { simBench } = await import("./sim.bench.js");
-  simBench();
-}
-if (want("model")) {
-  const { modelBench } = await import("./model.bench.js");
-  modelBench();
-}
-if (want("interop")) interopBench();
-if (want("report")) {
-  const { reportBench } = await import("./report.bench.js");
-  await reportBench();
-}
-if (want("tfjs")) {
-  const { tfjsBench } = await import("./tfjs.bench.js");
-  await tfjsBench();
-}
+const ok = await runBench({ names, runs, peer, baseline });
+process.exitCode = ok ? 0 : 1;

@@ -6,7 +6,8 @@ import { defaultSetup, preset, simulateStep } from "@hbmscope/model";
  * `defaultSetup`, eager semantics), one setup then training steps until the count is reached.
  * Setup buffers (weights, optimizer states) are allocated once; each step repeats the simulated
  * step's events with fresh buffer ids, and frees at its end what the step left live (its inputs),
- * as the next iteration's tensors replace them. A few thousand buffers are live at once and
+ * as the next iteration's tensors replace them; a setup buffer that the step frees (the previous
+ * step's output) is freed by the first step only. A few thousand buffers are live at once and
  * activations come and go like a stack, as in a real step.
  */
 export function trainingTrace(events: number, model = "llama-2-7b"): Trace {
@@ -44,7 +45,11 @@ export function trainingTrace(events: number, model = "llama-2-7b"): Trace {
       } else {
         const id = ids.get(e.buffer) ?? setupIds.get(e.buffer);
         if (id === undefined) throw new Error(`trainingTrace: step frees buffer ${e.buffer}, never allocated`);
-        if (!ids.has(e.buffer)) throw new Error("trainingTrace: a step frees a setup buffer; it cannot be repeated");
+        if (!ids.has(e.buffer)) {
+          // A setup buffer standing for the previous step's output (e.g. its logits): the first
+          // step frees it; later steps' previous outputs were freed at the end of their step.
+          if (iteration > 0) continue;
+        }
         ids.delete(e.buffer);
         out.push({ kind: "free", buffer: id });
       }
@@ -52,5 +57,6 @@ export function trainingTrace(events: number, model = "llama-2-7b"): Trace {
     for (const id of ids.values()) if (out.length < events) out.push({ kind: "free", buffer: id });
     iteration++;
   }
-  return { format: "hbmscope.trace", version: 1, meta: { source: "bench/trainingTrace", model, steps: iteration }, buffers, events: out, marks };
+  // The last step may be cut short: its marks past the end go.
+  return { format: "hbmscope.trace", version: 1, meta: { source: "bench/trainingTrace", model, steps: iteration }, buffers, events: out, marks: marks.filter((m) => m.at <= out.length) };
 }

@@ -101,6 +101,33 @@ function readJsonSnapshot(source: ByteSource, dict: ReadPickleOptions["dict"]): 
  */
 function applyDictHook(v: unknown, dict: NonNullable<ReadPickleOptions["dict"]>): unknown {
   if (v === null || typeof v !== "object") return v;
+  return hookTree(v as Record<string | number, unknown>, dict, 0);
+}
+
+/**
+ * `applyDictHook` by recursion, the common case (a trace entry nests 3 deep): same order (children
+ * last key first, each subtree done before the next, then the object itself), no stack of frames
+ * built. Past 64 levels it hands the rest to the iterative walk.
+ */
+function hookTree(x: Record<string | number, unknown>, dict: NonNullable<ReadPickleOptions["dict"]>, depth: number): unknown {
+  if (Array.isArray(x)) {
+    for (let i = x.length - 1; i >= 0; i--) {
+      const e = x[i];
+      if (e !== null && typeof e === "object") x[i] = depth < 64 ? hookTree(e, dict, depth + 1) : applyDictHookIteratively(e, dict);
+    }
+    return x;
+  }
+  const keys = Object.keys(x);
+  for (let j = keys.length - 1; j >= 0; j--) {
+    const e = x[keys[j]];
+    if (e !== null && typeof e === "object") x[keys[j]] = depth < 64 ? hookTree(e as Record<string | number, unknown>, dict, depth + 1) : applyDictHookIteratively(e, dict);
+  }
+  return dict(x as { [key: string]: PickleValue });
+}
+
+/** `applyDictHook` without recursion: for values nested deeper than the call stack allows. */
+function applyDictHookIteratively(v: unknown, dict: NonNullable<ReadPickleOptions["dict"]>): unknown {
+  if (v === null || typeof v !== "object") return v;
   const root = { value: v };
   // Post-order over containers: a frame is visited again once its children are done.
   const stack: { parent: Record<string | number, unknown>; key: string | number; done: boolean }[] = [{ parent: root as never, key: "value", done: false }];

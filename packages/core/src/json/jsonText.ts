@@ -184,7 +184,18 @@ export class JsonText {
     }
     let k = 0;
     let closed = false;
+    // The fast way's separator (see `cutBatch`) and batch length in characters, once the first
+    // batch (read the careful way) has shown what items look like.
+    let needle = "";
+    let target = 0;
     while (!closed) {
+      this.skipSpace();
+      const cut = needle === "" ? null : this.cutBatch(needle, target);
+      if (cut !== null) {
+        for (const item of cut) each(item, k++);
+        this.next(); // the "," before the next item (cutBatch stopped on it)
+        continue;
+      }
       // One batch: from the first item's start to the last one's end, separators included.
       this.keep = this.i;
       let inBatch = 0;
@@ -212,8 +223,50 @@ export class JsonText {
       } catch {
         batch = parseEach(text, this.base + from, this.error);
       }
+      if (needle === "" && inBatch === BATCH) {
+        // Objects whose text starts with a key ({"action": ...): the items' separator is "," then
+        // that start, which nested objects (frames, with other keys) do not repeat.
+        const m = /^\{"[A-Za-z_][\w]*":/.exec(text);
+        if (m) {
+          needle = `,${m[0]}`;
+          target = length;
+        }
+      }
       for (const item of batch) each(item, k++);
     }
+  }
+
+  /**
+   * The fast way to a batch of items, at the cursor (an item's start): the first `needle` (a comma
+   * and the start every item's text shares) at least `target` characters on is taken for the end
+   * of an item, and JSON.parse of the items before it checks that guess: a cut inside a string or
+   * a nested value leaves a string or a bracket open, which JSON.parse refuses. Returns the parsed
+   * items with the cursor on the comma, or null (cursor unmoved) where the guess fails or no
+   * needle comes within 4 batches' length: the careful way then reads that batch.
+   */
+  private cutBatch(needle: string, target: number): unknown[] | null {
+    this.keep = this.i;
+    let at = -1;
+    for (;;) {
+      at = this.s.indexOf(needle, this.keep + target);
+      // Near the array's end the needle may not come again: look no further than 4 batches on.
+      if (at >= 0 || this.s.length - this.keep > 4 * target || !this.more()) break;
+    }
+    const from = this.keep;
+    this.keep = -1;
+    if (at < 0 || at - from > 4 * target) {
+      this.i = from;
+      return null;
+    }
+    let batch: unknown;
+    try {
+      batch = JSON.parse(`[${this.s.slice(from, at)}]`);
+    } catch {
+      this.i = from;
+      return null;
+    }
+    this.i = at;
+    return batch as unknown[];
   }
 }
 

@@ -1,6 +1,8 @@
 import type { Allocator, AllocatorInput, AllocatorState } from "../allocator.js";
 import type { ReplaySegment } from "../replayRun.js";
 import { PlacementState } from "./placementState.js";
+import { IntervalLists } from "./intervalLists.js";
+import { IntervalUnion } from "./intervalUnion.js";
 
 /** TFLite aligns arena tensors to 64 bytes (kDefaultTensorAlignment, tensorflow/lite/arena_planner.h). */
 export const TFLITE_TENSOR_ALIGNMENT = 64;
@@ -82,18 +84,15 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
   const order = sizeOrder(byStart, size, alignment);
   let leaves = 1;
   while (leaves < m) leaves *= 2;
-  // Filled by push, not `new Array(length)`: V8 makes a long array made that way a dictionary.
-  const cover: number[][] = [];
-  const sub: number[][] = [];
-  for (let i = 0; i < 2 * leaves; i++) {
-    cover.push(EMPTY);
-    sub.push(EMPTY);
-  }
+  // Node i's `cover` is list i, its `sub` list 2 * leaves + i.
+  // About 32 numbers a buffer on a training trace (bench/trainingTrace.ts, 500k buffers).
+  const lists = new IntervalLists(4 * leaves, 32 * m);
+  const subs = 2 * leaves;
   const stamp = new Int32Array(2 * leaves).fill(-1);
   // Nodes from `low` on (the leaves and the two levels above them) keep no `sub` list.
   const low = Math.max(1, leaves >> 2);
   const canonical = new Int32Array(64);
-  const union = new Union();
+  const union = new IntervalUnion();
   let arena = 0;
   for (let k = 0; k < m; k++) {
     const r = order[k];
@@ -113,19 +112,19 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
     union.clear();
     for (let j = 0; j < pieces; j++) {
       const c = canonical[j];
-      if (c < low) union.add(sub[c]);
+      if (c < low) union.addList(lists, subs + c);
       else {
         // Nodes in the lowest levels keep no `sub`: their subtree's covers (at most 7) stand in.
         for (let first = c, width = 1; first < 2 * leaves; first *= 2, width *= 2) {
-          for (let node = first; node < first + width; node++) union.add(cover[node]);
+          for (let node = first; node < first + width; node++) union.addList(lists, node);
         }
       }
     }
     let a = r + leaves;
     let b = lastRank[r] + leaves;
     while (a >= 1) {
-      union.add(cover[a]);
-      if (b !== a) union.add(cover[b]);
+      union.addList(lists, a);
+      if (b !== a) union.addList(lists, b);
       a >>= 1;
       b >>= 1;
     }
@@ -147,12 +146,13 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
     if (at + sx > arena) arena = at + sx;
     for (let j = 0; j < pieces; j++) {
       const c = canonical[j];
-      cover[c] = addInterval(cover[c], at, at + sx);
+      lists.add(c, at, at + sx);
       let node = c;
       while (node >= low) node >>= 1;
+      // A node's \`sub\` holds its children's: once one held x already, so do all above it.
       for (; node >= 1 && stamp[node] !== k; node >>= 1) {
         stamp[node] = k;
-        sub[node] = addInterval(sub[node], at, at + sx);
+        if (!lists.add(subs + node, at, at + sx)) break;
       }
     }
   }
@@ -181,158 +181,6 @@ function sizeOrder(byStart: number[], size: Float64Array, alignment: number): In
     order.set(ranks);
   }
   return order;
-}
-
-/**
- * Adds [lo, hi) to a sorted list of disjoint intervals `[lo0, hi0, lo1, hi1, ...]`, merging the ones it
- * overlaps or touches. Returns the list (a new one in place of `EMPTY`).
- */
-function addInterval(list: number[], lo: number, hi: number): number[] {
-  if (list === EMPTY) return [lo, hi];
-  const count = list.length >> 1;
-  // First interval that ends at or after lo.
-  let i = 0;
-  let j = count;
-  while (i < j) {
-    const mid = (i + j) >> 1;
-    if (list[2 * mid + 1] < lo) i = mid + 1;
-    else j = mid;
-  }
-  if (i === count) {
-    list.push(lo, hi);
-    return list;
-  }
-  if (list[2 * i] > hi) {
-    list.splice(2 * i, 0, lo, hi);
-    return list;
-  }
-  let newLo = Math.min(lo, list[2 * i]);
-  let newHi = hi;
-  let k = i;
-  while (k < count && list[2 * k] <= hi) {
-    if (list[2 * k + 1] > newHi) newHi = list[2 * k + 1];
-    k++;
-  }
-  if (k === i + 1) {
-    list[2 * i] = newLo;
-    list[2 * i + 1] = newHi;
-  } else list.splice(2 * i, 2 * (k - i), newLo, newHi);
-  return list;
-}
-
-/** The list of a node that holds nothing yet (shared, never written). */
-const EMPTY: number[] = [];
-
-/** A union of intervals being built: sorted disjoint `[lo0, hi0, ...]` in `list[0 .. length)`. */
-class Union {
-  list = new Float64Array(256);
-  length = 0;
-  private spare = new Float64Array(256);
-
-  clear() {
-    this.length = 0;
-  }
-
-  /** Adds the intervals of a sorted disjoint list: one linear merge, touching intervals joined. */
-  add(from: number[]) {
-    const fn = from.length;
-    if (fn === 0) return;
-    if (fn === 2) {
-      this.addOne(from[0], from[1]);
-      return;
-    }
-    const un = this.length;
-    if (this.spare.length < un + fn) {
-      this.spare = new Float64Array(2 * (un + fn));
-      const grown = new Float64Array(2 * (un + fn));
-      grown.set(this.list.subarray(0, un));
-      this.list = grown;
-    }
-    const u = this.list;
-    if (un === 0 || from[0] > u[un - 1]) {
-      // Empty so far, or all of `from` lies above: append.
-      for (let j = 0; j < fn; j++) u[un + j] = from[j];
-      this.length = un + fn;
-      return;
-    }
-    const out = this.spare;
-    let i = 0;
-    let j = 0;
-    let k = 0;
-    let lo = 0;
-    let hi = -1;
-    while (i < un || j < fn) {
-      let nlo: number;
-      let nhi: number;
-      if (j >= fn || (i < un && u[i] <= from[j])) {
-        nlo = u[i];
-        nhi = u[i + 1];
-        i += 2;
-      } else {
-        nlo = from[j];
-        nhi = from[j + 1];
-        j += 2;
-      }
-      if (hi >= 0 && nlo <= hi) {
-        if (nhi > hi) hi = nhi;
-      } else {
-        if (hi >= 0) {
-          out[k++] = lo;
-          out[k++] = hi;
-        }
-        lo = nlo;
-        hi = nhi;
-      }
-    }
-    if (hi >= 0) {
-      out[k++] = lo;
-      out[k++] = hi;
-    }
-    this.spare = u;
-    this.list = out;
-    this.length = k;
-  }
-
-  /** Adds one interval in place: a binary search and one shift of the intervals after it. */
-  private addOne(lo: number, hi: number) {
-    const un = this.length;
-    if (this.list.length < un + 2) {
-      const grown = new Float64Array(2 * (un + 2));
-      grown.set(this.list.subarray(0, un));
-      this.list = grown;
-      this.spare = new Float64Array(2 * (un + 2));
-    }
-    const u = this.list;
-    // First interval that ends at or after lo (it may touch or overlap [lo, hi)).
-    let i = 0;
-    let j = un >> 1;
-    while (i < j) {
-      const mid = (i + j) >> 1;
-      if (u[2 * mid + 1] < lo) i = mid + 1;
-      else j = mid;
-    }
-    i *= 2;
-    if (i === un || u[i] > hi) {
-      u.copyWithin(i + 2, i, un);
-      u[i] = lo;
-      u[i + 1] = hi;
-      this.length = un + 2;
-      return;
-    }
-    // Merge with every interval it overlaps or touches.
-    let newHi = hi;
-    let k = i;
-    while (k < un && u[k] <= hi) {
-      if (u[k + 1] > newHi) newHi = u[k + 1];
-      k += 2;
-    }
-    if (lo < u[i]) u[i] = lo;
-    u[i + 1] = newHi;
-    if (k > i + 2) {
-      u.copyWithin(i + 2, k, un);
-      this.length = un - (k - i - 2);
-    }
-  }
 }
 
 function upperBound(a: Int32Array, v: number): number {
