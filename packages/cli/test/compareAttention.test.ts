@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -31,5 +31,20 @@ describe("hbmscope compare-attention", () => {
     expect(r.stdout.split("\n")[0]).toMatch(/^variant\s+seq\s+mode\s+logical\s+physical\s+backend\s+attention extra\s+step ms\s+max diff vs naive$/);
     expect(r.stdout).toMatch(/^flash\s+32\s+forward/m);
     expect((await run(["compare-attention", "--variants", "flash,foo"])).stderr).toMatch(/unknown variant "foo"; accepted: naive, chunked, chunked-recompute, flash/);
+  });
+
+  it("compare-attention --modes train,forward runs both modes in one comparison and draws a panel for each", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hbmscope-compare-modes-"));
+    const r = await run(["compare-attention", ...small, "--seq", "32", "--variants", "flash", "--modes", "train,forward", "--backend", "cpu", "--json", "--svg", "a.svg"], dir);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout).rows as { variant: string; mode: string }[];
+    expect(rows.map((x) => `${x.variant}/${x.mode}`).sort()).toEqual(["flash/forward", "flash/train"]);
+    expect(r.stderr).toMatch(/\[4\/4\] flash at seq 32 \(forward\)/);
+    const svg = readFileSync(join(dir, "a.svg"), "utf8");
+    expect(svg).toMatch(/>training step</);
+    expect(svg).toMatch(/>forward only</);
+    const both = await run(["compare-attention", "--mode", "train", "--modes", "forward"]);
+    expect([both.code, both.stderr.trim()]).toEqual([2, "hbmscope: compare-attention takes --mode or --modes, not both"]);
+    expect((await run(["compare-attention", "--modes", "train,back"])).stderr).toMatch(/--modes: unknown mode "back"; accepted: train, forward/);
   });
 });
