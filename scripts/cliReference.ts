@@ -17,7 +17,7 @@ async function help(argv: string[]): Promise<string> {
 
 /** The generated section: `hbmscope --help`, then each command's. */
 export async function cliReference(): Promise<string> {
-  const names = program({ stdout: () => {}, stderr: () => {}, cwd: "." }).commands.map((c) => c.name());
+  const names = (await program({ stdout: () => {}, stderr: () => {}, cwd: "." })).commands.map((c) => c.name());
   const parts = [START, "", "```text", await help([]), "```", ""];
   for (const name of names) parts.push(`### hbmscope ${name}`, "", "```text", await help([name]), "```", "");
   parts.push(END);

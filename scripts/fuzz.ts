@@ -35,7 +35,7 @@ if (process.argv.includes("--worker")) {
   const scale = arg("--scale", 1);
   const boundMs = arg("--bound-ms", 10_000);
   const dir = mkdtempSync(join(tmpdir(), "hbmscope-fuzz-"));
-  const cases = fuzzCases(join(dir, "inputs"), seed, scale);
+  const cases = await fuzzCases(join(dir, "inputs"), seed, scale);
   const t0 = Date.now();
   let worker: ChildProcess | undefined;
   const start = () => fork(new URL(import.meta.url).pathname, ["--worker"], { stdio: ["ignore", "inherit", "inherit", "ipc"] });

@@ -3,35 +3,25 @@ import { Command, CommanderError } from "commander";
 import { CliError } from "./cliError.js";
 import type { Io } from "./io.js";
 import { terminalSafe } from "./terminalSafe.js";
-import { registerInspect } from "./commands/inspect.js";
-import { registerRender } from "./commands/render.js";
-import { registerImport } from "./commands/import.js";
-import { registerExport } from "./commands/export.js";
-import { registerReplay } from "./commands/replay.js";
-import { registerEstimate } from "./commands/estimate.js";
-import { registerSimulate } from "./commands/simulate.js";
-import { registerProfile } from "./commands/profile.js";
-import { registerCompareAttention } from "./commands/compareAttention.js";
-import { registerReport } from "./commands/report.js";
-import { registerMonitor } from "./commands/monitor.js";
-
-/** Each subcommand registers itself; the list is the whole CLI at a glance. */
-const commands = [registerInspect, registerEstimate, registerSimulate, registerProfile, registerCompareAttention, registerReplay, registerRender, registerImport, registerExport, registerReport, registerMonitor];
+import { COMMANDS } from "./commandRegistry.js";
 
 export const version: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 
 /**
- * The `hbmscope` command line. commander does the parsing (maintained, no dependencies, subcommands,
- * choices and help built in); we only add messages that list what is accepted.
+ * The `hbmscope` command line with `only` its named subcommands (default: every one, `COMMANDS`).
+ * commander does the parsing (maintained, no dependencies, subcommands, choices and help built in);
+ * we only add messages that list what is accepted.
  */
-export function program(io: Io): Command {
+export async function program(io: Io, only?: readonly string[]): Promise<Command> {
   const root = new Command("hbmscope")
     .description("what fills accelerator memory during a training step, when the peak happens, and what would change it")
     .version(version, "-V, --version")
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput(output(io));
-  for (const register of commands) register(root, io);
+  const wanted = only ? COMMANDS.filter((c) => only.includes(c.name)) : COMMANDS;
+  const registers = await Promise.all(wanted.map((c) => c.load()));
+  for (const register of registers) register(root, io);
   for (const cmd of root.commands) {
     cmd.exitOverride().configureOutput(output(io)).showSuggestionAfterError(true);
   }
@@ -47,12 +37,17 @@ function output(io: Io) {
 export async function main(argv: string[], rawIo: Io): Promise<number> {
   // Names from traces and snapshots reach the terminal escaped, whichever command prints them.
   const io: Io = { ...rawIo, stdout: (t) => rawIo.stdout(terminalSafe(t)), stderr: (t) => rawIo.stderr(terminalSafe(t)) };
-  const root = program(io);
+  // Only the command asked for is loaded (and with it only the packages it needs); --version loads
+  // none; anything else (--help, a misspelt command) loads every one, for the list and suggestions.
+  const named = COMMANDS.find((c) => c.name === argv[0]);
+  const only = named ? [named.name] : argv[0] === "-V" || argv[0] === "--version" ? [] : undefined;
+  let root: Command | undefined;
   try {
+    root = await program(io, only);
     await root.parseAsync(argv, { from: "user" });
     return 0;
   } catch (e) {
-    if (e instanceof CommanderError) {
+    if (e instanceof CommanderError && root) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return 0;
       // One line: commander's suggestion ("(Did you mean --json?)") and the accepted list joined on.
       io.stderr(`hbmscope: ${`${e.message.replace(/^error: /, "")}${acceptedHint(root, argv, e)}`.replace(/\s*\n\s*/g, "; ")}\n`);

@@ -30,7 +30,7 @@ describe("docs/cli.md", () => {
       return reference.slice(start, end < 0 ? undefined : end);
     };
     const shared = section("Setup flags") ?? "";
-    const root = program({ stdout: () => {}, stderr: () => {}, cwd: process.cwd() });
+    const root = await program({ stdout: () => {}, stderr: () => {}, cwd: process.cwd() });
     const missing: string[] = [];
     for (const cmd of root.commands) {
       const own = section(cmd.name());
@@ -53,7 +53,7 @@ describe("docs/cli.md", () => {
     const reference = readFileSync(docs + "cli.md", "utf8");
     const rows = reference.split("\n").filter((l) => l.startsWith("| ")).map((l) => l.split("|").map((c) => c.trim()));
     const fmt = (n: number) => (n >= 1e12 ? n.toExponential().replace("e+", "e") : n.toLocaleString("en-US"));
-    const root = program({ stdout: () => {}, stderr: () => {}, cwd: process.cwd() });
+    const root = await program({ stdout: () => {}, stderr: () => {}, cwd: process.cwd() });
     const missing: string[] = [];
     let checked = 0;
     for (const cmd of root.commands) {

@@ -24,7 +24,7 @@ describe("fuzz suite", () => {
 
   it("fuzzCases() generates every reader's and every command's cases; a sample of them passes in-process", async () => {
     const dir = mkdtempSync(join(tmpdir(), "hbmscope-fuzz-"));
-    const cases = fuzzCases(join(dir, "inputs"), 7, 0.05);
+    const cases = await fuzzCases(join(dir, "inputs"), 7, 0.05);
     for (const kind of ["inspect trace cut", "import pickle cut", "snapshot JSON cut", "estimate config", "share one", "nested", "render --width", "import over its input"]) {
       expect(cases.some((c) => c.name.includes(kind)), kind).toBe(true);
     }

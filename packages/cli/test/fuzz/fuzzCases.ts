@@ -102,7 +102,7 @@ function deepPickle(depth: number): Uint8Array {
  * that give each command's flags hostile values. Deterministic for a `seed`; `scale` (0-1] keeps a
  * fraction of the random mutations and flag values (truncations at every byte are always all there).
  */
-export function fuzzCases(dir: string, seed = 1, scale = 1): FuzzCase[] {
+export async function fuzzCases(dir: string, seed = 1, scale = 1): Promise<FuzzCase[]> {
   mkdirSync(dir, { recursive: true });
   const rnd = random(seed);
   const cases: FuzzCase[] = [];
@@ -210,7 +210,7 @@ export function fuzzCases(dir: string, seed = 1, scale = 1): FuzzCase[] {
     profile: ["profile", "--backend", "cpu", "--vocab", "16", "--hidden", "8", "--heads", "2", "--layers", "1", "--seq", "8", "--batch", "1"],
     "compare-attention": ["compare-attention", "--backend", "cpu", "--vocab", "16", "--hidden", "8", "--heads", "2", "--layers", "1", "--seq", "8", "--batch", "1"],
   };
-  const root = program({ stdout: () => {}, stderr: () => {}, cwd: dir });
+  const root = await program({ stdout: () => {}, stderr: () => {}, cwd: dir });
   for (const cmd of root.commands) {
     const start = base[cmd.name()];
     if (!start) continue;
