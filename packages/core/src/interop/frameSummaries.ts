@@ -31,8 +31,16 @@ export class FrameSummaries {
   private readonly root: Node = { next: new Map(), info: -1 };
   private nodes = 0;
 
-  /** @param scopeDepth how many Python frames (outermost dropped first) make up a `scope`. */
-  constructor(private readonly scopeDepth: number) {}
+  /**
+   * @param scopeDepth how many Python frames (outermost dropped first) make up a `scope`.
+   * @param listsRepeat whether one list object may come back (a pickle's memo can hand the same
+   *   list to every entry); JSON makes every list afresh, so remembering lists by identity would
+   *   only cost time. @defaultValue true
+   */
+  constructor(
+    private readonly scopeDepth: number,
+    private readonly listsRepeat = true,
+  ) {}
 
   /** The index of the summary of `frames` (-1 for an empty list or not a list). */
   of(frames: unknown): number {
@@ -51,7 +59,7 @@ export class FrameSummaries {
    */
   ofShared(frames: unknown): number {
     if (!Array.isArray(frames) || frames.length === 0) return -1;
-    const known = this.byList.get(frames);
+    const known = this.listsRepeat ? this.byList.get(frames) : undefined;
     if (known !== undefined) return known;
     let node: Node | undefined = this.root;
     for (let i = 0; i < frames.length && node !== undefined; i++) {
@@ -65,7 +73,7 @@ export class FrameSummaries {
     this.framesRead += frames.length;
     // Past the budget (a file with countless distinct stacks), summaries are not cached by trie.
     const k = node === undefined ? this.add(frames as TorchFrame[]) : node.info >= 0 ? node.info : (node.info = this.add(frames as TorchFrame[]));
-    this.byList.set(frames, k);
+    if (this.listsRepeat) this.byList.set(frames, k);
     return k;
   }
 

@@ -3,7 +3,7 @@ import { CATEGORIES, type Category, type Trace, type TraceBuffer, type TraceEven
 import { categoryIndex, type TraceColumns } from "../trace/traceColumns.js";
 import { AddressIndex } from "./addressIndex.js";
 import type { ByteSource } from "./byteSource.js";
-import { asTorchSnapshot, readTorchSnapshot } from "./readTorchSnapshot.js";
+import { asTorchSnapshot, isPickle, readTorchSnapshot } from "./readTorchSnapshot.js";
 import { SnapshotEntries } from "./snapshotEntries.js";
 import { Grow } from "../trace/growArray.js";
 import { SnapshotError } from "./snapshotError.js";
@@ -109,14 +109,13 @@ function defaultCategory(entry: TorchTraceEntry | TorchBlock): Category {
 export function importTorchSnapshot(data: Uint8Array | string | ByteSource | TorchSnapshot, options: ImportTorchSnapshotOptions = {}): Trace {
   const scopeDepth = options.scopeDepth ?? 8;
   // Summaries of stacks (scope, op, site), each distinct one once; entries refer to them by index.
-  const summaries = new FrameSummaries(scopeDepth);
+  const raw = typeof data === "string" || data instanceof Uint8Array || typeof data === "function";
+  // Only a pickle can hand one list object to many entries (its memo); JSON makes each afresh.
+  const summaries = new FrameSummaries(scopeDepth, !raw || isPickle(data));
   // A category callback may read any field of an entry: then entries with fields beyond those
   // the importer reads stay dicts.
   const rows = new SnapshotEntries(options.category === undefined);
-  const snap =
-    typeof data === "string" || data instanceof Uint8Array || typeof data === "function"
-      ? readTorchSnapshot(data, { dict: shrinker(summaries, rows) })
-      : asTorchSnapshot(data);
+  const snap = raw ? readTorchSnapshot(data, { dict: shrinker(summaries, rows) }) : asTorchSnapshot(data);
   const category = options.category ?? defaultCategory;
   const device = options.device ?? busiestDevice(snap);
   if (!Number.isSafeInteger(device) || device < 0) throw new SnapshotError(`importTorchSnapshot: device must be a non-negative integer, got ${String(device)}`);

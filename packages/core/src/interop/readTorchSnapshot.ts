@@ -14,7 +14,7 @@ import type { TorchSnapshot } from "./torchSnapshot.js";
  */
 export function readTorchSnapshot(data: Uint8Array | string | ByteSource, pickleOptions: ReadPickleOptions = {}): TorchSnapshot {
   let value: unknown;
-  if (typeof data === "function" ? firstByte(data) === 0x80 : typeof data !== "string" && data.length > 0 && data[0] === 0x80) {
+  if (isPickle(data)) {
     value = readPickle(data as Uint8Array | ByteSource, pickleOptions);
   } else if (typeof data === "function") {
     value = readJsonSnapshot(data, pickleOptions.dict);
@@ -52,6 +52,11 @@ export function asTorchSnapshot(value: unknown): TorchSnapshot {
     throw new SnapshotError("readTorchSnapshot: `device_traces` must be a list of lists (one per device)");
   }
   return s as TorchSnapshot;
+}
+
+/** Whether snapshot data is a pickle (its first byte is 0x80), not JSON. */
+export function isPickle(data: Uint8Array | string | ByteSource): boolean {
+  return typeof data === "function" ? firstByte(data) === 0x80 : typeof data !== "string" && data.length > 0 && data[0] === 0x80;
 }
 
 /** The first byte of a source (undefined if it is empty). */

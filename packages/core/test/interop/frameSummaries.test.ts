@@ -22,6 +22,15 @@ describe("FrameSummaries", () => {
     expect(s.list).toHaveLength(1);
     expect(s.list[0]).toEqual({ scope: "f7/f6/f5/f4/f3/f2/f1/f0", op: "f0", site: "model.py:0" });
   });
+
+  it("FrameSummaries.ofShared() with listsRepeat false (JSON) keeps no list by identity: the trie finds each list, the same summary", () => {
+    const s = new FrameSummaries(8, false);
+    const frames = stack(100);
+    for (let i = 0; i < 10; i++) expect(s.ofShared(frames)).toBe(0);
+    // a trie walk per call (100 frames each), plus the summary once
+    expect(s.framesRead).toBe(1100);
+    expect(s.list).toHaveLength(1);
+  });
 });
 
 describe("importTorchSnapshot, shared references", () => {
