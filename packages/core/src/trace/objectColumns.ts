@@ -50,6 +50,21 @@ export class ObjectColumns {
     this.addFields(o, keys, this.shapeColumns[id], row);
   }
 
+  /**
+   * Keeps the next row from its values, `values[j]` under `keys[j]` (JSON values; `keys` the same
+   * array from call to call when the order repeats): what `add` keeps of an object with those keys
+   * and values, without the object.
+   */
+  addValues(keys: string[], values: ArrayLike<unknown>): void {
+    const row = this.shape.count;
+    let id = this.lastShape;
+    if (this.shapes[id] !== keys && !sameKeys(keys, this.shapes[id])) id = this.shapeOf(keys);
+    this.lastShape = id;
+    this.shape.push(id);
+    const columns = this.shapeColumns[id];
+    for (let j = 0; j < keys.length; j++) this.addField(columns[j], row, values[j]);
+  }
+
   /** The id of a key order, given one if it is new. */
   private shapeOf(keys: string[]): number {
     const sig = keys.join("\u0000");
@@ -75,36 +90,35 @@ export class ObjectColumns {
   }
 
   private addFields(o: Record<string, unknown>, keys: string[], columns: Column[], row: number): void {
-    for (let j = 0; j < keys.length; j++) {
-      const key = keys[j];
-      const c = columns[j];
-      // Rows before this one that lack the key.
-      while (c.kind.count < row) {
-        c.kind.push(ABSENT);
-        c.value.push(0);
+    for (let j = 0; j < keys.length; j++) this.addField(columns[j], row, o[keys[j]]);
+  }
+
+  /** Value `v` as row `row` of column `c` (rows before it that lack the key are filled in). */
+  private addField(c: Column, row: number, v: unknown): void {
+    while (c.kind.count < row) {
+      c.kind.push(ABSENT);
+      c.value.push(0);
+    }
+    if (typeof v === "number") {
+      c.kind.push(NUMBER);
+      c.value.push(v);
+    } else if (typeof v === "string") {
+      let s = this.stringIds.get(v);
+      if (s === undefined) {
+        s = this.strings.length;
+        this.strings.push(v);
+        this.stringIds.set(v, s);
       }
-      const v = o[key];
-      if (typeof v === "number") {
-        c.kind.push(NUMBER);
-        c.value.push(v);
-      } else if (typeof v === "string") {
-        let s = this.stringIds.get(v);
-        if (s === undefined) {
-          s = this.strings.length;
-          this.strings.push(v);
-          this.stringIds.set(v, s);
-        }
-        c.kind.push(STRING);
-        c.value.push(s);
-      } else if (v === true || v === false || v === null) {
-        c.kind.push(v === true ? TRUE : v === false ? FALSE : NULL);
-        c.value.push(0);
-      } else {
-        const k = this.otherCount++;
-        this.others.set(k, v);
-        c.kind.push(OTHER);
-        c.value.push(k);
-      }
+      c.kind.push(STRING);
+      c.value.push(s);
+    } else if (v === true || v === false || v === null) {
+      c.kind.push(v === true ? TRUE : v === false ? FALSE : NULL);
+      c.value.push(0);
+    } else {
+      const k = this.otherCount++;
+      this.others.set(k, v);
+      c.kind.push(OTHER);
+      c.value.push(k);
     }
   }
 

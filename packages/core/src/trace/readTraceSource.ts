@@ -3,6 +3,7 @@ import { lazyTrace, type TraceRows } from "./lazyTrace.js";
 import { ObjectColumns } from "./objectColumns.js";
 import type { Trace, TraceBuffer, TraceEvent, TraceMark } from "./trace.js";
 import { JsonText } from "../json/jsonText.js";
+import { scanTraceEvent, type ScannedEvent } from "../json/scanTraceEvent.js";
 import { checkCounters } from "../counters/checkCounters.js";
 import { TraceError } from "./traceError.js";
 import { describe, isObject, TraceValidator } from "./traceValidator.js";
@@ -35,6 +36,24 @@ export function readTraceSource(source: ByteSource): Trace {
   let headChecked = false;
   const seen = new Set<string>();
 
+  // Events as hbmscope writes them are read without JSON.parse (`scanTraceEvent`), then checked
+  // and kept as `keepEvent` would: the same checks, the same columns.
+  const scanned: ScannedEvent = { kind: "alloc", buffer: 0, time: 0 };
+  const withTime = ["kind", "buffer", "time"];
+  const withoutTime = ["kind", "buffer"];
+  const row: unknown[] = [undefined, undefined, undefined];
+  function fastEvent(s: string, at: number, i: number): number {
+    const end = scanTraceEvent(s, at, scanned);
+    if (end < 0) return -1;
+    const timed = !Number.isNaN(scanned.time);
+    check.eventFields(scanned.kind, scanned.buffer, timed ? scanned.time : undefined, i);
+    row[0] = scanned.kind;
+    row[1] = scanned.buffer;
+    row[2] = scanned.time;
+    events.addValues(timed ? withTime : withoutTime, row);
+    return end;
+  }
+
   text.skipSpace();
   if (text.peek() !== 0x7b) {
     const v = text.atEnd() ? undefined : text.value();
@@ -56,7 +75,7 @@ export function readTraceSource(source: ByteSource): Trace {
       eventsFirst = undefined;
     } else if (key === "events" && isArray) {
       sawEvents = true;
-      if (sawBuffers) text.items(keepEvent);
+      if (sawBuffers) text.items(keepEvent, fastEvent);
       else {
         eventsFirst = [];
         text.items((e) => eventsFirst!.push(e));
@@ -75,6 +94,7 @@ export function readTraceSource(source: ByteSource): Trace {
     check.event(e, i);
     events.add(e as Record<string, unknown>);
   }
+
 
   // The checks parseTrace makes on the whole object, in its order.
   function checkHead() {

@@ -112,35 +112,40 @@ export class TraceValidator {
 
   /** Checks `events[i]` (the next one); after `endBuffers`. */
   event(e: unknown, i: number): void {
+    if (!isObject(e)) throw new TraceError(`events[${i}]`, `an event is an object, got ${describe(e)}`);
+    this.eventFields(e.kind, e.buffer, e.time, i);
+  }
+
+  /** Checks the fields of `events[i]`, an object (`time` undefined when it has none); after `endBuffers`. */
+  eventFields(kind: unknown, buffer: unknown, time: unknown, i: number): void {
     const indexOf = this.indexOf!;
     const state = this.state!;
-    if (!isObject(e)) throw new TraceError(`events[${i}]`, `an event is an object, got ${describe(e)}`);
-    const k = indexOf(e.buffer as number);
-    if (typeof e.buffer !== "number" || k < 0) {
-      throw new TraceError(`events[${i}]`, `refers to buffer ${describe(e.buffer)}, which no buffer has as id`);
+    const k = indexOf(buffer as number);
+    if (typeof buffer !== "number" || k < 0) {
+      throw new TraceError(`events[${i}]`, `refers to buffer ${describe(buffer)}, which no buffer has as id`);
     }
-    if (e.time !== undefined) {
-      if (typeof e.time !== "number" || !Number.isFinite(e.time)) {
-        throw new TraceError(`events[${i}]`, `time must be a finite number, got ${describe(e.time)}`);
+    if (time !== undefined) {
+      if (typeof time !== "number" || !Number.isFinite(time)) {
+        throw new TraceError(`events[${i}]`, `time must be a finite number, got ${describe(time)}`);
       }
-      if (e.time < this.lastTime) {
-        throw new TraceError(`events[${i}]`, `time ${e.time} goes back before the previous event's ${this.lastTime}`);
+      if (time < this.lastTime) {
+        throw new TraceError(`events[${i}]`, `time ${time} goes back before the previous event's ${this.lastTime}`);
       }
-      this.lastTime = e.time;
+      this.lastTime = time;
     }
-    if (e.kind === "alloc") {
+    if (kind === "alloc") {
       if (state[k] !== 0) {
-        throw new TraceError(`events[${i}]`, `allocates buffer ${e.buffer} again (${state[k] === 1 ? "it is live" : "it was freed"}); give each allocation its own buffer id`);
+        throw new TraceError(`events[${i}]`, `allocates buffer ${buffer} again (${state[k] === 1 ? "it is live" : "it was freed"}); give each allocation its own buffer id`);
       }
       state[k] = 1;
-    } else if (e.kind === "free") {
-      if (state[k] !== 1) throw new TraceError(`events[${i}]`, `frees buffer ${e.buffer}, which is not allocated${state[k] === 2 ? " (double free)" : ""}`);
+    } else if (kind === "free") {
+      if (state[k] !== 1) throw new TraceError(`events[${i}]`, `frees buffer ${buffer}, which is not allocated${state[k] === 2 ? " (double free)" : ""}`);
       state[k] = 2;
     } else {
-      throw new TraceError(`events[${i}]`, `kind must be "alloc" or "free", got ${describe(e.kind)}`);
+      throw new TraceError(`events[${i}]`, `kind must be "alloc" or "free", got ${describe(kind)}`);
     }
     this.eventBuffer.push(k);
-    this.eventAlloc.push(e.kind === "alloc" ? 1 : 0);
+    this.eventAlloc.push(kind === "alloc" ? 1 : 0);
   }
 
   /** Checks `marks[i]`; after the last event. */

@@ -58,4 +58,35 @@ describe("JsonText", () => {
     });
     expect(got).toEqual([...list, { a: 1 }, { a: 2 }]);
   });
+
+  it.prop([fc.array(item, { minLength: 1, maxLength: 9000 }), fc.array(fc.integer({ min: 1, max: 70000 }), { minLength: 1, maxLength: 4 }), fc.boolean()], { numRuns: 12 })(
+    "JsonText.items with a fast reader gives every item once, in order, whether the fast reader or JSON.parse read it",
+    (items, sizes, indented) => {
+      const text = indented ? JSON.stringify({ list: items }, null, 1) : JSON.stringify({ list: items });
+      const reader = new JsonText(source(text, sizes), error);
+      const got: unknown[] = [];
+      // Reads only items written {"a":<integer>,"b":"x"}; declines the rest.
+      const plain = /^\{"a":(-?\d+),"b":"x"\}/;
+      const fast = (s: string, at: number, k: number) => {
+        const m = plain.exec(s.slice(at, at + 64));
+        if (!m) return -1;
+        expect(k).toBe(got.length);
+        got.push({ a: Number(m[1]), b: "x" });
+        return at + m[0].length;
+      };
+      reader.objectOf(() =>
+        reader.items((x, k) => {
+          expect(k).toBe(got.length);
+          got.push(x);
+        }, fast),
+      );
+      reader.end();
+      expect(got).toEqual(items);
+    },
+  );
+
+  it("JsonText.items with a fast reader still refuses a broken separator after an item it read", () => {
+    const reader = new JsonText(source('[{"a":1} {"a":2}]', [5]), error);
+    expect(() => reader.items(() => {}, (s, at) => (s.startsWith('{"a":1}', at) ? at + 7 : -1))).toThrow(/expected "," or "\]"/);
+  });
 });
