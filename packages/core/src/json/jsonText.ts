@@ -1,4 +1,5 @@
 import type { ByteSource } from "../interop/byteSource.js";
+import { ChunkDecoder } from "./chunkDecoder.js";
 
 /**
  * JSON text decoded chunk by chunk from a `ByteSource` and read with a cursor, for readers that
@@ -9,7 +10,7 @@ import type { ByteSource } from "../interop/byteSource.js";
  */
 export class JsonText {
   private readonly chunks: Iterator<Uint8Array>;
-  private readonly decoder = new TextDecoder();
+  private readonly decoder = new ChunkDecoder();
   private s = "";
   private i = 0;
   /** Characters let go before `s`'s start. */
@@ -30,8 +31,8 @@ export class JsonText {
       let add: string;
       if (next.done) {
         this.ended = true;
-        add = this.decoder.decode();
-      } else add = this.decoder.decode(next.value, { stream: true });
+        add = this.decoder.decode(new Uint8Array(0), true);
+      } else add = this.decoder.decode(next.value);
       if (add.length === 0) continue;
       const from = this.keep >= 0 ? this.keep : this.i;
       this.base += from;
