@@ -4,7 +4,6 @@ import { ObjectColumns } from "./objectColumns.js";
 import type { Trace, TraceBuffer, TraceEvent, TraceMark } from "./trace.js";
 import { JsonText } from "../json/jsonText.js";
 import { scanTraceEvent, type ScannedEvent } from "../json/scanTraceEvent.js";
-import { scanFlatObject, type ScannedObject } from "../json/scanFlatObject.js";
 import { checkCounters } from "../counters/checkCounters.js";
 import { TraceError } from "./traceError.js";
 import { describe, isObject, TraceValidator } from "./traceValidator.js";
@@ -55,20 +54,6 @@ export function readTraceSource(source: ByteSource): Trace {
     return end;
   }
 
-  // Buffers without nesting or escapes likewise (`scanFlatObject`): the object is built only for
-  // the checks, and kept as columns from the values.
-  const flat: ScannedObject = { keys: [], values: [] };
-  function fastBuffer(s: string, at: number, i: number): number {
-    const end = scanFlatObject(s, at, flat);
-    if (end < 0) return -1;
-    const { keys, values } = flat;
-    const b: Record<string, unknown> = {};
-    for (let j = 0; j < keys.length; j++) b[keys[j]] = values[j];
-    check.buffer(b, i);
-    buffers.addValues(keys, values);
-    return end;
-  }
-
   text.skipSpace();
   if (text.peek() !== 0x7b) {
     const v = text.atEnd() ? undefined : text.value();
@@ -84,7 +69,7 @@ export function readTraceSource(source: ByteSource): Trace {
       text.items((b, i) => {
         check.buffer(b, i);
         buffers.add(b as Record<string, unknown>);
-      }, fastBuffer);
+      });
       check.endBuffers();
       if (eventsFirst) eventsFirst.forEach((e, i) => keepEvent(e, i));
       eventsFirst = undefined;
