@@ -1,3 +1,4 @@
+import { eventCount } from "@hbmscope/core";
 import { traceTfjs, transformerStep, withBackend, type StepConfig } from "@hbmscope/tfjs";
 
 /**
@@ -20,7 +21,7 @@ export async function tfjsBench(pairs = 60, config: Partial<StepConfig> = {}) {
     const traced = async () => {
       const [t0, c0] = [performance.now(), process.cpuUsage()];
       const r = await traceTfjs((ctx) => step.run(ctx));
-      events = r.trace.events.length;
+      events = eventCount(r.trace);
       return [performance.now() - t0, cpu(c0)];
     };
     const plain = () => {

@@ -1,7 +1,7 @@
 import * as tf from "./tf.js";
 import { TfjsTraceError } from "./tfjsTraceError.js";
 export { TfjsTraceError };
-import type { Category, Trace, TraceBuffer, TraceEvent, TraceMark, TraceMeta } from "@hbmscope/core";
+import { CATEGORIES, eventCount, lazyTrace, type Category, type Trace, type TraceBuffer, type TraceEvent, type TraceMark, type TraceMeta } from "@hbmscope/core";
 
 /**
  * What the tracer hands to the traced function: set the phase of what follows when tfjs scopes do
@@ -46,6 +46,8 @@ export interface TfjsTraceResult<T> {
 
 
 const PHASE_SCOPES = new Set(["setup", "forward", "backward", "optimizer"]);
+/** Each category's index in core's `CATEGORIES` (the columns' category codes). */
+const CATEGORY_INDEX = new Map<string, number>(CATEGORIES.map((c, i) => [c, i]));
 /** When two contexts claim a buffer, the stronger category wins. */
 const RANK: Record<Category, number> = { weight: 6, optimizer: 6, input: 5, activation: 4, gradient: 3, temporary: 2, other: 1 };
 
@@ -424,18 +426,43 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     }
   };
 
+  /**
+   * The trace, lazily (core's `lazyTrace`): its columns are built here from the tracer's arrays,
+   * its buffer and event objects only when something reads `trace.buffers` or `trace.events`
+   * (`timeline`, `replay` and writing the trace never do). Building tens of thousands of objects
+   * after every traced step was most of the tracer's own cost.
+   */
   const assemble = (): Trace => {
-    const events: TraceEvent[] = new Array(evCount);
-    for (let i = 0; i < evCount; i++) {
-      const code = evCode[i];
-      events[i] = { kind: code & 1 ? "free" : "alloc", buffer: code >>> 1, time: Math.round(evTime[i] * 1000) / 1000 };
-    }
     // Backend buffers still live at the end that never became tensors are kernel temporaries too.
     for (const b of physical.values()) if (!(bFlags[b] & TENSOR)) bFlags[b] |= KERNEL_TEMP;
-    // Buffer objects are built here once, with only their defined fields. Shapes are tfjs' own
-    // arrays (never mutated by tfjs): copied here, not on the hot path.
-    const out: TraceBuffer[] = new Array(bFlags.length);
-    for (let i = 0; i < bFlags.length; i++) {
+    const nb = bFlags.length;
+    const ne = evCount;
+    const code = evCode.slice(0, ne);
+    const times = new Float64Array(ne);
+    for (let i = 0; i < ne; i++) times[i] = Math.round(evTime[i] * 1000) / 1000;
+    const bytes = Float64Array.from(bBytes);
+    const category = new Uint8Array(nb);
+    const views = new Uint8Array(nb);
+    let hasLogical = false;
+    let hasKernelTemps = false;
+    for (let i = 0; i < nb; i++) {
+      category[i] = CATEGORY_INDEX.get(bCategory[i]) ?? CATEGORIES.length - 1;
+      // The view bits of core's columns: 1 logical, 2 physical, 4 backend (kernel temporaries are backend only).
+      const f = bFlags[i];
+      views[i] = f & LOGICAL ? 1 : f & KERNEL_TEMP ? 4 : 2 | 4;
+      if (f & LOGICAL) hasLogical = true;
+      else if (f & KERNEL_TEMP) hasKernelTemps = true;
+    }
+    // Without logical buffers, the logical view is the physical one.
+    if (!hasLogical) for (let i = 0; i < nb; i++) if (views[i] & 2) views[i] |= 1;
+    const eventBuffer = new Int32Array(ne);
+    const eventAlloc = new Uint8Array(ne);
+    for (let i = 0; i < ne; i++) {
+      eventBuffer[i] = code[i] >>> 1;
+      eventAlloc[i] = code[i] & 1 ? 0 : 1;
+    }
+    // Shapes are tfjs' own arrays (never mutated by tfjs): copied when a buffer object is made.
+    const buffer = (i: number): TraceBuffer => {
       const o: TraceBuffer = { id: i, bytes: bBytes[i], category: bCategory[i] };
       const dtype = bDtype[i];
       if (dtype !== undefined) o.dtype = dtype;
@@ -446,16 +473,11 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
       o.phase = bPhase[i];
       if (bFlags[i] & LOGICAL) o.view = "logical";
       if (bFlags[i] & KERNEL_TEMP) o.kernelTemp = true;
-      out[i] = o;
-    }
-    return {
-      format: "hbmscope.trace",
-      version: 1,
-      meta: { ...(options.meta ?? {}), source: "tfjs", backend: backendName, units: "bytes" },
-      buffers: out,
-      events,
-      marks,
+      return o;
     };
+    const event = (i: number): TraceEvent => ({ kind: code[i] & 1 ? "free" : "alloc", buffer: code[i] >>> 1, time: times[i] });
+    const meta = { ...(options.meta ?? {}), source: "tfjs", backend: backendName, units: "bytes" };
+    return lazyTrace(meta, marks, { bufferCount: nb, eventCount: ne, buffer, event, hasBufferPhases: nb > 0, times }, { bytes, category, views, eventBuffer, eventAlloc, hasLogical, hasKernelTemps });
   };
 
   let result: T;
@@ -471,7 +493,7 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     const trace = assemble();
     const what = err instanceof RangeError ? "ran out of memory" : "threw";
     throw new TfjsTraceError(
-      `traceTfjs: the traced function ${what} after ${trace.events.length} events (${(err as Error)?.message ?? String(err)}); the partial trace is in error.trace`,
+      `traceTfjs: the traced function ${what} after ${eventCount(trace)} events (${(err as Error)?.message ?? String(err)}); the partial trace is in error.trace`,
       trace,
       accounting,
       err,

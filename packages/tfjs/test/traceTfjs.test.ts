@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-wasm";
 import { describe, expect, it } from "vitest";
-import { parseTrace, serializeTrace, timeline } from "@hbmscope/core";
+import { isLazyPending, parseTrace, serializeTrace, timeline, traceColumns } from "@hbmscope/core";
 import { traceTfjs, TfjsTraceError, transformerStep } from "../src/index.js";
 
 const tiny = { vocab: 32, hidden: 16, heads: 2, layers: 1, seq: 16, batch: 2, blockSize: 8 } as const;
@@ -22,6 +22,22 @@ for (const backend of ["cpu", "wasm"] as const) {
       expect(timeline(trace, { view: "physical" }).end).toBe(0);
       expect(trace.meta).toMatchObject({ source: "tfjs", backend });
       expect(parseTrace(serializeTrace(trace))).toEqual(trace);
+    });
+
+    it(`traceTfjs() builds no buffer or event objects until they are read, and its columns are the ones they give (${backend})`, async () => {
+      await tf.setBackend(backend);
+      const step = transformerStep(tiny);
+      const { trace } = await traceTfjs((ctx) => step.run(ctx));
+      const columns = traceColumns(trace);
+      const logical = timeline(trace, { view: "logical" }).peak;
+      const written = serializeTrace(trace);
+      expect(isLazyPending(trace)).toBe(true);
+      // The same trace read back from its text: objects all the way.
+      const plain = parseTrace(written);
+      expect(traceColumns(plain)).toEqual(columns);
+      expect(timeline(plain, { view: "logical" }).peak).toEqual(logical);
+      expect(trace.events.length).toBe(plain.events.length);
+      expect(trace).toEqual(plain);
     });
 
     it(`traceTfjs() names a tensor saved for backward after the tensor it copies, op and scope, not "Identity" (${backend})`, async () => {
