@@ -81,6 +81,18 @@ export class IntervalLists {
     return true;
   }
 
+  /** Makes list `i` the `n` numbers of `from` from `s` (a sorted disjoint list). */
+  set(i: number, from: Float64Array, s: number, n: number): void {
+    if (n > this.room[i]) {
+      this.length[i] = 0;
+      this.move(i, Math.max(4, 2 * n));
+    }
+    const d = this.data;
+    const t = this.start[i];
+    for (let j = 0; j < n; j++) d[t + j] = from[s + j];
+    this.length[i] = n;
+  }
+
   /** Moves list `i` to the end of the data, with room for `room` numbers. */
   private move(i: number, room: number): void {
     if (this.used + room > this.data.length) {

@@ -59,29 +59,31 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
   const { bytes, inView, eventBuffer, eventAlloc } = input;
   const nb = bytes.length;
   const n = eventBuffer.length;
-  const start = new Int32Array(nb).fill(-1);
-  const end = new Int32Array(nb).fill(n);
   const size = new Float64Array(nb);
   const offset = new Float64Array(nb).fill(NaN);
-  // Buffers in allocation order: starts are distinct event indices.
-  const byStart: number[] = [];
+  // Buffers in allocation order (their ranks), and each lifetime [start, end) in ranks: [its own
+  // rank, the rank of the last allocation before its end] (the last rank if it is never freed).
+  const rankOf = new Int32Array(nb).fill(-1);
+  const byStart = new Int32Array(nb);
+  const lastRank = new Int32Array(nb);
+  let m = 0;
   for (let i = 0; i < n; i++) {
     const b = eventBuffer[i];
     if (!inView[b] || bytes[b] === 0) continue;
     if (eventAlloc[i]) {
-      start[b] = i;
-      byStart.push(b);
-    } else end[b] = i;
+      rankOf[b] = m;
+      lastRank[m] = -1;
+      byStart[m++] = b;
+    } else if (rankOf[b] >= 0) lastRank[rankOf[b]] = m - 1;
   }
-  const m = byStart.length;
   if (m === 0) return { offset, size, arena: 0 };
-  const startsSorted = Int32Array.from(byStart, (b) => start[b]);
-  for (const b of byStart) size[b] = alignment * Math.ceil(bytes[b] / alignment);
-  // A lifetime [start, end) in ranks: [its own rank, the rank of the last allocation before its end].
-  const lastRank = new Int32Array(m);
-  for (let r = 0; r < m; r++) lastRank[r] = upperBound(startsSorted, end[byStart[r]] - 1) - 1;
+  for (let r = 0; r < m; r++) {
+    const b = byStart[r];
+    size[b] = alignment * Math.ceil(bytes[b] / alignment);
+    if (lastRank[r] < 0) lastRank[r] = m - 1;
+  }
 
-  const order = sizeOrder(byStart, size, alignment);
+  const order = sizeOrder(byStart, m, size, alignment);
   let leaves = 1;
   while (leaves < m) leaves *= 2;
   // Node i's `cover` is list i, its `sub` list 2 * leaves + i.
@@ -93,6 +95,19 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
   const low = Math.max(1, leaves >> 2);
   const canonical = new Int32Array(64);
   const union = new IntervalUnion();
+  // Nodes below `top` keep the union of their own and their ancestors' covers (`path`), recomputed
+  // when stale: `version[v]` is the clock when node v's cover last changed, `made[v]` when its
+  // path union was made; `ref[v]` is the node whose path list is v's (v's own or, when v's cover
+  // was empty, its parent's).
+  let depth = 0;
+  while (1 << depth < leaves) depth++;
+  const top = 1 << Math.max(1, depth - CACHE_SKIP);
+  const path = new IntervalLists(top, 64 * top);
+  const version = new Int32Array(top);
+  const made = new Int32Array(top);
+  const ref = new Int32Array(top);
+  const chain = new Int32Array(64);
+  let clock = 1;
   let arena = 0;
   for (let k = 0; k < m; k++) {
     const r = order[k];
@@ -108,7 +123,7 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
       lo >>= 1;
       hi >>= 1;
     }
-    // The union of the placed buffers overlapping x.
+    // The union of the placed buffers overlapping x: first all but the covers of the cached path.
     union.clear();
     for (let j = 0; j < pieces; j++) {
       const c = canonical[j];
@@ -122,31 +137,42 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
     }
     let a = r + leaves;
     let b = lastRank[r] + leaves;
-    while (a >= 1) {
+    while (a !== b) {
       union.addList(lists, a);
-      if (b !== a) union.addList(lists, b);
+      union.addList(lists, b);
       a >>= 1;
       b >>= 1;
     }
-    // Smallest hole that fits (the lowest of equal ones), else the top.
-    const merged = union.list;
-    let prevEnd = 0;
-    let best = -1;
-    let bestGap = Infinity;
-    for (let j = 0; j < union.length; j += 2) {
-      const gap = merged[j] - prevEnd;
-      if (gap >= sx && gap < bestGap) {
-        bestGap = gap;
-        best = prevEnd;
+    for (; a >= top; a >>= 1) union.addList(lists, a);
+    // The path union of `a`, remade from the highest stale node down.
+    let links = 0;
+    for (let v = a; v >= 1; v >>= 1) chain[links++] = v;
+    let above = 0;
+    for (let j = links - 1; j >= 0; j--) {
+      const v = chain[j];
+      if (made[v] <= version[v] || made[v] <= above) {
+        const p = v >> 1;
+        if (lists.length[v] === 0) ref[v] = p >= 1 ? ref[p] : v;
+        else {
+          ref[v] = v;
+          if (p >= 1) {
+            scratch.clear();
+            scratch.addList(path, ref[p]);
+            scratch.addList(lists, v);
+            path.set(v, scratch.list, 0, scratch.length);
+          } else path.set(v, lists.data, lists.start[v], lists.length[v]);
+        }
+        made[v] = clock++;
       }
-      prevEnd = merged[j + 1];
+      above = made[v];
     }
-    const at = best >= 0 ? best : prevEnd;
+    // Smallest hole of the union of the two that fits (the lowest of equal ones), else the top.
+    const at = bestHole(union.list, union.length, path.data, path.start[ref[a]], path.length[ref[a]], sx);
     offset[x] = at;
     if (at + sx > arena) arena = at + sx;
     for (let j = 0; j < pieces; j++) {
       const c = canonical[j];
-      lists.add(c, at, at + sx);
+      if (lists.add(c, at, at + sx) && c < top) version[c] = clock++;
       let node = c;
       while (node >= low) node >>= 1;
       // A node's \`sub\` holds its children's: once one held x already, so do all above it.
@@ -159,17 +185,77 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
   return { offset, size, arena };
 }
 
+/** Levels below the root that keep no path union: nodes from `leaves >> CACHE_SKIP` on. */
+const CACHE_SKIP = 7;
+const scratch = new IntervalUnion();
+
 /**
- * Ranks (positions in allocation order) sorted by size, largest first, ties by earlier allocation:
- * one numeric sort of packed keys where they are exact, else a comparison sort.
+ * The lowest start of the smallest hole of size `need` or more in the union of two sorted disjoint
+ * lists (`an` numbers of `a` from 0, `bn` of `b` from `bs`), else the union's top (0 if both are empty).
  */
-function sizeOrder(byStart: number[], size: Float64Array, alignment: number): Int32Array {
-  const m = byStart.length;
+function bestHole(a: Float64Array, an: number, b: Float64Array, bs: number, bn: number, need: number): number {
+  let i = 0;
+  let j = bs;
+  const jEnd = bs + bn;
+  let reach = 0;
+  let best = -1;
+  let bestGap = Infinity;
+  while (i < an || j < jEnd) {
+    let lo: number;
+    let hi: number;
+    if (j >= jEnd || (i < an && a[i] <= b[j])) {
+      lo = a[i];
+      hi = a[i + 1];
+      i += 2;
+    } else {
+      lo = b[j];
+      hi = b[j + 1];
+      j += 2;
+    }
+    if (lo > reach) {
+      const gap = lo - reach;
+      if (gap >= need && gap < bestGap) {
+        bestGap = gap;
+        best = reach;
+      }
+      reach = hi;
+    } else if (hi > reach) reach = hi;
+  }
+  return best >= 0 ? best : reach;
+}
+
+/**
+ * Ranks (positions in allocation order, `m` of them) sorted by size, largest first, ties by earlier
+ * allocation: a counting sort when there are few distinct sizes (a trace's tensors repeat their
+ * shapes), else one numeric sort of packed keys where they are exact, else a comparison sort.
+ */
+function sizeOrder(byStart: Int32Array, m: number, size: Float64Array, alignment: number): Int32Array {
+  const order = new Int32Array(m);
+  const counts = new Map<number, number>();
+  for (let r = 0; r < m && counts.size <= FEW_SIZES; r++) {
+    const s = size[byStart[r]];
+    counts.set(s, (counts.get(s) ?? 0) + 1);
+  }
+  if (counts.size <= FEW_SIZES) {
+    // Each size's first position in the order, then the ranks in allocation order into their size's.
+    const next = new Map<number, number>();
+    let at = 0;
+    for (const s of [...counts.keys()].sort((p, q) => q - p)) {
+      next.set(s, at);
+      at += counts.get(s)!;
+    }
+    for (let r = 0; r < m; r++) {
+      const s = size[byStart[r]];
+      const k = next.get(s)!;
+      order[k] = r;
+      next.set(s, k + 1);
+    }
+    return order;
+  }
   let bits = 0;
   while (2 ** bits < m) bits++;
   let largest = 0;
-  for (const b of byStart) largest = Math.max(largest, size[b] / alignment);
-  const order = new Int32Array(m);
+  for (let r = 0; r < m; r++) largest = Math.max(largest, size[byStart[r]] / alignment);
   if ((largest + 1) * 2 ** bits < 2 ** 53) {
     const keys = new Float64Array(m);
     for (let r = 0; r < m; r++) keys[r] = (largest - size[byStart[r]] / alignment) * 2 ** bits + r;
@@ -183,16 +269,8 @@ function sizeOrder(byStart: number[], size: Float64Array, alignment: number): In
   return order;
 }
 
-function upperBound(a: Int32Array, v: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+/** Above this many distinct sizes, `sizeOrder` sorts instead of counting. */
+const FEW_SIZES = 4096;
 
 /** One replay of a plan (a class, so that replays share its optimised methods). */
 class PlannedState extends PlacementState implements AllocatorState {
