@@ -86,13 +86,13 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
   const order = sizeOrder(byStart, m, size, alignment);
   let leaves = 1;
   while (leaves < m) leaves *= 2;
-  // Node i's `cover` is list i, its `sub` list 2 * leaves + i.
-  // About 32 numbers a buffer on a training trace (bench/trainingTrace.ts, 500k buffers).
-  const lists = new IntervalLists(4 * leaves, 32 * m);
-  const subs = 2 * leaves;
-  const stamp = new Int32Array(2 * leaves).fill(-1);
   // Nodes from `low` on (the leaves and the two levels above them) keep no `sub` list.
   const low = Math.max(1, leaves >> 2);
+  // Node i's `cover` is list i, its `sub` (i < low) list 2 * leaves + i.
+  // About 20 numbers a buffer on a training trace (bench/trainingTrace.ts, 500k buffers).
+  const lists = new IntervalLists(2 * leaves + low, 24 * m);
+  const subs = 2 * leaves;
+  const stamp = new Int32Array(low).fill(-1);
   const canonical = new Int32Array(64);
   const union = new IntervalUnion();
   // Nodes below `top` keep the union of their own and their ancestors' covers (`path`), recomputed
@@ -113,16 +113,30 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
     const r = order[k];
     const x = byStart[r];
     const sx = size[x];
-    // Canonical pieces of [r, lastRank[r]].
+    // Canonical pieces of [r, lastRank[r]], and the levels of those holding its first and last rank.
     let pieces = 0;
     let lo = r + leaves;
     let hi = lastRank[r] + leaves + 1;
-    while (lo < hi) {
-      if (lo & 1) canonical[pieces++] = lo++;
-      if (hi & 1) canonical[pieces++] = --hi;
+    let firstLevel = -1;
+    let lastLevel = -1;
+    let leftTop = -1;
+    let rightTop = -1;
+    for (let level = 0; lo < hi; level++) {
+      if (lo & 1) {
+        canonical[pieces++] = lo++;
+        if (firstLevel < 0) firstLevel = level;
+        leftTop = level;
+      }
+      if (hi & 1) {
+        canonical[pieces++] = --hi;
+        if (lastLevel < 0) lastLevel = level;
+        rightTop = level;
+      }
       lo >>= 1;
       hi >>= 1;
     }
+    if (firstLevel < 0) firstLevel = rightTop;
+    if (lastLevel < 0) lastLevel = leftTop;
     // The union of the placed buffers overlapping x: first all but the covers of the cached path.
     union.clear();
     for (let j = 0; j < pieces; j++) {
@@ -135,15 +149,18 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
         }
       }
     }
+    // The covers on the paths from the first and the last rank to the root, but for the nodes inside
+    // a piece (their covers are in its \`sub\` or among its subtree's covers).
     let a = r + leaves;
     let b = lastRank[r] + leaves;
-    while (a !== b) {
-      union.addList(lists, a);
-      union.addList(lists, b);
+    let level = 0;
+    for (; a !== b; level++) {
+      if (level > firstLevel) union.addList(lists, a);
+      if (level > lastLevel) union.addList(lists, b);
       a >>= 1;
       b >>= 1;
     }
-    for (; a >= top; a >>= 1) union.addList(lists, a);
+    for (; a >= top; a >>= 1, level++) if (level > firstLevel && level > lastLevel) union.addList(lists, a);
     // The path union of `a`, remade from the highest stale node down.
     let links = 0;
     for (let v = a; v >= 1; v >>= 1) chain[links++] = v;
@@ -182,6 +199,7 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
       }
     }
   }
+  if (process.env.PLAN_DEBUG) { let tot = 0, cov = 0, ne = 0; for (let i = 0; i < 2 * leaves + low; i++) { tot += lists.length[i]; if (i < subs) cov += lists.length[i]; if (lists.length[i]) ne++; } console.log("used", (lists as any).used, "held", tot, "covers", cov, "nonempty lists", ne, "m", m); }
   return { offset, size, arena };
 }
 
