@@ -86,21 +86,20 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
   const order = sizeOrder(byStart, m, size, alignment);
   let leaves = 1;
   while (leaves < m) leaves *= 2;
-  // Nodes from `low` on (the leaves and the two levels above them) keep no `sub` list.
-  const low = Math.max(1, leaves >> 2);
-  // Node i's `cover` is list i, its `sub` (i < low) list 2 * leaves + i.
-  // About 20 numbers a buffer on a training trace (bench/trainingTrace.ts, 500k buffers).
-  const lists = new IntervalLists(2 * leaves + low, 24 * m);
-  const subs = 2 * leaves;
-  const stamp = new Int32Array(low).fill(-1);
-  const canonical = new Int32Array(64);
-  const union = new IntervalUnion();
-  // Nodes below `top` keep the union of their own and their ancestors' covers (`path`), recomputed
-  // when stale: `version[v]` is the clock when node v's cover last changed, `made[v]` when its
-  // path union was made; `ref[v]` is the node whose path list is v's (v's own or, when v's cover
-  // was empty, its parent's).
   let depth = 0;
   while (1 << depth < leaves) depth++;
+  // Node i's \`cover\` is list i; its \`starts\` list (nodes above the lowest LOW_LEVELS levels, i < low)
+  // is list 2 * leaves + i. About 10 numbers a buffer on a training trace (bench/trainingTrace.ts).
+  const low = Math.max(1, leaves >> LOW_LEVELS);
+  const lists = new IntervalLists(2 * leaves + low, 12 * m);
+  const starts = 2 * leaves;
+  const placed = new Uint8Array(m);
+  const canonical = new Int32Array(64);
+  const union = new IntervalUnion();
+  // Nodes below \`top\` keep the union of their own and their ancestors' covers (\`path\`), remade when
+  // stale: \`version[v]\` is the clock when node v's cover last changed, \`made[v]\` when its path union
+  // was made; \`ref[v]\` is the node whose path list is v's (v's own or, when v's cover is empty, its
+  // parent's).
   const top = 1 << Math.max(1, depth - CACHE_SKIP);
   const path = new IntervalLists(top, 64 * top);
   const version = new Int32Array(top);
@@ -113,55 +112,42 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
     const r = order[k];
     const x = byStart[r];
     const sx = size[x];
-    // Canonical pieces of [r, lastRank[r]], and the levels of those holding its first and last rank.
+    // Canonical pieces of [r, lastRank[r]].
     let pieces = 0;
     let lo = r + leaves;
     let hi = lastRank[r] + leaves + 1;
-    let firstLevel = -1;
-    let lastLevel = -1;
-    let leftTop = -1;
-    let rightTop = -1;
-    for (let level = 0; lo < hi; level++) {
-      if (lo & 1) {
-        canonical[pieces++] = lo++;
-        if (firstLevel < 0) firstLevel = level;
-        leftTop = level;
-      }
-      if (hi & 1) {
-        canonical[pieces++] = --hi;
-        if (lastLevel < 0) lastLevel = level;
-        rightTop = level;
-      }
+    while (lo < hi) {
+      if (lo & 1) canonical[pieces++] = lo++;
+      if (hi & 1) canonical[pieces++] = --hi;
       lo >>= 1;
       hi >>= 1;
     }
-    if (firstLevel < 0) firstLevel = rightTop;
-    if (lastLevel < 0) lastLevel = leftTop;
-    // The union of the placed buffers overlapping x: first all but the covers of the cached path.
+    // The union of the placed buffers overlapping x: those allocated within its lifetime (the
+    // \`starts\` of its pieces) and those alive at its allocation (the covers on the path from its
+    // rank to the root; the cached path union from \`top\` up).
     union.clear();
     for (let j = 0; j < pieces; j++) {
       const c = canonical[j];
-      if (c < low) union.addList(lists, subs + c);
+      if (c < low) union.addList(lists, starts + c);
       else {
-        // Nodes in the lowest levels keep no `sub`: their subtree's covers (at most 7) stand in.
-        for (let first = c, width = 1; first < 2 * leaves; first *= 2, width *= 2) {
-          for (let node = first; node < first + width; node++) union.addList(lists, node);
+        // Nodes in the lowest levels keep no \`starts\`: their ranks (at most 2^LOW_LEVELS) stand in.
+        let first = c;
+        let width = 1;
+        while (first < leaves) {
+          first *= 2;
+          width *= 2;
+        }
+        for (let q = first - leaves; q < first - leaves + width; q++) {
+          if (placed[q]) {
+            const at = offset[byStart[q]];
+            union.addOne(at, at + size[byStart[q]]);
+          }
         }
       }
     }
-    // The covers on the paths from the first and the last rank to the root, but for the nodes inside
-    // a piece (their covers are in its \`sub\` or among its subtree's covers).
     let a = r + leaves;
-    let b = lastRank[r] + leaves;
-    let level = 0;
-    for (; a !== b; level++) {
-      if (level > firstLevel) union.addList(lists, a);
-      if (level > lastLevel) union.addList(lists, b);
-      a >>= 1;
-      b >>= 1;
-    }
-    for (; a >= top; a >>= 1, level++) if (level > firstLevel && level > lastLevel) union.addList(lists, a);
-    // The path union of `a`, remade from the highest stale node down.
+    for (; a >= top; a >>= 1) union.addList(lists, a);
+    // The path union of \`a\`, remade from the highest stale node down.
     let links = 0;
     for (let v = a; v >= 1; v >>= 1) chain[links++] = v;
     let above = 0;
@@ -190,21 +176,18 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
     for (let j = 0; j < pieces; j++) {
       const c = canonical[j];
       if (lists.add(c, at, at + sx) && c < top) version[c] = clock++;
-      let node = c;
-      while (node >= low) node >>= 1;
-      // A node's \`sub\` holds its children's: once one held x already, so do all above it.
-      for (; node >= 1 && stamp[node] !== k; node >>= 1) {
-        stamp[node] = k;
-        if (!lists.add(subs + node, at, at + sx)) break;
-      }
     }
+    placed[r] = 1;
+    // A node's \`starts\` holds its children's: once one held x already, so do all above it.
+    for (let v = (r + leaves) >> LOW_LEVELS; v >= 1; v >>= 1) if (!lists.add(starts + v, at, at + sx)) break;
   }
-  if (process.env.PLAN_DEBUG) { let tot = 0, cov = 0, ne = 0; for (let i = 0; i < 2 * leaves + low; i++) { tot += lists.length[i]; if (i < subs) cov += lists.length[i]; if (lists.length[i]) ne++; } console.log("used", (lists as any).used, "held", tot, "covers", cov, "nonempty lists", ne, "m", m); }
   return { offset, size, arena };
 }
 
 /** Levels below the root that keep no path union: nodes from `leaves >> CACHE_SKIP` on. */
 const CACHE_SKIP = 7;
+/** The lowest levels (the leaves and those above them) that keep no `starts` list. */
+const LOW_LEVELS = 3;
 const scratch = new IntervalUnion();
 
 /**
