@@ -88,9 +88,9 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
   while (leaves < m) leaves *= 2;
   let depth = 0;
   while (1 << depth < leaves) depth++;
-  // Node i's \`cover\` is list i; its \`starts\` list (nodes above the lowest LOW_LEVELS levels, i < low)
+  // Node i's \`cover\` is list i; its \`starts\` list (nodes of more than 2^SCAN_LEVELS ranks, i < low)
   // is list 2 * leaves + i. About 10 numbers a buffer on a training trace (bench/trainingTrace.ts).
-  const low = Math.max(1, leaves >> LOW_LEVELS);
+  const low = Math.max(1, leaves >> SCAN_LEVELS);
   const lists = new IntervalLists(2 * leaves + low, 12 * m);
   const starts = 2 * leaves;
   const placed = new Uint8Array(m);
@@ -130,7 +130,7 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
       const c = canonical[j];
       if (c < low) union.addList(lists, starts + c);
       else {
-        // Nodes in the lowest levels keep no \`starts\`: their ranks (at most 2^LOW_LEVELS) stand in.
+        // Nodes in the lowest levels keep no \`starts\`: their ranks (at most 2^SCAN_LEVELS) stand in.
         let first = c;
         let width = 1;
         while (first < leaves) {
@@ -179,15 +179,15 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
     }
     placed[r] = 1;
     // A node's \`starts\` holds its children's: once one held x already, so do all above it.
-    for (let v = (r + leaves) >> LOW_LEVELS; v >= 1; v >>= 1) if (!lists.add(starts + v, at, at + sx)) break;
+    for (let v = (r + leaves) >> (SCAN_LEVELS + 1); v >= 1; v >>= 1) if (!lists.add(starts + v, at, at + sx)) break;
   }
   return { offset, size, arena };
 }
 
 /** Levels below the root that keep no path union: nodes from `leaves >> CACHE_SKIP` on. */
 const CACHE_SKIP = 7;
-/** The lowest levels (the leaves and those above them) that keep no `starts` list. */
-const LOW_LEVELS = 3;
+/** Nodes of up to 2^SCAN_LEVELS ranks keep no `starts` list: their ranks are scanned instead. */
+const SCAN_LEVELS = 3;
 const scratch = new IntervalUnion();
 
 /**
