@@ -3,6 +3,9 @@ import type { ReplaySegment } from "../replayRun.js";
 import { PlacementState } from "./placementState.js";
 import { IntervalLists } from "./intervalLists.js";
 import { IntervalUnion } from "./intervalUnion.js";
+import { PathUnions } from "./pathUnions.js";
+import { bestHole } from "./bestHole.js";
+import { sizeOrder } from "./sizeOrder.js";
 
 /** TFLite aligns arena tensors to 64 bytes (kDefaultTensorAlignment, tensorflow/lite/arena_planner.h). */
 export const TFLITE_TENSOR_ALIGNMENT = 64;
@@ -37,6 +40,14 @@ export function plannedArena(options: PlannedArenaOptions = {}): PlannedArena {
   return { name: "planned", alignment, start: (input) => new PlannedState(input, alignment) };
 }
 
+/** How `planArena` shapes its tree (for tests: the defaults suit traces of any size). */
+export interface PlanShape {
+  /** Levels above the leaves without a cached path union: nodes from `leaves >> cacheSkip` on. @defaultValue 7 */
+  cacheSkip?: number;
+  /** Nodes of up to 2^scanLevels ranks keep no `starts` list: their ranks are scanned. @defaultValue 3 */
+  scanLevels?: number;
+}
+
 /**
  * Offsets of every buffer of the view (NaN for buffers not planned) and the arena size.
  *
@@ -44,18 +55,30 @@ export function plannedArena(options: PlannedArenaOptions = {}): PlannedArena {
  * greedy by size looks at the placed buffers whose lifetimes overlap x's, sorted by offset, and takes
  * the smallest gap between them that fits (the lowest of equal ones), else the top. Those gaps are
  * exactly the holes of the union of the placed buffers' offset ranges, so the planner keeps unions
- * instead of buffers: a segment tree over lifetimes (in allocation ranks, where two lifetimes overlap
- * exactly when their rank ranges do) whose every node holds two merged interval lists,
- * - `cover`: the union of the placed buffers whose lifetime spans the node's whole range (the node is
- *   one of the O(log m) canonical pieces of that lifetime);
- * - `sub`: the union of the placed buffers with a canonical piece at or below the node.
- * The buffers overlapping x are those covering a node on the paths from x's first and last rank to the
- * root, plus those below a canonical piece of x's lifetime: the union of O(log m) lists. Placing x adds
- * its offset range to O(log m) lists. A list is a union, so it stays short (a few intervals) however
- * many buffers it holds; each placement costs O(log m) list operations, O(m log m) in all for m
- * buffers when unions are compact, against O(m·k log k) for k overlapping buffers each.
+ * instead of buffers. Lifetimes are taken in allocation ranks, [r, R] (x's own rank, the rank of the
+ * last allocation before it is freed), where two lifetimes overlap exactly when their rank ranges do;
+ * a placed buffer y overlaps x exactly when
+ * - y was allocated within x's lifetime (r <= r_y <= R), or
+ * - y is alive at x's allocation (r_y < r <= R_y, or any y whose range holds r).
+ * A segment tree over ranks answers both with merged interval lists (each a union, so it stays short,
+ * a few intervals, however many buffers it holds):
+ * - `starts` of a node: the union of the placed buffers allocated at one of its ranks; the first
+ *   kind is the union of the `starts` of the O(log m) canonical pieces of [r, R] (pieces of at most
+ *   2^scanLevels ranks scan their ranks instead);
+ * - `cover` of a node: the union of the placed buffers of which it is a canonical piece; the second
+ *   kind is the union of the covers on the path from rank r's leaf to the root. The covers near the
+ *   root (long-lived buffers) rarely change: the union of a node's and its ancestors' covers is kept
+ *   for the upper levels (`PathUnions`), so the path costs its lowest `cacheSkip` levels and one list.
+ * The best hole is found in one sweep of the two unions (`bestHole`). Placing x adds its offset
+ * range to the covers of its pieces and to the `starts` of its rank's ancestors, up to the first that
+ * held it already. Each placement costs O(log m) list operations, O(m log m) in all for m buffers
+ * when unions are compact, against O(m·k log k) for k overlapping buffers each. On a training trace
+ * (bench/trainingTrace.ts, 1M events, 500k buffers) a placement merges about 6 non-empty lists
+ * and adds to about 10.
  */
-export function planArena(input: AllocatorInput, alignment: number): { offset: Float64Array; size: Float64Array; arena: number } {
+export function planArena(input: AllocatorInput, alignment: number, shape: PlanShape = {}): { offset: Float64Array; size: Float64Array; arena: number } {
+  const cacheSkip = shape.cacheSkip ?? 7;
+  const scanLevels = shape.scanLevels ?? 3;
   const { bytes, inView, eventBuffer, eventAlloc } = input;
   const nb = bytes.length;
   const n = eventBuffer.length;
@@ -85,28 +108,22 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
 
   const order = sizeOrder(byStart, m, size, alignment);
   let leaves = 1;
-  while (leaves < m) leaves *= 2;
   let depth = 0;
-  while (1 << depth < leaves) depth++;
-  // Node i's \`cover\` is list i; its \`starts\` list (nodes of more than 2^SCAN_LEVELS ranks, i < low)
-  // is list 2 * leaves + i. About 10 numbers a buffer on a training trace (bench/trainingTrace.ts).
-  const low = Math.max(1, leaves >> SCAN_LEVELS);
-  const lists = new IntervalLists(2 * leaves + low, 12 * m);
+  while (leaves < m) {
+    leaves *= 2;
+    depth++;
+  }
+  // Node i's \`cover\` is list i; its \`starts\` (nodes of more than 2^scanLevels ranks, i < low) list
+  // 2 * leaves + i. About 15 numbers a buffer on the training trace.
+  const low = Math.max(1, leaves >> scanLevels);
+  const lists = new IntervalLists(2 * leaves + low, 16 * m);
   const starts = 2 * leaves;
   const placed = new Uint8Array(m);
+  // Nodes below \`top\` keep their path union.
+  const top = 1 << Math.max(1, depth - cacheSkip);
+  const paths = new PathUnions(lists, top);
   const canonical = new Int32Array(64);
   const union = new IntervalUnion();
-  // Nodes below \`top\` keep the union of their own and their ancestors' covers (\`path\`), remade when
-  // stale: \`version[v]\` is the clock when node v's cover last changed, \`made[v]\` when its path union
-  // was made; \`ref[v]\` is the node whose path list is v's (v's own or, when v's cover is empty, its
-  // parent's).
-  const top = 1 << Math.max(1, depth - CACHE_SKIP);
-  const path = new IntervalLists(top, 64 * top);
-  const version = new Int32Array(top);
-  const made = new Int32Array(top);
-  const ref = new Int32Array(top);
-  const chain = new Int32Array(64);
-  let clock = 1;
   let arena = 0;
   for (let k = 0; k < m; k++) {
     const r = order[k];
@@ -122,15 +139,12 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
       lo >>= 1;
       hi >>= 1;
     }
-    // The union of the placed buffers overlapping x: those allocated within its lifetime (the
-    // \`starts\` of its pieces) and those alive at its allocation (the covers on the path from its
-    // rank to the root; the cached path union from \`top\` up).
+    // The placed buffers allocated within x's lifetime.
     union.clear();
     for (let j = 0; j < pieces; j++) {
       const c = canonical[j];
       if (c < low) union.addList(lists, starts + c);
       else {
-        // Nodes in the lowest levels keep no \`starts\`: their ranks (at most 2^SCAN_LEVELS) stand in.
         let first = c;
         let width = 1;
         while (first < leaves) {
@@ -145,133 +159,23 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
         }
       }
     }
+    // Those alive at its allocation: the covers on the path from its leaf, the upper ones cached.
     let a = r + leaves;
     for (; a >= top; a >>= 1) union.addList(lists, a);
-    // The path union of \`a\`, remade from the highest stale node down.
-    let links = 0;
-    for (let v = a; v >= 1; v >>= 1) chain[links++] = v;
-    let above = 0;
-    for (let j = links - 1; j >= 0; j--) {
-      const v = chain[j];
-      if (made[v] <= version[v] || made[v] <= above) {
-        const p = v >> 1;
-        if (lists.length[v] === 0) ref[v] = p >= 1 ? ref[p] : v;
-        else {
-          ref[v] = v;
-          if (p >= 1) {
-            scratch.clear();
-            scratch.addList(path, ref[p]);
-            scratch.addList(lists, v);
-            path.set(v, scratch.list, 0, scratch.length);
-          } else path.set(v, lists.data, lists.start[v], lists.length[v]);
-        }
-        made[v] = clock++;
-      }
-      above = made[v];
-    }
-    // Smallest hole of the union of the two that fits (the lowest of equal ones), else the top.
-    const at = bestHole(union.list, union.length, path.data, path.start[ref[a]], path.length[ref[a]], sx);
+    const path = paths.of(a);
+    const at = bestHole(union.list, union.length, paths.lists.data, paths.lists.start[path], paths.lists.length[path], sx);
     offset[x] = at;
     if (at + sx > arena) arena = at + sx;
     for (let j = 0; j < pieces; j++) {
       const c = canonical[j];
-      if (lists.add(c, at, at + sx) && c < top) version[c] = clock++;
+      if (lists.add(c, at, at + sx) && c < top) paths.changed(c);
     }
     placed[r] = 1;
     // A node's \`starts\` holds its children's: once one held x already, so do all above it.
-    for (let v = (r + leaves) >> (SCAN_LEVELS + 1); v >= 1; v >>= 1) if (!lists.add(starts + v, at, at + sx)) break;
+    for (let v = (r + leaves) >> (scanLevels + 1); v >= 1; v >>= 1) if (!lists.add(starts + v, at, at + sx)) break;
   }
   return { offset, size, arena };
 }
-
-/** Levels below the root that keep no path union: nodes from `leaves >> CACHE_SKIP` on. */
-const CACHE_SKIP = 7;
-/** Nodes of up to 2^SCAN_LEVELS ranks keep no `starts` list: their ranks are scanned instead. */
-const SCAN_LEVELS = 3;
-const scratch = new IntervalUnion();
-
-/**
- * The lowest start of the smallest hole of size `need` or more in the union of two sorted disjoint
- * lists (`an` numbers of `a` from 0, `bn` of `b` from `bs`), else the union's top (0 if both are empty).
- */
-function bestHole(a: Float64Array, an: number, b: Float64Array, bs: number, bn: number, need: number): number {
-  let i = 0;
-  let j = bs;
-  const jEnd = bs + bn;
-  let reach = 0;
-  let best = -1;
-  let bestGap = Infinity;
-  while (i < an || j < jEnd) {
-    let lo: number;
-    let hi: number;
-    if (j >= jEnd || (i < an && a[i] <= b[j])) {
-      lo = a[i];
-      hi = a[i + 1];
-      i += 2;
-    } else {
-      lo = b[j];
-      hi = b[j + 1];
-      j += 2;
-    }
-    if (lo > reach) {
-      const gap = lo - reach;
-      if (gap >= need && gap < bestGap) {
-        bestGap = gap;
-        best = reach;
-      }
-      reach = hi;
-    } else if (hi > reach) reach = hi;
-  }
-  return best >= 0 ? best : reach;
-}
-
-/**
- * Ranks (positions in allocation order, `m` of them) sorted by size, largest first, ties by earlier
- * allocation: a counting sort when there are few distinct sizes (a trace's tensors repeat their
- * shapes), else one numeric sort of packed keys where they are exact, else a comparison sort.
- */
-function sizeOrder(byStart: Int32Array, m: number, size: Float64Array, alignment: number): Int32Array {
-  const order = new Int32Array(m);
-  const counts = new Map<number, number>();
-  for (let r = 0; r < m && counts.size <= FEW_SIZES; r++) {
-    const s = size[byStart[r]];
-    counts.set(s, (counts.get(s) ?? 0) + 1);
-  }
-  if (counts.size <= FEW_SIZES) {
-    // Each size's first position in the order, then the ranks in allocation order into their size's.
-    const next = new Map<number, number>();
-    let at = 0;
-    for (const s of [...counts.keys()].sort((p, q) => q - p)) {
-      next.set(s, at);
-      at += counts.get(s)!;
-    }
-    for (let r = 0; r < m; r++) {
-      const s = size[byStart[r]];
-      const k = next.get(s)!;
-      order[k] = r;
-      next.set(s, k + 1);
-    }
-    return order;
-  }
-  let bits = 0;
-  while (2 ** bits < m) bits++;
-  let largest = 0;
-  for (let r = 0; r < m; r++) largest = Math.max(largest, size[byStart[r]] / alignment);
-  if ((largest + 1) * 2 ** bits < 2 ** 53) {
-    const keys = new Float64Array(m);
-    for (let r = 0; r < m; r++) keys[r] = (largest - size[byStart[r]] / alignment) * 2 ** bits + r;
-    keys.sort();
-    for (let r = 0; r < m; r++) order[r] = keys[r] % 2 ** bits;
-  } else {
-    const ranks = Array.from({ length: m }, (_, r) => r);
-    ranks.sort((p, q) => size[byStart[q]] - size[byStart[p]] || p - q);
-    order.set(ranks);
-  }
-  return order;
-}
-
-/** Above this many distinct sizes, `sizeOrder` sorts instead of counting. */
-const FEW_SIZES = 4096;
 
 /** One replay of a plan (a class, so that replays share its optimised methods). */
 class PlannedState extends PlacementState implements AllocatorState {
