@@ -69,7 +69,8 @@ export interface PlanShape {
  *   kind is the union of the covers on the path from rank r's leaf to the root. The covers near the
  *   root (long-lived buffers) rarely change: the union of a node's and its ancestors' covers is kept
  *   for the upper levels (`PathUnions`), so the path costs its lowest `cacheSkip` levels and one list.
- * The best hole is found in one sweep of the two unions (`bestHole`). Placing x adds its offset
+ * The best hole is found in one sweep of three sorted lists (`bestHole`): the cached path union, the
+ * longest `starts` list, and the union of all the other lists. Placing x adds its offset
  * range to the covers of its pieces and to the `starts` of its rank's ancestors, up to the first that
  * held it already. Each placement costs O(log m) list operations, O(m log m) in all for m buffers
  * when unions are compact, against O(m·k log k) for k overlapping buffers each. On a training trace
@@ -139,12 +140,18 @@ export function planArena(input: AllocatorInput, alignment: number, shape: PlanS
       lo >>= 1;
       hi >>= 1;
     }
-    // The placed buffers allocated within x's lifetime.
+    // The placed buffers allocated within x's lifetime; the longest \`starts\` list is left to the sweep.
+    let longest = -1;
+    for (let j = 0; j < pieces; j++) {
+      const c = canonical[j];
+      if (c < low && (longest < 0 || lists.length[starts + c] > lists.length[longest])) longest = starts + c;
+    }
     union.clear();
     for (let j = 0; j < pieces; j++) {
       const c = canonical[j];
-      if (c < low) union.addList(lists, starts + c);
-      else {
+      if (c < low) {
+        if (starts + c !== longest) union.addList(lists, starts + c);
+      } else {
         let first = c;
         let width = 1;
         while (first < leaves) {
@@ -163,7 +170,10 @@ export function planArena(input: AllocatorInput, alignment: number, shape: PlanS
     let a = r + leaves;
     for (; a >= top; a >>= 1) union.addList(lists, a);
     const path = paths.of(a);
-    const at = bestHole(union.list, union.length, paths.lists.data, paths.lists.start[path], paths.lists.length[path], sx);
+    const ln = longest < 0 ? 0 : lists.length[longest];
+    const ls = longest < 0 ? 0 : lists.start[longest];
+    const p = paths.lists;
+    const at = bestHole(union.list, union.length, lists.data, ls, ln, p.data, p.start[path], p.length[path], sx);
     offset[x] = at;
     if (at + sx > arena) arena = at + sx;
     for (let j = 0; j < pieces; j++) {
