@@ -44,7 +44,7 @@ export function plannedArena(options: PlannedArenaOptions = {}): PlannedArena {
 export interface PlanShape {
   /** Levels above the leaves without a cached path union: nodes from `leaves >> cacheSkip` on. @defaultValue 7 */
   cacheSkip?: number;
-  /** Nodes of up to 2^scanLevels ranks keep no `starts` list: their ranks are scanned. @defaultValue 3 */
+  /** Nodes of up to 2^scanLevels ranks (at most 2^24) keep no `starts` list: their ranks are scanned. @defaultValue 3 */
   scanLevels?: number;
 }
 
@@ -75,11 +75,11 @@ export interface PlanShape {
  * held it already. Each placement costs O(log m) list operations, O(m log m) in all for m buffers
  * when unions are compact, against O(m·k log k) for k overlapping buffers each. On a training trace
  * (bench/trainingTrace.ts, 1M events, 500k buffers) a placement merges about 6 non-empty lists
- * and adds to about 10.
+ * and adds to about 9.
  */
 export function planArena(input: AllocatorInput, alignment: number, shape: PlanShape = {}): { offset: Float64Array; size: Float64Array; arena: number } {
   const cacheSkip = shape.cacheSkip ?? 7;
-  const scanLevels = shape.scanLevels ?? 3;
+  const scanLevels = Math.min(shape.scanLevels ?? 3, 24);
   const { bytes, inView, eventBuffer, eventAlloc } = input;
   const nb = bytes.length;
   const n = eventBuffer.length;
