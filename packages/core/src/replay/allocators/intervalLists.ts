@@ -32,7 +32,7 @@ export class IntervalLists {
   add(i: number, lo: number, hi: number): boolean {
     const n = this.length[i];
     if (n === 0) {
-      if (this.room[i] < 2) this.move(i, 4);
+      if (this.room[i] < 2) this.move(i, 2);
       const s = this.start[i];
       this.data[s] = lo;
       this.data[s + 1] = hi;
@@ -58,7 +58,7 @@ export class IntervalLists {
         d = this.data;
         return this.add(i, lo, hi);
       }
-      d.copyWithin(at + 2, at, end);
+      for (let j = end - 1; j >= at; j--) d[j + 2] = d[j];
       d[at] = lo;
       d[at + 1] = hi;
       this.length[i] = n + 2;
@@ -75,10 +75,22 @@ export class IntervalLists {
     if (lo < d[at]) d[at] = lo;
     d[at + 1] = newHi;
     if (k > at + 2) {
-      d.copyWithin(at + 2, k, end);
+      for (let j = k; j < end; j++) d[j - k + at + 2] = d[j];
       this.length[i] = n - (k - at - 2);
     }
     return true;
+  }
+
+  /** Makes list `i` the `n` numbers of `from` from `s` (a sorted disjoint list). */
+  set(i: number, from: Float64Array, s: number, n: number): void {
+    if (n > this.room[i]) {
+      this.length[i] = 0;
+      this.move(i, Math.max(4, 2 * n));
+    }
+    const d = this.data;
+    const t = this.start[i];
+    for (let j = 0; j < n; j++) d[t + j] = from[s + j];
+    this.length[i] = n;
   }
 
   /** Moves list `i` to the end of the data, with room for `room` numbers. */
@@ -91,7 +103,9 @@ export class IntervalLists {
       this.data = grown;
     }
     const n = this.length[i];
-    if (n > 0) this.data.copyWithin(this.used, this.start[i], this.start[i] + n);
+    const d = this.data;
+    const from = this.start[i];
+    for (let j = 0; j < n; j++) d[this.used + j] = d[from + j];
     this.start[i] = this.used;
     this.room[i] = room;
     this.used += room;

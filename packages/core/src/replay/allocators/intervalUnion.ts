@@ -94,7 +94,7 @@ export class IntervalUnion {
     }
     i *= 2;
     if (i === un || u[i] > hi) {
-      u.copyWithin(i + 2, i, un);
+      for (let j = un - 1; j >= i; j--) u[j + 2] = u[j];
       u[i] = lo;
       u[i + 1] = hi;
       this.length = un + 2;
@@ -110,7 +110,7 @@ export class IntervalUnion {
     if (lo < u[i]) u[i] = lo;
     u[i + 1] = newHi;
     if (k > i + 2) {
-      u.copyWithin(i + 2, k, un);
+      for (let j = k; j < un; j++) u[j - k + i + 2] = u[j];
       this.length = un - (k - i - 2);
     }
   }

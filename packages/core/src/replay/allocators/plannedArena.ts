@@ -3,6 +3,9 @@ import type { ReplaySegment } from "../replayRun.js";
 import { PlacementState } from "./placementState.js";
 import { IntervalLists } from "./intervalLists.js";
 import { IntervalUnion } from "./intervalUnion.js";
+import { PathUnions } from "./pathUnions.js";
+import { bestHole } from "./bestHole.js";
+import { sizeOrder } from "./sizeOrder.js";
 
 /** TFLite aligns arena tensors to 64 bytes (kDefaultTensorAlignment, tensorflow/lite/arena_planner.h). */
 export const TFLITE_TENSOR_ALIGNMENT = 64;
@@ -37,6 +40,14 @@ export function plannedArena(options: PlannedArenaOptions = {}): PlannedArena {
   return { name: "planned", alignment, start: (input) => new PlannedState(input, alignment) };
 }
 
+/** How `planArena` shapes its tree (for tests: the defaults suit traces of any size). */
+export interface PlanShape {
+  /** Levels above the leaves without a cached path union: nodes from `leaves >> cacheSkip` on. @defaultValue 7 */
+  cacheSkip?: number;
+  /** Nodes of up to 2^scanLevels ranks (at most 2^24) keep no `starts` list: their ranks are scanned. @defaultValue 3 */
+  scanLevels?: number;
+}
+
 /**
  * Offsets of every buffer of the view (NaN for buffers not planned) and the arena size.
  *
@@ -44,53 +55,74 @@ export function plannedArena(options: PlannedArenaOptions = {}): PlannedArena {
  * greedy by size looks at the placed buffers whose lifetimes overlap x's, sorted by offset, and takes
  * the smallest gap between them that fits (the lowest of equal ones), else the top. Those gaps are
  * exactly the holes of the union of the placed buffers' offset ranges, so the planner keeps unions
- * instead of buffers: a segment tree over lifetimes (in allocation ranks, where two lifetimes overlap
- * exactly when their rank ranges do) whose every node holds two merged interval lists,
- * - `cover`: the union of the placed buffers whose lifetime spans the node's whole range (the node is
- *   one of the O(log m) canonical pieces of that lifetime);
- * - `sub`: the union of the placed buffers with a canonical piece at or below the node.
- * The buffers overlapping x are those covering a node on the paths from x's first and last rank to the
- * root, plus those below a canonical piece of x's lifetime: the union of O(log m) lists. Placing x adds
- * its offset range to O(log m) lists. A list is a union, so it stays short (a few intervals) however
- * many buffers it holds; each placement costs O(log m) list operations, O(m log m) in all for m
- * buffers when unions are compact, against O(m·k log k) for k overlapping buffers each.
+ * instead of buffers. Lifetimes are taken in allocation ranks, [r, R] (x's own rank, the rank of the
+ * last allocation before it is freed), where two lifetimes overlap exactly when their rank ranges do;
+ * a placed buffer y overlaps x exactly when
+ * - y was allocated within x's lifetime (r <= r_y <= R), or
+ * - y is alive at x's allocation (r_y < r <= R_y, or any y whose range holds r).
+ * A segment tree over ranks answers both with merged interval lists (each a union, so it stays short,
+ * a few intervals, however many buffers it holds):
+ * - `starts` of a node: the union of the placed buffers allocated at one of its ranks; the first
+ *   kind is the union of the `starts` of the O(log m) canonical pieces of [r, R] (pieces of at most
+ *   2^scanLevels ranks scan their ranks instead);
+ * - `cover` of a node: the union of the placed buffers of which it is a canonical piece; the second
+ *   kind is the union of the covers on the path from rank r's leaf to the root. The covers near the
+ *   root (long-lived buffers) rarely change: the union of a node's and its ancestors' covers is kept
+ *   for the upper levels (`PathUnions`), so the path costs its lowest `cacheSkip` levels and one list.
+ * The best hole is found in one sweep of three sorted lists (`bestHole`): the cached path union, the
+ * longest `starts` list, and the union of all the other lists. Placing x adds its offset
+ * range to the covers of its pieces and to the `starts` of its rank's ancestors, up to the first that
+ * held it already. Each placement costs O(log m) list operations, O(m log m) in all for m buffers
+ * when unions are compact, against O(m·k log k) for k overlapping buffers each. On a training trace
+ * (bench/trainingTrace.ts, 1M events, 500k buffers) a placement merges about 6 non-empty lists
+ * and adds to about 9.
  */
-export function planArena(input: AllocatorInput, alignment: number): { offset: Float64Array; size: Float64Array; arena: number } {
+export function planArena(input: AllocatorInput, alignment: number, shape: PlanShape = {}): { offset: Float64Array; size: Float64Array; arena: number } {
+  const cacheSkip = shape.cacheSkip ?? 7;
+  const scanLevels = Math.min(shape.scanLevels ?? 3, 24);
   const { bytes, inView, eventBuffer, eventAlloc } = input;
   const nb = bytes.length;
   const n = eventBuffer.length;
-  const start = new Int32Array(nb).fill(-1);
-  const end = new Int32Array(nb).fill(n);
   const size = new Float64Array(nb);
   const offset = new Float64Array(nb).fill(NaN);
-  // Buffers in allocation order: starts are distinct event indices.
-  const byStart: number[] = [];
+  // Buffers in allocation order (their ranks), and each lifetime [start, end) in ranks: [its own
+  // rank, the rank of the last allocation before its end] (the last rank if it is never freed).
+  const rankOf = new Int32Array(nb).fill(-1);
+  const byStart = new Int32Array(nb);
+  const lastRank = new Int32Array(nb);
+  let m = 0;
   for (let i = 0; i < n; i++) {
     const b = eventBuffer[i];
     if (!inView[b] || bytes[b] === 0) continue;
     if (eventAlloc[i]) {
-      start[b] = i;
-      byStart.push(b);
-    } else end[b] = i;
+      rankOf[b] = m;
+      lastRank[m] = -1;
+      byStart[m++] = b;
+    } else if (rankOf[b] >= 0) lastRank[rankOf[b]] = m - 1;
   }
-  const m = byStart.length;
   if (m === 0) return { offset, size, arena: 0 };
-  const startsSorted = Int32Array.from(byStart, (b) => start[b]);
-  for (const b of byStart) size[b] = alignment * Math.ceil(bytes[b] / alignment);
-  // A lifetime [start, end) in ranks: [its own rank, the rank of the last allocation before its end].
-  const lastRank = new Int32Array(m);
-  for (let r = 0; r < m; r++) lastRank[r] = upperBound(startsSorted, end[byStart[r]] - 1) - 1;
+  for (let r = 0; r < m; r++) {
+    const b = byStart[r];
+    size[b] = alignment * Math.ceil(bytes[b] / alignment);
+    if (lastRank[r] < 0) lastRank[r] = m - 1;
+  }
 
-  const order = sizeOrder(byStart, size, alignment);
+  const order = sizeOrder(byStart, m, size, alignment);
   let leaves = 1;
-  while (leaves < m) leaves *= 2;
-  // Node i's `cover` is list i, its `sub` list 2 * leaves + i.
-  // About 32 numbers a buffer on a training trace (bench/trainingTrace.ts, 500k buffers).
-  const lists = new IntervalLists(4 * leaves, 32 * m);
-  const subs = 2 * leaves;
-  const stamp = new Int32Array(2 * leaves).fill(-1);
-  // Nodes from `low` on (the leaves and the two levels above them) keep no `sub` list.
-  const low = Math.max(1, leaves >> 2);
+  let depth = 0;
+  while (leaves < m) {
+    leaves *= 2;
+    depth++;
+  }
+  // Node i's \`cover\` is list i; its \`starts\` (nodes of more than 2^scanLevels ranks, i < low) list
+  // 2 * leaves + i. About 15 numbers a buffer on the training trace.
+  const low = Math.max(1, leaves >> scanLevels);
+  const lists = new IntervalLists(2 * leaves + low, 16 * m);
+  const starts = 2 * leaves;
+  const placed = new Uint8Array(m);
+  // Nodes below \`top\` keep their path union.
+  const top = 1 << Math.max(1, depth - cacheSkip);
+  const paths = new PathUnions(lists, top);
   const canonical = new Int32Array(64);
   const union = new IntervalUnion();
   let arena = 0;
@@ -108,90 +140,51 @@ export function planArena(input: AllocatorInput, alignment: number): { offset: F
       lo >>= 1;
       hi >>= 1;
     }
-    // The union of the placed buffers overlapping x.
+    // The placed buffers allocated within x's lifetime; the longest \`starts\` list is left to the sweep.
+    let longest = -1;
+    for (let j = 0; j < pieces; j++) {
+      const c = canonical[j];
+      if (c < low && (longest < 0 || lists.length[starts + c] > lists.length[longest])) longest = starts + c;
+    }
     union.clear();
     for (let j = 0; j < pieces; j++) {
       const c = canonical[j];
-      if (c < low) union.addList(lists, subs + c);
-      else {
-        // Nodes in the lowest levels keep no `sub`: their subtree's covers (at most 7) stand in.
-        for (let first = c, width = 1; first < 2 * leaves; first *= 2, width *= 2) {
-          for (let node = first; node < first + width; node++) union.addList(lists, node);
+      if (c < low) {
+        if (starts + c !== longest) union.addList(lists, starts + c);
+      } else {
+        let first = c;
+        let width = 1;
+        while (first < leaves) {
+          first *= 2;
+          width *= 2;
+        }
+        for (let q = first - leaves; q < first - leaves + width; q++) {
+          if (placed[q]) {
+            const at = offset[byStart[q]];
+            union.addOne(at, at + size[byStart[q]]);
+          }
         }
       }
     }
+    // Those alive at its allocation: the covers on the path from its leaf, the upper ones cached.
     let a = r + leaves;
-    let b = lastRank[r] + leaves;
-    while (a >= 1) {
-      union.addList(lists, a);
-      if (b !== a) union.addList(lists, b);
-      a >>= 1;
-      b >>= 1;
-    }
-    // Smallest hole that fits (the lowest of equal ones), else the top.
-    const merged = union.list;
-    let prevEnd = 0;
-    let best = -1;
-    let bestGap = Infinity;
-    for (let j = 0; j < union.length; j += 2) {
-      const gap = merged[j] - prevEnd;
-      if (gap >= sx && gap < bestGap) {
-        bestGap = gap;
-        best = prevEnd;
-      }
-      prevEnd = merged[j + 1];
-    }
-    const at = best >= 0 ? best : prevEnd;
+    for (; a >= top; a >>= 1) union.addList(lists, a);
+    const path = paths.of(a);
+    const ln = longest < 0 ? 0 : lists.length[longest];
+    const ls = longest < 0 ? 0 : lists.start[longest];
+    const p = paths.lists;
+    const at = bestHole(union.list, union.length, lists.data, ls, ln, p.data, p.start[path], p.length[path], sx);
     offset[x] = at;
     if (at + sx > arena) arena = at + sx;
     for (let j = 0; j < pieces; j++) {
       const c = canonical[j];
-      lists.add(c, at, at + sx);
-      let node = c;
-      while (node >= low) node >>= 1;
-      // A node's \`sub\` holds its children's: once one held x already, so do all above it.
-      for (; node >= 1 && stamp[node] !== k; node >>= 1) {
-        stamp[node] = k;
-        if (!lists.add(subs + node, at, at + sx)) break;
-      }
+      if (lists.add(c, at, at + sx) && c < top) paths.changed(c);
     }
+    placed[r] = 1;
+    // A node's \`starts\` holds its children's: once one held x already, so do all above it.
+    for (let v = (r + leaves) >> (scanLevels + 1); v >= 1; v >>= 1) if (!lists.add(starts + v, at, at + sx)) break;
   }
   return { offset, size, arena };
-}
-
-/**
- * Ranks (positions in allocation order) sorted by size, largest first, ties by earlier allocation:
- * one numeric sort of packed keys where they are exact, else a comparison sort.
- */
-function sizeOrder(byStart: number[], size: Float64Array, alignment: number): Int32Array {
-  const m = byStart.length;
-  let bits = 0;
-  while (2 ** bits < m) bits++;
-  let largest = 0;
-  for (const b of byStart) largest = Math.max(largest, size[b] / alignment);
-  const order = new Int32Array(m);
-  if ((largest + 1) * 2 ** bits < 2 ** 53) {
-    const keys = new Float64Array(m);
-    for (let r = 0; r < m; r++) keys[r] = (largest - size[byStart[r]] / alignment) * 2 ** bits + r;
-    keys.sort();
-    for (let r = 0; r < m; r++) order[r] = keys[r] % 2 ** bits;
-  } else {
-    const ranks = Array.from({ length: m }, (_, r) => r);
-    ranks.sort((p, q) => size[byStart[q]] - size[byStart[p]] || p - q);
-    order.set(ranks);
-  }
-  return order;
-}
-
-function upperBound(a: Int32Array, v: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid] <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** One replay of a plan (a class, so that replays share its optimised methods). */

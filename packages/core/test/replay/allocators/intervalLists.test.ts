@@ -41,4 +41,22 @@ describe("IntervalLists", () => {
     expect(cells(union.list, 0, union.length)).toBe(model.join(""));
     for (let j = 0; j + 2 < union.length; j += 2) expect(union.list[j + 1]).toBeLessThan(union.list[j + 2]);
   });
+
+  it.prop([adds, fc.integer({ min: 0, max: 5 }), fc.array(interval, { maxLength: 40 })])(
+    "IntervalLists.set makes one list the numbers given and leaves the others as they were",
+    (ops, target, intervals) => {
+      const lists = new IntervalLists(6, 0);
+      for (const [i, [lo, hi]] of ops) lists.add(i, lo, hi);
+      const before = Array.from({ length: 6 }, (_, i) => cells(lists.data, lists.start[i], lists.length[i]));
+      // A sorted disjoint list made from the intervals, given from an offset in a larger array.
+      const model = new Array(64).fill(0);
+      for (const [lo, hi] of intervals) for (let x = lo; x < hi; x++) model[x] = 1;
+      const numbers = [7, 7];
+      for (let x = 0; x < 64; x++) if (model[x] && !model[x - 1]) numbers.push(x, model.indexOf(0, x) === -1 ? 64 : model.indexOf(0, x));
+      lists.set(target, Float64Array.from(numbers), 2, numbers.length - 2);
+      for (let i = 0; i < 6; i++) {
+        expect(cells(lists.data, lists.start[i], lists.length[i])).toBe(i === target ? model.join("") : before[i]);
+      }
+    },
+  );
 });

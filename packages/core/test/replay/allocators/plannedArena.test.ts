@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { traceArbitrary } from "@hbmscope/core/testing";
 import { cachingAllocator, plannedArena, replay, traceBuilder, traceColumns, type Trace } from "@hbmscope/core";
 
+import { planArena } from "../../../src/replay/allocators/plannedArena.js";
 import { stepTrace as trace } from "./stepTrace.js";
 
 describe("plannedArena()", () => {
@@ -70,5 +71,21 @@ test.prop([traceArbitrary({ maxBuffers: 40, maxBytes: 5000, views: true })])(
     const run = replay(t, plannedArena());
     const expected = referencePlan(t);
     for (let b = 0; b < t.buffers.length; b++) expect(run.address[b]).toBe(expected.get(b) ?? -1);
+  },
+);
+
+test.prop([traceArbitrary({ maxBuffers: 60, maxBytes: 5000, views: true }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })])(
+  "planArena places as a direct greedy by size whatever its tree's shape (cached path unions, scanned levels)",
+  (t, cacheSkip, scanLevels) => {
+    const { bytes, views, eventBuffer, eventAlloc } = traceColumns(t);
+    const inView = Uint8Array.from(views, (v) => (v & 4 ? 1 : 0));
+    const plan = planArena({ bytes, inView, eventBuffer, eventAlloc, capacity: Infinity }, 64, { cacheSkip, scanLevels });
+    const expected = referencePlan(t);
+    let arena = 0;
+    for (let b = 0; b < t.buffers.length; b++) {
+      expect(plan.offset[b]).toBe(expected.get(b) ?? NaN);
+      if (expected.has(b)) arena = Math.max(arena, plan.offset[b] + plan.size[b]);
+    }
+    expect(plan.arena).toBe(arena);
   },
 );
