@@ -6,7 +6,7 @@ import { traceTfjs, transformerStep, withBackend, type StepConfig } from "@hbmsc
  * untraced runs alternate in one process so both see the same machine load. Each pair gives a
  * ratio traced / untraced; the figure is the median of the per-pair ratios (a load spike then
  * spoils one pair, not the whole comparison), for CPU time (user + system of this process) and
- * for wall time. The target (<= 1.05) is judged on the CPU figure: wasm runs on the main thread,
+ * for wall time. The target (<= 1.03, issue 17) is judged on the CPU figure: wasm runs on the main thread,
  * so CPU time counts the tracer's work (and its garbage collection) while ignoring the time the
  * process waits for a core on a shared machine, which swings wall times between runs.
  */
@@ -52,7 +52,7 @@ export async function tfjsBench(pairs = 60, config: Partial<StepConfig> = {}) {
     console.log(
       `tfjs tracing overhead (wasm, vocab ${c.vocab}, hidden ${c.hidden}, seq ${c.seq}, batch ${c.batch}, ${c.attention}, ${events} events, ${pairs} pairs; ` +
         `median of per-pair traced/untraced ratios): CPU ratio ${ratio.toFixed(3)} (median ${col(a, 1)} / ${col(b, 1)} ms; ` +
-        `target <= 1.05, judged on CPU: ${ratio <= 1.05 ? "met" : "MISSED"}); wall ratio ${wall.toFixed(3)} (median ${col(a, 0)} / ${col(b, 0)} ms)`,
+        `target <= 1.03, judged on CPU: ${ratio <= 1.03 ? "met" : "MISSED"}); wall ratio ${wall.toFixed(3)} (median ${col(a, 0)} / ${col(b, 0)} ms)`,
     );
     return ratio;
   });
