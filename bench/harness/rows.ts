@@ -76,7 +76,7 @@ function inspectRows(size: "1m" | "100k"): Row[] {
 }
 
 /** Allocator replay in a fresh process: median of 3 timed replays after a warm-up, each after a full collection. */
-function replayRow(allocator: "caching" | "expandable" | "bfc" | "planned", trace: "training" | "adversarial", events: number): Row {
+function replayRow(allocator: "caching" | "expandable" | "bfc" | "planned" | "ideal", trace: "training" | "adversarial", events: number): Row {
   return {
     name: `${allocator}-${trace}${events === 1_000_000 ? "" : `-${events / 1000}k`}`,
     what: `${allocator} replay in process, ${trace} trace (${events / 1e6}M events), median of 3 after a warm-up`,
@@ -85,7 +85,13 @@ function replayRow(allocator: "caching" | "expandable" | "bfc" | "planned", trac
       const t = trace === "training" ? (await import("../trainingTrace.js")).trainingTrace(events) : (await import("../syntheticTrace.js")).syntheticTrace(events);
       core.traceColumns(t);
       const make = () =>
-        allocator === "planned" ? core.plannedArena() : allocator === "bfc" ? core.bfcAllocator() : core.cachingAllocator({ expandableSegments: allocator === "expandable" });
+        allocator === "ideal"
+          ? core.ideal()
+          : allocator === "planned"
+            ? core.plannedArena()
+            : allocator === "bfc"
+              ? core.bfcAllocator()
+              : core.cachingAllocator({ expandableSegments: allocator === "expandable" });
       core.replay(t, make());
       const times: number[] = [];
       const cpus: number[] = [];
@@ -156,10 +162,13 @@ export const rows: Row[] = [
     events: 1_000_000,
     command: (c) => [here("limit.mjs"), c.file("training-1m.json"), "trace"],
   },
+  // The replay's own floor: the same loop and outputs with no allocator work (ideal), beside them.
+  replayRow("ideal", "training", 1_000_000),
   replayRow("caching", "training", 1_000_000),
   replayRow("expandable", "training", 1_000_000),
   replayRow("bfc", "training", 1_000_000),
   replayRow("planned", "training", 1_000_000),
+  replayRow("ideal", "adversarial", 1_000_000),
   replayRow("caching", "adversarial", 1_000_000),
   replayRow("expandable", "adversarial", 1_000_000),
   replayRow("bfc", "adversarial", 1_000_000),
@@ -190,5 +199,5 @@ export const groups: Record<string, string[]> = {
   trace: ["inspect-trace-3m"],
   planned: ["replay-planned-1m", "planned-training", "planned-adversarial-30k"],
   alloc: rows.filter((r) => r.run && /-(training|adversarial)/.test(r.name)).map((r) => r.name),
-  goals: ["inspect-snapshot-1m", "inspect-snapshot-100k", "inspect-trace-3m", "replay-planned-1m", "caching-training", "expandable-training", "bfc-training", "caching-adversarial", "expandable-adversarial", "bfc-adversarial", "tfjs"],
+  goals: ["inspect-snapshot-1m", "inspect-snapshot-100k", "inspect-trace-3m", "replay-planned-1m", "ideal-training", "caching-training", "expandable-training", "bfc-training", "ideal-adversarial", "caching-adversarial", "expandable-adversarial", "bfc-adversarial", "tfjs"],
 };
