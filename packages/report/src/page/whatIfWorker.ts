@@ -2,6 +2,7 @@ import type { ReplayRun, Trace } from "@hbmscope/core";
 import type { DecodedReportData } from "../decodeReportData.js";
 import { traceFromReportData } from "../traceFromReportData.js";
 import { whatIf } from "../whatIf.js";
+import { warmUpWhatIf } from "./warmUpWhatIf.js";
 
 /** A what-if: the allocator (one of `REPORT_ALLOCATORS`), the card's capacity (bytes or null) and the reserve held outside the allocator (bytes). */
 export interface WhatIfJob {
@@ -26,11 +27,13 @@ export interface WhatIfScope {
  * The report's Web Worker: keeps the trace built from the `init` message's columns and answers each
  * `replay` with `whatIf` (core's replay, the numbers `hbmscope replay --json` gives), posting the
  * run with its typed arrays transferred (moved, not copied) and the time the replay took. A replay
- * that throws answers with the error's message.
+ * that throws answers with the error's message. After its first answer, the worker warms the replay
+ * up for every allocator (`warmUpWhatIf`).
  */
 export function serveWhatIf(scope: WhatIfScope): void {
   let trace: Trace | undefined;
   let own = new Set<ArrayBufferLike>();
+  let warm = false;
   scope.addEventListener("message", ({ data: message }) => {
     if (message.kind === "init") {
       trace = traceFromReportData(message.data);
@@ -46,6 +49,12 @@ export function serveWhatIf(scope: WhatIfScope): void {
       scope.postMessage({ id: message.id, run, ms: performance.now() - t0 }, transferables(run, own));
     } catch (err) {
       scope.postMessage({ id: message.id, error: (err as Error).message ?? String(err), ms: performance.now() - t0 }, []);
+    }
+    // Once the first answer is on its way, the replay is warmed up for every other allocator
+    // (`warmUpWhatIf`), while the page draws: later what-ifs then run optimised code from the start.
+    if (!warm) {
+      warm = true;
+      warmUpWhatIf();
     }
   });
 }
