@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { cachingAllocator, ideal, replay, stateAt, timeline, traceBuilder } from "@hbmscope/core";
+import { fc, test } from "@fast-check/vitest";
+import { bfcAllocator, cachingAllocator, fragmentationAt, ideal, replay, stateAt, timeline, traceBuilder } from "@hbmscope/core";
+import { traceArbitrary } from "@hbmscope/core/testing";
 
 const MiB = 2 ** 20;
 
@@ -88,3 +90,28 @@ describe("stateAt()", () => {
     expect(() => stateAt(replay(sample(), ideal()), 5)).toThrow(/index must be an event index in -1..4/);
   });
 });
+
+/** The first index of the largest value in a[0 .. length) (-1 when none is above 0), as peaks are defined. */
+function firstMax(a: Float64Array, length: number): { bytes: number; index: number } {
+  let bytes = 0;
+  let index = -1;
+  for (let i = 0; i < length; i++) if (a[i] > bytes) [bytes, index] = [a[i], i];
+  return { bytes, index };
+}
+
+test.prop([traceArbitrary({ maxBuffers: 40 }), fc.constantFrom("caching", "expandable", "bfc", "ideal"), fc.option(fc.integer({ min: 1, max: 200 * 2 ** 20 }))])(
+  "replay gives peaks that are the first maxima of its series, and fragmentation at the fullest event of the reserved peak, with or without an OOM",
+  (trace, name, capacity) => {
+    const allocator = name === "bfc" ? bfcAllocator() : name === "ideal" ? ideal() : cachingAllocator({ expandableSegments: name === "expandable" });
+    const run = replay(trace, allocator, capacity === null ? {} : { capacity });
+    const n = run.length;
+    expect(run.peaks.reserved).toEqual(firstMax(run.reserved, n));
+    expect(run.peaks.allocated).toEqual(firstMax(run.allocated, n));
+    expect(run.peaks.requested).toEqual(firstMax(run.requested, n));
+    for (let i = 0; i < n; i++) expect(run.freeInReserved[i]).toBe(run.reserved[i] - run.allocated[i]);
+    // Among the events at the reserved peak, the one with the most allocated bytes (the first of equals).
+    let fullest = run.peaks.reserved.index;
+    for (let i = fullest + 1; fullest >= 0 && i < n; i++) if (run.reserved[i] === run.peaks.reserved.bytes && run.allocated[i] > run.allocated[fullest]) fullest = i;
+    expect(run.fragmentationAtPeak).toEqual(fragmentationAt(run, fullest));
+  },
+);
