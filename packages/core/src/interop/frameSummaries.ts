@@ -14,6 +14,8 @@ const PLUMBING = new Set(["_call_impl", "_wrapped_call_impl", "__call__"]);
 const MAX_TRIE_NODES = 1 << 20;
 
 type Node = { next: Map<unknown, Node>; info: number };
+/** A content trie's node: the next frame by file, then line, then function name. */
+type ContentNode = { next: Map<string, Map<unknown, Map<string, ContentNode>>>; info: number };
 
 /**
  * The summaries of an import's stacks, each distinct one kept once; entries refer to them by index.
@@ -29,6 +31,7 @@ export class FrameSummaries {
   private readonly byKey = new Map<string, number>();
   private readonly byList = new WeakMap<object, number>();
   private readonly root: Node = { next: new Map(), info: -1 };
+  private readonly contentRoot: ContentNode = { next: new Map(), info: -1 };
   private nodes = 0;
 
   /**
@@ -42,14 +45,45 @@ export class FrameSummaries {
     private readonly listsRepeat = true,
   ) {}
 
-  /** The index of the summary of `frames` (-1 for an empty list or not a list). */
+  /**
+   * The index of the summary of `frames` (-1 for an empty list or not a list). A list equal to one
+   * seen before (the same file, line and function frame by frame, as JSON gives each entry its own
+   * copy) is found through a trie over frame contents: map lookups, no key text built.
+   */
   of(frames: unknown): number {
     if (!Array.isArray(frames) || frames.length === 0) return -1;
+    if (!this.listsRepeat) return this.ofContent(frames);
     const known = this.byList.get(frames);
     if (known !== undefined) return known;
-    const k = this.add(frames as TorchFrame[]);
+    const k = this.ofContent(frames);
     this.byList.set(frames, k);
     return k;
+  }
+
+  private ofContent(frames: unknown[]): number {
+    let node: ContentNode | undefined = this.contentRoot;
+    for (let i = 0; i < frames.length && node !== undefined; i++) {
+      const f = frames[i] as TorchFrame | null;
+      // A frame that is not a well-formed object is summarised, never cached.
+      if (f === null || typeof f !== "object" || typeof f.filename !== "string" || typeof f.name !== "string") {
+        node = undefined;
+        break;
+      }
+      let byLine = node.next.get(f.filename);
+      if (byLine === undefined) node.next.set(f.filename, (byLine = new Map()));
+      let byName = byLine.get(f.line);
+      if (byName === undefined) byLine.set(f.line, (byName = new Map()));
+      let next: ContentNode | undefined = byName.get(f.name);
+      if (next === undefined && this.nodes < MAX_TRIE_NODES) {
+        byName.set(f.name, (next = { next: new Map(), info: -1 }));
+        this.nodes++;
+      }
+      node = next;
+    }
+    if (node === undefined) return this.add(frames as TorchFrame[]);
+    if (node.info < 0) node.info = this.add(frames as TorchFrame[]);
+    else this.framesRead += frames.length;
+    return node.info;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { fc, test } from "@fast-check/vitest";
 import { importTorchSnapshot, readPickle, SnapshotError, writePickle } from "@hbmscope/core";
 import { FrameSummaries } from "../../src/interop/frameSummaries.js";
 
@@ -10,6 +11,28 @@ describe("FrameSummaries", () => {
     const frames = stack(1000);
     for (let i = 0; i < 1000; i++) expect(s.of(frames)).toBe(0);
     expect(s.framesRead).toBe(1000);
+  });
+
+  it("FrameSummaries.of() with listsRepeat false (JSON) finds a copy of a list seen before by its contents: one summary, every list walked once", () => {
+    const s = new FrameSummaries(8, false);
+    for (let i = 0; i < 10; i++) expect(s.of(stack(100).map((f) => ({ ...f })))).toBe(0);
+    expect(s.framesRead).toBe(1000);
+    expect(s.list).toHaveLength(1);
+    // another line in the innermost frame is another site
+    const other = stack(100);
+    other[0] = { ...other[0], line: 999 };
+    expect(s.of(other)).toBe(1);
+    expect(s.list[1].site).toBe("model.py:999");
+    expect(s.of([])).toBe(-1);
+    expect(s.of("frames")).toBe(-1);
+  });
+
+  it("FrameSummaries.of() summarises a list holding malformed frames without caching it, the same as a fresh summariser", () => {
+    const s = new FrameSummaries(8, false);
+    const odd = [null, { filename: 3, name: "x" }, { filename: "a.py", line: 1, name: "g" }];
+    expect(s.list[s.of(odd)]).toEqual({ scope: "g", op: "g", site: "a.py:1" });
+    expect(s.of([...odd])).toBe(0);
+    expect(s.framesRead).toBe(6);
   });
 
   it("FrameSummaries.ofShared() reads a shared list once, and finds an equal distinct list through the trie", () => {
@@ -32,6 +55,25 @@ describe("FrameSummaries", () => {
     expect(s.list).toHaveLength(1);
   });
 });
+
+const frameArb = fc.oneof(
+  fc.record({ filename: fc.constantFrom("a.py", "b.py", "<string>", "lib.so", "c.py"), line: fc.constantFrom(1, 2, "1"), name: fc.constantFrom("f", "g", "_call_impl", "forward") }),
+  fc.constantFrom(null, 7, { name: "h" }, { filename: "a.py" }),
+);
+
+test.prop([fc.array(fc.array(frameArb, { maxLength: 6 }), { maxLength: 30 }), fc.integer({ min: 1, max: 4 }), fc.boolean()])(
+  "FrameSummaries.of() gives every list the summary a fresh summariser gives it, whatever came before",
+  (lists, depth, repeat) => {
+    const s = new FrameSummaries(depth, repeat);
+    for (const frames of lists) {
+      const k = s.of(frames);
+      const fresh = new FrameSummaries(depth, repeat);
+      const alone = fresh.of(frames);
+      if (alone < 0) expect(k).toBe(-1);
+      else expect(s.list[k]).toEqual(fresh.list[alone]);
+    }
+  },
+);
 
 describe("importTorchSnapshot, shared references", () => {
   it("importTorchSnapshot() reads a pickle whose entries all share one memoised frame list", () => {
