@@ -52,8 +52,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   const { bytes, views, eventBuffer, eventAlloc } = traceColumns(trace);
   const nb = bytes.length;
   const n = eventBuffer.length;
-  const inView = new Uint8Array(nb);
-  for (let b = 0; b < nb; b++) inView[b] = views[b] & bit ? 1 : 0;
+  const inView = viewMask(views, bit);
 
   const input: AllocatorInput = { bytes, inView, eventBuffer, eventAlloc, capacity: capacity - outside };
   const state = allocator.start(input);
@@ -165,6 +164,18 @@ function replayEvents(
   // Marks after the last event still release (they show in the segments' `releasedAt`).
   while (mark < emptyCacheAt.length) state.emptyCache(emptyCacheAt[mark++]);
   return -1;
+}
+
+/**
+ * 1 where a buffer's view bits hold `bit`. Its own small function: a loop over every buffer in
+ * `replay` itself ran unoptimised (about 80 ns a buffer, 40 ms for 500k buffers), since `replay`
+ * runs once per replay and is too large to be compiled on the spot; here it is (about 2 ms).
+ */
+function viewMask(views: Uint8Array, bit: number): Uint8Array {
+  const nb = views.length;
+  const inView = new Uint8Array(nb);
+  for (let b = 0; b < nb; b++) inView[b] = views[b] & bit ? 1 : 0;
+  return inView;
 }
 
 /** `out[i] = a[i] - b[i]` for i < length (its own function, so that it is optimised as a whole). */
