@@ -211,6 +211,48 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
     return buffers.push(bytes, code, address, describe(source), stream as number | bigint | undefined, ghost);
   };
 
+  // Entries other than allocs and frees (segments, OOMs, markers): rare, so kept out of the main
+  // loop, which V8 then compiles sooner (and does not have to throw away when one first comes).
+  const otherEntry = (e: TorchTraceEntry, i: number, at: number) => {
+    switch (e.action) {
+      case "segment_alloc":
+      case "segment_free":
+      case "segment_map":
+      case "segment_unmap": {
+        const addr = address(e.addr, where, i);
+        const bytes = bytesOf(e.size, where, i, ".size");
+        segmentEvents.push({ at, action: e.action, address: plain(addr), bytes });
+        if (typeof addr === "number") segmentRanges.push([addr, addr + bytes, where(i)]);
+        if ((e.action === "segment_free" || e.action === "segment_unmap") && typeof addr === "number") {
+          // A segment given back while a block in it is live: the history lost a free. The live
+          // block starting at or after the segment's address, or the one before it reaching in.
+          const from = byAddress.firstFrom(addr);
+          const before = from >= 0 ? byAddress.before(from) : byAddress.last();
+          const at = buffers.address.items;
+          const inside = from >= 0 && at[from] < addr + bytes ? from : before >= 0 && at[before] + buffers.bytes.items[before] > addr ? before : -1;
+          if (inside >= 0) warn(() => `${where(i)}: ${e.action} of ${hexAddress(addr)} (${bytes} bytes) while buffer ${inside} at ${hexAddress(at[inside])} in it is live`);
+        }
+        if (e.action === "segment_free" || e.action === "segment_unmap") {
+          const last = marks[marks.length - 1];
+          if (!(last && last.at === at && last.label === "emptyCache")) marks.push({ at, label: "emptyCache" });
+        }
+        break;
+      }
+      case "oom":
+        ooms.push({ at, bytes: bytesOf(e.size, where, i, ".size"), deviceFree: Number(e.device_free ?? 0) });
+        marks.push({ at, label: "oom", kind: "note" });
+        break;
+      case "snapshot":
+        marks.push({ at, label: "snapshot", kind: "note" });
+        break;
+      case "user_defined":
+        break; // annotations (torch.cuda.memory._record_memory_history's user markers) carry no memory
+      default:
+        warn(`${where(i)}: unknown action ${show(e.action)}; skipped (it carries no memory hbmscope knows of)`);
+        break;
+    }
+  };
+
   let t0: number | undefined;
   let lastTime = 0;
   for (let i = 0; i < list.length; i++) {
@@ -264,40 +306,8 @@ export function importTorchSnapshot(data: Uint8Array | string | ByteSource | Tor
         }
         break;
       }
-      case "segment_alloc":
-      case "segment_free":
-      case "segment_map":
-      case "segment_unmap": {
-        const addr = address(e.addr, where, i);
-        const bytes = bytesOf(e.size, where, i, ".size");
-        segmentEvents.push({ at, action: e.action, address: plain(addr), bytes });
-        if (typeof addr === "number") segmentRanges.push([addr, addr + bytes, where(i)]);
-        if ((e.action === "segment_free" || e.action === "segment_unmap") && typeof addr === "number") {
-          // A segment given back while a block in it is live: the history lost a free. The live
-          // block starting at or after the segment's address, or the one before it reaching in.
-          const from = byAddress.firstFrom(addr);
-          const before = from >= 0 ? byAddress.before(from) : byAddress.last();
-          const at = buffers.address.items;
-          const inside = from >= 0 && at[from] < addr + bytes ? from : before >= 0 && at[before] + buffers.bytes.items[before] > addr ? before : -1;
-          if (inside >= 0) warn(() => `${where(i)}: ${e.action} of ${hexAddress(addr)} (${bytes} bytes) while buffer ${inside} at ${hexAddress(at[inside])} in it is live`);
-        }
-        if (e.action === "segment_free" || e.action === "segment_unmap") {
-          const last = marks[marks.length - 1];
-          if (!(last && last.at === at && last.label === "emptyCache")) marks.push({ at, label: "emptyCache" });
-        }
-        break;
-      }
-      case "oom":
-        ooms.push({ at, bytes: bytesOf(e.size, where, i, ".size"), deviceFree: Number(e.device_free ?? 0) });
-        marks.push({ at, label: "oom", kind: "note" });
-        break;
-      case "snapshot":
-        marks.push({ at, label: "snapshot", kind: "note" });
-        break;
-      case "user_defined":
-        break; // annotations (torch.cuda.memory._record_memory_history's user markers) carry no memory
       default:
-        warn(`${where(i)}: unknown action ${show(e.action)}; skipped (it carries no memory hbmscope knows of)`);
+        otherEntry(e, i, at);
         break;
     }
   }
