@@ -26,8 +26,9 @@ export class ExpandableSegments {
   /** Live records (indexes into `segments`), by start address. */
   private readonly byStart = new Map<number, number>();
   private readonly byEnd = new Map<number, number>();
-  /** Live records' starts, sorted (for the record holding an address). */
-  private starts: number[] = [];
+  /** Live records' starts, sorted, and each one's record (for the record holding an address). */
+  private starts = new Float64Array(0);
+  private startRecord = new Int32Array(0);
 
   constructor(
     private readonly store: BlockStore,
@@ -77,7 +78,7 @@ export class ExpandableSegments {
       if (this.starts[mid] <= address) lo = mid + 1;
       else hi = mid;
     }
-    return lo > 0 ? this.byStart.get(this.starts[lo - 1])! : -1;
+    return lo > 0 ? this.startRecord[lo - 1] : -1;
   }
 
   /**
@@ -206,7 +207,7 @@ export class ExpandableSegments {
     this.segments.push({ address: start, bytes: end - start, pool: this.poolName[pool], reservedAt: event, releasedAt: -1 });
     this.byStart.set(start, k);
     this.byEnd.set(end, k);
-    this.starts = [...this.byStart.keys()].sort((a, b) => a - b);
+    this.sortStarts();
   }
 
   private release(k: number, event: number): void {
@@ -214,6 +215,12 @@ export class ExpandableSegments {
     seg.releasedAt = event;
     this.byStart.delete(seg.address);
     this.byEnd.delete(seg.address + seg.bytes);
-    this.starts = [...this.byStart.keys()].sort((a, b) => a - b);
+    this.sortStarts();
+  }
+
+  /** Remakes the sorted starts and their records (records change rarely: on a miss or a release). */
+  private sortStarts(): void {
+    this.starts = Float64Array.from(this.byStart.keys()).sort();
+    this.startRecord = Int32Array.from(this.starts, (start) => this.byStart.get(start)!);
   }
 }
