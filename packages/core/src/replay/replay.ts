@@ -80,7 +80,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
     const b = eventBuffer[stop];
     oom = oomReport(trace, allocator.name, stop, b, bytes[b], capacity, outside, state.totals[0], state.totals[1], state.lastAttempt);
   }
-  subtract(freeInReserved, reserved, allocated, length);
+  const summary = summarize(reserved, allocated, requested, freeInReserved, length);
 
   const cut = (a: Float64Array) => (length < n ? a.slice(0, length) : a);
   const run: ReplayRun = {
@@ -91,7 +91,11 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
     reserved: cut(reserved),
     allocated: cut(allocated),
     requested: cut(requested),
-    peaks: { reserved: peakOf(reserved, length), allocated: peakOf(allocated, length), requested: peakOf(requested, length) },
+    peaks: {
+      reserved: { bytes: summary[0], index: summary[1] },
+      allocated: { bytes: summary[2], index: summary[3] },
+      requested: { bytes: summary[4], index: summary[5] },
+    },
     freeInReserved: cut(freeInReserved),
     fragmentationAtPeak: undefined as unknown as Fragmentation,
     address: state.address,
@@ -103,7 +107,7 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
     segments: state.segments,
     oom,
   };
-  run.fragmentationAtPeak = fragmentationAt(run, fullestAtPeak(run));
+  run.fragmentationAtPeak = fragmentationAt(run, summary[6]);
   return run;
 }
 
@@ -178,9 +182,41 @@ function viewMask(views: Uint8Array, bit: number): Uint8Array {
   return inView;
 }
 
-/** `out[i] = a[i] - b[i]` for i < length (its own function, so that it is optimised as a whole). */
-function subtract(out: Float64Array, a: Float64Array, b: Float64Array, length: number) {
-  for (let i = 0; i < length; i++) out[i] = a[i] - b[i];
+/**
+ * One pass over a run's series (its own function, so that it is optimised as a whole): writes
+ * `freeInReserved[i] = reserved[i] - allocated[i]` and returns, as numbers, each series' peak (the
+ * first maximum above 0, index -1 when none) and the fullest event of the reserved peak: of the
+ * events where reserved bytes are at their peak, the first with the most allocated bytes (reserved
+ * memory is then at its fullest, so its free space is the fragmentation that matters).
+ * `[reserved, at, allocated, at, requested, at, fullest]`.
+ */
+function summarize(reserved: Float64Array, allocated: Float64Array, requested: Float64Array, freeInReserved: Float64Array, length: number): number[] {
+  let rBytes = 0;
+  let rAt = -1;
+  let aBytes = 0;
+  let aAt = -1;
+  let qBytes = 0;
+  let qAt = -1;
+  let fullest = -1;
+  for (let i = 0; i < length; i++) {
+    const r = reserved[i];
+    const a = allocated[i];
+    freeInReserved[i] = r - a;
+    if (r > rBytes) {
+      rBytes = r;
+      rAt = i;
+      fullest = i;
+    } else if (rAt >= 0 && r === rBytes && a > allocated[fullest]) fullest = i;
+    if (a > aBytes) {
+      aBytes = a;
+      aAt = i;
+    }
+    if (requested[i] > qBytes) {
+      qBytes = requested[i];
+      qAt = i;
+    }
+  }
+  return [rBytes, rAt, aBytes, aAt, qBytes, qAt, fullest];
 }
 
 /** Fragmentation facts after event `index` of a run (see `Fragmentation`). */
@@ -201,31 +237,6 @@ export function fragmentationAt(run: ReplayRun, index: number): Fragmentation {
     largestFree,
     ratio: available > 0 ? (available - largestFree) / available : 0,
   };
-}
-
-/**
- * Among the events where reserved bytes are at their peak, the one with the most allocated bytes:
- * reserved memory is then at its fullest, so its free space is the fragmentation that matters.
- */
-function fullestAtPeak(run: ReplayRun): number {
-  const { bytes, index } = run.peaks.reserved;
-  let best = index;
-  for (let i = index + 1; i < run.length; i++) {
-    if (run.reserved[i] === bytes && run.allocated[i] > run.allocated[best]) best = i;
-  }
-  return best;
-}
-
-function peakOf(a: Float64Array, length: number): { bytes: number; index: number } {
-  let bytes = 0;
-  let index = -1;
-  for (let i = 0; i < length; i++) {
-    if (a[i] > bytes) {
-      bytes = a[i];
-      index = i;
-    }
-  }
-  return { bytes, index };
 }
 
 function plainOptions(allocator: Allocator): ReplayRun["allocator"] {
