@@ -114,16 +114,18 @@ export function planArena(input: AllocatorInput, alignment: number, shape: PlanS
     leaves *= 2;
     depth++;
   }
-  // Node i's \`cover\` is list i; its \`starts\` (nodes of more than 2^scanLevels ranks, i < low) list
+  // Node i's `cover` is list i; its `starts` (nodes of more than 2^scanLevels ranks, i < low) list
   // 2 * leaves + i. About 15 numbers a buffer on the training trace.
   const low = Math.max(1, leaves >> scanLevels);
   const lists = new IntervalLists(2 * leaves + low, 16 * m);
   const starts = 2 * leaves;
   const placed = new Uint8Array(m);
-  // Nodes below \`top\` keep their path union.
+  // Nodes below `top` keep their path union.
   const top = 1 << Math.max(1, depth - cacheSkip);
   const paths = new PathUnions(lists, top);
   const canonical = new Int32Array(64);
+  // The lists a placement merges: at most one per piece and one per level.
+  const pending = new Int32Array(128);
   const union = new IntervalUnion();
   let arena = 0;
   for (let k = 0; k < m; k++) {
@@ -140,17 +142,24 @@ export function planArena(input: AllocatorInput, alignment: number, shape: PlanS
       lo >>= 1;
       hi >>= 1;
     }
-    // The placed buffers allocated within x's lifetime; the longest \`starts\` list is left to the sweep.
+    // The placed buffers allocated within x's lifetime: the `starts` of the pieces of more than
+    // 2^scanLevels ranks, the ranks of the others scanned; then those alive at its allocation: the
+    // covers on the path from its leaf (the upper ones cached). The longest list is left to the sweep.
+    // Single intervals go in first and the lists shortest first: each merge rewrites the union
+    // made so far, so the union grows as late as it can.
     let longest = -1;
-    for (let j = 0; j < pieces; j++) {
-      const c = canonical[j];
-      if (c < low && (longest < 0 || lists.length[starts + c] > lists.length[longest])) longest = starts + c;
-    }
+    let count = 0;
     union.clear();
     for (let j = 0; j < pieces; j++) {
       const c = canonical[j];
       if (c < low) {
-        if (starts + c !== longest) union.addList(lists, starts + c);
+        const l = starts + c;
+        if (lists.length[l] === 0) continue;
+        if (longest < 0) longest = l;
+        else if (lists.length[l] > lists.length[longest]) {
+          pending[count++] = longest;
+          longest = l;
+        } else pending[count++] = l;
       } else {
         let first = c;
         let width = 1;
@@ -166,9 +175,27 @@ export function planArena(input: AllocatorInput, alignment: number, shape: PlanS
         }
       }
     }
-    // Those alive at its allocation: the covers on the path from its leaf, the upper ones cached.
     let a = r + leaves;
-    for (; a >= top; a >>= 1) union.addList(lists, a);
+    for (; a >= top; a >>= 1) {
+      if (lists.length[a] === 0) continue;
+      if (longest < 0) longest = a;
+      else if (lists.length[a] > lists.length[longest]) {
+        pending[count++] = longest;
+        longest = a;
+      } else pending[count++] = a;
+    }
+    // Shortest first (insertion sort: a few lists).
+    for (let i = 1; i < count; i++) {
+      const l = pending[i];
+      const len = lists.length[l];
+      let j = i - 1;
+      while (j >= 0 && lists.length[pending[j]] > len) {
+        pending[j + 1] = pending[j];
+        j--;
+      }
+      pending[j + 1] = l;
+    }
+    for (let i = 0; i < count; i++) union.addList(lists, pending[i]);
     const path = paths.of(a);
     const ln = longest < 0 ? 0 : lists.length[longest];
     const ls = longest < 0 ? 0 : lists.start[longest];
@@ -181,7 +208,7 @@ export function planArena(input: AllocatorInput, alignment: number, shape: PlanS
       if (lists.add(c, at, at + sx) && c < top) paths.changed(c);
     }
     placed[r] = 1;
-    // A node's \`starts\` holds its children's: once one held x already, so do all above it.
+    // A node's `starts` holds its children's: once one held x already, so do all above it.
     for (let v = (r + leaves) >> (scanLevels + 1); v >= 1; v >>= 1) if (!lists.add(starts + v, at, at + sx)) break;
   }
   return { offset, size, arena };
