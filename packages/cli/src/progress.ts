@@ -19,3 +19,25 @@ export function readProgress(io: Io, label: string, everyMs = 250): ((bytes: num
     io.stderr(`\rreading ${label}, pass ${pass}: ${pct}% of ${formatBytes(total)}${done ? "\n" : ""}`);
   };
 }
+
+/**
+ * A progress line on stderr for planning a `planned` arena (`planning the arena: 45% of 500,825
+ * buffers placed`), on the same terms as `readProgress`: only on a terminal, redrawn at most every
+ * `everyMs` (@defaultValue 250 ms), ended with a newline when the plan is made. Returns undefined
+ * when stderr is not a terminal.
+ */
+export function planProgress(io: Io, everyMs = 250): ((placed: number, total: number) => void) | undefined {
+  if (!io.stderrIsTTY) return undefined;
+  let last = 0;
+  let shown = false;
+  return (placed, total) => {
+    const done = placed >= total;
+    const now = Date.now();
+    // A plan made before the first redraw leaves no line behind.
+    if (done ? !shown : now - last < everyMs) return;
+    last = now;
+    shown = true;
+    const pct = total > 0 ? Math.floor((100 * placed) / total) : 100;
+    io.stderr(`\rplanning the arena: ${pct}% of ${total.toLocaleString("en-US")} buffers placed${done ? "\n" : ""}`);
+  };
+}

@@ -231,6 +231,13 @@ describe("hbmscope report", () => {
     await page.mouse.move(box.x + box.width / 2, box.y + box.height - 40);
     const hovered = await state();
     expect([hovered.whatif, hovered.tooltip]).toEqual(["computing", true]);
+    // Meanwhile the status says how far the plan is (the worker posts it at most every 100 ms).
+    await page.waitForFunction(() => {
+      const s = document.getElementById("hbmscope-summary")!.dataset;
+      return s.progress !== undefined || s.whatif === "done";
+    }, undefined, { timeout: 120_000 });
+    const progress = (await summaryOf(page)).progress === undefined ? "the answer came first" : await page.textContent("#whatif-status");
+    expect(progress).toMatch(/^computing the planned replay: \d+% of the buffers placed… \(the page stays usable\)$/);
     await page.waitForSelector('#hbmscope-summary[data-allocator="planned"]', { timeout: 120_000 });
     const planned = await summaryOf(page);
     expect([planned.whatif, planned.replayedIn, Number(planned.reservedBytes)]).toEqual(["done", "worker", (await json(["replay", busy, "--allocator", "planned", "--json"])).reservedPeak]);

@@ -53,7 +53,7 @@ export { cachingAllocator, cachingSegmentSize, roundupPower2NextDivision } from 
 export type { CachingAllocator, CachingAllocatorOptions } from "./replay/allocators/cachingAllocator.js";
 export { bfcAllocator, bfcBin } from "./replay/allocators/bfcAllocator.js";
 export type { BfcAllocator, BfcAllocatorOptions } from "./replay/allocators/bfcAllocator.js";
-export { plannedArena } from "./replay/allocators/plannedArena.js";
+export { PLAN_PROGRESS_EVERY, plannedArena } from "./replay/allocators/plannedArena.js";
 export type { PlannedArena, PlannedArenaOptions } from "./replay/allocators/plannedArena.js";
 export { ALLOCATOR_MODELS } from "./replay/allocatorModels.js";
 export type { AllocatorFlags } from "./replay/allocatorModels.js";

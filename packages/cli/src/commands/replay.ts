@@ -6,7 +6,7 @@ import { formatBytes } from "@hbmscope/core";
 import type { Io } from "../io.js";
 import { viewOption } from "../options.js";
 import { readTraceFile } from "../readTraceFile.js";
-import { readProgress } from "../progress.js";
+import { planProgress, readProgress } from "../progress.js";
 import { sayImportWarnings } from "../sayImportWarnings.js";
 import { table } from "../table.js";
 import { snapshotCheck } from "../snapshotCheck.js";
@@ -23,8 +23,8 @@ export const OOM_EXIT_CODE = 3;
 export function replayReport(trace: Trace, allocatorName: string, options: { device?: DeviceCapacity; view?: View } & AllocatorFlags = {}) {
   const make = ALLOCATORS[allocatorName];
   if (!make) throw new CliError(`--allocator: unknown allocator ${JSON.stringify(allocatorName)}; accepted: ${Object.keys(ALLOCATORS).join(", ")}`, 2);
-  const { expandableSegments, device, view } = options;
-  const run = replay(trace, make(trace, { expandableSegments }), { view, capacity: device?.gpu.bytes, outside: device?.reserve });
+  const { expandableSegments, onProgress, device, view } = options;
+  const run = replay(trace, make(trace, { expandableSegments, onProgress }), { view, capacity: device?.gpu.bytes, outside: device?.reserve });
   const idealRun = allocatorName === "ideal" ? run : replay(trace, ideal(), { view: run.view });
   return {
     allocator: run.allocator,
@@ -69,7 +69,7 @@ export function registerReplay(program: Command, io: Io) {
       const device = capacityFromFlags(opts.capacity, opts);
       const trace = readTraceFile(file, io.cwd, { onRead: readProgress(io, file) });
       sayImportWarnings(trace, file, io);
-      const report = replayReport(trace, opts.allocator, { device, view: opts.view, expandableSegments });
+      const report = replayReport(trace, opts.allocator, { device, view: opts.view, expandableSegments, onProgress: planProgress(io) });
       io.stdout(opts.json ? JSON.stringify({ ...report, notes }) + "\n" : renderReplay(file, report));
       if (report.oom) throw new CliError(report.oom.message, OOM_EXIT_CODE);
     });

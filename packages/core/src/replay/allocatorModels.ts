@@ -11,6 +11,8 @@ import type { Trace } from "../trace/trace.js";
 export interface AllocatorFlags {
   /** Caching allocator: PyTorch's `expandable_segments`. */
   expandableSegments?: boolean;
+  /** Planned arena: called with the buffers placed so far and in all (see `plannedArena`'s `onProgress`). */
+  onProgress?: (placed: number, total: number) => void;
 }
 
 /**
@@ -26,5 +28,5 @@ export const ALLOCATOR_MODELS: Record<string, (trace: Trace, flags?: AllocatorFl
     return cachingAllocator(flags.expandableSegments === undefined ? options : { ...options, expandableSegments: flags.expandableSegments });
   },
   bfc: () => bfcAllocator(),
-  planned: () => plannedArena(),
+  planned: (_trace, flags = {}) => plannedArena(flags.onProgress ? { onProgress: flags.onProgress } : {}),
 };

@@ -251,6 +251,12 @@ const client = whatIfClient(decoded, trace, {
     return new Worker(workerUrl, { name: "hbmscope what-if" }) as unknown as WorkerLike;
   },
   onAnswer: showWhatIf,
+  // A planned arena over a long, busy trace plans for seconds: say how far it is.
+  onProgress: (job, fraction) => {
+    const pct = Math.floor(100 * fraction);
+    summary.dataset.progress = String(pct);
+    status.textContent = `${computing(job)}: ${pct}% of the buffers placed… (the page stays usable)`;
+  },
   // Runs kept: 2 to 6, within about 256 MB (a run holds 4 float64s an event and 6 arrays a buffer,
   // about 32 bytes an event and 36 a buffer).
   cacheSize: Math.max(2, Math.min(6, Math.floor(256e6 / (32 * n + 36 * payload.runs[0].bufferCount + 1)))),
@@ -259,6 +265,7 @@ let asked = 0;
 function showWhatIf(a: WhatIfAnswer) {
   const ms = performance.now() - asked;
   summary.removeAttribute("aria-busy");
+  delete summary.dataset.progress;
   summary.dataset.whatif = a.error ? "failed" : "done";
   document.getElementById("controls")!.classList.remove("computing");
   if (a.error || !a.run) {
@@ -285,6 +292,10 @@ function showWhatIf(a: WhatIfAnswer) {
   // with cores to spare (the page's thread, the first worker and this one), or it would slow zooms.
   if ((navigator.hardwareConcurrency ?? 1) >= 4) client.prefetch(REPORT_ALLOCATORS.filter((x) => x !== "planned" && x !== allocator).map((x) => ({ allocator: x, capacity, reserve: payload.reserve ?? 0 })));
 }
+/** What the status line says while a what-if computes. */
+function computing(job: { allocator: string; capacity: number | null }): string {
+  return `computing the ${job.allocator} replay${job.capacity === null ? "" : `, capacity ${formatBytes(job.capacity)}`}`;
+}
 function applyWhatIf() {
   const text = capacityInput.value.trim();
   let cap: number | null = null;
@@ -304,7 +315,8 @@ function applyWhatIf() {
   summary.dataset.pendingAllocator = job.allocator;
   summary.setAttribute("aria-busy", "true");
   document.getElementById("controls")!.classList.add("computing");
-  status.textContent = `computing the ${job.allocator} replay${cap === null ? "" : `, capacity ${formatBytes(cap)}`}… (the page stays usable)`;
+  delete summary.dataset.progress;
+  status.textContent = `${computing(job)}… (the page stays usable)`;
   client.request(job);
 }
 allocatorSelect.addEventListener("change", applyWhatIf);

@@ -30,6 +30,8 @@ export interface WhatIfClientOptions {
   makeWorker: () => WorkerLike | null;
   /** Called with the answer to the latest request, never with one a newer request superseded. */
   onAnswer: (answer: WhatIfAnswer) => void;
+  /** Called while the latest request's replay is planned (a planned arena): how far, 0 to 1. @defaultValue none */
+  onProgress?: (job: WhatIfJob, fraction: number) => void;
   /** How many runs to keep for instant answers (each holds about 32 bytes an event). @defaultValue 6 */
   cacheSize?: number;
 }
@@ -129,6 +131,10 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
       replied = true;
       const current = lane.job;
       if (lane.worker !== w || !current || current.id !== reply.id) return;
+      if ("progress" in reply) {
+        if (current.asked) options.onProgress?.(current.job, reply.progress);
+        return;
+      }
       lane.job = null;
       finish(current.job, current.asked, "run" in reply ? reply.run : null, "error" in reply ? reply.error : null, reply.ms, true);
       pump();

@@ -1,6 +1,7 @@
 import { fc, test } from "@fast-check/vitest";
-import { parseTrace, traceBuilder, type Trace } from "@hbmscope/core";
-import { describe, expect, it } from "vitest";
+import { parseTrace, PLAN_PROGRESS_EVERY, traceBuilder, type Trace } from "@hbmscope/core";
+import { describe, expect, it, vi } from "vitest";
+import { manyBuffers } from "./manyBuffers.js";
 import { decodeReportData } from "../../src/decodeReportData.js";
 import { reportData } from "../../src/reportData.js";
 import { whatIfClient, type WhatIfAnswer, type WorkerLike } from "../../src/page/whatIfClient.js";
@@ -8,7 +9,7 @@ import { serveWhatIf, type WhatIfJob, type WhatIfReply, type WhatIfRequest } fro
 import { REPORT_ALLOCATORS, whatIf } from "../../src/whatIf.js";
 
 /** A stand-in worker: serveWhatIf behind structuredClone, answering on a later task, as a thread would. */
-function fakeWorker(log: { started: number; terminated: number }): WorkerLike {
+function fakeWorker(log: { started: number; terminated: number }, progressEveryMs?: number): WorkerLike {
   let listener: ((e: { data: WhatIfRequest }) => void) | undefined;
   let alive = true;
   const w: WorkerLike = {
@@ -17,13 +18,16 @@ function fakeWorker(log: { started: number; terminated: number }): WorkerLike {
     postMessage: (m) => void setTimeout(() => alive && listener!({ data: structuredClone(m) }), 1),
     terminate: () => void ((alive = false), log.terminated++),
   };
-  serveWhatIf({
-    addEventListener: (_t, l) => void (listener = l),
-    postMessage: (reply: WhatIfReply, transfer) => {
-      const copy = structuredClone(reply, { transfer });
-      setTimeout(() => alive && w.onmessage?.({ data: copy }), 1);
+  serveWhatIf(
+    {
+      addEventListener: (_t, l) => void (listener = l),
+      postMessage: (reply: WhatIfReply, transfer) => {
+        const copy = structuredClone(reply, { transfer });
+        setTimeout(() => alive && w.onmessage?.({ data: copy }), 1);
+      },
     },
-  });
+    progressEveryMs,
+  );
   log.started++;
   return w;
 }
@@ -58,6 +62,25 @@ describe("whatIfClient", () => {
     expect(client.request(job("bfc"))).toBe("cached");
     expect(answers[2]).toMatchObject({ cached: true, job: job("bfc") });
     expect(answers[2].run).toBe(answers[0].run);
+    client.dispose();
+  });
+
+  it("whatIfClient() passes a planned replay's progress to onProgress before its answer, and never a superseded one's", async () => {
+    const t = manyBuffers();
+    const events: string[] = [];
+    const client = whatIfClient(decodeReportData(reportData(t)), t, {
+      makeWorker: () => fakeWorker({ started: 0, terminated: 0 }, 0),
+      onAnswer: (a) => void events.push(`answer ${a.job.allocator}`),
+      onProgress: (job, fraction) => void events.push(`${job.allocator} ${fraction.toFixed(2)}`),
+    });
+    client.request({ allocator: "planned", capacity: null, reserve: 0 });
+    await vi.waitFor(() => expect(events.at(-1)).toBe("answer planned"), { timeout: 20_000, interval: 20 });
+    expect(events.slice(0, -1)).toEqual([`planned ${(PLAN_PROGRESS_EVERY / (2 * PLAN_PROGRESS_EVERY + 123)).toFixed(2)}`, `planned ${((2 * PLAN_PROGRESS_EVERY) / (2 * PLAN_PROGRESS_EVERY + 123)).toFixed(2)}`]);
+    // Asked again at another capacity, then superseded at once: nothing of the first comes.
+    events.length = 0;
+    client.request({ allocator: "planned", capacity: 1e12, reserve: 0 });
+    client.request({ allocator: "ideal", capacity: null, reserve: 0 });
+    await vi.waitFor(() => expect(events).toEqual(["answer ideal"]), { timeout: 20_000, interval: 20 });
     client.dispose();
   });
 

@@ -1,4 +1,5 @@
-import { parseTrace, traceBuilder } from "@hbmscope/core";
+import { parseTrace, PLAN_PROGRESS_EVERY, traceBuilder } from "@hbmscope/core";
+import { manyBuffers } from "./manyBuffers.js";
 import { describe, expect, it } from "vitest";
 import { decodeReportData } from "../../src/decodeReportData.js";
 import { reportData } from "../../src/reportData.js";
@@ -6,13 +7,16 @@ import { serveWhatIf, type WhatIfReply, type WhatIfRequest } from "../../src/pag
 import { whatIf } from "../../src/whatIf.js";
 
 /** serveWhatIf on a stand-in scope: messages go through structuredClone (with the transfers), as between threads. */
-function served() {
+function served(progressEveryMs?: number) {
   let listener: ((e: { data: WhatIfRequest }) => void) | undefined;
   const replies: WhatIfReply[] = [];
-  serveWhatIf({
-    addEventListener: (_type, l) => void (listener = l),
-    postMessage: (message, transfer) => void replies.push(structuredClone(message, { transfer })),
-  });
+  serveWhatIf(
+    {
+      addEventListener: (_type, l) => void (listener = l),
+      postMessage: (message, transfer) => void replies.push(structuredClone(message, { transfer })),
+    },
+    progressEveryMs,
+  );
   return { post: (m: WhatIfRequest) => listener!({ data: structuredClone(m) }), replies };
 }
 
@@ -28,6 +32,21 @@ const trace = () => {
 };
 
 describe("serveWhatIf", () => {
+  it("serveWhatIf() posts how far a planned arena's plan is before the run, for planned only", () => {
+    const t = manyBuffers();
+    const s = served(0);
+    s.post({ kind: "init", data: decodeReportData(reportData(t)) });
+    s.post({ kind: "replay", id: 7, job: { allocator: "planned", capacity: null, reserve: 0 } });
+    const total = 2 * PLAN_PROGRESS_EVERY + 123;
+    expect(s.replies.slice(0, 2)).toEqual([
+      { id: 7, progress: PLAN_PROGRESS_EVERY / total },
+      { id: 7, progress: (2 * PLAN_PROGRESS_EVERY) / total },
+    ]);
+    expect(s.replies[2]).toMatchObject({ id: 7, run: { peaks: whatIf(t, "planned").peaks } });
+    s.post({ kind: "replay", id: 8, job: { allocator: "bfc", capacity: null, reserve: 0 } });
+    expect(s.replies.slice(3).map((r) => Object.keys(r).sort())).toEqual([["id", "ms", "run"]]);
+  });
+
   it("serveWhatIf() answers each replay with whatIf's run, its arrays moved, the trace's columns kept", () => {
     const t = trace();
     const s = served();

@@ -13,7 +13,17 @@ export const TFLITE_TENSOR_ALIGNMENT = 64;
 export interface PlannedArenaOptions {
   /** Every buffer's offset and size are rounded up to this many bytes. @defaultValue 64 (TFLite) */
   alignment?: number;
+  /**
+   * Called while the plan is made (before the replay's first event): with the buffers placed so
+   * far and the buffers to place, every `PLAN_PROGRESS_EVERY` placements and once at the end
+   * (`placed === total`). Planning a long, busy trace can take seconds; this lets a caller show how
+   * far it is. @defaultValue none
+   */
+  onProgress?: (placed: number, total: number) => void;
 }
+
+/** How many placements `plannedArena`'s `onProgress` waits between two calls. */
+export const PLAN_PROGRESS_EVERY = 1 << 14;
 
 export interface PlannedArena extends Allocator {
   readonly name: "planned";
@@ -37,7 +47,11 @@ export function plannedArena(options: PlannedArenaOptions = {}): PlannedArena {
   if (!Number.isInteger(alignment) || alignment < 1) {
     throw new Error(`plannedArena: alignment must be a positive whole number of bytes; got ${alignment}`);
   }
-  return { name: "planned", alignment, start: (input) => new PlannedState(input, alignment) };
+  const onProgress = options.onProgress;
+  if (onProgress !== undefined && typeof onProgress !== "function") {
+    throw new Error(`plannedArena: onProgress must be a function (placed, total) => void; got ${typeof onProgress}`);
+  }
+  return { name: "planned", alignment, start: (input) => new PlannedState(input, alignment, onProgress) };
 }
 
 /** How `planArena` shapes its tree (for tests: the defaults suit traces of any size). */
@@ -46,6 +60,8 @@ export interface PlanShape {
   cacheSkip?: number;
   /** Nodes of up to 2^scanLevels ranks (at most 2^24) keep no `starts` list: their ranks are scanned. @defaultValue 3 */
   scanLevels?: number;
+  /** As `PlannedArenaOptions.onProgress`. */
+  onProgress?: (placed: number, total: number) => void;
 }
 
 /**
@@ -78,6 +94,7 @@ export interface PlanShape {
  * and adds to about 9.
  */
 export function planArena(input: AllocatorInput, alignment: number, shape: PlanShape = {}): { offset: Float64Array; size: Float64Array; arena: number } {
+  const onProgress = shape.onProgress;
   const cacheSkip = shape.cacheSkip ?? 7;
   const scanLevels = Math.min(shape.scanLevels ?? 3, 24);
   const { bytes, inView, eventBuffer, eventAlloc } = input;
@@ -100,7 +117,10 @@ export function planArena(input: AllocatorInput, alignment: number, shape: PlanS
       byStart[m++] = b;
     } else if (rankOf[b] >= 0) lastRank[rankOf[b]] = m - 1;
   }
-  if (m === 0) return { offset, size, arena: 0 };
+  if (m === 0) {
+    onProgress?.(0, 0);
+    return { offset, size, arena: 0 };
+  }
   for (let r = 0; r < m; r++) {
     const b = byStart[r];
     size[b] = alignment * Math.ceil(bytes[b] / alignment);
@@ -129,6 +149,7 @@ export function planArena(input: AllocatorInput, alignment: number, shape: PlanS
   const union = new IntervalUnion();
   let arena = 0;
   for (let k = 0; k < m; k++) {
+    if (onProgress && k > 0 && (k & (PLAN_PROGRESS_EVERY - 1)) === 0) onProgress(k, m);
     const r = order[k];
     const x = byStart[r];
     const sx = size[x];
@@ -211,6 +232,7 @@ export function planArena(input: AllocatorInput, alignment: number, shape: PlanS
     // A node's `starts` holds its children's: once one held x already, so do all above it.
     for (let v = (r + leaves) >> (scanLevels + 1); v >= 1; v >>= 1) if (!lists.add(starts + v, at, at + sx)) break;
   }
+  onProgress?.(m, m);
   return { offset, size, arena };
 }
 
@@ -220,9 +242,9 @@ class PlannedState extends PlacementState implements AllocatorState {
   private readonly size: Float64Array;
   private readonly arena: number;
 
-  constructor(input: AllocatorInput, alignment: number) {
+  constructor(input: AllocatorInput, alignment: number, onProgress: ((placed: number, total: number) => void) | undefined) {
     super(input);
-    const plan = planArena(input, alignment);
+    const plan = planArena(input, alignment, { onProgress });
     this.offset = plan.offset;
     this.size = plan.size;
     this.arena = plan.arena;

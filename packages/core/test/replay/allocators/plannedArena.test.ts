@@ -1,7 +1,7 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { traceArbitrary } from "@hbmscope/core/testing";
-import { cachingAllocator, plannedArena, replay, traceBuilder, traceColumns, type Trace } from "@hbmscope/core";
+import { cachingAllocator, PLAN_PROGRESS_EVERY, plannedArena, replay, traceBuilder, traceColumns, type Trace } from "@hbmscope/core";
 
 import { planArena } from "../../../src/replay/allocators/plannedArena.js";
 import { stepTrace as trace } from "./stepTrace.js";
@@ -31,6 +31,33 @@ describe("plannedArena()", () => {
 
   it("plannedArena() rejects an alignment that is not a positive whole number", () => {
     expect(() => plannedArena({ alignment: 0 })).toThrow(/alignment must be a positive whole number/);
+  });
+
+  it("plannedArena({ onProgress }) reports placements every PLAN_PROGRESS_EVERY and once at the end, and plans the same", () => {
+    // More buffers than one progress step, with lifetimes that overlap.
+    const b = traceBuilder();
+    const live: number[] = [];
+    const buffers = 2 * PLAN_PROGRESS_EVERY + 123;
+    for (let i = 0; i < buffers; i++) {
+      live.push(b.alloc({ bytes: 64 + ((i * 7919) % 4096), category: "activation" }));
+      if (i % 3 === 2) b.free(live.splice(i % live.length, 1)[0]);
+    }
+    const t = b.build();
+    const calls: [number, number][] = [];
+    const run = replay(t, plannedArena({ onProgress: (placed, total) => calls.push([placed, total]) }));
+    expect(calls).toEqual([
+      [PLAN_PROGRESS_EVERY, buffers],
+      [2 * PLAN_PROGRESS_EVERY, buffers],
+      [buffers, buffers],
+    ]);
+    expect([...run.address]).toEqual([...replay(t, plannedArena()).address]);
+  });
+
+  it("plannedArena({ onProgress }) says when it is done on a trace with nothing to place, and rejects a value that is not a function", () => {
+    const calls: [number, number][] = [];
+    replay(trace([]), plannedArena({ onProgress: (placed, total) => calls.push([placed, total]) }));
+    expect(calls).toEqual([[0, 0]]);
+    expect(() => plannedArena({ onProgress: 5 as never })).toThrow("plannedArena: onProgress must be a function (placed, total) => void; got number");
   });
 });
 
