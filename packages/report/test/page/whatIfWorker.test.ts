@@ -55,7 +55,7 @@ describe("serveWhatIf", () => {
       s.post({ kind: "replay", id, job: { allocator, capacity: null, reserve: 0 } });
       const reply = s.replies[id];
       expect(reply.id).toBe(id);
-      if (!("run" in reply)) throw new Error(reply.error);
+      if (!("run" in reply)) throw new Error(JSON.stringify(reply));
       const want = whatIf(t, allocator);
       expect([reply.run.peaks, Array.from(reply.run.reserved), reply.run.oom]).toEqual([want.peaks, Array.from(want.reserved), want.oom]);
       expect(reply.ms).toBeGreaterThanOrEqual(0);
@@ -72,7 +72,7 @@ describe("serveWhatIf", () => {
     expect(s.replies[1]).toMatchObject({ id: 2, error: expect.stringContaining('whatIf: unknown allocator "lru"') });
     s.post({ kind: "replay", id: 3, job: { allocator: "caching", capacity: 4 << 20, reserve: 1 << 20 } });
     const reply = s.replies[2];
-    if (!("run" in reply)) throw new Error(reply.error);
+    if (!("run" in reply)) throw new Error(JSON.stringify(reply));
     expect(reply.run.oom?.index).toBe(whatIf(t, "caching", 4 << 20, 1 << 20).oom?.index);
     expect(reply.run.oom).not.toBeNull();
   });
