@@ -8,6 +8,12 @@ export interface Io {
   cwd: string;
   /** Whether stderr is a terminal: long work prints progress there only then. @defaultValue false */
   stderrIsTTY?: boolean;
+  /**
+   * Redraws the progress line on stderr (a terminal): a carriage return, `line`, and a newline when
+   * `done`. `main` sets it so that the carriage return reaches the terminal while `line` is escaped
+   * as all output is (see `terminalSafe`); without it, the same goes through `stderr` as is.
+   */
+  progress?: (line: string, done: boolean) => void;
 }
 
 export const processIo: Io = {

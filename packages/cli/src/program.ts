@@ -36,7 +36,13 @@ function output(io: Io) {
 /** Runs the CLI on `argv` (without node and script), returns the exit code. */
 export async function main(argv: string[], rawIo: Io): Promise<number> {
   // Names from traces and snapshots reach the terminal escaped, whichever command prints them.
-  const io: Io = { ...rawIo, stdout: (t) => rawIo.stdout(terminalSafe(t)), stderr: (t) => rawIo.stderr(terminalSafe(t)) };
+  // A progress line's own carriage return is the one control character let through.
+  const io: Io = {
+    ...rawIo,
+    stdout: (t) => rawIo.stdout(terminalSafe(t)),
+    stderr: (t) => rawIo.stderr(terminalSafe(t)),
+    progress: (line, done) => rawIo.stderr(`\r${terminalSafe(line)}${done ? "\n" : ""}`),
+  };
   // Only the command asked for is loaded (and with it only the packages it needs); --version loads
   // none; anything else (--help, a misspelt command) loads every one, for the list and suggestions.
   const named = COMMANDS.find((c) => c.name === argv[0]);

@@ -16,7 +16,7 @@ export function readProgress(io: Io, label: string, everyMs = 250): ((bytes: num
     if (!done && now - last < everyMs) return;
     last = now;
     const pct = total > 0 ? Math.floor((100 * bytes) / total) : 100;
-    io.stderr(`\rreading ${label}, pass ${pass}: ${pct}% of ${formatBytes(total)}${done ? "\n" : ""}`);
+    redraw(io, `reading ${label}, pass ${pass}: ${pct}% of ${formatBytes(total)}`, done);
   };
 }
 
@@ -38,6 +38,12 @@ export function planProgress(io: Io, everyMs = 250): ((placed: number, total: nu
     last = now;
     shown = true;
     const pct = total > 0 ? Math.floor((100 * placed) / total) : 100;
-    io.stderr(`\rplanning the arena: ${pct}% of ${total.toLocaleString("en-US")} buffers placed${done ? "\n" : ""}`);
+    redraw(io, `planning the arena: ${pct}% of ${total.toLocaleString("en-US")} buffers placed`, done);
   };
+}
+
+/** One redraw of the progress line: through `io.progress` where the CLI set it (see `Io`), else on stderr as is. */
+function redraw(io: Io, line: string, done: boolean): void {
+  if (io.progress) io.progress(line, done);
+  else io.stderr(`\r${line}${done ? "\n" : ""}`);
 }

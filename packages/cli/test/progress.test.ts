@@ -2,6 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
+import { fileURLToPath } from "node:url";
+import { main } from "../src/index.js";
 import { planProgress, readProgress } from "../src/progress.js";
 import { fileSource } from "../src/fileSource.js";
 
@@ -39,4 +41,13 @@ it("planProgress() redraws one line while the arena is planned and ends it with 
   p(16_384, 500_825);
   p(500_825, 500_825);
   expect(t.err).toEqual(["\rplanning the arena: 3% of 500,825 buffers placed", "\rplanning the arena: 100% of 500,825 buffers placed\n"]);
+});
+
+it("main() lets a progress line's carriage return reach the terminal, and escapes everything else", async () => {
+  const fixtures = fileURLToPath(new URL("../../core/test/fixtures/", import.meta.url));
+  let err = "";
+  const code = await main(["inspect", join(fixtures, "snapshot-fresh.pickle"), "--json"], { stdout: () => {}, stderr: (t) => void (err += t), cwd: ".", stderrIsTTY: true });
+  expect(code).toBe(0);
+  expect(err).toMatch(/^\rreading .*snapshot-fresh\.pickle, pass 1: 100% of [\d.]+ KiB\n/);
+  expect(err).not.toContain("\\u000d");
 });
