@@ -168,19 +168,12 @@ export function planArena(input: AllocatorInput, alignment: number, shape: PlanS
     // covers on the path from its leaf (the upper ones cached). The longest list is left to the sweep.
     // Single intervals go in first and the lists shortest first: each merge rewrites the union
     // made so far, so the union grows as late as it can.
-    let longest = -1;
     let count = 0;
     union.clear();
     for (let j = 0; j < pieces; j++) {
       const c = canonical[j];
       if (c < low) {
-        const l = starts + c;
-        if (lists.length[l] === 0) continue;
-        if (longest < 0) longest = l;
-        else if (lists.length[l] > lists.length[longest]) {
-          pending[count++] = longest;
-          longest = l;
-        } else pending[count++] = l;
+        if (lists.length[starts + c] !== 0) pending[count++] = starts + c;
       } else {
         let first = c;
         let width = 1;
@@ -197,15 +190,8 @@ export function planArena(input: AllocatorInput, alignment: number, shape: PlanS
       }
     }
     let a = r + leaves;
-    for (; a >= top; a >>= 1) {
-      if (lists.length[a] === 0) continue;
-      if (longest < 0) longest = a;
-      else if (lists.length[a] > lists.length[longest]) {
-        pending[count++] = longest;
-        longest = a;
-      } else pending[count++] = a;
-    }
-    // Shortest first (insertion sort: a few lists).
+    for (; a >= top; a >>= 1) if (lists.length[a] !== 0) pending[count++] = a;
+    // Shortest first (insertion sort: a few lists); the longest, last, is left to the sweep.
     for (let i = 1; i < count; i++) {
       const l = pending[i];
       const len = lists.length[l];
@@ -216,6 +202,7 @@ export function planArena(input: AllocatorInput, alignment: number, shape: PlanS
       }
       pending[j + 1] = l;
     }
+    const longest = count > 0 ? pending[--count] : -1;
     for (let i = 0; i < count; i++) union.addList(lists, pending[i]);
     const path = paths.of(a);
     const ln = longest < 0 ? 0 : lists.length[longest];
