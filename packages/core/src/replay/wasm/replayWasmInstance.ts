@@ -1,0 +1,23 @@
+import { REPLAY_WASM_BASE64 } from "./replayWasmBytes.js";
+import type { ReplayWasmExports } from "./replayWasmExports.js";
+
+let instance: ReplayWasmExports | null | undefined;
+
+/**
+ * The allocator replay's WebAssembly instance, compiled and instantiated on first use (synchronously,
+ * from the base64 bytes in replayWasmBytes.ts) and reused by every replay of this process or worker:
+ * each replay resets it, and its memory, once grown, is kept for the next. Null where WebAssembly
+ * cannot be compiled (no WebAssembly, a Content-Security-Policy without `'wasm-unsafe-eval'`, or
+ * a browser's main thread, where Chromium refuses to compile modules over 4 KiB synchronously);
+ * replays then run in JS. The answer is kept, so a refusal costs one try.
+ */
+export function replayWasmInstance(): ReplayWasmExports | null {
+  if (instance !== undefined) return instance;
+  try {
+    const bytes = Uint8Array.from(atob(REPLAY_WASM_BASE64), (c) => c.charCodeAt(0));
+    instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as ReplayWasmExports;
+  } catch {
+    instance = null;
+  }
+  return instance;
+}
