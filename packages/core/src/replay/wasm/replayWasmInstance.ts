@@ -7,9 +7,9 @@ let instance: ReplayWasmExports | null | undefined;
  * The allocator replay's WebAssembly instance, compiled and instantiated on first use (synchronously,
  * from the base64 bytes in replayWasmBytes.ts) and reused by every replay of this process or worker:
  * each replay resets it, and its memory, once grown, is kept for the next. Null where WebAssembly
- * cannot be compiled (no WebAssembly, a Content-Security-Policy without `'wasm-unsafe-eval'`, or
- * a browser's main thread, where Chromium refuses to compile modules over 4 KiB synchronously);
- * replays then run in JS. The answer is kept, so a refusal costs one try.
+ * cannot be compiled (no WebAssembly, a Content-Security-Policy without `'wasm-unsafe-eval'`, a
+ * browser that refuses synchronous compilation on its main thread); replays then run in JS. The
+ * answer is kept, so a refusal costs one try.
  */
 export function replayWasmInstance(): ReplayWasmExports | null {
   if (instance !== undefined) return instance;
