@@ -3,7 +3,7 @@
 // of free regions, allow_growth (the driver passes the first region's bytes), the split threshold,
 // and emptyCache marks (released as its garbage collection does).
 import { bestFit, removeFree, insertFree, create, dispose, splitAfter, freeAndMerge, bSize, bAddress, bSegment, bPrev, bNext, first, successor } from "./blockStore";
-import { addSegment, releaseSegment, n, marks, pMarks, pBytes, pAddress, pBlockBytes, pRequestedBytes, pSegmentOf, pAllocAt, pFreeAt, pBlockOf, pInView, pReserved, pAllocated, pRequested, pEventBuffer, pEventAlloc } from "./replayLayout";
+import { addSegment, releaseSegment, n, marks, pMarks, bufferRecord, B_BYTES, B_ADDRESS, B_BLOCK_BYTES, B_REQUESTED_BYTES, B_ALLOC_AT, B_FREE_AT, B_SEGMENT_OF, B_BLOCK_OF, B_IN_VIEW, pReserved, pAllocated, pRequested, pEventBuffer, pEventAlloc } from "./replayLayout";
 import { setTotals, setLastAttempt } from "./replayTotals";
 
 // Constants of TensorFlow's BFC allocator (xla/tsl/framework/bfc_allocator.{h,cc}), as in bfcAllocator.ts.
@@ -78,8 +78,8 @@ function grow(rounded: f64, event: i32): i32 {
 }
 
 @inline function alloc(buffer: i32, event: i32): bool {
-  const k = <usize>buffer;
-  const bytes = load<f64>(pBytes + (k << 3));
+  const r = bufferRecord(buffer);
+  const bytes = load<f64>(r, B_BYTES);
   // AllocateRaw of 0 bytes returns null without allocating.
   if (bytes == 0) return true;
   const rounded = MIN_ALLOCATION_SIZE * Math.ceil(bytes / MIN_ALLOCATION_SIZE);
@@ -92,16 +92,16 @@ function grow(rounded: f64, event: i32): i32 {
   const size = bSize(chunk);
   if (size >= rounded * 2 || size - rounded >= maxInternalFragmentation) splitAfter(chunk, rounded);
   const chunkSize = bSize(chunk);
-  store<i32>(pBlockOf + (k << 2), chunk);
-  store<f64>(pAddress + (k << 3), bAddress(chunk));
-  store<f64>(pBlockBytes + (k << 3), chunkSize);
-  store<i32>(pSegmentOf + (k << 2), bSegment(chunk));
+  store<i32>(r, chunk, B_BLOCK_OF);
+  store<f64>(r, bAddress(chunk), B_ADDRESS);
+  store<f64>(r, chunkSize, B_BLOCK_BYTES);
+  store<i32>(r, bSegment(chunk), B_SEGMENT_OF);
   allocated += chunkSize;
   return true;
 }
 
 @inline function free(buffer: i32): void {
-  const at = pBlockOf + (<usize>buffer << 2);
+  const at = bufferRecord(buffer) + B_BLOCK_OF;
   const chunk = load<i32>(at);
   if (chunk < 0) return;
   store<i32>(at, -1);
@@ -135,10 +135,10 @@ export function replayBfc(limitBytes: f64, firstRegion: f64, maxFragmentation: f
       nextMark = mark < marks ? load<i32>(pMarks + (<usize>mark << 2)) : n + 1;
     }
     const b = load<i32>(pEventBuffer + (<usize>i << 2));
-    const k = <usize>b;
-    if (load<u8>(pInView + k) != 0) {
+    const r = bufferRecord(b);
+    if (load<u8>(r, B_IN_VIEW) != 0) {
       if (load<u8>(pEventAlloc + <usize>i) != 0) {
-        const size = load<f64>(pBytes + (k << 3));
+        const size = load<f64>(r, B_BYTES);
         if (!alloc(b, i)) {
           const e = <usize>i << 3;
           store<f64>(pReserved + e, reserved);
@@ -147,13 +147,13 @@ export function replayBfc(limitBytes: f64, firstRegion: f64, maxFragmentation: f
           setTotals(reserved, allocated);
           return i;
         }
-        store<i32>(pAllocAt + (k << 2), i);
-        store<f64>(pRequestedBytes + (k << 3), size);
+        store<i32>(r, i, B_ALLOC_AT);
+        store<f64>(r, size, B_REQUESTED_BYTES);
         live += size;
-      } else if (load<i32>(pAllocAt + (k << 2)) >= 0) {
+      } else if (load<i32>(r, B_ALLOC_AT) >= 0) {
         free(b);
-        store<i32>(pFreeAt + (k << 2), i);
-        live -= load<f64>(pBytes + (k << 3));
+        store<i32>(r, i, B_FREE_AT);
+        live -= load<f64>(r, B_BYTES);
       }
     }
     const e = <usize>i << 3;

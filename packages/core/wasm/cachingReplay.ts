@@ -3,7 +3,7 @@
 // OOM path (release oversize cached blocks, then every cached segment, then fail), emptyCache marks,
 // maxSplitSize / maxNonSplitRoundingSize and roundupPower2Divisions.
 import { bestFit, removeFree, create, dispose, splitAfter, freeAndMerge, bSize, bAddress, bSegment, bPrev, bNext, first, successor, last, predecessor } from "./blockStore";
-import { addSegment, releaseSegment, n, marks, pMarks, pDivisions, pBytes, pAddress, pBlockBytes, pRequestedBytes, pSegmentOf, pAllocAt, pFreeAt, pBlockOf, pInView, pReserved, pAllocated, pRequested, pEventBuffer, pEventAlloc } from "./replayLayout";
+import { addSegment, releaseSegment, n, marks, pMarks, pDivisions, bufferRecord, B_BYTES, B_ADDRESS, B_BLOCK_BYTES, B_REQUESTED_BYTES, B_ALLOC_AT, B_FREE_AT, B_SEGMENT_OF, B_BLOCK_OF, B_IN_VIEW, pReserved, pAllocated, pRequested, pEventBuffer, pEventAlloc } from "./replayLayout";
 import { setTotals, setLastAttempt } from "./replayTotals";
 
 // Constants of PyTorch's CUDA caching allocator (c10/cuda/CUDACachingAllocator.cpp), as in cachingAllocator.ts.
@@ -135,8 +135,8 @@ function newBlock(pool: i32, size: f64, event: i32): i32 {
 }
 
 @inline function alloc(buffer: i32, event: i32): bool {
-  const k = <usize>buffer;
-  const bytes = load<f64>(pBytes + (k << 3));
+  const r = bufferRecord(buffer);
+  const bytes = load<f64>(r, B_BYTES);
   // A zero-byte tensor gets no block.
   if (bytes == 0) return true;
   const size = roundSize(bytes);
@@ -149,16 +149,16 @@ function newBlock(pool: i32, size: f64, event: i32): i32 {
   const remaining = bSize(block) - size;
   if (pool == SMALL ? remaining >= K_MIN_BLOCK_SIZE : size < maxSplitSize && remaining > K_SMALL_SIZE) splitAfter(block, size);
   const blockSize = bSize(block);
-  store<i32>(pBlockOf + (k << 2), block);
-  store<f64>(pAddress + (k << 3), bAddress(block));
-  store<f64>(pBlockBytes + (k << 3), blockSize);
-  store<i32>(pSegmentOf + (k << 2), bSegment(block));
+  store<i32>(r, block, B_BLOCK_OF);
+  store<f64>(r, bAddress(block), B_ADDRESS);
+  store<f64>(r, blockSize, B_BLOCK_BYTES);
+  store<i32>(r, bSegment(block), B_SEGMENT_OF);
   allocated += blockSize;
   return true;
 }
 
 @inline function free(buffer: i32): void {
-  const at = pBlockOf + (<usize>buffer << 2);
+  const at = bufferRecord(buffer) + B_BLOCK_OF;
   const block = load<i32>(at);
   if (block < 0) return;
   store<i32>(at, -1);
@@ -191,10 +191,10 @@ export function replayCaching(capacityBytes: f64, maxSplit: f64, maxNonSplitRoun
       nextMark = mark < marks ? load<i32>(pMarks + (<usize>mark << 2)) : n + 1;
     }
     const b = load<i32>(pEventBuffer + (<usize>i << 2));
-    const k = <usize>b;
-    if (load<u8>(pInView + k) != 0) {
+    const r = bufferRecord(b);
+    if (load<u8>(r, B_IN_VIEW) != 0) {
       if (load<u8>(pEventAlloc + <usize>i) != 0) {
-        const size = load<f64>(pBytes + (k << 3));
+        const size = load<f64>(r, B_BYTES);
         if (!alloc(b, i)) {
           const e = <usize>i << 3;
           store<f64>(pReserved + e, reserved);
@@ -203,13 +203,13 @@ export function replayCaching(capacityBytes: f64, maxSplit: f64, maxNonSplitRoun
           setTotals(reserved, allocated);
           return i;
         }
-        store<i32>(pAllocAt + (k << 2), i);
-        store<f64>(pRequestedBytes + (k << 3), size);
+        store<i32>(r, i, B_ALLOC_AT);
+        store<f64>(r, size, B_REQUESTED_BYTES);
         live += size;
-      } else if (load<i32>(pAllocAt + (k << 2)) >= 0) {
+      } else if (load<i32>(r, B_ALLOC_AT) >= 0) {
         free(b);
-        store<i32>(pFreeAt + (k << 2), i);
-        live -= load<f64>(pBytes + (k << 3));
+        store<i32>(r, i, B_FREE_AT);
+        live -= load<f64>(r, B_BYTES);
       }
     }
     const e = <usize>i << 3;

@@ -3,9 +3,8 @@
 export { grows } from "./blockStore";
 export {
   setup, layout, nb, n, marks, segCap, segCount,
-  pBytes, pEventBuffer, pMarks, pDivisions, pInView, pEventAlloc,
-  pAddress, pBlockBytes, pRequestedBytes, pReserved, pAllocated, pRequested, pSegAddress, pSegBytes,
-  pSegmentOf, pAllocAt, pFreeAt, pSegReservedAt, pSegReleasedAt, pSegPool,
+  pBuffers, pEventBuffer, pMarks, pDivisions, pEventAlloc,
+  pReserved, pAllocated, pRequested, pSegAddress, pSegBytes, pSegReservedAt, pSegReleasedAt, pSegPool,
 } from "./replayLayout";
 export { reservedAtEnd, allocatedAtEnd, lastAttempt } from "./replayTotals";
 export { replayCaching } from "./cachingReplay";

@@ -1,8 +1,10 @@
-// Where a replay's columns sit in linear memory: inputs (per buffer, per event, the emptyCache marks,
-// the rounding divisions), then outputs (per buffer, per event, the segments), then the block store
-// (last, so that it grows in place). The JS driver (src/replay/wasm/wasmReplay.ts) calls `setup`,
-// writes the inputs at these offsets, calls `layout`, runs an allocator's replay and copies the
-// outputs out. Sizes are f64 bytes, indexes i32, flags u8, as in replay.ts's typed arrays.
+// Where a replay's data sit in linear memory: one 64-byte record per buffer (its inputs and outputs
+// together: an event touches one cache line of its buffer, not one per column), the per-event
+// inputs, the emptyCache marks and the rounding divisions, then the per-event outputs and the
+// segments, then the block store (last, so that it grows in place). The JS driver
+// (src/replay/wasm/wasmReplay.ts) calls `setup`, writes the inputs at these offsets, calls `layout`,
+// runs an allocator's replay and copies the outputs out. Sizes are f64 bytes, indexes i32, flags u8,
+// as in replay.ts's typed arrays.
 import { ensureMemory, storeInit } from "./blockStore";
 
 /** Record bytes of one block in the store (blockStore.ts's STRIDE). */
@@ -14,26 +16,29 @@ export let marks: i32 = 0;
 /** Room for segments: at most one per alloc event in the view. */
 export let segCap: i32 = 0;
 export let segCount: i32 = 0;
+/** Bytes of a buffer record, and its fields' offsets. */
+export const BUFFER_RECORD: usize = 64;
+export const B_BYTES: usize = 0; // f64 in: requested bytes
+export const B_ADDRESS: usize = 8; // f64 out (-1 when never placed)
+export const B_BLOCK_BYTES: usize = 16; // f64 out
+export const B_REQUESTED_BYTES: usize = 24; // f64 out
+export const B_ALLOC_AT: usize = 32; // i32 out (-1)
+export const B_FREE_AT: usize = 36; // i32 out (-1)
+export const B_SEGMENT_OF: usize = 40; // i32 out (-1)
+export const B_BLOCK_OF: usize = 44; // i32 scratch: the live block (-1)
+export const B_IN_VIEW: usize = 48; // u8 in
 // Inputs.
-export let pBytes: usize = 0; // f64 per buffer
+export let pBuffers: usize = 0; // a buffer record per buffer (64-aligned)
 export let pEventBuffer: usize = 0; // i32 per event
 export let pMarks: usize = 0; // i32 per emptyCache mark, sorted
 export let pDivisions: usize = 0; // i32 x 16: roundup_power2_divisions per interval from 1 MiB
-export let pInView: usize = 0; // u8 per buffer
 export let pEventAlloc: usize = 0; // u8 per event
 // Outputs.
-export let pAddress: usize = 0; // f64 per buffer
-export let pBlockBytes: usize = 0; // f64 per buffer
-export let pRequestedBytes: usize = 0; // f64 per buffer
 export let pReserved: usize = 0; // f64 per event
 export let pAllocated: usize = 0; // f64 per event
 export let pRequested: usize = 0; // f64 per event
 export let pSegAddress: usize = 0; // f64 per segment
 export let pSegBytes: usize = 0; // f64 per segment
-export let pSegmentOf: usize = 0; // i32 per buffer
-export let pAllocAt: usize = 0; // i32 per buffer
-export let pFreeAt: usize = 0; // i32 per buffer
-export let pBlockOf: usize = 0; // i32 per buffer (scratch: the live block of each buffer)
 export let pSegReservedAt: usize = 0; // i32 per segment
 export let pSegReleasedAt: usize = 0; // i32 per segment
 export let pSegPool: usize = 0; // i32 per segment: 0 small, 1 large, 2 region
@@ -43,7 +48,19 @@ let inputsEnd: usize = 0;
   return (x + 7) & ~(<usize>7);
 }
 
-/** Lays out (and grows memory for) the inputs of a replay of `buffers` buffers, `events` events and `markCount` emptyCache marks. */
+@inline function align64(x: usize): usize {
+  return (x + 63) & ~(<usize>63);
+}
+
+/** The record of buffer `b`. */
+@inline export function bufferRecord(b: i32): usize {
+  return pBuffers + <usize>b * BUFFER_RECORD;
+}
+
+/**
+ * Lays out (and grows memory for) the inputs of a replay of `buffers` buffers, `events` events and
+ * `markCount` emptyCache marks; the driver then writes each buffer record's bytes and inView.
+ */
 export function setup(buffers: i32, events: i32, markCount: i32): void {
   nb = buffers;
   n = events;
@@ -51,12 +68,11 @@ export function setup(buffers: i32, events: i32, markCount: i32): void {
   segCount = 0;
   const B = <usize>buffers;
   const E = <usize>events;
-  let at = align8(__heap_base);
-  pBytes = at; at += 8 * B;
+  let at = align64(__heap_base);
+  pBuffers = at; at += BUFFER_RECORD * B;
   pEventBuffer = at; at += 4 * E;
   pMarks = at; at += 4 * <usize>markCount;
   pDivisions = at; at += 4 * 16;
-  pInView = at; at += B;
   pEventAlloc = at; at += E;
   inputsEnd = align8(at);
   ensureMemory(inputsEnd);
@@ -74,7 +90,7 @@ export function layout(): void {
   let live = 0;
   let maxLive = 0;
   for (let i = 0; i < n; i++) {
-    if (load<u8>(pInView + <usize>load<i32>(pEventBuffer + (<usize>i << 2))) == 0) continue;
+    if (load<u8>(bufferRecord(load<i32>(pEventBuffer + (<usize>i << 2))), B_IN_VIEW) == 0) continue;
     if (load<u8>(pEventAlloc + <usize>i) != 0) {
       allocs++;
       if (++live > maxLive) maxLive = live;
@@ -85,27 +101,24 @@ export function layout(): void {
   const E = <usize>n;
   const S = <usize>segCap;
   let at = inputsEnd;
-  pAddress = at; at += 8 * B;
-  pBlockBytes = at; at += 8 * B;
-  pRequestedBytes = at; at += 8 * B;
   pReserved = at; at += 8 * E;
   pAllocated = at; at += 8 * E;
   pRequested = at; at += 8 * E;
   pSegAddress = at; at += 8 * S;
   pSegBytes = at; at += 8 * S;
-  pSegmentOf = at; at += 4 * B;
-  pAllocAt = at; at += 4 * B;
-  pFreeAt = at; at += 4 * B;
-  pBlockOf = at; at += 4 * B;
   pSegReservedAt = at; at += 4 * S;
   pSegReleasedAt = at; at += 4 * S;
   pSegPool = at; at += 4 * S;
   at = (at + BLOCK_BYTES - 1) & ~(BLOCK_BYTES - 1);
   // Segments are bounded only by the allocs: room for 64Ki of them, the store grows past that.
   storeInit(at, 2 * maxLive + (allocs < 65536 ? allocs : 65536) + 64);
-  for (let b: usize = 0; b < B; b++) store<f64>(pAddress + 8 * b, -1);
-  memory.fill(pBlockBytes, 0, 16 * B); // blockBytes, requestedBytes
-  memory.fill(pSegmentOf, 0xff, 16 * B); // segmentOf, allocAt, freeAt, blockOf: -1
+  for (let r = pBuffers, end = pBuffers + BUFFER_RECORD * B; r < end; r += BUFFER_RECORD) {
+    store<f64>(r, -1, B_ADDRESS);
+    store<f64>(r, 0, B_BLOCK_BYTES);
+    store<f64>(r, 0, B_REQUESTED_BYTES);
+    store<i64>(r, -1, B_ALLOC_AT); // allocAt, freeAt
+    store<i64>(r, -1, B_SEGMENT_OF); // segmentOf, blockOf
+  }
 }
 
 /** Appends a segment reserved at `event`; returns its index. */

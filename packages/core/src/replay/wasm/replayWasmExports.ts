@@ -12,23 +12,17 @@ export interface ReplayWasmExports {
   replayCaching(capacity: number, maxSplitSize: number, maxNonSplitRoundingSize: number, divisions: number): number;
   /** The BFC allocator's replay; the OOM event's index or -1. */
   replayBfc(limit: number, firstRegion: number, maxInternalFragmentation: number, garbageCollection: number): number;
-  pBytes: WebAssembly.Global;
+  /** 64-byte records, one per buffer (replayLayout.ts: bytes f64 at 0, address 8, blockBytes 16, requestedBytes 24, allocAt i32 at 32, freeAt 36, segmentOf 40, inView u8 at 48). */
+  pBuffers: WebAssembly.Global;
   pEventBuffer: WebAssembly.Global;
   pMarks: WebAssembly.Global;
   pDivisions: WebAssembly.Global;
-  pInView: WebAssembly.Global;
   pEventAlloc: WebAssembly.Global;
-  pAddress: WebAssembly.Global;
-  pBlockBytes: WebAssembly.Global;
-  pRequestedBytes: WebAssembly.Global;
   pReserved: WebAssembly.Global;
   pAllocated: WebAssembly.Global;
   pRequested: WebAssembly.Global;
   pSegAddress: WebAssembly.Global;
   pSegBytes: WebAssembly.Global;
-  pSegmentOf: WebAssembly.Global;
-  pAllocAt: WebAssembly.Global;
-  pFreeAt: WebAssembly.Global;
   pSegReservedAt: WebAssembly.Global;
   pSegReleasedAt: WebAssembly.Global;
   pSegPool: WebAssembly.Global;

@@ -28,10 +28,9 @@ export function wasmReplay(wasm: ReplayWasmExports, plan: WasmPlan, input: Alloc
   const at = (g: WebAssembly.Global) => g.value as number;
   wasm.setup(nb, n, emptyCacheAt.length);
   let memory = wasm.memory.buffer;
-  new Float64Array(memory, at(wasm.pBytes), nb).set(bytes);
+  writeBufferRecords(memory, at(wasm.pBuffers), bytes, inView);
   new Int32Array(memory, at(wasm.pEventBuffer), n).set(eventBuffer);
   new Int32Array(memory, at(wasm.pMarks), emptyCacheAt.length).set(emptyCacheAt);
-  new Uint8Array(memory, at(wasm.pInView), nb).set(inView);
   new Uint8Array(memory, at(wasm.pEventAlloc), n).set(eventAlloc);
   if (plan.kind === "caching" && plan.divisions) new Int32Array(memory, at(wasm.pDivisions), 16).set(plan.divisions);
   wasm.layout();
@@ -59,22 +58,22 @@ function copyOut(wasm: ReplayWasmExports, memory: ArrayBuffer, stop: number, n: 
     if (from) a.set(new Float64Array(memory, at(from), length));
     return a;
   };
-  const i32 = (length: number, from: WebAssembly.Global) => {
+  const i32 = (length: number) => {
     const a = new Int32Array(arena, offset, length);
     offset += 4 * length;
-    a.set(new Int32Array(memory, at(from), length));
     return a;
   };
   const reserved = f64(n, wasm.pReserved);
   const allocated = f64(n, wasm.pAllocated);
   const requested = f64(n, wasm.pRequested);
   const freeInReserved = f64(n, null);
-  const requestedBytes = f64(nb, wasm.pRequestedBytes);
-  const address = f64(nb, wasm.pAddress);
-  const blockBytes = f64(nb, wasm.pBlockBytes);
-  const allocAt = i32(nb, wasm.pAllocAt);
-  const freeAt = i32(nb, wasm.pFreeAt);
-  const segmentOf = i32(nb, wasm.pSegmentOf);
+  const requestedBytes = f64(nb, null);
+  const address = f64(nb, null);
+  const blockBytes = f64(nb, null);
+  const allocAt = i32(nb);
+  const freeAt = i32(nb);
+  const segmentOf = i32(nb);
+  readBufferRecords(memory, at(wasm.pBuffers), nb, address, blockBytes, requestedBytes, allocAt, freeAt, segmentOf);
   if (stop >= 0 && stop + 1 < n) {
     // The module leaves events after an OOM untouched (stale from an earlier replay); JS leaves 0.
     reserved.fill(0, stop + 1);
@@ -108,4 +107,46 @@ function copyOut(wasm: ReplayWasmExports, memory: ArrayBuffer, stop: number, n: 
     segmentOf,
     segments,
   };
+}
+
+// Buffer records (replayLayout.ts): 64 bytes, so 8 f64 or 16 i32 per record.
+const F64_PER_RECORD = 8;
+const I32_PER_RECORD = 16;
+const U8_PER_RECORD = 64;
+
+/** Writes each buffer's requested bytes (f64 at 0) and view flag (u8 at 48) into its record. Its own function, so that it is optimised as a whole. */
+function writeBufferRecords(memory: ArrayBuffer, at: number, bytes: Float64Array, inView: Uint8Array): void {
+  const nb = bytes.length;
+  const f = new Float64Array(memory, at, nb * F64_PER_RECORD);
+  const u = new Uint8Array(memory, at, nb * U8_PER_RECORD);
+  for (let b = 0; b < nb; b++) {
+    f[b * F64_PER_RECORD] = bytes[b];
+    u[b * U8_PER_RECORD + 48] = inView[b];
+  }
+}
+
+/** Copies the per-buffer outputs out of the records into their columns. */
+function readBufferRecords(
+  memory: ArrayBuffer,
+  at: number,
+  nb: number,
+  address: Float64Array,
+  blockBytes: Float64Array,
+  requestedBytes: Float64Array,
+  allocAt: Int32Array,
+  freeAt: Int32Array,
+  segmentOf: Int32Array,
+): void {
+  const f = new Float64Array(memory, at, nb * F64_PER_RECORD);
+  const i = new Int32Array(memory, at, nb * I32_PER_RECORD);
+  for (let b = 0; b < nb; b++) {
+    const fb = b * F64_PER_RECORD;
+    const ib = b * I32_PER_RECORD;
+    address[b] = f[fb + 1];
+    blockBytes[b] = f[fb + 2];
+    requestedBytes[b] = f[fb + 3];
+    allocAt[b] = i[ib + 8];
+    freeAt[b] = i[ib + 9];
+    segmentOf[b] = i[ib + 10];
+  }
 }
