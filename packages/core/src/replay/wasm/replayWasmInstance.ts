@@ -1,6 +1,12 @@
 import { REPLAY_WASM_BASE64 } from "./replayWasmBytes.js";
 import type { ReplayWasmExports } from "./replayWasmExports.js";
 
+/** The part of the WebAssembly JS API used here (core compiles without the DOM's types). */
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
 let instance: ReplayWasmExports | null | undefined;
 
 /**
@@ -14,8 +20,10 @@ let instance: ReplayWasmExports | null | undefined;
 export function replayWasmInstance(): ReplayWasmExports | null {
   if (instance !== undefined) return instance;
   try {
+    const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+    if (!api) throw new Error("no WebAssembly");
     const bytes = Uint8Array.from(atob(REPLAY_WASM_BASE64), (c) => c.charCodeAt(0));
-    instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as ReplayWasmExports;
+    instance = new api.Instance(new api.Module(bytes), {}).exports as ReplayWasmExports;
   } catch {
     instance = null;
   }

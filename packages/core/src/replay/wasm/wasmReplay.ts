@@ -1,7 +1,7 @@
 import type { AllocatorInput } from "../allocator.js";
 import type { ReplayPlacement } from "../replayPlacement.js";
 import type { ReplaySegment } from "../replayRun.js";
-import type { ReplayWasmExports } from "./replayWasmExports.js";
+import type { ReplayWasmExports, WasmGlobal } from "./replayWasmExports.js";
 import type { WasmPlan } from "./wasmPlan.js";
 
 /** Pool codes of the module's segments (cachingReplay.ts: 0, 1; bfcReplay.ts: 2). */
@@ -25,7 +25,7 @@ export function wasmReplay(wasm: ReplayWasmExports, plan: WasmPlan, input: Alloc
   const { bytes, inView, eventBuffer, eventAlloc, capacity } = input;
   const nb = bytes.length;
   const n = eventBuffer.length;
-  const at = (g: WebAssembly.Global) => g.value as number;
+  const at = (g: WasmGlobal) => g.value as number;
   wasm.setup(nb, n, emptyCacheAt.length);
   let memory = wasm.memory.buffer;
   writeBufferRecords(memory, at(wasm.pBuffers), bytes, inView);
@@ -49,10 +49,10 @@ export function wasmReplay(wasm: ReplayWasmExports, plan: WasmPlan, input: Alloc
 
 /** The outputs, copied from the module's memory into one new ArrayBuffer (one allocation, see replay.ts). */
 function copyOut(wasm: ReplayWasmExports, memory: ArrayBuffer, stop: number, n: number, nb: number): ReplayPlacement {
-  const at = (g: WebAssembly.Global) => g.value as number;
+  const at = (g: WasmGlobal) => g.value as number;
   const arena = new ArrayBuffer(8 * (4 * n + 3 * nb) + 4 * 3 * nb);
   let offset = 0;
-  const f64 = (length: number, from: WebAssembly.Global | null) => {
+  const f64 = (length: number, from: WasmGlobal | null) => {
     const a = new Float64Array(arena, offset, length);
     offset += 8 * length;
     if (from) a.set(new Float64Array(memory, at(from), length));
