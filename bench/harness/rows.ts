@@ -210,7 +210,7 @@ export const groups: Record<string, string[]> = {
   peer: ["inspect-snapshot-1m", "inspect-snapshot-100k"],
   trace: ["inspect-trace-3m"],
   planned: ["replay-planned-1m", "planned-training", "planned-adversarial-30k"],
-  alloc: rows.filter((r) => r.run && /-(training|adversarial)/.test(r.name)).map((r) => r.name),
+  alloc: rows.filter((r) => r.run && /-(training|adversarial)/.test(r.name) && !r.name.endsWith("@js")).map((r) => r.name),
   wasm: ["caching-training", "caching-training@js", "bfc-training", "bfc-training@js", "caching-adversarial", "caching-adversarial@js", "bfc-adversarial", "bfc-adversarial@js"],
   goals: ["inspect-snapshot-1m", "inspect-snapshot-100k", "inspect-trace-3m", "replay-planned-1m", "ideal-training", "caching-training", "expandable-training", "bfc-training", "ideal-adversarial", "caching-adversarial", "expandable-adversarial", "bfc-adversarial", "tfjs"],
 };
