@@ -1,4 +1,5 @@
 import type { BenchFile } from "./benchData.js";
+import type { Allocator, Trace } from "@hbmscope/core";
 
 /** What one fresh process measured of a row. */
 export interface Measured {
@@ -75,13 +76,19 @@ function inspectRows(size: "1m" | "100k"): Row[] {
   ];
 }
 
-/** Allocator replay in a fresh process: median of 3 timed replays after a warm-up, each after a full collection. */
-function replayRow(allocator: "caching" | "expandable" | "bfc" | "planned" | "ideal", trace: "training" | "adversarial", events: number): Row {
+/**
+ * Allocator replay in a fresh process: median of 3 timed replays after a warm-up, each after a full
+ * collection. `engine: "js"` (rows named `<row>@js`) forces the JS replay loop where `replay` would
+ * run the caching or BFC allocator in WebAssembly (core's internal `replayWith`).
+ */
+function replayRow(allocator: "caching" | "expandable" | "bfc" | "planned" | "ideal", trace: "training" | "adversarial", events: number, engine?: "js"): Row {
   return {
-    name: `${allocator}-${trace}${events === 1_000_000 ? "" : `-${events / 1000}k`}`,
-    what: `${allocator} replay in process, ${trace} trace (${events / 1e6}M events), median of 3 after a warm-up`,
+    name: `${allocator}-${trace}${events === 1_000_000 ? "" : `-${events / 1000}k`}${engine ? `@${engine}` : ""}`,
+    what: `${allocator} replay in process${engine ? `, ${engine} engine` : ""}, ${trace} trace (${events / 1e6}M events), median of 3 after a warm-up`,
     run: async () => {
       const core = await import("@hbmscope/core");
+      const { replayWith } = await import("../../packages/core/src/replay/replay.js");
+      const replay = (t: Trace, a: Allocator) => (engine ? replayWith(t, a, {}, engine) : core.replay(t, a));
       const t = trace === "training" ? (await import("../trainingTrace.js")).trainingTrace(events) : (await import("../syntheticTrace.js")).syntheticTrace(events);
       core.traceColumns(t);
       const make = () =>
@@ -92,7 +99,7 @@ function replayRow(allocator: "caching" | "expandable" | "bfc" | "planned" | "id
             : allocator === "bfc"
               ? core.bfcAllocator()
               : core.cachingAllocator({ expandableSegments: allocator === "expandable" });
-      core.replay(t, make());
+      replay(t, make());
       const times: number[] = [];
       const cpus: number[] = [];
       const gc = (globalThis as { gc?: () => void }).gc;
@@ -101,7 +108,7 @@ function replayRow(allocator: "caching" | "expandable" | "bfc" | "planned" | "id
         gc?.();
         const c0 = process.cpuUsage();
         const t0 = performance.now();
-        core.replay(t, make());
+        replay(t, make());
         times.push(performance.now() - t0);
         const c = process.cpuUsage(c0);
         cpus.push((c.user + c.system) / 1000);
@@ -172,6 +179,11 @@ export const rows: Row[] = [
   replayRow("caching", "adversarial", 1_000_000),
   replayRow("expandable", "adversarial", 1_000_000),
   replayRow("bfc", "adversarial", 1_000_000),
+  // The same replays with the JS loop, where replay() runs them in WebAssembly (before/after).
+  replayRow("caching", "training", 1_000_000, "js"),
+  replayRow("bfc", "training", 1_000_000, "js"),
+  replayRow("caching", "adversarial", 1_000_000, "js"),
+  replayRow("bfc", "adversarial", 1_000_000, "js"),
   replayRow("planned", "adversarial", 30_000),
   {
     name: "tfjs",
@@ -198,6 +210,7 @@ export const groups: Record<string, string[]> = {
   peer: ["inspect-snapshot-1m", "inspect-snapshot-100k"],
   trace: ["inspect-trace-3m"],
   planned: ["replay-planned-1m", "planned-training", "planned-adversarial-30k"],
-  alloc: rows.filter((r) => r.run && /-(training|adversarial)/.test(r.name)).map((r) => r.name),
+  alloc: rows.filter((r) => r.run && /-(training|adversarial)/.test(r.name) && !r.name.endsWith("@js")).map((r) => r.name),
+  wasm: ["caching-training", "caching-training@js", "bfc-training", "bfc-training@js", "caching-adversarial", "caching-adversarial@js", "bfc-adversarial", "bfc-adversarial@js"],
   goals: ["inspect-snapshot-1m", "inspect-snapshot-100k", "inspect-trace-3m", "replay-planned-1m", "ideal-training", "caching-training", "expandable-training", "bfc-training", "ideal-adversarial", "caching-adversarial", "expandable-adversarial", "bfc-adversarial", "tfjs"],
 };

@@ -59,7 +59,7 @@ describe("hbmscope report", () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ out, allocator: "caching", capacity: null, reserve: null, compare: null });
     const html = readFileSync(out, "utf8");
-    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+'; /);
+    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-[A-Za-z0-9+/=]+' 'wasm-unsafe-eval'; /);
     // No script or stylesheet by address, and no URL but XML namespace names (d3-selection's).
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!www\.w3\.org\/)/);
     expect(html).not.toContain('"kind":"alloc"');

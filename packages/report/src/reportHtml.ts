@@ -67,7 +67,10 @@ export function reportHtml(trace: Trace, options: ReportOptions = {}): HtmlRepor
   const data = JSON.stringify(payload).replace(/</g, "\\u003c");
   // worker-src blob: lets the page start its what-if worker from its own script's text (a blob: URL
   // made in the page, never fetched from anywhere); every other load stays forbidden.
-  const csp = `default-src 'none'; script-src 'sha256-${hash}'; worker-src blob:; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
+  // 'wasm-unsafe-eval' lets that worker (which inherits this policy) compile core's allocator replay
+  // module, embedded in the script: it allows WebAssembly compilation only, not eval. Without it the
+  // replay runs in JS, with the same numbers.
+  const csp = `default-src 'none'; script-src 'sha256-${hash}' 'wasm-unsafe-eval'; worker-src blob:; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
   const html = `<!doctype html>
 <html lang="en">
 <head>

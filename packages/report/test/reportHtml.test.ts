@@ -10,13 +10,13 @@ function tiny(op = "MatMul") {
 }
 
 describe("reportHtml", () => {
-  it("reportHtml() allows only its own inline script, by its SHA-256, workers from blob: URLs (its own script), and no remote load", () => {
+  it("reportHtml() allows only its own inline script, by its SHA-256, WebAssembly compilation (core's replay module), workers from blob: URLs (its own script), and no remote load", () => {
     const { html } = reportHtml(tiny());
-    const csp = /content="(default-src 'none'; script-src 'sha256-([^']+)'; [^"]*)"/.exec(html)!;
+    const csp = /content="(default-src 'none'; script-src 'sha256-([^']+)' 'wasm-unsafe-eval'; [^"]*)"/.exec(html)!;
     const scripts = [...html.matchAll(/<script( id="hbmscope-script")?>([\s\S]*?)<\/script>/g)].map((m) => m[2]);
     expect(scripts.length).toBe(1);
     expect(createHash("sha256").update(scripts[0]).digest("base64")).toBe(csp[2]);
-    expect(csp[1].split("; ")).toEqual([`default-src 'none'`, `script-src 'sha256-${csp[2]}'`, "worker-src blob:", "style-src 'unsafe-inline'", "img-src data:", "base-uri 'none'", "form-action 'none'"]);
+    expect(csp[1].split("; ")).toEqual([`default-src 'none'`, `script-src 'sha256-${csp[2]}' 'wasm-unsafe-eval'`, "worker-src blob:", "style-src 'unsafe-inline'", "img-src data:", "base-uri 'none'", "form-action 'none'"]);
   });
   it("reportHtml() escapes names and ops: a buffer named </script> cannot end the data block", () => {
     const { html } = reportHtml(tiny("</script><script>alert(1)</script>"), { name: "<b>x</b>" });

@@ -3,6 +3,8 @@ import { bufferAt } from "../trace/lazyTrace.js";
 import { formatBytes } from "../units/formatBytes.js";
 import { parseByteSize } from "../units/parseByteSize.js";
 import type { Fragmentation, OomReport, ReplayRun } from "./replayRun.js";
+import type { ReplayPlacement } from "./replayPlacement.js";
+import { wasmEngine } from "./wasm/wasmEngine.js";
 import { largestFreeAt } from "./largestFreeAt.js";
 import type { Trace, View } from "../trace/trace.js";
 import { traceColumns, VIEW_BIT } from "../trace/traceColumns.js";
@@ -36,6 +38,18 @@ export const EMPTY_CACHE = "emptyCache";
  * Runs on the columnar form of the trace; memory is a few typed arrays per event and per buffer.
  */
 export function replay(trace: Trace, allocator: Allocator, options: ReplayOptions = {}): ReplayRun {
+  return replayWith(trace, allocator, options, "auto");
+}
+
+/**
+ * Which engine runs a replay's loop: `auto` (WebAssembly when the allocator and the platform allow
+ * it, else JS: what `replay` does), `js`, or `wasm` (throws where it cannot run). Internal: for
+ * tests and benchmarks; both engines give the same run, element by element.
+ */
+export type ReplayEngine = "auto" | "js" | "wasm";
+
+/** `replay` with its loop run by `engine` (internal; not exported from the package). */
+export function replayWith(trace: Trace, allocator: Allocator, options: ReplayOptions, engine: ReplayEngine): ReplayRun {
   if (!allocator || typeof allocator.start !== "function" || typeof allocator.name !== "string") {
     throw new Error("replay: the second argument must be an allocator such as cachingAllocator(), bfcAllocator(), plannedArena() or ideal()");
   }
@@ -55,30 +69,16 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
   const inView = viewMask(views, bit);
 
   const input: AllocatorInput = { bytes, inView, eventBuffer, eventAlloc, capacity: capacity - outside };
-  const state = allocator.start(input);
   const emptyCacheAt = Int32Array.from(
     trace.marks.filter((m) => m.label === EMPTY_CACHE).map((m) => m.at),
   ).sort();
-  // Every output array is a view of one ArrayBuffer, allocated after the allocator's arrays and
-  // before the loop. V8 runs a young-generation collection before an ArrayBuffer allocation once
-  // young ArrayBuffers hold 2 x 16 MiB (Heap::AllocateExternalBackingStore); output that survives
-  // two of those is promoted and then costs a full mark of the heap (the trace) to free. One
-  // allocation per replay and none in the loop (the loop allocates nothing at all) keep a replay's
-  // output young, so a run that is dropped is freed by the next replay's young collection.
-  const arena = new ArrayBuffer(8 * (4 * n + nb) + 4 * 2 * nb);
-  const reserved = new Float64Array(arena, 0, n);
-  const allocated = new Float64Array(arena, 8 * n, n);
-  const requested = new Float64Array(arena, 16 * n, n);
-  const freeInReserved = new Float64Array(arena, 24 * n, n);
-  const requestedBytes = new Float64Array(arena, 32 * n, nb);
-  const allocAt = new Int32Array(arena, 32 * n + 8 * nb, nb).fill(-1);
-  const freeAt = new Int32Array(arena, 32 * n + 12 * nb, nb).fill(-1);
-  const stop = replayEvents(state, bytes, inView, eventBuffer, eventAlloc, emptyCacheAt, reserved, allocated, requested, allocAt, freeAt, requestedBytes);
+  const placed = (engine === "js" ? null : wasmEngine(allocator, input, emptyCacheAt, engine === "wasm")) ?? jsEngine(allocator, input, emptyCacheAt);
+  const { reserved, allocated, requested, freeInReserved, stop } = placed;
   const length = stop < 0 ? n : stop + 1;
   let oom: OomReport | null = null;
   if (stop >= 0) {
     const b = eventBuffer[stop];
-    oom = oomReport(trace, allocator.name, stop, b, bytes[b], capacity, outside, state.totals[0], state.totals[1], state.lastAttempt);
+    oom = oomReport(trace, allocator.name, stop, b, bytes[b], capacity, outside, placed.reservedAtEnd, placed.allocatedAtEnd, placed.lastAttempt);
   }
   const summary = summarize(reserved, allocated, requested, freeInReserved, length);
 
@@ -98,17 +98,59 @@ export function replay(trace: Trace, allocator: Allocator, options: ReplayOption
     },
     freeInReserved: cut(freeInReserved),
     fragmentationAtPeak: undefined as unknown as Fragmentation,
-    address: state.address,
-    blockBytes: state.blockBytes,
-    segmentOf: state.segmentOf,
-    allocAt,
-    freeAt,
-    requestedBytes,
-    segments: state.segments,
+    address: placed.address,
+    blockBytes: placed.blockBytes,
+    segmentOf: placed.segmentOf,
+    allocAt: placed.allocAt,
+    freeAt: placed.freeAt,
+    requestedBytes: placed.requestedBytes,
+    segments: placed.segments,
     oom,
   };
   run.fragmentationAtPeak = fragmentationAt(run, summary[6]);
   return run;
+}
+
+/**
+ * The JS engine: the allocator's own state, run by `replayEvents`. Every output array is a view of
+ * one ArrayBuffer, allocated after the allocator's arrays and before the loop. V8 runs a
+ * young-generation collection before an ArrayBuffer allocation once young ArrayBuffers hold
+ * 2 x 16 MiB (Heap::AllocateExternalBackingStore); output that survives two of those is promoted and
+ * then costs a full mark of the heap (the trace) to free. One allocation per replay and none in the
+ * loop (the loop allocates nothing at all) keep a replay's output young, so a run that is dropped is
+ * freed by the next replay's young collection.
+ */
+function jsEngine(allocator: Allocator, input: AllocatorInput, emptyCacheAt: Int32Array): ReplayPlacement {
+  const { bytes, inView, eventBuffer, eventAlloc } = input;
+  const nb = bytes.length;
+  const n = eventBuffer.length;
+  const state = allocator.start(input);
+  const arena = new ArrayBuffer(8 * (4 * n + nb) + 4 * 2 * nb);
+  const reserved = new Float64Array(arena, 0, n);
+  const allocated = new Float64Array(arena, 8 * n, n);
+  const requested = new Float64Array(arena, 16 * n, n);
+  const freeInReserved = new Float64Array(arena, 24 * n, n);
+  const requestedBytes = new Float64Array(arena, 32 * n, nb);
+  const allocAt = new Int32Array(arena, 32 * n + 8 * nb, nb).fill(-1);
+  const freeAt = new Int32Array(arena, 32 * n + 12 * nb, nb).fill(-1);
+  const stop = replayEvents(state, bytes, inView, eventBuffer, eventAlloc, emptyCacheAt, reserved, allocated, requested, allocAt, freeAt, requestedBytes);
+  return {
+    stop,
+    reservedAtEnd: state.totals[0],
+    allocatedAtEnd: state.totals[1],
+    lastAttempt: state.lastAttempt,
+    reserved,
+    allocated,
+    requested,
+    freeInReserved,
+    requestedBytes,
+    allocAt,
+    freeAt,
+    address: state.address,
+    blockBytes: state.blockBytes,
+    segmentOf: state.segmentOf,
+    segments: state.segments,
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Allocator, AllocatorInput, AllocatorState } from "../allocator.js"
 import type { ReplaySegment } from "../replayRun.js";
 import { BlockStore } from "./blockStore.js";
 import { PlacementState } from "./placementState.js";
+import { withWasmPlan } from "../wasm/wasmPlan.js";
 
 // Constants of TensorFlow's BFC allocator (xla/tsl/framework/bfc_allocator.{h,cc}, formerly
 // tensorflow/core/common_runtime/bfc_allocator.cc).
@@ -69,13 +70,15 @@ export function bfcAllocator(options: BfcAllocatorOptions = {}): BfcAllocator {
   if (!(fragmentationFraction >= 0 && fragmentationFraction <= 1)) {
     throw new Error(`bfcAllocator: fragmentationFraction must be between 0 and 1; got ${fragmentationFraction}`);
   }
-  return {
+  const allocator: BfcAllocator = {
     name: "bfc",
     allowGrowth,
     garbageCollection,
     fragmentationFraction,
     start: (input) => new BfcState(input, allowGrowth, garbageCollection, fragmentationFraction),
   };
+  // `replay` runs these rules in WebAssembly too (packages/core/wasm/bfcReplay.ts).
+  return withWasmPlan(allocator, { kind: "bfc", allowGrowth, garbageCollection, fragmentationFraction });
 }
 
 /** One replay's BFC allocator (a class, so that replays share its optimised methods). */

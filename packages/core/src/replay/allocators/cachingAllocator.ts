@@ -3,6 +3,7 @@ import type { ReplaySegment } from "../replayRun.js";
 import { BlockStore } from "./blockStore.js";
 import { ExpandableSegments } from "./expandableSegments.js";
 import { PlacementState } from "./placementState.js";
+import { withWasmPlan } from "../wasm/wasmPlan.js";
 
 // Constants of PyTorch's CUDA caching allocator (c10/cuda/CUDACachingAllocator.cpp).
 /** All sizes are rounded to at least 512 bytes (kMinBlockSize). */
@@ -93,7 +94,7 @@ export function cachingAllocator(options: CachingAllocatorOptions = {}): Caching
   const rounding = divisionList.every((d) => d <= 1) ? null : divisionList;
   const expandableSegments = options.expandableSegments ?? false;
   if (typeof expandableSegments !== "boolean") throw new Error(`cachingAllocator: expandableSegments must be true or false; got ${JSON.stringify(expandableSegments)}`);
-  return {
+  const allocator: CachingAllocator = {
     name: "caching",
     maxSplitSize,
     maxNonSplitRoundingSize,
@@ -101,6 +102,9 @@ export function cachingAllocator(options: CachingAllocatorOptions = {}): Caching
     expandableSegments,
     start: (input) => new CachingState(input, rounding, maxSplitSize, maxNonSplitRoundingSize, expandableSegments),
   };
+  // `replay` runs these rules in WebAssembly too (packages/core/wasm/cachingReplay.ts), all but
+  // expandable segments.
+  return expandableSegments ? allocator : withWasmPlan(allocator, { kind: "caching", maxSplitSize, maxNonSplitRoundingSize, divisions: rounding });
 }
 
 /** round_size(): at least 512 bytes, a multiple of 512, or the next power-of-two division. */

@@ -1,0 +1,11 @@
+// The wasm module's entry: what src/replay/wasm/wasmReplay.ts calls and reads. One module for both
+// allocators (they share the block store and the layout; one replay runs at a time per instance).
+export { grows } from "./blockStore";
+export {
+  setup, layout, nb, n, marks, segCap, segCount,
+  pBuffers, pEventBuffer, pMarks, pDivisions, pEventAlloc,
+  pReserved, pAllocated, pRequested, pSegAddress, pSegBytes, pSegReservedAt, pSegReleasedAt, pSegPool,
+} from "./replayLayout";
+export { reservedAtEnd, allocatedAtEnd, lastAttempt } from "./replayTotals";
+export { replayCaching } from "./cachingReplay";
+export { replayBfc } from "./bfcReplay";

@@ -1,0 +1,140 @@
+// Where a replay's data sit in linear memory: one 64-byte record per buffer (its inputs and outputs
+// together: an event touches one cache line of its buffer, not one per column), the per-event
+// inputs, the emptyCache marks and the rounding divisions, then the per-event outputs and the
+// segments, then the block store (last, so that it grows in place). The JS driver
+// (src/replay/wasm/wasmReplay.ts) calls `setup`, writes the inputs at these offsets, calls `layout`,
+// runs an allocator's replay and copies the outputs out. Sizes are f64 bytes, indexes i32, flags u8,
+// as in replay.ts's typed arrays.
+import { ensureMemory, storeInit } from "./blockStore";
+
+/** Record bytes of one block in the store (blockStore.ts's STRIDE). */
+const BLOCK_BYTES: usize = 64;
+
+export let nb: i32 = 0;
+export let n: i32 = 0;
+export let marks: i32 = 0;
+/** Room for segments: at most one per alloc event in the view. */
+export let segCap: i32 = 0;
+export let segCount: i32 = 0;
+/** Bytes of a buffer record, and its fields' offsets. */
+export const BUFFER_RECORD: usize = 64;
+export const B_BYTES: usize = 0; // f64 in: requested bytes
+export const B_ADDRESS: usize = 8; // f64 out (-1 when never placed)
+export const B_BLOCK_BYTES: usize = 16; // f64 out
+export const B_REQUESTED_BYTES: usize = 24; // f64 out
+export const B_ALLOC_AT: usize = 32; // i32 out (-1)
+export const B_FREE_AT: usize = 36; // i32 out (-1)
+export const B_SEGMENT_OF: usize = 40; // i32 out (-1)
+export const B_BLOCK_OF: usize = 44; // i32 scratch: the live block (-1)
+export const B_IN_VIEW: usize = 48; // u8 in
+// Inputs.
+export let pBuffers: usize = 0; // a buffer record per buffer (64-aligned)
+export let pEventBuffer: usize = 0; // i32 per event
+export let pMarks: usize = 0; // i32 per emptyCache mark, sorted
+export let pDivisions: usize = 0; // i32 x 16: roundup_power2_divisions per interval from 1 MiB
+export let pEventAlloc: usize = 0; // u8 per event
+// Outputs.
+export let pReserved: usize = 0; // f64 per event
+export let pAllocated: usize = 0; // f64 per event
+export let pRequested: usize = 0; // f64 per event
+export let pSegAddress: usize = 0; // f64 per segment
+export let pSegBytes: usize = 0; // f64 per segment
+export let pSegReservedAt: usize = 0; // i32 per segment
+export let pSegReleasedAt: usize = 0; // i32 per segment
+export let pSegPool: usize = 0; // i32 per segment: 0 small, 1 large, 2 region
+let inputsEnd: usize = 0;
+
+@inline function align8(x: usize): usize {
+  return (x + 7) & ~(<usize>7);
+}
+
+@inline function align64(x: usize): usize {
+  return (x + 63) & ~(<usize>63);
+}
+
+/** The record of buffer `b`. */
+@inline export function bufferRecord(b: i32): usize {
+  return pBuffers + <usize>b * BUFFER_RECORD;
+}
+
+/**
+ * Lays out (and grows memory for) the inputs of a replay of `buffers` buffers, `events` events and
+ * `markCount` emptyCache marks; the driver then writes each buffer record's bytes and inView.
+ */
+export function setup(buffers: i32, events: i32, markCount: i32): void {
+  nb = buffers;
+  n = events;
+  marks = markCount;
+  segCount = 0;
+  const B = <usize>buffers;
+  const E = <usize>events;
+  let at = align64(__heap_base);
+  pBuffers = at; at += BUFFER_RECORD * B;
+  pEventBuffer = at; at += 4 * E;
+  pMarks = at; at += 4 * <usize>markCount;
+  pDivisions = at; at += 4 * 16;
+  pEventAlloc = at; at += E;
+  inputsEnd = align8(at);
+  ensureMemory(inputsEnd);
+}
+
+/**
+ * Once the inputs are written: lays out the outputs and the block store, grows memory for all of
+ * them before the loop, and fills the outputs' initial values (as replay.ts and PlacementState:
+ * address -1, block bytes 0, segmentOf/allocAt/freeAt -1). The store gets room for every block the
+ * replay can hold at once: live blocks, at most as many free ones between them, and one per segment
+ (up to 64Ki segments; past that, the store grows during the replay).
+ */
+export function layout(): void {
+  let allocs = 0;
+  let live = 0;
+  let maxLive = 0;
+  for (let i = 0; i < n; i++) {
+    if (load<u8>(bufferRecord(load<i32>(pEventBuffer + (<usize>i << 2))), B_IN_VIEW) == 0) continue;
+    if (load<u8>(pEventAlloc + <usize>i) != 0) {
+      allocs++;
+      if (++live > maxLive) maxLive = live;
+    } else if (live > 0) live--;
+  }
+  segCap = allocs;
+  const B = <usize>nb;
+  const E = <usize>n;
+  const S = <usize>segCap;
+  let at = inputsEnd;
+  pReserved = at; at += 8 * E;
+  pAllocated = at; at += 8 * E;
+  pRequested = at; at += 8 * E;
+  pSegAddress = at; at += 8 * S;
+  pSegBytes = at; at += 8 * S;
+  pSegReservedAt = at; at += 4 * S;
+  pSegReleasedAt = at; at += 4 * S;
+  pSegPool = at; at += 4 * S;
+  at = (at + BLOCK_BYTES - 1) & ~(BLOCK_BYTES - 1);
+  // Segments are bounded only by the allocs: room for 64Ki of them, the store grows past that.
+  storeInit(at, 2 * maxLive + (allocs < 65536 ? allocs : 65536) + 64);
+  for (let r = pBuffers, end = pBuffers + BUFFER_RECORD * B; r < end; r += BUFFER_RECORD) {
+    store<f64>(r, -1, B_ADDRESS);
+    store<f64>(r, 0, B_BLOCK_BYTES);
+    store<f64>(r, 0, B_REQUESTED_BYTES);
+    store<i64>(r, -1, B_ALLOC_AT); // allocAt, freeAt
+    store<i64>(r, -1, B_SEGMENT_OF); // segmentOf, blockOf
+  }
+}
+
+/** Appends a segment reserved at `event`; returns its index. */
+@inline export function addSegment(address: f64, bytes: f64, pool: i32, event: i32): i32 {
+  const s = segCount++;
+  if (s >= segCap) unreachable();
+  const k = <usize>s;
+  store<f64>(pSegAddress + 8 * k, address);
+  store<f64>(pSegBytes + 8 * k, bytes);
+  store<i32>(pSegPool + 4 * k, pool);
+  store<i32>(pSegReservedAt + 4 * k, event);
+  store<i32>(pSegReleasedAt + 4 * k, -1);
+  return s;
+}
+
+/** Marks segment `s` released at `event`. */
+@inline export function releaseSegment(s: i32, event: i32): void {
+  store<i32>(pSegReleasedAt + 4 * <usize>s, event);
+}
