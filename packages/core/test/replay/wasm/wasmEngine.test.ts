@@ -92,6 +92,14 @@ describe("replayWith(..., 'wasm')", () => {
     },
   );
 
+  test.prop([anyTrace, view, cachingOptions, capacityFraction, outsideFraction], { numRuns: 200 })(
+    "replayWith(trace, cachingAllocator({ ...options, expandableSegments: true }), ..., 'wasm') gives the JS engine's whole run (mapping, unmapping, records)",
+    (trace, v, options, fraction, outside) => {
+      const make = () => cachingAllocator({ ...options, expandableSegments: true });
+      sameRun(trace, make, withCapacity(trace, make, { view: v }, fraction, outside));
+    },
+  );
+
   test.prop([anyTrace, view, bfcOptions, capacityFraction, outsideFraction], { numRuns: 200 })(
     "replayWith(trace, bfcAllocator(options), ..., 'wasm') gives the JS engine's whole run",
     (trace, v, options, fraction, outside) => {
@@ -113,6 +121,27 @@ describe("replayWith(..., 'wasm')", () => {
       }
     }
     expect(replayWith(trace, cachingAllocator(), { capacity: 120 * MiB }, "wasm").oom?.index).toBe(trace.events.length - 1);
+  });
+
+  it("replayWith(..., 'wasm') unmaps cached pages as the JS engine does with expandable segments under a capacity", () => {
+    // 30 MiB mapped (two 20 MiB pages: 40 MiB), freed, then 50 MiB in 64 MiB: the cached pages are
+    // unmapped, and the range remapped from its start; a small block keeps its 2 MiB page mapped.
+    const trace = stepTrace([{ alloc: 1000 }, { alloc: 30 * MiB }, { free: 1 }, { alloc: 50 * MiB }, { alloc: 600_000 }, { free: 0 }, { mark: "emptyCache" }, { alloc: 5 * MiB }]);
+    const make = () => cachingAllocator({ expandableSegments: true });
+    const js = replayWith(trace, make(), { capacity: 64 * MiB }, "js");
+    expect(js.oom).toBeNull();
+    expect(js.segments.some((x) => x.releasedAt >= 0)).toBe(true);
+    expect(replayWith(trace, make(), { capacity: 64 * MiB }, "wasm")).toStrictEqual(js);
+    // Past the capacity even after unmapping: the same OOM event and attempt.
+    const oom = replayWith(trace, make(), { capacity: 45 * MiB }, "js");
+    expect(oom.oom?.index).toBe(3);
+    expect(replayWith(trace, make(), { capacity: 45 * MiB }, "wasm")).toStrictEqual(oom);
+    // Partial pages: a block unmaps only its whole pages, the rest stays mapped and cached.
+    const partial = stepTrace([{ alloc: 25 * MiB }, { alloc: 21 * MiB }, { alloc: 3 * MiB }, { free: 1 }, { mark: "emptyCache" }, { alloc: 44 * MiB }]);
+    for (const options of [{}, { capacity: 100 * MiB }, { capacity: 70 * MiB }]) {
+      const run = replayWith(partial, make(), options, "js");
+      expect(replayWith(partial, make(), options, "wasm")).toStrictEqual(run);
+    }
   });
 
   it("replayWith(..., 'wasm') releases as the JS engine does when a new segment does not fit: BFC garbage collection, an oversize cached block (maxSplitSize)", () => {
@@ -146,8 +175,14 @@ describe("replay engine choice", () => {
     expect(first).toStrictEqual(replayWith(trace, cachingAllocator(), {}, "js"));
   });
 
-  it("replay(trace, allocator) replays in JS an allocator without a wasm plan (expandable segments, a copy, a hand-made one)", () => {
-    for (const allocator of [cachingAllocator({ expandableSegments: true }), { ...cachingAllocator() }, { ...bfcAllocator() }]) {
+  it("replay(trace, cachingAllocator({ expandableSegments: true })) runs in WebAssembly here and equals the JS engine's run", () => {
+    const expandable = () => cachingAllocator({ expandableSegments: true });
+    expect(replay(trace, expandable())).toStrictEqual(replayWith(trace, expandable(), {}, "wasm"));
+    expect(replay(trace, expandable())).toStrictEqual(replayWith(trace, expandable(), {}, "js"));
+  });
+
+  it("replay(trace, allocator) replays in JS an allocator without a wasm plan (a copy, a hand-made one)", () => {
+    for (const allocator of [{ ...cachingAllocator({ expandableSegments: true }) }, { ...cachingAllocator() }, { ...bfcAllocator() }]) {
       expect(() => replayWith(trace, allocator, {}, "wasm")).toThrow(/wasm engine does not run/);
       expect(replay(trace, allocator)).toStrictEqual(replayWith(trace, allocator, {}, "js"));
     }
