@@ -46,6 +46,33 @@ const stepProgram = fc
 
 const anyTrace = fc.oneof(engineTrace, stepProgram);
 
+/**
+ * Random programs for expandable segments: sizes around their pages (2 MiB small, 20 MiB large) so
+ * that blocks straddle pages, partial pages stay mapped when whole ones are unmapped, and both
+ * pools have pages to unmap at an emptyCache mark or under a capacity.
+ */
+const expandableProgram = fc
+  .array(
+    fc.oneof(
+      fc.record({ alloc: fc.oneof(fc.integer({ min: 1, max: 600_000 }), fc.integer({ min: 600_000, max: MiB }), fc.integer({ min: MiB + 1, max: 22 * MiB }), fc.integer({ min: 18 * MiB, max: 70 * MiB })) }),
+      fc.record({ free: fc.nat() }),
+      fc.record({ free: fc.nat() }),
+      fc.record({ mark: fc.constant("emptyCache") }),
+    ),
+    { maxLength: 120 },
+  )
+  .map((steps): Trace => {
+    const b = traceBuilder({ source: "test" });
+    const live: number[] = [];
+    for (const s of steps) {
+      if ("alloc" in s) live.push(b.alloc({ bytes: s.alloc, category: "activation" }));
+      else if ("free" in s) {
+        if (live.length) b.free(live.splice(s.free % live.length, 1)[0]);
+      } else b.mark(s.mark);
+    }
+    return b.build();
+  });
+
 const view = fc.constantFrom("backend" as const, "physical" as const, "logical" as const);
 /** A capacity as a fraction of the unlimited run's reserved peak (below 1: out of memory, releases), or none. */
 const capacityFraction = fc.option(fc.double({ min: 0.3, max: 1.3, noNaN: true }), { nil: undefined });
@@ -92,7 +119,7 @@ describe("replayWith(..., 'wasm')", () => {
     },
   );
 
-  test.prop([anyTrace, view, cachingOptions, capacityFraction, outsideFraction], { numRuns: 200 })(
+  test.prop([fc.oneof(anyTrace, expandableProgram, expandableProgram), view, cachingOptions, capacityFraction, outsideFraction], { numRuns: 300 })(
     "replayWith(trace, cachingAllocator({ ...options, expandableSegments: true }), ..., 'wasm') gives the JS engine's whole run (mapping, unmapping, records)",
     (trace, v, options, fraction, outside) => {
       const make = () => cachingAllocator({ ...options, expandableSegments: true });
@@ -142,6 +169,18 @@ describe("replayWith(..., 'wasm')", () => {
       const run = replayWith(partial, make(), options, "js");
       expect(replayWith(partial, make(), options, "wasm")).toStrictEqual(run);
     }
+    // A hole of exactly the request is refilled (the lowest address with room), not the end of the range.
+    const hole = stepTrace([{ alloc: 20 * MiB }, { alloc: 20 * MiB }, { free: 0 }, { mark: "emptyCache" }, { alloc: 20 * MiB }]);
+    const refilled = replayWith(hole, make(), {}, "js");
+    expect(refilled.address[2]).toBe(0);
+    expect(replayWith(hole, make(), {}, "wasm")).toStrictEqual(refilled);
+    // Both pools unmap at one mark: the large pool's record is released and recorded first.
+    const both = stepTrace([
+      { alloc: MiB }, { alloc: MiB }, { alloc: MiB }, { alloc: 30 * MiB }, { alloc: 3 * MiB }, { free: 0 }, { free: 1 }, { free: 3 }, { mark: "emptyCache" }, { alloc: 5 * MiB },
+    ]);
+    const released = replayWith(both, make(), {}, "js");
+    expect(released.segments.filter((x) => x.reservedAt === 8).map((x) => x.pool)).toEqual(["large", "small"]);
+    expect(replayWith(both, make(), {}, "wasm")).toStrictEqual(released);
   });
 
   it("replayWith(..., 'wasm') releases as the JS engine does when a new segment does not fit: BFC garbage collection, an oversize cached block (maxSplitSize)", () => {
