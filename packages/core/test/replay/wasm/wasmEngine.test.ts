@@ -183,6 +183,18 @@ describe("replayWith(..., 'wasm')", () => {
     expect(replayWith(both, make(), {}, "wasm")).toStrictEqual(released);
   });
 
+  it("replayWith(..., 'wasm') gives the JS run when expandable segments need more records than the room first laid out (3 per alloc)", () => {
+    // A 20 MiB page between two live ones, mapped and unmapped again 200 times: each round records
+    // the merged range once and its two sides once each, past the 2 x (allocs + 64) laid out first.
+    const steps: Parameters<typeof stepTrace>[0] = [{ alloc: 20 * MiB }, { alloc: 20 * MiB }, { alloc: 20 * MiB }, { free: 1 }, { mark: "emptyCache" }];
+    for (let k = 0; k < 200; k++) steps.push({ alloc: 20 * MiB }, { free: 3 + k }, { mark: "emptyCache" });
+    const trace = stepTrace(steps);
+    const make = () => cachingAllocator({ expandableSegments: true });
+    const js = replayWith(trace, make(), {}, "js");
+    expect(js.segments.length).toBeGreaterThan(2 * (203 + 64));
+    expect(replayWith(trace, make(), {}, "wasm")).toStrictEqual(js);
+  });
+
   it("replayWith(..., 'wasm') releases as the JS engine does when a new segment does not fit: BFC garbage collection, an oversize cached block (maxSplitSize)", () => {
     // BFC: a free 4 MiB region, then 6 MiB in 8 MiB: only garbage collection makes room.
     const bfcTrace = stepTrace([{ alloc: 3 * MiB }, { free: 0 }, { alloc: 6 * MiB }]);
