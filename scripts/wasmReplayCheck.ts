@@ -1,10 +1,11 @@
 /**
  * Script-level check of the WebAssembly replay (not a test: 1M-event traces take seconds): on the
  * bench's training and adversarial traces, the whole ReplayRun of the wasm engine equals the JS
- * engine's, element by element, for the caching and BFC allocators (also with a capacity that
+ * engine's, element by element, for the caching allocator (with and without expandable segments)
+ * and the BFC allocator (also with a capacity that
  * runs out, and with emptyCache marks); then times both, interleaved, after a warm-up.
  *
- * Run: node --expose-gc --import tsx --conditions=source scripts/wasmReplayCheck.ts [events] [runs]
+ * Run: node --expose-gc --import tsx --conditions=source scripts/wasmReplayCheck.ts [events] [runs] [allocator...]
  */
 import { isDeepStrictEqual } from "node:util";
 import { bfcAllocator, cachingAllocator, traceColumns, type Allocator, type ReplayOptions, type ReplayRun, type Trace } from "@hbmscope/core";
@@ -15,7 +16,14 @@ import { syntheticTrace } from "../bench/syntheticTrace.js";
 const EVENTS = Number(process.argv[2] ?? 1_000_000);
 const RUNS = Number(process.argv[3] ?? 5);
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
-const allocators: [string, () => Allocator][] = [["caching", () => cachingAllocator()], ["bfc", () => bfcAllocator()]];
+const allocators: [string, () => Allocator][] = [
+  ["caching", () => cachingAllocator()],
+  ["expandable", () => cachingAllocator({ expandableSegments: true })],
+  ["bfc", () => bfcAllocator()],
+];
+// `node ... wasmReplayCheck.ts 1000000 5 expandable`: only the allocators named.
+const only = process.argv.slice(4);
+if (only.length) allocators.splice(0, allocators.length, ...allocators.filter(([name]) => only.includes(name)));
 
 /** The first difference between two runs (a field and an index), or null when they are equal. */
 function difference(a: ReplayRun, b: ReplayRun): string | null {

@@ -181,8 +181,10 @@ export const rows: Row[] = [
   replayRow("bfc", "adversarial", 1_000_000),
   // The same replays with the JS loop, where replay() runs them in WebAssembly (before/after).
   replayRow("caching", "training", 1_000_000, "js"),
+  replayRow("expandable", "training", 1_000_000, "js"),
   replayRow("bfc", "training", 1_000_000, "js"),
   replayRow("caching", "adversarial", 1_000_000, "js"),
+  replayRow("expandable", "adversarial", 1_000_000, "js"),
   replayRow("bfc", "adversarial", 1_000_000, "js"),
   replayRow("planned", "adversarial", 30_000),
   {
@@ -211,6 +213,6 @@ export const groups: Record<string, string[]> = {
   trace: ["inspect-trace-3m"],
   planned: ["replay-planned-1m", "planned-training", "planned-adversarial-30k"],
   alloc: rows.filter((r) => r.run && /-(training|adversarial)/.test(r.name) && !r.name.endsWith("@js")).map((r) => r.name),
-  wasm: ["caching-training", "caching-training@js", "bfc-training", "bfc-training@js", "caching-adversarial", "caching-adversarial@js", "bfc-adversarial", "bfc-adversarial@js"],
+  wasm: ["caching-training", "caching-training@js", "expandable-training", "expandable-training@js", "expandable-adversarial", "expandable-adversarial@js", "bfc-training", "bfc-training@js", "caching-adversarial", "caching-adversarial@js", "bfc-adversarial", "bfc-adversarial@js"],
   goals: ["inspect-snapshot-1m", "inspect-snapshot-100k", "inspect-trace-3m", "replay-planned-1m", "ideal-training", "caching-training", "expandable-training", "bfc-training", "ideal-adversarial", "caching-adversarial", "expandable-adversarial", "bfc-adversarial", "tfjs"],
 };

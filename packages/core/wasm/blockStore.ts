@@ -37,18 +37,20 @@ const roots: usize = memory.data(16, 4);
 @inline export function bPrev(id: i32): i32 { return load<i32>(rec(id), O_PREV); }
 @inline export function bNext(id: i32): i32 { return load<i32>(rec(id), O_NEXT); }
 @inline export function bSegment(id: i32): i32 { return load<i32>(rec(id), O_SEGMENT); }
-@inline function bLeft(id: i32): i32 { return load<i32>(rec(id), O_LEFT); }
-@inline function bRight(id: i32): i32 { return load<i32>(rec(id), O_RIGHT); }
+@inline export function bLeft(id: i32): i32 { return load<i32>(rec(id), O_LEFT); }
+@inline export function bRight(id: i32): i32 { return load<i32>(rec(id), O_RIGHT); }
 @inline function bUp(id: i32): i32 { return load<i32>(rec(id), O_UP); }
 @inline function bPriority(id: i32): u32 { return load<u32>(rec(id), O_PRIORITY); }
-@inline function bPool(id: i32): i32 { return <i32>load<u8>(rec(id), O_POOL); }
+@inline export function bPool(id: i32): i32 { return <i32>load<u8>(rec(id), O_POOL); }
 @inline export function bIsFree(id: i32): bool { return load<u8>(rec(id), O_FREE) != 0; }
 
-@inline function setSize(id: i32, v: f64): void { store<f64>(rec(id), v, O_SIZE); }
-@inline function setPrev(id: i32, v: i32): void { store<i32>(rec(id), v, O_PREV); }
-@inline function setNext(id: i32, v: i32): void { store<i32>(rec(id), v, O_NEXT); }
-@inline function setLeft(id: i32, v: i32): void { store<i32>(rec(id), v, O_LEFT); }
-@inline function setRight(id: i32, v: i32): void { store<i32>(rec(id), v, O_RIGHT); }
+@inline export function setSize(id: i32, v: f64): void { store<f64>(rec(id), v, O_SIZE); }
+@inline export function setPrev(id: i32, v: i32): void { store<i32>(rec(id), v, O_PREV); }
+@inline export function setNext(id: i32, v: i32): void { store<i32>(rec(id), v, O_NEXT); }
+@inline export function setLeft(id: i32, v: i32): void { store<i32>(rec(id), v, O_LEFT); }
+@inline export function setRight(id: i32, v: i32): void { store<i32>(rec(id), v, O_RIGHT); }
+/** Sets a block's pool (expandable segments: mapped 0/1, unmapped 2/3). */
+@inline export function setPool(id: i32, v: i32): void { store<u8>(rec(id), <u8>v, O_POOL); }
 @inline function setUp(id: i32, v: i32): void { store<i32>(rec(id), v, O_UP); }
 @inline function root(pool: i32): i32 { return load<i32>(roots + (<usize>pool << 2)); }
 @inline function setRoot(pool: i32, v: i32): void { store<i32>(roots + (<usize>pool << 2), v); }

@@ -1,10 +1,12 @@
-// PyTorch's caching allocator replay: src/replay/allocators/cachingAllocator.ts (without expandable
-// segments) with replay.ts's loop (replayEvents), rule for rule, for one stream: capacity and the
-// OOM path (release oversize cached blocks, then every cached segment, then fail), emptyCache marks,
-// maxSplitSize / maxNonSplitRoundingSize and roundupPower2Divisions.
+// PyTorch's caching allocator replay: src/replay/allocators/cachingAllocator.ts with replay.ts's
+// loop (replayEvents), rule for rule, for one stream: capacity and the OOM path (release oversize
+// cached blocks, then every cached segment, then fail), emptyCache marks, maxSplitSize /
+// maxNonSplitRoundingSize and roundupPower2Divisions; with expandable segments, misses map pages
+// and releases unmap them (expandableSegments.ts).
 import { bestFit, removeFree, create, dispose, splitAfter, freeAndMerge, bSize, bAddress, bSegment, bPrev, bNext, first, successor, last, predecessor } from "./blockStore";
 import { addSegment, releaseSegment, n, marks, pMarks, pDivisions, bufferRecord, B_BYTES, B_ADDRESS, B_BLOCK_BYTES, B_REQUESTED_BYTES, B_ALLOC_AT, B_FREE_AT, B_SEGMENT_OF, B_BLOCK_OF, B_IN_VIEW, pReserved, pAllocated, pRequested, pEventBuffer, pEventAlloc } from "./replayLayout";
 import { setTotals, setLastAttempt } from "./replayTotals";
+import { expandableInit, expandableReserved, expandableAllocate, expandableReleaseCached, recordAt } from "./expandableSegments";
 
 // Constants of PyTorch's CUDA caching allocator (c10/cuda/CUDACachingAllocator.cpp), as in cachingAllocator.ts.
 const K_MIN_BLOCK_SIZE: f64 = 512; // kMinBlockSize
@@ -23,6 +25,7 @@ let capacity: f64 = Infinity;
 let maxSplitSize: f64 = Infinity;
 let maxNonSplitRoundingSize: f64 = K_LARGE_BUFFER;
 let useDivisions = false;
+let expandable = false;
 
 function floorLog2(x: f64): f64 {
   let k = Math.floor(Math.log2(x));
@@ -111,6 +114,11 @@ function releaseAvailableCachedBlocks(pool: i32, size: f64, event: i32): bool {
 
 /** release_cached_blocks(): every cached block that is a whole segment, large pool first. */
 function releaseCachedBlocks(event: i32): void {
+  if (expandable) {
+    expandableReleaseCached(event);
+    reserved = expandableReserved();
+    return;
+  }
   for (let pool = LARGE; pool >= SMALL; pool--) {
     let t = first(pool);
     while (t >= 0) {
@@ -119,6 +127,18 @@ function releaseCachedBlocks(event: i32): void {
       t = after;
     }
   }
+}
+
+/** No cached block fits, with expandable segments: map pages, unmapping cached ones first if the capacity requires. */
+function newExpandableBlock(pool: i32, size: f64, event: i32): i32 {
+  let block = expandableAllocate(pool, size, event);
+  if (block < 0) {
+    expandableReleaseCached(event);
+    block = expandableAllocate(pool, size, event);
+  }
+  reserved = expandableReserved();
+  if (block < 0) setLastAttempt(size);
+  return block;
 }
 
 /** No cached block fits: a new segment, releasing cached ones first if the capacity requires. */
@@ -143,16 +163,16 @@ function newBlock(pool: i32, size: f64, event: i32): i32 {
   const pool = size <= K_SMALL_SIZE ? SMALL : LARGE;
   let block = getFreeBlock(pool, size);
   if (block < 0) {
-    block = newBlock(pool, size, event);
+    block = expandable ? newExpandableBlock(pool, size, event) : newBlock(pool, size, event);
     if (block < 0) return false;
   }
   const remaining = bSize(block) - size;
-  if (pool == SMALL ? remaining >= K_MIN_BLOCK_SIZE : size < maxSplitSize && remaining > K_SMALL_SIZE) splitAfter(block, size);
+  if (pool == SMALL || expandable ? remaining >= K_MIN_BLOCK_SIZE : size < maxSplitSize && remaining > K_SMALL_SIZE) splitAfter(block, size);
   const blockSize = bSize(block);
   store<i32>(r, block, B_BLOCK_OF);
   store<f64>(r, bAddress(block), B_ADDRESS);
   store<f64>(r, blockSize, B_BLOCK_BYTES);
-  store<i32>(r, bSegment(block), B_SEGMENT_OF);
+  store<i32>(r, expandable ? recordAt(bAddress(block)) : bSegment(block), B_SEGMENT_OF);
   allocated += blockSize;
   return true;
 }
@@ -168,10 +188,12 @@ function newBlock(pool: i32, size: f64, event: i32): i32 {
 
 /**
  * replay.ts's replayEvents with this allocator, after `layout`: `capacityBytes` (Infinity: none),
- * `maxSplit` and `maxNonSplitRounding` (bytes), `divisions` (the 16 divisions at pDivisions apply).
+ * `maxSplit` and `maxNonSplitRounding` (bytes), `divisions` (the 16 divisions at pDivisions apply),
+ * `addressSpace` (bytes a pool's expandable segment reserves; 0: no expandable segments, and then
+ * `layout(1)`, else a larger factor: a trap for want of segment room asks for a larger one).
  * Returns the index of the event that ran out of memory (its totals recorded), or -1.
  */
-export function replayCaching(capacityBytes: f64, maxSplit: f64, maxNonSplitRounding: f64, divisions: bool): i32 {
+export function replayCaching(capacityBytes: f64, maxSplit: f64, maxNonSplitRounding: f64, divisions: bool, addressSpace: f64): i32 {
   reserved = 0;
   allocated = 0;
   nextAddress = 0;
@@ -179,6 +201,8 @@ export function replayCaching(capacityBytes: f64, maxSplit: f64, maxNonSplitRoun
   maxSplitSize = maxSplit;
   maxNonSplitRoundingSize = maxNonSplitRounding;
   useDivisions = divisions;
+  expandable = addressSpace > 0;
+  if (expandable) expandableInit(addressSpace, capacityBytes);
   setLastAttempt(0);
   let live: f64 = 0;
   let mark = 0;

@@ -42,6 +42,7 @@ export let pSegBytes: usize = 0; // f64 per segment
 export let pSegReservedAt: usize = 0; // i32 per segment
 export let pSegReleasedAt: usize = 0; // i32 per segment
 export let pSegPool: usize = 0; // i32 per segment: 0 small, 1 large, 2 region
+export let pSegLive: usize = 0; // i32 per segment: expandable segments' live records, by address
 let inputsEnd: usize = 0;
 
 @inline function align8(x: usize): usize {
@@ -83,9 +84,11 @@ export function setup(buffers: i32, events: i32, markCount: i32): void {
  * them before the loop, and fills the outputs' initial values (as replay.ts and PlacementState:
  * address -1, block bytes 0, segmentOf/allocAt/freeAt -1). The store gets room for every block the
  * replay can hold at once: live blocks, at most as many free ones between them, and one per segment
- (up to 64Ki segments; past that, the store grows during the replay).
+ (up to 64Ki segments; past that, the store grows during the replay). `segFactor`: 1 for room for
+ * one segment per alloc (a segment per miss), more for expandable segments (see below).
  */
-export function layout(): void {
+export function layout(segFactor: i32): void {
+  segCount = 0;
   let allocs = 0;
   let live = 0;
   let maxLive = 0;
@@ -96,7 +99,9 @@ export function layout(): void {
       if (++live > maxLive) maxLive = live;
     } else if (live > 0) live--;
   }
-  segCap = allocs;
+  // Expandable segments record a range per mapping and up to two per unmapping: the driver asks
+  // for segFactor x that room, and again with more if the replay traps for want of it.
+  segCap = segFactor == 1 ? allocs : segFactor * (allocs + 64);
   const B = <usize>nb;
   const E = <usize>n;
   const S = <usize>segCap;
@@ -109,9 +114,11 @@ export function layout(): void {
   pSegReservedAt = at; at += 4 * S;
   pSegReleasedAt = at; at += 4 * S;
   pSegPool = at; at += 4 * S;
+  pSegLive = at; at += segFactor == 1 ? 0 : 4 * S;
   at = (at + BLOCK_BYTES - 1) & ~(BLOCK_BYTES - 1);
   // Segments are bounded only by the allocs: room for 64Ki of them, the store grows past that.
-  storeInit(at, 2 * maxLive + (allocs < 65536 ? allocs : 65536) + 64);
+  // Expandable segments add an unmapped block at most per mapped one, and pieces of free blocks.
+  storeInit(at, (segFactor == 1 ? 1 : 2) * (2 * maxLive + 64) + (allocs < 65536 ? allocs : 65536));
   for (let r = pBuffers, end = pBuffers + BUFFER_RECORD * B; r < end; r += BUFFER_RECORD) {
     store<f64>(r, -1, B_ADDRESS);
     store<f64>(r, 0, B_BLOCK_BYTES);

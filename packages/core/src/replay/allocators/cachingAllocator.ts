@@ -102,9 +102,9 @@ export function cachingAllocator(options: CachingAllocatorOptions = {}): Caching
     expandableSegments,
     start: (input) => new CachingState(input, rounding, maxSplitSize, maxNonSplitRoundingSize, expandableSegments),
   };
-  // `replay` runs these rules in WebAssembly too (packages/core/wasm/cachingReplay.ts), all but
-  // expandable segments.
-  return expandableSegments ? allocator : withWasmPlan(allocator, { kind: "caching", maxSplitSize, maxNonSplitRoundingSize, divisions: rounding });
+  // `replay` runs these rules in WebAssembly too (packages/core/wasm/cachingReplay.ts and, for
+  // expandable segments, expandableSegments.ts).
+  return withWasmPlan(allocator, { kind: "caching", maxSplitSize, maxNonSplitRoundingSize, divisions: rounding, expandableSegments });
 }
 
 /** round_size(): at least 512 bytes, a multiple of 512, or the next power-of-two division. */

@@ -12,10 +12,10 @@ export interface ReplayWasmExports {
   memory: { readonly buffer: ArrayBuffer };
   /** Lays out the inputs of `buffers` buffers, `events` events and `marks` emptyCache marks. */
   setup(buffers: number, events: number, marks: number): void;
-  /** Lays out the outputs and the block store once the inputs are written. */
-  layout(): void;
+  /** Lays out the outputs and the block store once the inputs are written, with `segFactor` x room for segments (1: one per alloc). */
+  layout(segFactor: number): void;
   /** The caching allocator's replay; the OOM event's index or -1. */
-  replayCaching(capacity: number, maxSplitSize: number, maxNonSplitRoundingSize: number, divisions: number): number;
+  replayCaching(capacity: number, maxSplitSize: number, maxNonSplitRoundingSize: number, divisions: number, expandableAddressSpace: number): number;
   /** The BFC allocator's replay; the OOM event's index or -1. */
   replayBfc(limit: number, firstRegion: number, maxInternalFragmentation: number, garbageCollection: number): number;
   /** 64-byte records, one per buffer (replayLayout.ts: bytes f64 at 0, address 8, blockBytes 16, requestedBytes 24, allocAt i32 at 32, freeAt 36, segmentOf 40, inView u8 at 48). */
@@ -33,6 +33,8 @@ export interface ReplayWasmExports {
   pSegReleasedAt: WasmGlobal;
   pSegPool: WasmGlobal;
   segCount: WasmGlobal;
+  /** Room for segments (the most `segCount` may reach). */
+  segCap: WasmGlobal;
   /** Block-store growths during the last replay (0 when `layout` sized it right). */
   grows: WasmGlobal;
   reservedAtEnd: WasmGlobal;

@@ -2,8 +2,8 @@ import type { Allocator } from "../allocator.js";
 
 /**
  * What the WebAssembly replay needs to run an allocator model in place of its JS state: the model
- * and its options, all filled in and checked (sizes in bytes). Only `cachingAllocator` (without
- * expandable segments) and `bfcAllocator` carry one; every other allocator replays in JS.
+ * and its options, all filled in and checked (sizes in bytes). Only `cachingAllocator` and
+ * `bfcAllocator` carry one; every other allocator replays in JS.
  */
 export type WasmPlan =
   | {
@@ -14,6 +14,8 @@ export type WasmPlan =
       maxNonSplitRoundingSize: number;
       /** `roundupPower2Divisions` per power-of-two interval from 1 MiB (16), or null when off. */
       divisions: readonly number[] | null;
+      /** `expandableSegments`. */
+      expandableSegments: boolean;
     }
   | {
       kind: "bfc";

@@ -12,6 +12,9 @@ const BFC_MIN_ALLOCATION_SIZE = 256;
 const BFC_INITIAL_GROWTH_REGION = 2 << 20;
 const BFC_MAX_INTERNAL_FRAGMENTATION = 128 << 20;
 
+/** Room for expandable segments' records to start with: this x (allocs + 64). */
+const EXPANDABLE_SEGMENT_FACTOR = 2;
+
 const roundedBfc = (bytes: number) => BFC_MIN_ALLOCATION_SIZE * Math.ceil(bytes / BFC_MIN_ALLOCATION_SIZE);
 
 /**
@@ -33,11 +36,26 @@ export function wasmReplay(wasm: ReplayWasmExports, plan: WasmPlan, input: Alloc
   new Int32Array(memory, at(wasm.pMarks), emptyCacheAt.length).set(emptyCacheAt);
   new Uint8Array(memory, at(wasm.pEventAlloc), n).set(eventAlloc);
   if (plan.kind === "caching" && plan.divisions) new Int32Array(memory, at(wasm.pDivisions), 16).set(plan.divisions);
-  wasm.layout();
   let stop: number;
-  if (plan.kind === "caching") {
-    stop = wasm.replayCaching(capacity, plan.maxSplitSize, plan.maxNonSplitRoundingSize, plan.divisions ? 1 : 0);
+  if (plan.kind === "caching" && plan.expandableSegments) {
+    // As CachingState's constructor: a pool reserves 1 1/8 of the capacity, or 16 TiB without one.
+    const addressSpace = Number.isFinite(capacity) ? capacity + capacity / 8 : 2 ** 44;
+    // Records: one per mapping, up to two per unmapping; past the room laid out, the module traps
+    // with segCount at segCap, and the replay runs again with more room (the inputs are kept).
+    for (let factor = EXPANDABLE_SEGMENT_FACTOR; ; factor *= 4) {
+      wasm.layout(factor);
+      try {
+        stop = wasm.replayCaching(capacity, plan.maxSplitSize, plan.maxNonSplitRoundingSize, plan.divisions ? 1 : 0, addressSpace);
+        break;
+      } catch (error) {
+        if (at(wasm.segCount) < at(wasm.segCap)) throw error;
+      }
+    }
+  } else if (plan.kind === "caching") {
+    wasm.layout(1);
+    stop = wasm.replayCaching(capacity, plan.maxSplitSize, plan.maxNonSplitRoundingSize, plan.divisions ? 1 : 0, 0);
   } else {
+    wasm.layout(1);
     // As BfcState's constructor.
     const firstRegion = plan.allowGrowth ? roundedBfc(Math.min(capacity, BFC_INITIAL_GROWTH_REGION)) : roundedBfc(capacity);
     const maxFragmentation = plan.fragmentationFraction > 0 && capacity < Infinity ? plan.fragmentationFraction * capacity : BFC_MAX_INTERNAL_FRAGMENTATION;

@@ -46,6 +46,33 @@ const stepProgram = fc
 
 const anyTrace = fc.oneof(engineTrace, stepProgram);
 
+/**
+ * Random programs for expandable segments: sizes around their pages (2 MiB small, 20 MiB large) so
+ * that blocks straddle pages, partial pages stay mapped when whole ones are unmapped, and both
+ * pools have pages to unmap at an emptyCache mark or under a capacity.
+ */
+const expandableProgram = fc
+  .array(
+    fc.oneof(
+      fc.record({ alloc: fc.oneof(fc.integer({ min: 1, max: 600_000 }), fc.integer({ min: 600_000, max: MiB }), fc.integer({ min: MiB + 1, max: 22 * MiB }), fc.integer({ min: 18 * MiB, max: 70 * MiB })) }),
+      fc.record({ free: fc.nat() }),
+      fc.record({ free: fc.nat() }),
+      fc.record({ mark: fc.constant("emptyCache") }),
+    ),
+    { maxLength: 120 },
+  )
+  .map((steps): Trace => {
+    const b = traceBuilder({ source: "test" });
+    const live: number[] = [];
+    for (const s of steps) {
+      if ("alloc" in s) live.push(b.alloc({ bytes: s.alloc, category: "activation" }));
+      else if ("free" in s) {
+        if (live.length) b.free(live.splice(s.free % live.length, 1)[0]);
+      } else b.mark(s.mark);
+    }
+    return b.build();
+  });
+
 const view = fc.constantFrom("backend" as const, "physical" as const, "logical" as const);
 /** A capacity as a fraction of the unlimited run's reserved peak (below 1: out of memory, releases), or none. */
 const capacityFraction = fc.option(fc.double({ min: 0.3, max: 1.3, noNaN: true }), { nil: undefined });
@@ -92,6 +119,14 @@ describe("replayWith(..., 'wasm')", () => {
     },
   );
 
+  test.prop([fc.oneof(anyTrace, expandableProgram, expandableProgram), view, cachingOptions, capacityFraction, outsideFraction], { numRuns: 300 })(
+    "replayWith(trace, cachingAllocator({ ...options, expandableSegments: true }), ..., 'wasm') gives the JS engine's whole run (mapping, unmapping, records)",
+    (trace, v, options, fraction, outside) => {
+      const make = () => cachingAllocator({ ...options, expandableSegments: true });
+      sameRun(trace, make, withCapacity(trace, make, { view: v }, fraction, outside));
+    },
+  );
+
   test.prop([anyTrace, view, bfcOptions, capacityFraction, outsideFraction], { numRuns: 200 })(
     "replayWith(trace, bfcAllocator(options), ..., 'wasm') gives the JS engine's whole run",
     (trace, v, options, fraction, outside) => {
@@ -113,6 +148,51 @@ describe("replayWith(..., 'wasm')", () => {
       }
     }
     expect(replayWith(trace, cachingAllocator(), { capacity: 120 * MiB }, "wasm").oom?.index).toBe(trace.events.length - 1);
+  });
+
+  it("replayWith(..., 'wasm') unmaps cached pages as the JS engine does with expandable segments under a capacity", () => {
+    // 30 MiB mapped (two 20 MiB pages: 40 MiB), freed, then 50 MiB in 64 MiB: the cached pages are
+    // unmapped, and the range remapped from its start; a small block keeps its 2 MiB page mapped.
+    const trace = stepTrace([{ alloc: 1000 }, { alloc: 30 * MiB }, { free: 1 }, { alloc: 50 * MiB }, { alloc: 600_000 }, { free: 0 }, { mark: "emptyCache" }, { alloc: 5 * MiB }]);
+    const make = () => cachingAllocator({ expandableSegments: true });
+    const js = replayWith(trace, make(), { capacity: 64 * MiB }, "js");
+    expect(js.oom).toBeNull();
+    expect(js.segments.some((x) => x.releasedAt >= 0)).toBe(true);
+    expect(replayWith(trace, make(), { capacity: 64 * MiB }, "wasm")).toStrictEqual(js);
+    // Past the capacity even after unmapping: the same OOM event and attempt.
+    const oom = replayWith(trace, make(), { capacity: 45 * MiB }, "js");
+    expect(oom.oom?.index).toBe(3);
+    expect(replayWith(trace, make(), { capacity: 45 * MiB }, "wasm")).toStrictEqual(oom);
+    // Partial pages: a block unmaps only its whole pages, the rest stays mapped and cached.
+    const partial = stepTrace([{ alloc: 25 * MiB }, { alloc: 21 * MiB }, { alloc: 3 * MiB }, { free: 1 }, { mark: "emptyCache" }, { alloc: 44 * MiB }]);
+    for (const options of [{}, { capacity: 100 * MiB }, { capacity: 70 * MiB }]) {
+      const run = replayWith(partial, make(), options, "js");
+      expect(replayWith(partial, make(), options, "wasm")).toStrictEqual(run);
+    }
+    // A hole of exactly the request is refilled (the lowest address with room), not the end of the range.
+    const hole = stepTrace([{ alloc: 20 * MiB }, { alloc: 20 * MiB }, { free: 0 }, { mark: "emptyCache" }, { alloc: 20 * MiB }]);
+    const refilled = replayWith(hole, make(), {}, "js");
+    expect(refilled.address[2]).toBe(0);
+    expect(replayWith(hole, make(), {}, "wasm")).toStrictEqual(refilled);
+    // Both pools unmap at one mark: the large pool's record is released and recorded first.
+    const both = stepTrace([
+      { alloc: MiB }, { alloc: MiB }, { alloc: MiB }, { alloc: 30 * MiB }, { alloc: 3 * MiB }, { free: 0 }, { free: 1 }, { free: 3 }, { mark: "emptyCache" }, { alloc: 5 * MiB },
+    ]);
+    const released = replayWith(both, make(), {}, "js");
+    expect(released.segments.filter((x) => x.reservedAt === 8).map((x) => x.pool)).toEqual(["large", "small"]);
+    expect(replayWith(both, make(), {}, "wasm")).toStrictEqual(released);
+  });
+
+  it("replayWith(..., 'wasm') gives the JS run when expandable segments need more records than the room first laid out (3 per alloc)", () => {
+    // A 20 MiB page between two live ones, mapped and unmapped again 200 times: each round records
+    // the merged range once and its two sides once each, past the 2 x (allocs + 64) laid out first.
+    const steps: Parameters<typeof stepTrace>[0] = [{ alloc: 20 * MiB }, { alloc: 20 * MiB }, { alloc: 20 * MiB }, { free: 1 }, { mark: "emptyCache" }];
+    for (let k = 0; k < 200; k++) steps.push({ alloc: 20 * MiB }, { free: 3 + k }, { mark: "emptyCache" });
+    const trace = stepTrace(steps);
+    const make = () => cachingAllocator({ expandableSegments: true });
+    const js = replayWith(trace, make(), {}, "js");
+    expect(js.segments.length).toBeGreaterThan(2 * (203 + 64));
+    expect(replayWith(trace, make(), {}, "wasm")).toStrictEqual(js);
   });
 
   it("replayWith(..., 'wasm') releases as the JS engine does when a new segment does not fit: BFC garbage collection, an oversize cached block (maxSplitSize)", () => {
@@ -146,8 +226,14 @@ describe("replay engine choice", () => {
     expect(first).toStrictEqual(replayWith(trace, cachingAllocator(), {}, "js"));
   });
 
-  it("replay(trace, allocator) replays in JS an allocator without a wasm plan (expandable segments, a copy, a hand-made one)", () => {
-    for (const allocator of [cachingAllocator({ expandableSegments: true }), { ...cachingAllocator() }, { ...bfcAllocator() }]) {
+  it("replay(trace, cachingAllocator({ expandableSegments: true })) runs in WebAssembly here and equals the JS engine's run", () => {
+    const expandable = () => cachingAllocator({ expandableSegments: true });
+    expect(replay(trace, expandable())).toStrictEqual(replayWith(trace, expandable(), {}, "wasm"));
+    expect(replay(trace, expandable())).toStrictEqual(replayWith(trace, expandable(), {}, "js"));
+  });
+
+  it("replay(trace, allocator) replays in JS an allocator without a wasm plan (a copy, a hand-made one)", () => {
+    for (const allocator of [{ ...cachingAllocator({ expandableSegments: true }) }, { ...cachingAllocator() }, { ...bfcAllocator() }]) {
       expect(() => replayWith(trace, allocator, {}, "wasm")).toThrow(/wasm engine does not run/);
       expect(replay(trace, allocator)).toStrictEqual(replayWith(trace, allocator, {}, "js"));
     }
