@@ -3,16 +3,16 @@
 // of free regions, allow_growth (the driver passes the first region's bytes), the split threshold,
 // and emptyCache marks (released as its garbage collection does).
 import { bestFit, removeFree, insertFree, create, dispose, splitAfter, freeAndMerge, bSize, bAddress, bSegment, bPrev, bNext, first, successor } from "./blockStore";
-import { addSegment, releaseSegment, n, marks, pMarks, bufferRecord, B_BYTES, B_ADDRESS, B_BLOCK_BYTES, B_REQUESTED_BYTES, B_ALLOC_AT, B_FREE_AT, B_SEGMENT_OF, B_BLOCK_OF, B_IN_VIEW, pReserved, pAllocated, pRequested, pEventBuffer, pEventAlloc } from "./replayLayout";
-import { setTotals, setLastAttempt } from "./replayTotals";
+import { addSegment, releaseSegment, bufferRecord, B_BYTES, B_ADDRESS, B_BLOCK_BYTES, B_SEGMENT_OF, B_BLOCK_OF } from "./replayLayout";
+import { setLastAttempt } from "./replayTotals";
 
 // Constants of TensorFlow's BFC allocator (xla/tsl/framework/bfc_allocator.{h,cc}), as in bfcAllocator.ts.
 const MIN_ALLOCATION_SIZE: f64 = 256; // kMinAllocationSize
 /** Segment pool code of a BFC region (the driver names it "region"). */
 const REGION: i32 = 2;
 
-let reserved: f64 = 0;
-let allocated: f64 = 0;
+export let reserved: f64 = 0;
+export let allocated: f64 = 0;
 let nextAddress: f64 = 0;
 let limit: f64 = Infinity;
 let regionBytes: f64 = 0;
@@ -46,7 +46,7 @@ function freeRegionBytes(): f64 {
 }
 
 /** Releases every region with nothing in use, in (size, address) order. */
-function releaseFreeRegions(event: i32): void {
+export function releaseFreeRegions(event: i32): void {
   let t = first(0);
   while (t >= 0) {
     const after = successor(t); // removal keeps the order of the others
@@ -77,7 +77,7 @@ function grow(rounded: f64, event: i32): i32 {
   return -1;
 }
 
-@inline function alloc(buffer: i32, event: i32): bool {
+@inline export function alloc(buffer: i32, event: i32): bool {
   const r = bufferRecord(buffer);
   const bytes = load<f64>(r, B_BYTES);
   // AllocateRaw of 0 bytes returns null without allocating.
@@ -100,7 +100,7 @@ function grow(rounded: f64, event: i32): i32 {
   return true;
 }
 
-@inline function free(buffer: i32): void {
+@inline export function free(buffer: i32): void {
   const at = bufferRecord(buffer) + B_BLOCK_OF;
   const chunk = load<i32>(at);
   if (chunk < 0) return;
@@ -110,12 +110,12 @@ function grow(rounded: f64, event: i32): i32 {
 }
 
 /**
- * replay.ts's replayEvents with this allocator, after `layout`: `limitBytes` (the capacity,
- * Infinity: none), `firstRegion` (bytes of the first region: min(limit, 2 MiB) rounded with
- * allow_growth, else the limit rounded), `maxFragmentation` (split when the leftover is at least
- * this many bytes), `collect` (garbage collection). Returns the OOM event's index, or -1.
+ * Resets the allocator for a replay (`replayBfc` in replayLoop.ts), after `layout`: `limitBytes`
+ * (the capacity, Infinity: none), `firstRegion` (bytes of the first region: min(limit, 2 MiB)
+ * rounded with allow_growth, else the limit rounded), `maxFragmentation` (split when the leftover
+ * is at least this many bytes), `collect` (garbage collection).
  */
-export function replayBfc(limitBytes: f64, firstRegion: f64, maxFragmentation: f64, collect: bool): i32 {
+export function bfcStart(limitBytes: f64, firstRegion: f64, maxFragmentation: f64, collect: bool): void {
   reserved = 0;
   allocated = 0;
   nextAddress = 0;
@@ -124,44 +124,4 @@ export function replayBfc(limitBytes: f64, firstRegion: f64, maxFragmentation: f
   maxInternalFragmentation = maxFragmentation;
   garbageCollection = collect;
   setLastAttempt(0);
-  let live: f64 = 0;
-  let mark = 0;
-  let nextMark = marks > 0 ? load<i32>(pMarks) : n + 1;
-  const events = n;
-  for (let i = 0; i < events; i++) {
-    while (nextMark <= i) {
-      releaseFreeRegions(i);
-      mark++;
-      nextMark = mark < marks ? load<i32>(pMarks + (<usize>mark << 2)) : n + 1;
-    }
-    const b = load<i32>(pEventBuffer + (<usize>i << 2));
-    const r = bufferRecord(b);
-    if (load<u8>(r, B_IN_VIEW) != 0) {
-      if (load<u8>(pEventAlloc + <usize>i) != 0) {
-        const size = load<f64>(r, B_BYTES);
-        if (!alloc(b, i)) {
-          const e = <usize>i << 3;
-          store<f64>(pReserved + e, reserved);
-          store<f64>(pAllocated + e, allocated);
-          store<f64>(pRequested + e, live);
-          setTotals(reserved, allocated);
-          return i;
-        }
-        store<i32>(r, i, B_ALLOC_AT);
-        store<f64>(r, size, B_REQUESTED_BYTES);
-        live += size;
-      } else if (load<i32>(r, B_ALLOC_AT) >= 0) {
-        free(b);
-        store<i32>(r, i, B_FREE_AT);
-        live -= load<f64>(r, B_BYTES);
-      }
-    }
-    const e = <usize>i << 3;
-    store<f64>(pReserved + e, reserved);
-    store<f64>(pAllocated + e, allocated);
-    store<f64>(pRequested + e, live);
-  }
-  while (mark < marks) releaseFreeRegions(load<i32>(pMarks + (<usize>(mark++) << 2)));
-  setTotals(reserved, allocated);
-  return -1;
 }

@@ -4,8 +4,8 @@
 // maxNonSplitRoundingSize and roundupPower2Divisions; with expandable segments, misses map pages
 // and releases unmap them (expandableSegments.ts).
 import { bestFit, removeFree, create, dispose, splitAfter, freeAndMerge, bSize, bAddress, bSegment, bPrev, bNext, first, successor, last, predecessor } from "./blockStore";
-import { addSegment, releaseSegment, n, marks, pMarks, pDivisions, bufferRecord, B_BYTES, B_ADDRESS, B_BLOCK_BYTES, B_REQUESTED_BYTES, B_ALLOC_AT, B_FREE_AT, B_SEGMENT_OF, B_BLOCK_OF, B_IN_VIEW, pReserved, pAllocated, pRequested, pEventBuffer, pEventAlloc } from "./replayLayout";
-import { setTotals, setLastAttempt } from "./replayTotals";
+import { addSegment, releaseSegment, pDivisions, bufferRecord, B_BYTES, B_ADDRESS, B_BLOCK_BYTES, B_SEGMENT_OF, B_BLOCK_OF } from "./replayLayout";
+import { setLastAttempt } from "./replayTotals";
 import { expandableInit, expandableReserved, expandableAllocate, expandableReleaseCached, recordAt } from "./expandableSegments";
 
 // Constants of PyTorch's CUDA caching allocator (c10/cuda/CUDACachingAllocator.cpp), as in cachingAllocator.ts.
@@ -18,8 +18,8 @@ const K_ROUND_LARGE: f64 = 2097152; // kRoundLarge
 const SMALL: i32 = 0;
 const LARGE: i32 = 1;
 
-let reserved: f64 = 0;
-let allocated: f64 = 0;
+export let reserved: f64 = 0;
+export let allocated: f64 = 0;
 let nextAddress: f64 = 0;
 let capacity: f64 = Infinity;
 let maxSplitSize: f64 = Infinity;
@@ -113,7 +113,7 @@ function releaseAvailableCachedBlocks(pool: i32, size: f64, event: i32): bool {
 }
 
 /** release_cached_blocks(): every cached block that is a whole segment, large pool first. */
-function releaseCachedBlocks(event: i32): void {
+export function releaseCachedBlocks(event: i32): void {
   if (expandable) {
     expandableReleaseCached(event);
     reserved = expandableReserved();
@@ -154,7 +154,7 @@ function newBlock(pool: i32, size: f64, event: i32): i32 {
   return block;
 }
 
-@inline function alloc(buffer: i32, event: i32): bool {
+@inline export function alloc(buffer: i32, event: i32): bool {
   const r = bufferRecord(buffer);
   const bytes = load<f64>(r, B_BYTES);
   // A zero-byte tensor gets no block.
@@ -177,7 +177,7 @@ function newBlock(pool: i32, size: f64, event: i32): i32 {
   return true;
 }
 
-@inline function free(buffer: i32): void {
+@inline export function free(buffer: i32): void {
   const at = bufferRecord(buffer) + B_BLOCK_OF;
   const block = load<i32>(at);
   if (block < 0) return;
@@ -187,13 +187,13 @@ function newBlock(pool: i32, size: f64, event: i32): i32 {
 }
 
 /**
- * replay.ts's replayEvents with this allocator, after `layout`: `capacityBytes` (Infinity: none),
- * `maxSplit` and `maxNonSplitRounding` (bytes), `divisions` (the 16 divisions at pDivisions apply),
- * `addressSpace` (bytes a pool's expandable segment reserves; 0: no expandable segments, and then
- * `layout(1)`, else a larger factor: a trap for want of segment room asks for a larger one).
- * Returns the index of the event that ran out of memory (its totals recorded), or -1.
+ * Resets the allocator for a replay (`replayCaching` in replayLoop.ts), after `layout`:
+ * `capacityBytes` (Infinity: none), `maxSplit` and `maxNonSplitRounding` (bytes), `divisions` (the
+ * 16 divisions at pDivisions apply), `addressSpace` (bytes a pool's expandable segment reserves; 0:
+ * no expandable segments, and then `layout(1)`, else a larger factor: a trap for want of segment
+ * room asks for a larger one).
  */
-export function replayCaching(capacityBytes: f64, maxSplit: f64, maxNonSplitRounding: f64, divisions: bool, addressSpace: f64): i32 {
+export function cachingStart(capacityBytes: f64, maxSplit: f64, maxNonSplitRounding: f64, divisions: bool, addressSpace: f64): void {
   reserved = 0;
   allocated = 0;
   nextAddress = 0;
@@ -204,45 +204,4 @@ export function replayCaching(capacityBytes: f64, maxSplit: f64, maxNonSplitRoun
   expandable = addressSpace > 0;
   if (expandable) expandableInit(addressSpace, capacityBytes);
   setLastAttempt(0);
-  let live: f64 = 0;
-  let mark = 0;
-  let nextMark = marks > 0 ? load<i32>(pMarks) : n + 1;
-  const events = n;
-  for (let i = 0; i < events; i++) {
-    while (nextMark <= i) {
-      releaseCachedBlocks(i);
-      mark++;
-      nextMark = mark < marks ? load<i32>(pMarks + (<usize>mark << 2)) : n + 1;
-    }
-    const b = load<i32>(pEventBuffer + (<usize>i << 2));
-    const r = bufferRecord(b);
-    if (load<u8>(r, B_IN_VIEW) != 0) {
-      if (load<u8>(pEventAlloc + <usize>i) != 0) {
-        const size = load<f64>(r, B_BYTES);
-        if (!alloc(b, i)) {
-          const e = <usize>i << 3;
-          store<f64>(pReserved + e, reserved);
-          store<f64>(pAllocated + e, allocated);
-          store<f64>(pRequested + e, live);
-          setTotals(reserved, allocated);
-          return i;
-        }
-        store<i32>(r, i, B_ALLOC_AT);
-        store<f64>(r, size, B_REQUESTED_BYTES);
-        live += size;
-      } else if (load<i32>(r, B_ALLOC_AT) >= 0) {
-        free(b);
-        store<i32>(r, i, B_FREE_AT);
-        live -= load<f64>(r, B_BYTES);
-      }
-    }
-    const e = <usize>i << 3;
-    store<f64>(pReserved + e, reserved);
-    store<f64>(pAllocated + e, allocated);
-    store<f64>(pRequested + e, live);
-  }
-  // Marks after the last event still release (they show in the segments' releasedAt).
-  while (mark < marks) releaseCachedBlocks(load<i32>(pMarks + (<usize>(mark++) << 2)));
-  setTotals(reserved, allocated);
-  return -1;
 }

@@ -7,5 +7,4 @@ export {
   pReserved, pAllocated, pRequested, pSegAddress, pSegBytes, pSegReservedAt, pSegReleasedAt, pSegPool,
 } from "./replayLayout";
 export { reservedAtEnd, allocatedAtEnd, lastAttempt } from "./replayTotals";
-export { replayCaching } from "./cachingReplay";
-export { replayBfc } from "./bfcReplay";
+export { replayCaching, replayBfc } from "./replayLoop";
