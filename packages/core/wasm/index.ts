@@ -3,8 +3,9 @@
 export { grows } from "./blockStore";
 export {
   setup, layout, nb, n, marks, segCap, segCount,
-  pBuffers, pEventBuffer, pMarks, pDivisions, pEventAlloc,
-  pReserved, pAllocated, pRequested, pSegAddress, pSegBytes, pSegReservedAt, pSegReleasedAt, pSegPool,
+  pBytes, pEventBuffer, pMarks, pDivisions, pEventAlloc, pViews, pBuffers,
+  pReserved, pOutputsEnd, pSegAddress, pSegBytes, pSegReservedAt, pSegReleasedAt, pSegPool,
 } from "./replayLayout";
+export { peakReserved, peakReservedAt, peakAllocated, peakAllocatedAt, peakRequested, peakRequestedAt, fullestAt } from "./replaySummary";
 export { reservedAtEnd, allocatedAtEnd, lastAttempt } from "./replayTotals";
 export { replayCaching, replayBfc } from "./replayLoop";

@@ -3,6 +3,7 @@
 // allocator's alloc, free and release (the same code as a loop written out per allocator).
 import { n, marks, pMarks, bufferRecord, B_BYTES, B_REQUESTED_BYTES, B_ALLOC_AT, B_FREE_AT, B_IN_VIEW, pReserved, pAllocated, pRequested, pEventBuffer, pEventAlloc } from "./replayLayout";
 import { setTotals } from "./replayTotals";
+import { finish } from "./replaySummary";
 import * as caching from "./cachingReplay";
 import * as bfc from "./bfcReplay";
 
@@ -11,20 +12,20 @@ const BFC: i32 = 1;
 
 /**
  * PyTorch's caching allocator over the events, after `layout` (see `cachingStart` for the
- * arguments). Returns the index of the event that ran out of memory (its totals recorded), or -1.
+ * arguments), then `finish`. Returns the index of the event that ran out of memory (its totals recorded), or -1.
  */
 export function replayCaching(capacityBytes: f64, maxSplit: f64, maxNonSplitRounding: f64, divisions: bool, addressSpace: f64): i32 {
   caching.cachingStart(capacityBytes, maxSplit, maxNonSplitRounding, divisions, addressSpace);
-  return loop(CACHING);
+  return finish(loop(CACHING));
 }
 
 /**
  * TensorFlow's BFC allocator over the events, after `layout` (see `bfcStart` for the arguments).
- * Returns the index of the event that ran out of memory (its totals recorded), or -1.
+ * Then `finish`. Returns the index of the event that ran out of memory (its totals recorded), or -1.
  */
 export function replayBfc(limitBytes: f64, firstRegion: f64, maxFragmentation: f64, collect: bool): i32 {
   bfc.bfcStart(limitBytes, firstRegion, maxFragmentation, collect);
-  return loop(BFC);
+  return finish(loop(BFC));
 }
 
 @inline function release(kind: i32, event: i32): void {

@@ -66,13 +66,14 @@ export function replayWith(trace: Trace, allocator: Allocator, options: ReplayOp
   const { bytes, views, eventBuffer, eventAlloc } = traceColumns(trace);
   const nb = bytes.length;
   const n = eventBuffer.length;
-  const inView = viewMask(views, bit);
 
-  const input: AllocatorInput = { bytes, inView, eventBuffer, eventAlloc, capacity: capacity - outside };
   const emptyCacheAt = Int32Array.from(
     trace.marks.filter((m) => m.label === EMPTY_CACHE).map((m) => m.at),
   ).sort();
-  const placed = (engine === "js" ? null : wasmEngine(allocator, input, emptyCacheAt, engine === "wasm")) ?? jsEngine(allocator, input, emptyCacheAt);
+  // The module builds its view mask itself; the JS engine gets one.
+  const placed =
+    (engine === "js" ? null : wasmEngine(allocator, { bytes, views, viewBit: bit, eventBuffer, eventAlloc, capacity: capacity - outside }, emptyCacheAt, engine === "wasm")) ??
+    jsEngine(allocator, { bytes, inView: viewMask(views, bit), eventBuffer, eventAlloc, capacity: capacity - outside }, emptyCacheAt);
   const { reserved, allocated, requested, freeInReserved, stop } = placed;
   const length = stop < 0 ? n : stop + 1;
   let oom: OomReport | null = null;
@@ -80,7 +81,7 @@ export function replayWith(trace: Trace, allocator: Allocator, options: ReplayOp
     const b = eventBuffer[stop];
     oom = oomReport(trace, allocator.name, stop, b, bytes[b], capacity, outside, placed.reservedAtEnd, placed.allocatedAtEnd, placed.lastAttempt);
   }
-  const summary = summarize(reserved, allocated, requested, freeInReserved, length);
+  const summary = placed.summary ?? summarize(reserved, allocated, requested, freeInReserved, length);
 
   const cut = (a: Float64Array) => (length < n ? a.slice(0, length) : a);
   const run: ReplayRun = {

@@ -18,8 +18,14 @@ export interface ReplayPlacement {
   reserved: Float64Array;
   allocated: Float64Array;
   requested: Float64Array;
-  /** Per event, to be filled by `replay` (reserved - allocated). */
+  /** Per event, reserved - allocated: filled by `replay`, or by the engine when it gives `summary`. */
   freeInReserved: Float64Array;
+  /**
+   * What replay.ts's `summarize` returns, when the engine computed it (the WebAssembly module, with
+   * the same rules) along with `freeInReserved`: [reserved peak, its event, allocated peak, its
+   * event, requested peak, its event, the fullest event of the reserved peak].
+   */
+  summary?: number[];
   /** Per buffer. */
   requestedBytes: Float64Array;
   allocAt: Int32Array;

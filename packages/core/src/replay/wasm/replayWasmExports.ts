@@ -12,21 +12,31 @@ export interface ReplayWasmExports {
   memory: { readonly buffer: ArrayBuffer };
   /** Lays out the inputs of `buffers` buffers, `events` events and `marks` emptyCache marks. */
   setup(buffers: number, events: number, marks: number): void;
-  /** Lays out the outputs and the block store once the inputs are written, with `segFactor` x room for segments (1: one per alloc). */
-  layout(segFactor: number): void;
-  /** The caching allocator's replay; the OOM event's index or -1. */
+  /**
+   * Once the inputs are written: builds the buffer records (in the view where the view bits hold
+   * `viewBit`), lays out the outputs and the block store, with `segFactor` x room for segments (1: one per alloc).
+   */
+  layout(segFactor: number, viewBit: number): void;
+  /** The caching allocator's replay, then the summary (replaySummary.ts); the OOM event's index or -1. */
   replayCaching(capacity: number, maxSplitSize: number, maxNonSplitRoundingSize: number, divisions: number, expandableAddressSpace: number): number;
-  /** The BFC allocator's replay; the OOM event's index or -1. */
+  /** The BFC allocator's replay, then the summary (replaySummary.ts); the OOM event's index or -1. */
   replayBfc(limit: number, firstRegion: number, maxInternalFragmentation: number, garbageCollection: number): number;
-  /** 64-byte records, one per buffer (replayLayout.ts: bytes f64 at 0, address 8, blockBytes 16, requestedBytes 24, allocAt i32 at 32, freeAt 36, segmentOf 40, inView u8 at 48). */
-  pBuffers: WasmGlobal;
+  /** Inputs: requested bytes (f64) and view bits (u8) per buffer, buffer (i32) and alloc flag (u8) per event, marks (i32), divisions (i32 x 16). */
+  pBytes: WasmGlobal;
+  pViews: WasmGlobal;
   pEventBuffer: WasmGlobal;
   pMarks: WasmGlobal;
   pDivisions: WasmGlobal;
   pEventAlloc: WasmGlobal;
+  /** 64-byte records, one per buffer (replayLayout.ts), built by `layout`. */
+  pBuffers: WasmGlobal;
+  /**
+   * The outputs, contiguous from `pReserved` to `pOutputsEnd`: reserved, allocated, requested and
+   * freeInReserved (f64 per event), requestedBytes, address, blockBytes (f64 per buffer), allocAt,
+   * freeAt, segmentOf (i32 per buffer).
+   */
   pReserved: WasmGlobal;
-  pAllocated: WasmGlobal;
-  pRequested: WasmGlobal;
+  pOutputsEnd: WasmGlobal;
   pSegAddress: WasmGlobal;
   pSegBytes: WasmGlobal;
   pSegReservedAt: WasmGlobal;
@@ -40,4 +50,12 @@ export interface ReplayWasmExports {
   reservedAtEnd: WasmGlobal;
   allocatedAtEnd: WasmGlobal;
   lastAttempt: WasmGlobal;
+  /** The summary of the last replay (replaySummary.ts): each series' peak and its event, and the fullest event of the reserved peak. */
+  peakReserved: WasmGlobal;
+  peakReservedAt: WasmGlobal;
+  peakAllocated: WasmGlobal;
+  peakAllocatedAt: WasmGlobal;
+  peakRequested: WasmGlobal;
+  peakRequestedAt: WasmGlobal;
+  fullestAt: WasmGlobal;
 }

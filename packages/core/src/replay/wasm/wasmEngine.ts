@@ -1,8 +1,8 @@
-import type { Allocator, AllocatorInput } from "../allocator.js";
+import type { Allocator } from "../allocator.js";
 import type { ReplayPlacement } from "../replayPlacement.js";
 import { replayWasmInstance } from "./replayWasmInstance.js";
 import { wasmPlanOf } from "./wasmPlan.js";
-import { wasmReplay } from "./wasmReplay.js";
+import { wasmReplay, type WasmReplayInput } from "./wasmReplay.js";
 
 /**
  * The replay loop in WebAssembly when it can run it: an allocator with a plan (`cachingAllocator`
@@ -10,7 +10,7 @@ import { wasmReplay } from "./wasmReplay.js";
  * Null otherwise, or when the module traps (memory refused), and `replay` runs the JS engine; with
  * `required` (tests, benchmarks) each of those throws instead.
  */
-export function wasmEngine(allocator: Allocator, input: AllocatorInput, emptyCacheAt: Int32Array, required: boolean): ReplayPlacement | null {
+export function wasmEngine(allocator: Allocator, input: WasmReplayInput, emptyCacheAt: Int32Array, required: boolean): ReplayPlacement | null {
   const plan = wasmPlanOf(allocator);
   // BFC without allow_growth and without a capacity is an error the JS state reports.
   if (!plan || (plan.kind === "bfc" && !plan.allowGrowth && input.capacity === Infinity)) {

@@ -18,20 +18,34 @@ const EXPANDABLE_SEGMENT_FACTOR = 2;
 const roundedBfc = (bytes: number) => BFC_MIN_ALLOCATION_SIZE * Math.ceil(bytes / BFC_MIN_ALLOCATION_SIZE);
 
 /**
- * Runs replay.ts's loop for `plan`'s allocator in the WebAssembly module `wasm`: writes the inputs
- * into its memory (grown before the loop to hold everything the replay needs), runs it, and copies
- * the outputs into one JS-owned ArrayBuffer, so that no view of the module's memory outlives the
- * call (the next replay overwrites it). The result equals the JS engine's, element by element.
- * Throws if the module traps (memory refused); `replay` then runs the JS engine.
+ * What the WebAssembly replay reads: an `AllocatorInput` with the view given as the trace's view
+ * bits and the view's bit (the module builds the view mask itself) in place of `inView`.
  */
-export function wasmReplay(wasm: ReplayWasmExports, plan: WasmPlan, input: AllocatorInput, emptyCacheAt: Int32Array): ReplayPlacement {
-  const { bytes, inView, eventBuffer, eventAlloc, capacity } = input;
+export interface WasmReplayInput extends Omit<AllocatorInput, "inView"> {
+  /** View bits per buffer (`TraceColumns.views`). */
+  views: Uint8Array;
+  /** The replayed view's bit (`VIEW_BIT`). */
+  viewBit: number;
+}
+
+/**
+ * Runs replay.ts's loop for `plan`'s allocator in the WebAssembly module `wasm`: writes the input
+ * columns into its memory (grown before the loop to hold everything the replay needs), runs it (the
+ * module also computes freeInReserved, the peaks and the per-buffer columns, see replaySummary.ts),
+ * and copies the outputs out with one `slice` into a JS-owned ArrayBuffer, so that no view of the
+ * module's memory outlives the call (the next replay overwrites it). The result equals the JS
+ * engine's, element by element. Throws if the module traps (memory refused); `replay` then runs the
+ * JS engine.
+ */
+export function wasmReplay(wasm: ReplayWasmExports, plan: WasmPlan, input: WasmReplayInput, emptyCacheAt: Int32Array): ReplayPlacement {
+  const { bytes, views, viewBit, eventBuffer, eventAlloc, capacity } = input;
   const nb = bytes.length;
   const n = eventBuffer.length;
   const at = (g: WasmGlobal) => g.value as number;
   wasm.setup(nb, n, emptyCacheAt.length);
   let memory = wasm.memory.buffer;
-  writeBufferRecords(memory, at(wasm.pBuffers), bytes, inView);
+  new Float64Array(memory, at(wasm.pBytes), nb).set(bytes);
+  new Uint8Array(memory, at(wasm.pViews), nb).set(views);
   new Int32Array(memory, at(wasm.pEventBuffer), n).set(eventBuffer);
   new Int32Array(memory, at(wasm.pMarks), emptyCacheAt.length).set(emptyCacheAt);
   new Uint8Array(memory, at(wasm.pEventAlloc), n).set(eventAlloc);
@@ -43,7 +57,7 @@ export function wasmReplay(wasm: ReplayWasmExports, plan: WasmPlan, input: Alloc
     // Records: one per mapping, up to two per unmapping; past the room laid out, the module traps
     // with segCount at segCap, and the replay runs again with more room (the inputs are kept).
     for (let factor = EXPANDABLE_SEGMENT_FACTOR; ; factor *= 4) {
-      wasm.layout(factor);
+      wasm.layout(factor, viewBit);
       try {
         stop = wasm.replayCaching(capacity, plan.maxSplitSize, plan.maxNonSplitRoundingSize, plan.divisions ? 1 : 0, addressSpace);
         break;
@@ -52,10 +66,10 @@ export function wasmReplay(wasm: ReplayWasmExports, plan: WasmPlan, input: Alloc
       }
     }
   } else if (plan.kind === "caching") {
-    wasm.layout(1);
+    wasm.layout(1, viewBit);
     stop = wasm.replayCaching(capacity, plan.maxSplitSize, plan.maxNonSplitRoundingSize, plan.divisions ? 1 : 0, 0);
   } else {
-    wasm.layout(1);
+    wasm.layout(1, viewBit);
     // As BfcState's constructor.
     const firstRegion = plan.allowGrowth ? roundedBfc(Math.min(capacity, BFC_INITIAL_GROWTH_REGION)) : roundedBfc(capacity);
     const maxFragmentation = plan.fragmentationFraction > 0 && capacity < Infinity ? plan.fragmentationFraction * capacity : BFC_MAX_INTERNAL_FRAGMENTATION;
@@ -65,15 +79,17 @@ export function wasmReplay(wasm: ReplayWasmExports, plan: WasmPlan, input: Alloc
   return copyOut(wasm, memory, stop, n, nb);
 }
 
-/** The outputs, copied from the module's memory into one new ArrayBuffer (one allocation, see replay.ts). */
+/**
+ * The outputs: one `slice` of the module's memory from the first series to the last column (laid
+ * out as replay.ts's JS engine lays out its one ArrayBuffer, see there), viewed as columns.
+ */
 function copyOut(wasm: ReplayWasmExports, memory: ArrayBuffer, stop: number, n: number, nb: number): ReplayPlacement {
   const at = (g: WasmGlobal) => g.value as number;
-  const arena = new ArrayBuffer(8 * (4 * n + 3 * nb) + 4 * 3 * nb);
+  const arena = memory.slice(at(wasm.pReserved), at(wasm.pOutputsEnd));
   let offset = 0;
-  const f64 = (length: number, from: WasmGlobal | null) => {
+  const f64 = (length: number) => {
     const a = new Float64Array(arena, offset, length);
     offset += 8 * length;
-    if (from) a.set(new Float64Array(memory, at(from), length));
     return a;
   };
   const i32 = (length: number) => {
@@ -81,23 +97,16 @@ function copyOut(wasm: ReplayWasmExports, memory: ArrayBuffer, stop: number, n: 
     offset += 4 * length;
     return a;
   };
-  const reserved = f64(n, wasm.pReserved);
-  const allocated = f64(n, wasm.pAllocated);
-  const requested = f64(n, wasm.pRequested);
-  const freeInReserved = f64(n, null);
-  const requestedBytes = f64(nb, null);
-  const address = f64(nb, null);
-  const blockBytes = f64(nb, null);
+  const reserved = f64(n);
+  const allocated = f64(n);
+  const requested = f64(n);
+  const freeInReserved = f64(n);
+  const requestedBytes = f64(nb);
+  const address = f64(nb);
+  const blockBytes = f64(nb);
   const allocAt = i32(nb);
   const freeAt = i32(nb);
   const segmentOf = i32(nb);
-  readBufferRecords(memory, at(wasm.pBuffers), nb, address, blockBytes, requestedBytes, allocAt, freeAt, segmentOf);
-  if (stop >= 0 && stop + 1 < n) {
-    // The module leaves events after an OOM untouched (stale from an earlier replay); JS leaves 0.
-    reserved.fill(0, stop + 1);
-    allocated.fill(0, stop + 1);
-    requested.fill(0, stop + 1);
-  }
   const count = at(wasm.segCount);
   const segAddress = new Float64Array(memory, at(wasm.pSegAddress), count);
   const segBytes = new Float64Array(memory, at(wasm.pSegBytes), count);
@@ -117,6 +126,15 @@ function copyOut(wasm: ReplayWasmExports, memory: ArrayBuffer, stop: number, n: 
     allocated,
     requested,
     freeInReserved,
+    summary: [
+      at(wasm.peakReserved),
+      at(wasm.peakReservedAt),
+      at(wasm.peakAllocated),
+      at(wasm.peakAllocatedAt),
+      at(wasm.peakRequested),
+      at(wasm.peakRequestedAt),
+      at(wasm.fullestAt),
+    ],
     requestedBytes,
     allocAt,
     freeAt,
@@ -125,46 +143,4 @@ function copyOut(wasm: ReplayWasmExports, memory: ArrayBuffer, stop: number, n: 
     segmentOf,
     segments,
   };
-}
-
-// Buffer records (replayLayout.ts): 64 bytes, so 8 f64 or 16 i32 per record.
-const F64_PER_RECORD = 8;
-const I32_PER_RECORD = 16;
-const U8_PER_RECORD = 64;
-
-/** Writes each buffer's requested bytes (f64 at 0) and view flag (u8 at 48) into its record. Its own function, so that it is optimised as a whole. */
-function writeBufferRecords(memory: ArrayBuffer, at: number, bytes: Float64Array, inView: Uint8Array): void {
-  const nb = bytes.length;
-  const f = new Float64Array(memory, at, nb * F64_PER_RECORD);
-  const u = new Uint8Array(memory, at, nb * U8_PER_RECORD);
-  for (let b = 0; b < nb; b++) {
-    f[b * F64_PER_RECORD] = bytes[b];
-    u[b * U8_PER_RECORD + 48] = inView[b];
-  }
-}
-
-/** Copies the per-buffer outputs out of the records into their columns. */
-function readBufferRecords(
-  memory: ArrayBuffer,
-  at: number,
-  nb: number,
-  address: Float64Array,
-  blockBytes: Float64Array,
-  requestedBytes: Float64Array,
-  allocAt: Int32Array,
-  freeAt: Int32Array,
-  segmentOf: Int32Array,
-): void {
-  const f = new Float64Array(memory, at, nb * F64_PER_RECORD);
-  const i = new Int32Array(memory, at, nb * I32_PER_RECORD);
-  for (let b = 0; b < nb; b++) {
-    const fb = b * F64_PER_RECORD;
-    const ib = b * I32_PER_RECORD;
-    address[b] = f[fb + 1];
-    blockBytes[b] = f[fb + 2];
-    requestedBytes[b] = f[fb + 3];
-    allocAt[b] = i[ib + 8];
-    freeAt[b] = i[ib + 9];
-    segmentOf[b] = i[ib + 10];
-  }
 }
