@@ -18,6 +18,7 @@ import { REPORT_ALLOCATORS } from "../whatIf.js";
 import { drawChart, MARGIN, type ChartModel } from "./chart.js";
 import { renderLiveTable, renderSegmentMap } from "./details.js";
 import { whatIfClient, type WhatIfAnswer, type WorkerLike } from "./whatIfClient.js";
+import type { WhatIfJob } from "./whatIfWorker.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -261,6 +262,10 @@ const client = whatIfClient(decoded, trace, {
   // about 32 bytes an event and 36 a buffer).
   cacheSize: Math.max(2, Math.min(6, Math.floor(256e6 / (32 * n + 36 * payload.runs[0].bufferCount + 1)))),
 });
+// The first what-if (the report's allocator and capacity) starts in the worker now, while this
+// thread draws the first frame; it is asked for once that frame is drawn (`applyWhatIf` below).
+const firstJob = chosenJob();
+if (firstJob) client.headStart(firstJob);
 let asked = 0;
 function showWhatIf(a: WhatIfAnswer) {
   const ms = performance.now() - asked;
@@ -296,7 +301,8 @@ function showWhatIf(a: WhatIfAnswer) {
 function computing(job: { allocator: string; capacity: number | null }): string {
   return `computing the ${job.allocator} replay${job.capacity === null ? "" : `, capacity ${formatBytes(job.capacity)}`}`;
 }
-function applyWhatIf() {
+/** The what-if the controls ask for, or null (the capacity's error shown) when the capacity does not parse. */
+function chosenJob(): WhatIfJob | null {
   const text = capacityInput.value.trim();
   let cap: number | null = null;
   try {
@@ -304,12 +310,16 @@ function applyWhatIf() {
     $("capacity-error").textContent = "";
   } catch (err) {
     $("capacity-error").textContent = (err as Error).message;
-    return;
+    return null;
   }
+  return { allocator: allocatorSelect.value, capacity: cap, reserve: payload.reserve ?? 0 };
+}
+function applyWhatIf() {
+  const job = chosenJob();
+  if (!job) return;
   // The replay runs in the worker (a planned arena over a long, busy trace can take seconds): the
   // page stays usable, says what is computing, and a newer choice cancels an older one.
   asked = performance.now();
-  const job = { allocator: allocatorSelect.value, capacity: cap, reserve: payload.reserve ?? 0 };
   delete document.body.dataset.ready;
   summary.dataset.whatif = "computing";
   summary.dataset.pendingAllocator = job.allocator;

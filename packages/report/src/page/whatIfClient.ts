@@ -45,6 +45,14 @@ export interface WhatIfClient {
    */
   request(job: WhatIfJob): "cached" | "computing";
   /**
+   * Starts the replay a request is about to ask for before it is asked (the page's first what-if,
+   * while the page still draws): starts the worker, posts it the columns and replays `job` there;
+   * its run goes to the cache. A request for the same job then waits for it; any other request
+   * stops it, as it stops an asked replay. Does nothing without workers, or when a replay is already
+   * in that worker or on the page's thread, or the run is in the cache.
+   */
+  headStart(job: WhatIfJob): void;
+  /**
    * Replays these, one at a time, in a second worker (so that a request never waits behind them nor
    * stops them), into the cache, so that a later request is answered at once; replaces the previous
    * list. Nothing is prefetched without workers (it would hold up the page).
@@ -83,6 +91,8 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
   let workerFailed = false;
   let queue: WhatIfJob[] = [];
   let nextId = 1;
+  // The job `headStart` started, until the next request.
+  let headStarted: string | null = null;
 
   const remember = (job: WhatIfJob, run: ReplayRun, replayMs: number, inWorker: boolean) => {
     const key = keyOf(job);
@@ -177,15 +187,23 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
   return {
     request(job) {
       const key = keyOf(job);
+      // A head start that finished before its request answers it as a replay, not from the cache.
+      const fresh = headStarted === key;
+      headStarted = null;
       // Whatever was asked before is no longer wanted: a prefetch goes on, a request is stopped.
       if (ahead.job) ahead.job.asked = false;
       if (here) here = null;
+      if (asked.job && !asked.job.asked && keyOf(asked.job.job) === key) {
+        // Its head start: wait for it.
+        asked.job.asked = true;
+        return "computing";
+      }
       if (asked.job) stop(asked);
       const hit = cache.get(key);
       if (hit) {
         remember(job, hit.run, hit.replayMs, hit.inWorker);
-        options.onAnswer({ job, run: hit.run, error: null, replayMs: hit.replayMs, cached: true, inWorker: hit.inWorker });
-        return "cached";
+        options.onAnswer({ job, run: hit.run, error: null, replayMs: hit.replayMs, cached: !fresh, inWorker: hit.inWorker });
+        return fresh ? "computing" : "cached";
       }
       if (ahead.job && keyOf(ahead.job.job) === key) {
         // Being prefetched: wait for it.
@@ -195,11 +213,15 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
       if (!send(asked, job, true)) replayHere(job);
       return "computing";
     },
+    headStart(job) {
+      if (asked.job || here || cache.has(keyOf(job))) return;
+      if (send(asked, job, false)) headStarted = keyOf(job);
+    },
     prefetch(jobs) {
       queue = [...jobs];
       pump();
     },
-    busy: () => Boolean(asked.job || here || ahead.job?.asked),
+    busy: () => Boolean(asked.job?.asked || here || ahead.job?.asked),
     dispose() {
       queue = [];
       here = null;

@@ -110,6 +110,45 @@ describe("whatIfClient", () => {
     expect(none.busy()).toBe(false);
   });
 
+  it("whatIfClient().headStart() replays ahead in the asked worker: its request waits for it or answers it as a replay, not from the cache; another request stops it", async () => {
+    const t = sample();
+    const log = { started: 0, terminated: 0 };
+    const answers: WhatIfAnswer[] = [];
+    const client = whatIfClient(decodeReportData(reportData(t)), t, { makeWorker: () => fakeWorker(log), onAnswer: (a) => void answers.push(a) });
+    const job = (allocator: string): WhatIfJob => ({ allocator, capacity: null, reserve: 0 });
+    // Asked while it runs: awaited, one worker, one answer.
+    client.headStart(job("bfc"));
+    expect([client.busy(), log.started]).toEqual([false, 1]);
+    expect(client.request(job("bfc"))).toBe("computing");
+    expect(client.busy()).toBe(true);
+    await settle();
+    expect(answers.map((a) => [a.job.allocator, a.cached, a.inWorker, a.run?.peaks.reserved.bytes])).toEqual([["bfc", false, true, whatIf(t, "bfc").peaks.reserved.bytes]]);
+    expect(log).toEqual({ started: 1, terminated: 0 });
+    // Finished before it is asked: no answer until then, then answered as a replay; asked again, from the cache.
+    client.headStart(job("ideal"));
+    await settle();
+    expect(answers).toHaveLength(1);
+    expect(client.request(job("ideal"))).toBe("computing");
+    expect(client.request(job("ideal"))).toBe("cached");
+    expect(answers.slice(1).map((a) => [a.job.allocator, a.cached])).toEqual([["ideal", false], ["ideal", true]]);
+    // Nothing to start when the run is cached already.
+    client.headStart(job("bfc"));
+    expect(client.busy()).toBe(false);
+    // Another request stops it: only the request is answered.
+    client.headStart(job("planned"));
+    client.request(job("caching"));
+    expect(log.terminated).toBe(1);
+    await settle();
+    expect(answers.slice(3).map((a) => [a.job.allocator, a.cached])).toEqual([["caching", false]]);
+    expect(client.request(job("planned"))).toBe("computing");
+    client.dispose();
+    // Without workers it does nothing: the request replays on the page's thread.
+    const none = whatIfClient(decodeReportData(reportData(t)), t, { makeWorker: () => null, onAnswer: (a) => void answers.push(a) });
+    none.headStart(job("bfc"));
+    expect(none.busy()).toBe(false);
+    none.dispose();
+  });
+
   it("whatIfClient() replays on the page's thread when no worker starts, or when the worker fails before its first answer", async () => {
     const t = sample();
     const answers: WhatIfAnswer[] = [];
