@@ -6,6 +6,7 @@ import { IntervalUnion } from "./intervalUnion.js";
 import { PathUnions } from "./pathUnions.js";
 import { bestHole } from "./bestHole.js";
 import { sizeOrder } from "./sizeOrder.js";
+import { cachedPlan } from "./planCache.js";
 
 /** TFLite aligns arena tensors to 64 bytes (kDefaultTensorAlignment, tensorflow/lite/arena_planner.h). */
 export const TFLITE_TENSOR_ALIGNMENT = 64;
@@ -17,7 +18,8 @@ export interface PlannedArenaOptions {
    * Called while the plan is made (before the replay's first event): with the buffers placed so
    * far and the buffers to place, every `PLAN_PROGRESS_EVERY` placements and once at the end
    * (`placed === total`). Planning a long, busy trace can take seconds; this lets a caller show how
-   * far it is. @defaultValue none
+   * far it is. A replay that reuses a plan (see `plannedArena`) calls it once, with everything
+   * placed. @defaultValue none
    */
   onProgress?: (placed: number, total: number) => void;
 }
@@ -41,6 +43,9 @@ export interface PlannedArena extends Allocator {
  * Lifetimes are event intervals [alloc, free); a buffer never freed lives to the end.
  * Planning keeps unions of placed offset ranges in a segment tree over lifetimes (see `planArena`):
  * O(log n) interval-list operations per buffer instead of a scan of the k buffers it overlaps.
+ * A plan depends on neither the capacity nor emptyCache marks: it is made once per trace, view and
+ * alignment and kept with the trace's columns, so replays at other capacities reuse it (their
+ * `onProgress` is called once, with everything placed).
  */
 export function plannedArena(options: PlannedArenaOptions = {}): PlannedArena {
   const alignment = options.alignment ?? TFLITE_TENSOR_ALIGNMENT;
@@ -231,7 +236,8 @@ class PlannedState extends PlacementState implements AllocatorState {
 
   constructor(input: AllocatorInput, alignment: number, onProgress: ((placed: number, total: number) => void) | undefined) {
     super(input);
-    const plan = planArena(input, alignment, { onProgress });
+    // Planned once per trace, view and alignment (see `cachedPlan`): other capacities reuse it.
+    const plan = cachedPlan(input, alignment, onProgress, (i, a, progress) => planArena(i, a, { onProgress: progress }));
     this.offset = plan.offset;
     this.size = plan.size;
     this.arena = plan.arena;
