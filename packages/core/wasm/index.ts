@@ -8,3 +8,4 @@ export {
 } from "./replayLayout";
 export { reservedAtEnd, allocatedAtEnd, lastAttempt } from "./replayTotals";
 export { replayCaching, replayBfc } from "./replayLoop";
+export { planSetup, planSteps, planM, planPlaced, planArenaBytes, pPlanSize, pPlanLast, pPlanOrder, pPlanOffset } from "./planArena";
