@@ -19,7 +19,7 @@ const program = fc
       { weight: 3, arbitrary: fc.record({ alloc: fc.oneof(fc.constantFrom(64, 128, 4096, 100_000), fc.integer({ min: 1, max: 50_000 }), fc.integer({ min: 1, max: 2 ** 45 }), fc.constant(0)), out: fc.boolean() }) },
       { weight: 3, arbitrary: fc.record({ free: fc.nat() }) },
     ),
-    { maxLength: 300 },
+    { maxLength: 400, size: "max" },
   )
   .map((steps): AllocatorInput => {
     const bytes: number[] = [];
