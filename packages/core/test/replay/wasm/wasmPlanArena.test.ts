@@ -103,7 +103,7 @@ describe("wasmPlanArena()", () => {
     const other = plannedArenaTrace();
     const wasm = replayWasmInstance() as unknown as PlanWasmExports;
     // The driver alone throws: the replay overwrote the plan's memory.
-    expect(() => wasmPlanArena(wasm, input, 64, 7, 3, () => void replay(other, cachingAllocator()))).toThrow();
+    expect(() => wasmPlanArena(wasm, input, 64, 7, 3, () => void replay(other, cachingAllocator()))).toThrow("unreachable");
     // planArenaWith falls back to JS: the same plan and the same calls.
     const calls: [number, number][] = [];
     const result = planArenaWith(input, 64, { onProgress: (placed, total) => {
