@@ -112,11 +112,21 @@ function heapAlloc(numbers: i32): usize {
   store<i32>(at + (<usize>k << 2), v);
 }
 
+/** Copies `count` f64 from `from` to `to`, lowest first (to <= from, or apart). A loop (the lists are short): measured as fast as memory.copy on the training trace. */
+@inline function copyDown(to: usize, from: usize, count: i32): void {
+  for (let j = 0; j < count; j++) store<f64>(to + (<usize>j << 3), load<f64>(from + (<usize>j << 3)));
+}
+
+/** Moves the `count` f64 from `p` two places up (16 bytes), highest first. */
+@inline function shiftUp(p: usize, count: i32): void {
+  for (let j = count - 1; j >= 0; j--) store<f64>(p + (<usize>j << 3), load<f64>(p + (<usize>j << 3)), 16);
+}
+
 /** Moves list `i` to the heap's end with room for `room` numbers (IntervalLists.move). */
 function move(i: i32, room: i32): void {
   const to = heapAlloc(room);
   const e = entry(i);
-  memory.copy(to, <usize>load<u32>(e), <usize>load<i32>(e, L_LENGTH) << 3);
+  copyDown(to, <usize>load<u32>(e), load<i32>(e, L_LENGTH));
   store<u32>(e, <u32>to);
   store<i32>(e, room, L_ROOM);
 }
@@ -150,7 +160,7 @@ function listAdd(i: i32, lo: f64, hi: f64): bool {
       s = <usize>load<u32>(e);
     }
     const p = s + (<usize>at << 3);
-    memory.copy(p + 16, p, <usize>(n - at) << 3);
+    shiftUp(p, n - at);
     store<f64>(p, lo);
     store<f64>(p, hi, 8);
     store<i32>(e, n + 2, L_LENGTH);
@@ -168,7 +178,7 @@ function listAdd(i: i32, lo: f64, hi: f64): bool {
   if (lo < f(s, at)) setF(s, at, lo);
   setF(s, at + 1, newHi);
   if (k > at + 2) {
-    memory.copy(s + (<usize>(at + 2) << 3), s + (<usize>k << 3), <usize>(n - k) << 3);
+    copyDown(s + (<usize>(at + 2) << 3), s + (<usize>k << 3), n - k);
     store<i32>(e, n - (k - at - 2), L_LENGTH);
   }
   return true;
@@ -220,7 +230,7 @@ function unionRoom(need: i32): void {
   const room = 2 * need;
   const list = heapAlloc(room);
   uSpare = heapAlloc(room);
-  memory.copy(list, uList, <usize>uLength << 3);
+  copyDown(list, uList, uLength);
   uList = list;
   uRoom = room;
 }
@@ -240,7 +250,7 @@ function unionAddOne(lo: f64, hi: f64): void {
   i *= 2;
   if (i == un || f(u, i) > hi) {
     const p = u + (<usize>i << 3);
-    memory.copy(p + 16, p, <usize>(un - i) << 3);
+    shiftUp(p, un - i);
     store<f64>(p, lo);
     store<f64>(p, hi, 8);
     uLength = un + 2;
@@ -256,7 +266,7 @@ function unionAddOne(lo: f64, hi: f64): void {
   if (lo < f(u, i)) setF(u, i, lo);
   setF(u, i + 1, newHi);
   if (k > i + 2) {
-    memory.copy(u + (<usize>(i + 2) << 3), u + (<usize>k << 3), <usize>(un - k) << 3);
+    copyDown(u + (<usize>(i + 2) << 3), u + (<usize>k << 3), un - k);
     uLength = un - (k - i - 2);
   }
 }
@@ -275,7 +285,7 @@ function unionAddList(l: i32): void {
   const u = uList;
   if (un == 0 || load<f64>(s) > f(u, un - 1)) {
     // Empty so far, or all of the list lies above: append.
-    memory.copy(u + (<usize>un << 3), s, <usize>fn << 3);
+    copyDown(u + (<usize>un << 3), s, fn);
     uLength = un + fn;
     return;
   }
@@ -313,7 +323,7 @@ function pathOf(node: i32): i32 {
             store<i32>(entry(to), 0, L_LENGTH);
             move(to, cn > 2 ? 2 * cn : 4);
           }
-          memory.copy(lStart(to), lStart(v), <usize>cn << 3);
+          copyDown(lStart(to), lStart(v), cn);
           store<i32>(entry(to), cn, L_LENGTH);
         }
       }
