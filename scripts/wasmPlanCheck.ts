@@ -59,7 +59,7 @@ for (const [label, make] of traces) {
   const diff = difference(js, wasm);
   if (diff) failed = true;
   const placed = js.calls.at(-1)?.[1] ?? 0;
-  console.log(`${label} (${input.eventBuffer.length} events, ${placed} buffers placed, arena ${js.arena} bytes, ${js.calls.length} progress calls): ${diff ? `DIFFERENT: ${diff}` : "identical"}`);
+  console.log(`${label} (${input.eventBuffer.length} events, ${placed} buffers placed, arena ${js.arena} bytes, ${js.calls.length} progress calls): ${diff ? `DIFFERENT: ${diff}` : "identical"}; first plans in this process: js ${js.ms.toFixed(0)} ms, wasm ${wasm.ms.toFixed(0)} ms`);
   const times: Record<"js" | "wasm", number[]> = { js: [], wasm: [] };
   for (let r = 0; r < RUNS; r++) {
     for (const engine of ["js", "wasm"] as const) {

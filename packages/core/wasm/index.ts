@@ -8,4 +8,5 @@ export {
 } from "./replayLayout";
 export { reservedAtEnd, allocatedAtEnd, lastAttempt } from "./replayTotals";
 export { replayCaching, replayBfc } from "./replayLoop";
+// The planned arena's plan (planArena.ts): its own layout of the same memory, never during a replay.
 export { planSetup, planSteps, planM, planPlaced, planArenaBytes, pPlanSize, pPlanLast, pPlanOrder, pPlanOffset } from "./planArena";

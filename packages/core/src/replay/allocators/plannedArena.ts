@@ -44,6 +44,9 @@ export interface PlannedArena extends Allocator {
  * Lifetimes are event intervals [alloc, free); a buffer never freed lives to the end.
  * Planning keeps unions of placed offset ranges in a segment tree over lifetimes (see `planArena`):
  * O(log n) interval-list operations per buffer instead of a scan of the k buffers it overlaps.
+ * The plan runs in the replay's WebAssembly module where it compiles (`planArenaWith`,
+ * packages/core/wasm/planArena.ts: the same offsets, checked by property tests and on the 1M-event
+ * bench traces), else in JS; the replay of the plan itself runs in JS.
  */
 export function plannedArena(options: PlannedArenaOptions = {}): PlannedArena {
   const alignment = options.alignment ?? TFLITE_TENSOR_ALIGNMENT;
@@ -95,6 +98,8 @@ export interface PlanShape {
  * when unions are compact, against O(m·k log k) for k overlapping buffers each. On a training trace
  * (bench/trainingTrace.ts, 1M events, 500k buffers) a placement merges about 6 non-empty lists
  * and adds to about 9.
+ * This is the reference and the fallback: `plannedArena` runs the same loop ported to WebAssembly
+ * (packages/core/wasm/planArena.ts, over the same `planRanks`) where it can (`planArenaWith`).
  */
 export function planArena(input: AllocatorInput, alignment: number, shape: PlanShape = {}): { offset: Float64Array; size: Float64Array; arena: number } {
   const onProgress = shape.onProgress;
