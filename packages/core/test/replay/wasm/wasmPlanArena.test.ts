@@ -118,6 +118,24 @@ describe("wasmPlanArena()", () => {
     expect(nested.offset).toEqual(js.offset);
   });
 
+  it("plannedArena() makes its plan in the WebAssembly module where it compiles, with planArena's offsets", () => {
+    const wasm = replayWasmInstance() as unknown as PlanWasmExports & { planM: { value: number } };
+    planArenaWith(busyInput(10), 64, {}, "wasm");
+    expect(wasm.planM.value).toBe(10);
+    const input = busyInput(777);
+    const t = {
+      format: "hbmscope.trace" as const,
+      version: 1 as const,
+      meta: { source: "test" },
+      buffers: Array.from(input.bytes, (bytes, id) => ({ id, bytes, category: "activation" as const })),
+      events: Array.from(input.eventBuffer, (buffer, i) => ({ kind: input.eventAlloc[i] ? ("alloc" as const) : ("free" as const), buffer })),
+      marks: [],
+    };
+    const run = replay(t, plannedArena());
+    expect(wasm.planM.value).toBe(777);
+    expect([...run.address]).toEqual([...planArena(input, 64).offset]);
+  });
+
   it("planArenaWith() passes on what onProgress throws, as planArena does", () => {
     const input = busyInput(PLAN_PROGRESS_EVERY + 50);
     const fail = () => {
