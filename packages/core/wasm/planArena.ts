@@ -83,6 +83,7 @@ function reserve(end: usize): void {
 function heapAlloc(numbers: i32): usize {
   const at = heapTop;
   heapTop += <usize>numbers << 3;
+  if (heapTop < at) unreachable(); // past 4 GiB
   reserve(heapTop);
   return at;
 }
@@ -465,6 +466,10 @@ export function planSetup(m: i32, cacheSkip: i32, scanLevels: i32): i32 {
   const M = <usize>m;
   const lists = <usize>(paths + top);
   const T = <usize>top;
+  // Everything below laid out in 64-bit arithmetic first: past wasm32's 4 GiB, trap (the driver
+  // plans in JS) rather than let addresses wrap.
+  const total: u64 = <u64>__heap_base + 64 * 4 + 24 * <u64>M + <u64>leaves + LIST * <u64>lists + 12 * <u64>T + 4 * 256 + (16 * <u64>M + 64 * <u64>T + 1024) * 8;
+  if (total >= (<u64>1 << 32)) unreachable();
   base = align64(__heap_base);
   let at = base + 64;
   pPlanSize = at; at += 8 * M;
