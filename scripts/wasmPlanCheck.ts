@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { importTorchSnapshot, traceColumns, type Trace } from "@hbmscope/core";
 import type { AllocatorInput } from "../packages/core/src/replay/allocator.js";
 import { planArenaWith, type PlanEngine } from "../packages/core/src/replay/allocators/plannedArena.js";
+import { replayWasmInstance } from "../packages/core/src/replay/wasm/replayWasmInstance.js";
 import { trainingTrace } from "../bench/trainingTrace.js";
 
 const EVENTS = Number(process.argv[2] ?? 1_000_000);
@@ -59,7 +60,7 @@ for (const [label, make] of traces) {
   const diff = difference(js, wasm);
   if (diff) failed = true;
   const placed = js.calls.at(-1)?.[1] ?? 0;
-  console.log(`${label} (${input.eventBuffer.length} events, ${placed} buffers placed, arena ${js.arena} bytes, ${js.calls.length} progress calls): ${diff ? `DIFFERENT: ${diff}` : "identical"}; first plans in this process: js ${js.ms.toFixed(0)} ms, wasm ${wasm.ms.toFixed(0)} ms`);
+  console.log(`${label} (${input.eventBuffer.length} events, ${placed} buffers placed, arena ${js.arena} bytes, ${js.calls.length} progress calls): ${diff ? `DIFFERENT: ${diff}` : "identical"}; first plans in this process: js ${js.ms.toFixed(0)} ms, wasm ${wasm.ms.toFixed(0)} ms; the module's memory now ${((replayWasmInstance()?.memory.buffer.byteLength ?? 0) / 2 ** 20).toFixed(0)} MiB`);
   const times: Record<"js" | "wasm", number[]> = { js: [], wasm: [] };
   for (let r = 0; r < RUNS; r++) {
     for (const engine of ["js", "wasm"] as const) {
