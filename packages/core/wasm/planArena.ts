@@ -346,10 +346,11 @@ function bestHole(a: usize, an: i32, b: usize, bn: i32, c: usize, cn: i32, need:
   let reach: f64 = 0;
   let best: f64 = -1;
   let bestGap = Infinity;
+  // Each list's next start (Infinity once exhausted), loaded when it advances.
+  let ai = an > 0 ? f(a, 0) : Infinity;
+  let bj = bn > 0 ? f(b, 0) : Infinity;
+  let cl = cn > 0 ? f(c, 0) : Infinity;
   for (;;) {
-    const ai = i < an ? f(a, i) : Infinity;
-    const bj = j < bn ? f(b, j) : Infinity;
-    const cl = l < cn ? f(c, l) : Infinity;
     let lo: f64;
     let hi: f64;
     if (ai <= bj && ai <= cl) {
@@ -357,14 +358,17 @@ function bestHole(a: usize, an: i32, b: usize, bn: i32, c: usize, cn: i32, need:
       lo = ai;
       hi = f(a, i + 1);
       i += 2;
+      ai = i < an ? f(a, i) : Infinity;
     } else if (bj <= cl) {
       lo = bj;
       hi = f(b, j + 1);
       j += 2;
+      bj = j < bn ? f(b, j) : Infinity;
     } else {
       lo = cl;
       hi = f(c, l + 1);
       l += 2;
+      cl = l < cn ? f(c, l) : Infinity;
     }
     if (lo > reach) {
       const gap = lo - reach;
