@@ -9,3 +9,5 @@ export {
 export { peakReserved, peakReservedAt, peakAllocated, peakAllocatedAt, peakRequested, peakRequestedAt, fullestAt } from "./replaySummary";
 export { reservedAtEnd, allocatedAtEnd, lastAttempt } from "./replayTotals";
 export { replayCaching, replayBfc } from "./replayLoop";
+// The planned arena's plan (planArena.ts): its own layout of the same memory, never during a replay.
+export { planSetup, planSteps, planM, planPlaced, planArenaBytes, pPlanSize, pPlanLast, pPlanOrder, pPlanOffset } from "./planArena";

@@ -5,8 +5,12 @@ import { IntervalLists } from "./intervalLists.js";
 import { IntervalUnion } from "./intervalUnion.js";
 import { PathUnions } from "./pathUnions.js";
 import { bestHole } from "./bestHole.js";
-import { sizeOrder } from "./sizeOrder.js";
 import { cachedPlan } from "./planCache.js";
+import { planRanks } from "./planRanks.js";
+import { PLAN_PROGRESS_EVERY } from "./planProgress.js";
+import { replayWasmInstance } from "../wasm/replayWasmInstance.js";
+import type { PlanWasmExports } from "../wasm/planWasmExports.js";
+import { wasmPlanArena } from "../wasm/wasmPlanArena.js";
 
 /** TFLite aligns arena tensors to 64 bytes (kDefaultTensorAlignment, tensorflow/lite/arena_planner.h). */
 export const TFLITE_TENSOR_ALIGNMENT = 64;
@@ -24,8 +28,7 @@ export interface PlannedArenaOptions {
   onProgress?: (placed: number, total: number) => void;
 }
 
-/** How many placements `plannedArena`'s `onProgress` waits between two calls. */
-export const PLAN_PROGRESS_EVERY = 1 << 14;
+export { PLAN_PROGRESS_EVERY } from "./planProgress.js";
 
 export interface PlannedArena extends Allocator {
   readonly name: "planned";
@@ -46,6 +49,9 @@ export interface PlannedArena extends Allocator {
  * A plan depends on neither the capacity nor emptyCache marks: it is made once per trace, view and
  * alignment and kept with the trace's columns, so replays at other capacities reuse it (their
  * `onProgress` is called once, with everything placed).
+ * The plan runs in the replay's WebAssembly module where it compiles (`planArenaWith`,
+ * packages/core/wasm/planArena.ts: the same offsets, checked by property tests and on the 1M-event
+ * bench traces), else in JS; the replay of the plan itself runs in JS.
  */
 export function plannedArena(options: PlannedArenaOptions = {}): PlannedArena {
   const alignment = options.alignment ?? TFLITE_TENSOR_ALIGNMENT;
@@ -97,42 +103,18 @@ export interface PlanShape {
  * when unions are compact, against O(m·k log k) for k overlapping buffers each. On a training trace
  * (bench/trainingTrace.ts, 1M events, 500k buffers) a placement merges about 6 non-empty lists
  * and adds to about 9.
+ * This is the reference and the fallback: `plannedArena` runs the same loop ported to WebAssembly
+ * (packages/core/wasm/planArena.ts, over the same `planRanks`) where it can (`planArenaWith`).
  */
 export function planArena(input: AllocatorInput, alignment: number, shape: PlanShape = {}): { offset: Float64Array; size: Float64Array; arena: number } {
   const onProgress = shape.onProgress;
   const cacheSkip = shape.cacheSkip ?? 7;
   const scanLevels = Math.min(shape.scanLevels ?? 3, 24);
-  const { bytes, inView, eventBuffer, eventAlloc } = input;
-  const nb = bytes.length;
-  const n = eventBuffer.length;
-  const size = new Float64Array(nb);
-  const offset = new Float64Array(nb).fill(NaN);
-  // Buffers in allocation order (their ranks), and each lifetime [start, end) in ranks: [its own
-  // rank, the rank of the last allocation before its end] (the last rank if it is never freed).
-  const rankOf = new Int32Array(nb).fill(-1);
-  const byStart = new Int32Array(nb);
-  const lastRank = new Int32Array(nb);
-  let m = 0;
-  for (let i = 0; i < n; i++) {
-    const b = eventBuffer[i];
-    if (!inView[b] || bytes[b] === 0) continue;
-    if (eventAlloc[i]) {
-      rankOf[b] = m;
-      lastRank[m] = -1;
-      byStart[m++] = b;
-    } else if (rankOf[b] >= 0) lastRank[rankOf[b]] = m - 1;
-  }
+  const { m, byStart, lastRank, size, offset, order } = planRanks(input, alignment);
   if (m === 0) {
     onProgress?.(0, 0);
     return { offset, size, arena: 0 };
   }
-  for (let r = 0; r < m; r++) {
-    const b = byStart[r];
-    size[b] = alignment * Math.ceil(bytes[b] / alignment);
-    if (lastRank[r] < 0) lastRank[r] = m - 1;
-  }
-
-  const order = sizeOrder(byStart, m, size, alignment);
   let leaves = 1;
   let depth = 0;
   while (leaves < m) {
@@ -228,6 +210,49 @@ export function planArena(input: AllocatorInput, alignment: number, shape: PlanS
   return { offset, size, arena };
 }
 
+/** Which code makes the plan: `auto` (WebAssembly where it compiles, else JS), or one forced (tests, benchmarks). */
+export type PlanEngine = "auto" | "js" | "wasm";
+
+/**
+ * `planArena`'s offsets and arena, made by `engine`: with `auto` (what `plannedArena` uses), in the
+ * replay's WebAssembly module when it compiles here (`replayWasmInstance()`,
+ * packages/core/wasm/planArena.ts: the same placements, in chunks so that `onProgress` is called
+ * exactly as the JS loop calls it), else in JS; if the module traps (memory refused, or a replay or
+ * another plan ran on the instance from `onProgress`), the plan is made again in JS, without
+ * repeating the progress calls already made. `js` and `wasm` force an engine (`wasm` throws where
+ * it cannot run). Errors thrown by `onProgress` propagate, as from `planArena`.
+ */
+export function planArenaWith(input: AllocatorInput, alignment: number, shape: PlanShape = {}, engine: PlanEngine = "auto"): { offset: Float64Array; size: Float64Array; arena: number } {
+  if (engine === "js") return planArena(input, alignment, shape);
+  const wasm = replayWasmInstance() as unknown as PlanWasmExports | null;
+  if (!wasm) {
+    if (engine === "wasm") throw new Error("planArena: WebAssembly cannot be compiled here");
+    return planArena(input, alignment, shape);
+  }
+  const user = shape.onProgress;
+  let reported = -1;
+  let userError: { error: unknown } | null = null;
+  const onProgress = user
+    ? (placed: number, total: number) => {
+        reported = placed;
+        try {
+          user(placed, total);
+        } catch (error) {
+          userError = { error };
+          throw error;
+        }
+      }
+    : undefined;
+  const cacheSkip = shape.cacheSkip ?? 7;
+  const scanLevels = Math.min(shape.scanLevels ?? 3, 24);
+  try {
+    return wasmPlanArena(wasm, input, alignment, cacheSkip, scanLevels, onProgress);
+  } catch (error) {
+    if (userError || engine === "wasm") throw error;
+    return planArena(input, alignment, { ...shape, onProgress: user && ((placed, total) => void (placed > reported && user(placed, total))) });
+  }
+}
+
 /** One replay of a plan (a class, so that replays share its optimised methods). */
 class PlannedState extends PlacementState implements AllocatorState {
   private readonly offset: Float64Array;
@@ -237,7 +262,7 @@ class PlannedState extends PlacementState implements AllocatorState {
   constructor(input: AllocatorInput, alignment: number, onProgress: ((placed: number, total: number) => void) | undefined) {
     super(input);
     // Planned once per trace, view and alignment (see `cachedPlan`): other capacities reuse it.
-    const plan = cachedPlan(input, alignment, onProgress, (i, a, progress) => planArena(i, a, { onProgress: progress }));
+    const plan = cachedPlan(input, alignment, onProgress, (i, a, progress) => planArenaWith(i, a, { onProgress: progress }));
     this.offset = plan.offset;
     this.size = plan.size;
     this.arena = plan.arena;
