@@ -4,7 +4,7 @@
  */
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect } from "vitest";
-import { ideal, replay, stateAt, type Allocator, type ReplayRun, type Trace } from "@hbmscope/core";
+import { ideal, largestFreeAt, replay, stateAt, type Allocator, type ReplayRun, type Trace } from "@hbmscope/core";
 import { traceArbitrary } from "@hbmscope/core/testing";
 
 /** Random traces (all views, kernel temporaries and references) with random emptyCache marks. */
@@ -79,6 +79,15 @@ export function allocatorLaws(label: string, make: () => Allocator, { segments =
         }
       });
     }
+
+    test.prop([lawTrace, views])(`${label}: largestFreeAt is the largest free block stateAt lists, after every event`, (trace, view) => {
+      const run = replay(trace, make(), { view });
+      for (let i = -1; i < run.length; i++) {
+        let largest = 0;
+        for (const s of stateAt(run, i).segments) for (const b of s.blocks) if (b.state === "free" && b.bytes > largest) largest = b.bytes;
+        expect([i, largestFreeAt(run, i)]).toEqual([i, largest]);
+      }
+    });
 
     test.prop([lawTrace, views])(`${label}: reserved peak >= the ideal peak`, (trace, view) => {
       const run = replay(trace, make(), { view });
