@@ -2,7 +2,7 @@
 // (replayEvents), rule for rule, every option: the memory limit and the OOM path, garbage collection
 // of free regions, allow_growth (the driver passes the first region's bytes), the split threshold,
 // and emptyCache marks (released as its garbage collection does).
-import { bestFit, removeFree, insertFree, create, dispose, splitAfter, freeAndMerge, bSize, bAddress, bSegment, bPrev, bNext, first, successor } from "./blockStore";
+import { bestFit, removeFree, takeFree, insertFree, create, dispose, splitAfter, freeAndMerge, bSize, bAddress, bSegment, bPrev, bNext, first, successor } from "./blockStore";
 import { addSegment, releaseSegment, bufferRecord, B_BYTES, B_ADDRESS, B_BLOCK_BYTES, B_SEGMENT_OF, B_BLOCK_OF } from "./replayLayout";
 import { setLastAttempt } from "./replayTotals";
 
@@ -88,9 +88,9 @@ function grow(rounded: f64, event: i32): i32 {
     chunk = grow(rounded, event);
     if (chunk < 0) return false;
   }
-  removeFree(chunk);
   const size = bSize(chunk);
-  if (size >= rounded * 2 || size - rounded >= maxInternalFragmentation) splitAfter(chunk, rounded);
+  // Out of the free index, split or not (a split's rest may take the chunk's place there).
+  takeFree(chunk, rounded, size >= rounded * 2 || size - rounded >= maxInternalFragmentation);
   const chunkSize = bSize(chunk);
   store<i32>(r, chunk, B_BLOCK_OF);
   store<f64>(r, bAddress(chunk), B_ADDRESS);

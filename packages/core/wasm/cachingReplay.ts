@@ -3,7 +3,7 @@
 // cached blocks, then every cached segment, then fail), emptyCache marks, maxSplitSize /
 // maxNonSplitRoundingSize and roundupPower2Divisions; with expandable segments, misses map pages
 // and releases unmap them (expandableSegments.ts).
-import { bestFit, removeFree, create, dispose, splitAfter, freeAndMerge, bSize, bAddress, bSegment, bPrev, bNext, first, successor, last, predecessor } from "./blockStore";
+import { bestFit, removeFree, takeFree, create, dispose, splitAfter, freeAndMerge, bSize, bAddress, bSegment, bPrev, bNext, first, successor, last, predecessor } from "./blockStore";
 import { addSegment, releaseSegment, pDivisions, bufferRecord, B_BYTES, B_ADDRESS, B_BLOCK_BYTES, B_SEGMENT_OF, B_BLOCK_OF } from "./replayLayout";
 import { setLastAttempt } from "./replayTotals";
 import { expandableInit, expandableReserved, expandableAllocate, expandableReleaseCached, recordAt } from "./expandableSegments";
@@ -62,14 +62,13 @@ function roundupPower2NextDivision(size: f64, divisions: f64): f64 {
   return K_ROUND_LARGE * Math.ceil(size / K_ROUND_LARGE);
 }
 
-/** get_free_block(): best fit with the max-split rules, taken out of the free index; -1 if none. */
+/** get_free_block(): best fit with the max-split rules (still in the free index: `alloc` takes it); -1 if none. */
 @inline function getFreeBlock(pool: i32, size: f64): i32 {
   const block = bestFit(pool, size);
   if (block < 0) return -1;
   const found = bSize(block);
   if (size < maxSplitSize && found >= maxSplitSize) return -1;
   if (size >= maxSplitSize && found >= size + maxNonSplitRoundingSize) return -1;
-  removeFree(block);
   return block;
 }
 
@@ -162,12 +161,16 @@ function newBlock(pool: i32, size: f64, event: i32): i32 {
   const size = roundSize(bytes);
   const pool = size <= K_SMALL_SIZE ? SMALL : LARGE;
   let block = getFreeBlock(pool, size);
-  if (block < 0) {
+  const cached = block >= 0;
+  if (!cached) {
     block = expandable ? newExpandableBlock(pool, size, event) : newBlock(pool, size, event);
     if (block < 0) return false;
   }
   const remaining = bSize(block) - size;
-  if (pool == SMALL || expandable ? remaining >= K_MIN_BLOCK_SIZE : size < maxSplitSize && remaining > K_SMALL_SIZE) splitAfter(block, size);
+  const split = pool == SMALL || expandable ? remaining >= K_MIN_BLOCK_SIZE : size < maxSplitSize && remaining > K_SMALL_SIZE;
+  // A cached block leaves the free index here (its rest, if split, may take its place there).
+  if (cached) takeFree(block, size, split);
+  else if (split) splitAfter(block, size);
   const blockSize = bSize(block);
   store<i32>(r, block, B_BLOCK_OF);
   store<f64>(r, bAddress(block), B_ADDRESS);
