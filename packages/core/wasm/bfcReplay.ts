@@ -3,7 +3,7 @@
 // of free regions, allow_growth (the driver passes the first region's bytes), the split threshold,
 // and emptyCache marks (released as its garbage collection does).
 import { bestFit, removeFree, takeFree, insertFree, create, dispose, splitAfter, freeAndMerge, bSize, bAddress, bSegment, bPrev, bNext, first, successor } from "./blockStore";
-import { addSegment, releaseSegment, bufferRecord, B_BYTES, B_ADDRESS, B_BLOCK_BYTES, B_SEGMENT_OF, B_BLOCK_OF } from "./replayLayout";
+import { addSegment, releaseSegment, bufferBytes, blockOf, setBlockOf, place } from "./replayLayout";
 import { setLastAttempt } from "./replayTotals";
 
 // Constants of TensorFlow's BFC allocator (xla/tsl/framework/bfc_allocator.{h,cc}), as in bfcAllocator.ts.
@@ -78,8 +78,7 @@ function grow(rounded: f64, event: i32): i32 {
 }
 
 @inline export function alloc(buffer: i32, event: i32): bool {
-  const r = bufferRecord(buffer);
-  const bytes = load<f64>(r, B_BYTES);
+  const bytes = bufferBytes(buffer);
   // AllocateRaw of 0 bytes returns null without allocating.
   if (bytes == 0) return true;
   const rounded = MIN_ALLOCATION_SIZE * Math.ceil(bytes / MIN_ALLOCATION_SIZE);
@@ -92,19 +91,15 @@ function grow(rounded: f64, event: i32): i32 {
   // Out of the free index, split or not (a split's rest may take the chunk's place there).
   takeFree(chunk, rounded, size >= rounded * 2 || size - rounded >= maxInternalFragmentation);
   const chunkSize = bSize(chunk);
-  store<i32>(r, chunk, B_BLOCK_OF);
-  store<f64>(r, bAddress(chunk), B_ADDRESS);
-  store<f64>(r, chunkSize, B_BLOCK_BYTES);
-  store<i32>(r, bSegment(chunk), B_SEGMENT_OF);
+  place(buffer, chunk, bAddress(chunk), chunkSize, bSegment(chunk));
   allocated += chunkSize;
   return true;
 }
 
 @inline export function free(buffer: i32): void {
-  const at = bufferRecord(buffer) + B_BLOCK_OF;
-  const chunk = load<i32>(at);
+  const chunk = blockOf(buffer);
   if (chunk < 0) return;
-  store<i32>(at, -1);
+  setBlockOf(buffer, -1);
   allocated -= bSize(chunk);
   freeAndMerge(chunk);
 }

@@ -4,7 +4,7 @@
 // maxNonSplitRoundingSize and roundupPower2Divisions; with expandable segments, misses map pages
 // and releases unmap them (expandableSegments.ts).
 import { bestFit, removeFree, takeFree, create, dispose, splitAfter, freeAndMerge, bSize, bAddress, bSegment, bPrev, bNext, first, successor, last, predecessor } from "./blockStore";
-import { addSegment, releaseSegment, pDivisions, bufferRecord, B_BYTES, B_ADDRESS, B_BLOCK_BYTES, B_SEGMENT_OF, B_BLOCK_OF } from "./replayLayout";
+import { addSegment, releaseSegment, pDivisions, bufferBytes, blockOf, setBlockOf, place } from "./replayLayout";
 import { setLastAttempt } from "./replayTotals";
 import { expandableInit, expandableReserved, expandableAllocate, expandableReleaseCached, recordAt } from "./expandableSegments";
 
@@ -154,8 +154,7 @@ function newBlock(pool: i32, size: f64, event: i32): i32 {
 }
 
 @inline export function alloc(buffer: i32, event: i32): bool {
-  const r = bufferRecord(buffer);
-  const bytes = load<f64>(r, B_BYTES);
+  const bytes = bufferBytes(buffer);
   // A zero-byte tensor gets no block.
   if (bytes == 0) return true;
   const size = roundSize(bytes);
@@ -172,19 +171,15 @@ function newBlock(pool: i32, size: f64, event: i32): i32 {
   if (cached) takeFree(block, size, split);
   else if (split) splitAfter(block, size);
   const blockSize = bSize(block);
-  store<i32>(r, block, B_BLOCK_OF);
-  store<f64>(r, bAddress(block), B_ADDRESS);
-  store<f64>(r, blockSize, B_BLOCK_BYTES);
-  store<i32>(r, expandable ? recordAt(bAddress(block)) : bSegment(block), B_SEGMENT_OF);
+  place(buffer, block, bAddress(block), blockSize, expandable ? recordAt(bAddress(block)) : bSegment(block));
   allocated += blockSize;
   return true;
 }
 
 @inline export function free(buffer: i32): void {
-  const at = bufferRecord(buffer) + B_BLOCK_OF;
-  const block = load<i32>(at);
+  const block = blockOf(buffer);
   if (block < 0) return;
-  store<i32>(at, -1);
+  setBlockOf(buffer, -1);
   allocated -= bSize(block);
   freeAndMerge(block);
 }

@@ -3,7 +3,7 @@
 export { grows } from "./blockStore";
 export {
   setup, layout, nb, n, marks, segCap, segCount,
-  pBytes, pEventBuffer, pMarks, pDivisions, pEventAlloc, pViews, pBuffers,
+  pBytes, pEventBuffer, pMarks, pDivisions, pEventAlloc, pViews,
   pReserved, pOutputsEnd, pSegAddress, pSegBytes, pSegReservedAt, pSegReleasedAt, pSegPool,
 } from "./replayLayout";
 export { peakReserved, peakReservedAt, peakAllocated, peakAllocatedAt, peakRequested, peakRequestedAt, fullestAt } from "./replaySummary";

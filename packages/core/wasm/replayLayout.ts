@@ -1,13 +1,17 @@
 // Where a replay's data sit in linear memory. Inputs: the per-buffer columns as replay.ts has them
-// (bytes, view bits), the per-event inputs, the emptyCache marks and the rounding divisions. Then one
-// 64-byte record per buffer (its inputs and outputs together: an event touches one cache line of its
-// buffer, not one per column), built from the columns by `layout`. Then the outputs, laid out as
-// replay.ts's JS engine lays out its one ArrayBuffer (the series per event, then the columns per
-// buffer), so that the driver copies them out with one `slice`; then the segments, then the block
-// store (last, so that it grows in place). The JS driver (src/replay/wasm/wasmReplay.ts) calls
-// `setup`, writes the inputs at these offsets, calls `layout`, runs an allocator's replay (which
-// ends with `finish`, replaySummary.ts) and copies the outputs out. Sizes are f64 bytes, indexes i32,
-// flags u8, as in replay.ts's typed arrays.
+// (bytes, view bits), the per-event inputs, the emptyCache marks and the rounding divisions; then
+// each buffer's live block (scratch). Then the outputs, laid out as replay.ts's JS engine lays out
+// its one ArrayBuffer (the series per event, then the columns per buffer), written in place by the
+// loop and the allocators, so that the driver copies them out with one `slice`; then the segments,
+// then the block store (last, so that it grows in place). Columns, not a 64-byte record per buffer:
+// buffers are numbered in allocation order, so an alloc writes each column at the next place
+// (streams the caches follow) and a free mostly touches a recent buffer. Records (built from the
+// columns, then copied back into them) ran as fast once memory was warm (paired A/B on the 1M-event
+// bench traces: 0.93-1.08x either way) but held 64 more bytes a buffer: 32 MB more memory to touch
+// for 500k buffers (bench rows' peak RSS 379 -> 351 MiB with columns). The JS driver
+// (src/replay/wasm/wasmReplay.ts) calls `setup`, writes the inputs at these offsets, calls
+// `layout`, runs an allocator's replay (which ends with `finish`, replaySummary.ts) and copies the
+// outputs out. Sizes are f64 bytes, indexes i32, flags u8, as in replay.ts's typed arrays.
 import { ensureMemory, storeInit } from "./blockStore";
 
 /** Record bytes of one block in the store (blockStore.ts's STRIDE). */
@@ -19,17 +23,8 @@ export let marks: i32 = 0;
 /** Room for segments: at most one per alloc event in the view. */
 export let segCap: i32 = 0;
 export let segCount: i32 = 0;
-/** Bytes of a buffer record, and its fields' offsets. */
-export const BUFFER_RECORD: usize = 64;
-export const B_BYTES: usize = 0; // f64 in: requested bytes
-export const B_ADDRESS: usize = 8; // f64 out (-1 when never placed)
-export const B_BLOCK_BYTES: usize = 16; // f64 out
-export const B_REQUESTED_BYTES: usize = 24; // f64 out
-export const B_ALLOC_AT: usize = 32; // i32 out (-1)
-export const B_FREE_AT: usize = 36; // i32 out (-1)
-export const B_SEGMENT_OF: usize = 40; // i32 out (-1)
-export const B_BLOCK_OF: usize = 44; // i32 scratch: the live block (-1)
-export const B_IN_VIEW: usize = 48; // u8 in
+/** The replayed view's bit (traceColumns.ts's VIEW_BIT), set by `layout`. */
+let viewBit: u8 = 0;
 // Inputs.
 export let pBytes: usize = 0; // f64 per buffer: requested bytes
 export let pEventBuffer: usize = 0; // i32 per event
@@ -37,8 +32,8 @@ export let pMarks: usize = 0; // i32 per emptyCache mark, sorted
 export let pDivisions: usize = 0; // i32 x 16: roundup_power2_divisions per interval from 1 MiB
 export let pEventAlloc: usize = 0; // u8 per event
 export let pViews: usize = 0; // u8 per buffer: view bits (traceColumns.ts)
-// A buffer record per buffer (64-aligned), built by `layout`.
-export let pBuffers: usize = 0;
+// Scratch.
+let pBlockOf: usize = 0; // i32 per buffer: its live block (-1)
 // Outputs, contiguous from pReserved to pOutputsEnd, in replay.ts's order.
 export let pReserved: usize = 0; // f64 per event
 export let pAllocated: usize = 0; // f64 per event
@@ -67,9 +62,48 @@ let inputsEnd: usize = 0;
   return (x + 63) & ~(<usize>63);
 }
 
-/** The record of buffer `b`. */
-@inline export function bufferRecord(b: i32): usize {
-  return pBuffers + <usize>b * BUFFER_RECORD;
+/** Buffer `b`'s requested bytes. */
+@inline export function bufferBytes(b: i32): f64 {
+  return load<f64>(pBytes + (<usize>b << 3));
+}
+
+/** Whether buffer `b` is in the replayed view. */
+@inline export function inView(b: i32): bool {
+  return (load<u8>(pViews + <usize>b) & viewBit) != 0;
+}
+
+/** Buffer `b`'s live block (-1: none). */
+@inline export function blockOf(b: i32): i32 {
+  return load<i32>(pBlockOf + (<usize>b << 2));
+}
+
+@inline export function setBlockOf(b: i32, block: i32): void {
+  store<i32>(pBlockOf + (<usize>b << 2), block);
+}
+
+/** Records where buffer `b` was placed: its live block, the block's address and size, and its segment. */
+@inline export function place(b: i32, block: i32, address: f64, blockBytes: f64, segment: i32): void {
+  const f = <usize>b << 3;
+  const w = <usize>b << 2;
+  store<i32>(pBlockOf + w, block);
+  store<f64>(pAddress + f, address);
+  store<f64>(pBlockBytes + f, blockBytes);
+  store<i32>(pSegmentOf + w, segment);
+}
+
+/** Buffer `b`'s alloc event (-1: none yet). */
+@inline export function allocAt(b: i32): i32 {
+  return load<i32>(pAllocAt + (<usize>b << 2));
+}
+
+/** Records buffer `b`'s alloc at `event` of `bytes` requested bytes. */
+@inline export function setAllocated(b: i32, event: i32, bytes: f64): void {
+  store<i32>(pAllocAt + (<usize>b << 2), event);
+  store<f64>(pRequestedBytes + (<usize>b << 3), bytes);
+}
+
+@inline export function setFreeAt(b: i32, event: i32): void {
+  store<i32>(pFreeAt + (<usize>b << 2), event);
 }
 
 /**
@@ -90,30 +124,33 @@ export function setup(buffers: i32, events: i32, markCount: i32): void {
   pDivisions = at; at += 4 * 16;
   pEventAlloc = at; at += E;
   pViews = at; at += B;
+  at = align8(at);
+  pBlockOf = at; at += 4 * B;
   inputsEnd = align64(at);
   ensureMemory(inputsEnd);
 }
 
 /**
- * Once the inputs are written: builds the buffer records from the columns (a buffer is in the view
- * when its view bits hold `viewBit`), lays out the outputs and the block store, grows memory for all
- * of them before the loop, and fills the records' initial outputs (as replay.ts and PlacementState:
- * address -1, block bytes 0, segmentOf/allocAt/freeAt -1). The store gets room for every block the
- * replay can hold at once: live blocks, at most as many free ones between them, and one per segment
- * (up to 64Ki segments; past that, the store grows during the replay). `segFactor`: 1 for room for
- * one segment per alloc (a segment per miss), more for expandable segments (see below).
+ * Once the inputs are written: lays out the outputs and the block store for the view `viewBit`
+ * (a buffer is in the view when its view bits hold it), grows memory for all of them before the
+ * loop, and fills the outputs' initial values (as replay.ts and PlacementState: address -1, block
+ * bytes and requested bytes 0, segmentOf/allocAt/freeAt -1, no live block). The store gets room for
+ * every block the replay can hold at once: live blocks, at most as many free ones between them, and
+ * one per segment (up to 64Ki segments; past that, the store grows during the replay).
+ * `segFactor`: 1 for room for one segment per alloc (a segment per miss), more for expandable
+ * segments (see below).
  */
-export function layout(segFactor: i32, viewBit: i32): void {
+export function layout(segFactor: i32, view: i32): void {
   segCount = 0;
+  viewBit = <u8>view;
   const B = <usize>nb;
   const E = <usize>n;
-  const bit = <u8>viewBit;
-  // Allocs in the view and the most buffers live at once (the view read from the compact column).
+  // Allocs in the view and the most buffers live at once.
   let allocs = 0;
   let live = 0;
   let maxLive = 0;
   for (let i = 0; i < n; i++) {
-    if ((load<u8>(pViews + <usize>load<i32>(pEventBuffer + (<usize>i << 2))) & bit) == 0) continue;
+    if (!inView(load<i32>(pEventBuffer + (<usize>i << 2)))) continue;
     if (load<u8>(pEventAlloc + <usize>i) != 0) {
       allocs++;
       if (++live > maxLive) maxLive = live;
@@ -124,7 +161,6 @@ export function layout(segFactor: i32, viewBit: i32): void {
   segCap = segFactor == 1 ? allocs : segFactor * (allocs + 64);
   const S = <usize>segCap;
   let at = inputsEnd;
-  pBuffers = at; at += BUFFER_RECORD * B;
   pReserved = at; at += 8 * E;
   pAllocated = at; at += 8 * E;
   pRequested = at; at += 8 * E;
@@ -147,16 +183,13 @@ export function layout(segFactor: i32, viewBit: i32): void {
   // Segments are bounded only by the allocs: room for 64Ki of them, the store grows past that.
   // Expandable segments add an unmapped block at most per mapped one, and pieces of free blocks.
   storeInit(at, (segFactor == 1 ? 1 : 2) * (2 * maxLive + 64) + (allocs < 65536 ? allocs : 65536));
-  for (let b: usize = 0; b < B; b++) {
-    const r = pBuffers + b * BUFFER_RECORD;
-    store<f64>(r, load<f64>(pBytes + (b << 3)), B_BYTES);
-    store<f64>(r, -1, B_ADDRESS);
-    store<f64>(r, 0, B_BLOCK_BYTES);
-    store<f64>(r, 0, B_REQUESTED_BYTES);
-    store<i64>(r, -1, B_ALLOC_AT); // allocAt, freeAt
-    store<i64>(r, -1, B_SEGMENT_OF); // segmentOf, blockOf
-    store<u8>(r, (load<u8>(pViews + b) & bit) != 0 ? 1 : 0, B_IN_VIEW);
-  }
+  // requestedBytes 0, address -1, blockBytes 0; allocAt, freeAt, segmentOf and the live blocks -1
+  // (all bits set).
+  memory.fill(pRequestedBytes, 0, 8 * B);
+  for (let b: usize = 0; b < B; b++) store<f64>(pAddress + (b << 3), -1);
+  memory.fill(pBlockBytes, 0, 8 * B);
+  memory.fill(pAllocAt, 0xff, 12 * B);
+  memory.fill(pBlockOf, 0xff, 4 * B);
 }
 
 /** Appends a segment reserved at `event`; returns its index. */

@@ -1,7 +1,7 @@
 // replay.ts's loop (replayEvents), once for both allocators: each entry resets its allocator, then
 // runs `loop` with its kind, a constant, so that the compiler specialises the loop to that
 // allocator's alloc, free and release (the same code as a loop written out per allocator).
-import { n, marks, pMarks, bufferRecord, B_BYTES, B_REQUESTED_BYTES, B_ALLOC_AT, B_FREE_AT, B_IN_VIEW, pReserved, pAllocated, pRequested, pEventBuffer, pEventAlloc } from "./replayLayout";
+import { n, marks, pMarks, bufferBytes, inView, allocAt, setAllocated, setFreeAt, pReserved, pAllocated, pRequested, pEventBuffer, pEventAlloc } from "./replayLayout";
 import { setTotals } from "./replayTotals";
 import { finish } from "./replaySummary";
 import * as caching from "./cachingReplay";
@@ -54,10 +54,9 @@ export function replayBfc(limitBytes: f64, firstRegion: f64, maxFragmentation: f
       nextMark = mark < marks ? load<i32>(pMarks + (<usize>mark << 2)) : n + 1;
     }
     const b = load<i32>(pEventBuffer + (<usize>i << 2));
-    const r = bufferRecord(b);
-    if (load<u8>(r, B_IN_VIEW) != 0) {
+    if (inView(b)) {
       if (load<u8>(pEventAlloc + <usize>i) != 0) {
-        const size = load<f64>(r, B_BYTES);
+        const size = bufferBytes(b);
         if (!(kind == CACHING ? caching.alloc(b, i) : bfc.alloc(b, i))) {
           const e = <usize>i << 3;
           store<f64>(pReserved + e, reserved(kind));
@@ -66,14 +65,13 @@ export function replayBfc(limitBytes: f64, firstRegion: f64, maxFragmentation: f
           setTotals(reserved(kind), allocated(kind));
           return i;
         }
-        store<i32>(r, i, B_ALLOC_AT);
-        store<f64>(r, size, B_REQUESTED_BYTES);
+        setAllocated(b, i, size);
         live += size;
-      } else if (load<i32>(r, B_ALLOC_AT) >= 0) {
+      } else if (allocAt(b) >= 0) {
         if (kind == CACHING) caching.free(b);
         else bfc.free(b);
-        store<i32>(r, i, B_FREE_AT);
-        live -= load<f64>(r, B_BYTES);
+        setFreeAt(b, i);
+        live -= bufferBytes(b);
       }
     }
     const e = <usize>i << 3;

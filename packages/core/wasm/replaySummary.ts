@@ -1,7 +1,7 @@
-// What replay.ts computes from a replay's series and records, computed here before the driver copies
-// them out (one pass each, no JS pass after the copy): freeInReserved per event, each series' peak,
-// the fullest event of the reserved peak, and the per-buffer output columns from the records.
-import { n, nb, bufferRecord, pReserved, pAllocated, pRequested, pFreeInReserved, pRequestedBytes, pAddress, pBlockBytes, pAllocAt, pFreeAt, pSegmentOf, B_ADDRESS, B_BLOCK_BYTES, B_REQUESTED_BYTES, B_ALLOC_AT, B_FREE_AT, B_SEGMENT_OF } from "./replayLayout";
+// What replay.ts computes from a replay's series, computed here before the driver copies them out (one
+// pass, no JS pass after the copy): freeInReserved per event, each series' peak, and the fullest
+// event of the reserved peak.
+import { n, pReserved, pAllocated, pRequested, pFreeInReserved } from "./replayLayout";
 
 /** Each series' peak (the first maximum above 0) and its event (-1 when none), bytes. */
 export let peakReserved: f64 = 0;
@@ -19,8 +19,7 @@ export let fullestAt: i32 = -1;
 /**
  * Ends a replay that stopped at `stop` (the OOM event, or -1): zeroes the series after it (as the JS
  * engine leaves them), writes `freeInReserved = reserved - allocated` and the peaks over the events
- * up to it (replay.ts's `summarize`, the same rules), and copies each buffer's outputs from its
- * record into the output columns. Returns `stop`.
+ * up to it (replay.ts's `summarize`, the same rules). Returns `stop`.
  */
 export function finish(stop: i32): i32 {
   const length = stop < 0 ? n : stop + 1;
@@ -70,16 +69,5 @@ export function finish(stop: i32): i32 {
   peakRequested = qBytes;
   peakRequestedAt = qAt;
   fullestAt = fullest;
-  for (let b = 0; b < nb; b++) {
-    const r = bufferRecord(b);
-    const f = <usize>b << 3;
-    const w = <usize>b << 2;
-    store<f64>(pRequestedBytes + f, load<f64>(r, B_REQUESTED_BYTES));
-    store<f64>(pAddress + f, load<f64>(r, B_ADDRESS));
-    store<f64>(pBlockBytes + f, load<f64>(r, B_BLOCK_BYTES));
-    store<i32>(pAllocAt + w, load<i32>(r, B_ALLOC_AT));
-    store<i32>(pFreeAt + w, load<i32>(r, B_FREE_AT));
-    store<i32>(pSegmentOf + w, load<i32>(r, B_SEGMENT_OF));
-  }
   return stop;
 }

@@ -13,8 +13,8 @@ export interface ReplayWasmExports {
   /** Lays out the inputs of `buffers` buffers, `events` events and `marks` emptyCache marks. */
   setup(buffers: number, events: number, marks: number): void;
   /**
-   * Once the inputs are written: builds the buffer records (in the view where the view bits hold
-   * `viewBit`), lays out the outputs and the block store, with `segFactor` x room for segments (1: one per alloc).
+   * Once the inputs are written: lays out the outputs (initial values filled) and the block store
+   * for the view whose bit is `viewBit`, with `segFactor` x room for segments (1: one per alloc).
    */
   layout(segFactor: number, viewBit: number): void;
   /** The caching allocator's replay, then the summary (replaySummary.ts); the OOM event's index or -1. */
@@ -28,8 +28,6 @@ export interface ReplayWasmExports {
   pMarks: WasmGlobal;
   pDivisions: WasmGlobal;
   pEventAlloc: WasmGlobal;
-  /** 64-byte records, one per buffer (replayLayout.ts), built by `layout`. */
-  pBuffers: WasmGlobal;
   /**
    * The outputs, contiguous from `pReserved` to `pOutputsEnd`: reserved, allocated, requested and
    * freeInReserved (f64 per event), requestedBytes, address, blockBytes (f64 per buffer), allocAt,
