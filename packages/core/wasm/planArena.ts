@@ -19,7 +19,7 @@ const LIST: usize = 16;
 const L_LENGTH: usize = 4;
 const L_ROOM: usize = 8;
 
-// The stamp: at `base + 8` (where the replay's setup/layout write buffer 0's address, -1), the
+// The stamp: at `base + 8` (where the replay's `setup` writes -1, replayLayout.ts), the
 // number of the plan in progress; `planSteps` traps when it or the plan's globals have changed since
 // `planSetup` (a replay or another plan ran on this instance from onProgress), and the driver falls
 // back to the JS plan.

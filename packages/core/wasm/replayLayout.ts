@@ -118,6 +118,10 @@ export function setup(buffers: i32, events: i32, markCount: i32): void {
   const B = <usize>buffers;
   const E = <usize>events;
   let at = align64(__heap_base);
+  // The first 64 bytes: -1 at 8, where a plan keeps its stamp (planArena.ts), so that a plan whose
+  // chunks a replay interrupted sees it; the inputs follow.
+  store<f64>(at, -1, 8);
+  at += 64;
   pBytes = at; at += 8 * B;
   pEventBuffer = at; at += 4 * E;
   pMarks = at; at += 4 * <usize>markCount;
