@@ -7,7 +7,7 @@
 // buffers are numbered in allocation order, so an alloc writes each column at the next place
 // (streams the caches follow) and a free mostly touches a recent buffer. Records (built from the
 // columns, then copied back into them) ran as fast once memory was warm (paired A/B on the 1M-event
-// bench traces: 0.93-1.08x either way) but held 64 more bytes a buffer: 32 MB more memory to touch
+// bench traces: 0.93-1.08x either way) but held 60 more bytes a buffer: 30 MB more memory to touch
 // for 500k buffers (bench rows' peak RSS 379 -> 351 MiB with columns). The JS driver
 // (src/replay/wasm/wasmReplay.ts) calls `setup`, writes the inputs at these offsets, calls
 // `layout`, runs an allocator's replay (which ends with `finish`, replaySummary.ts) and copies the
