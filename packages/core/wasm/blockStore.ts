@@ -75,6 +75,11 @@ export function storeInit(at: usize, room: i32): void {
   for (let p = 0; p < 4; p++) setRoot(p, -1);
 }
 
+/** The end of the records handed out since `storeInit`, bytes: memory above it is free once a replay has ended. */
+export function storeTop(): usize {
+  return base + <usize>used * STRIDE;
+}
+
 /** Grows memory (never shrinks) so that it holds `end` bytes; traps if the engine refuses. */
 export function ensureMemory(end: usize): void {
   const have = <usize>memory.size() << 16;

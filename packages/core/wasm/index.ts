@@ -6,7 +6,7 @@ export {
   pBytes, pEventBuffer, pMarks, pDivisions, pEventAlloc, pViews,
   pReserved, pOutputsEnd, pSegAddress, pSegBytes, pSegReservedAt, pSegReleasedAt, pSegPool,
 } from "./replayLayout";
-export { peakReserved, peakReservedAt, peakAllocated, peakAllocatedAt, peakRequested, peakRequestedAt, fullestAt } from "./replaySummary";
+export { peakReserved, peakReservedAt, peakAllocated, peakAllocatedAt, peakRequested, peakRequestedAt, fullestAt, largestFreeAtFullest } from "./replaySummary";
 export { reservedAtEnd, allocatedAtEnd, lastAttempt } from "./replayTotals";
 export { replayCaching, replayBfc } from "./replayLoop";
 // The planned arena's plan (planArena.ts): its own layout of the same memory, never during a replay.

@@ -1,7 +1,8 @@
 // What replay.ts computes from a replay's series, computed here before the driver copies them out (one
-// pass, no JS pass after the copy): freeInReserved per event, each series' peak, and the fullest
-// event of the reserved peak.
+// pass, no JS pass after the copy): freeInReserved per event, each series' peak, the fullest
+// event of the reserved peak, and the largest free block there.
 import { n, pReserved, pAllocated, pRequested, pFreeInReserved } from "./replayLayout";
+import { largestFreeAt } from "./replayFragmentation";
 
 /** Each series' peak (the first maximum above 0) and its event (-1 when none), bytes. */
 export let peakReserved: f64 = 0;
@@ -15,6 +16,11 @@ export let peakRequestedAt: i32 = -1;
  * (reserved memory is then at its fullest, so its free space is the fragmentation that matters).
  */
 export let fullestAt: i32 = -1;
+/**
+ * The largest free block inside the live segments at `fullestAt` (replayFragmentation.ts), bytes; 0
+ * when reserved memory is full there or there is no such event (replay.ts's `fragmentationAt`).
+ */
+export let largestFreeAtFullest: f64 = 0;
 
 /**
  * Ends a replay that stopped at `stop` (the OOM event, or -1): zeroes the series after it (as the JS
@@ -69,5 +75,6 @@ export function finish(stop: i32): i32 {
   peakRequested = qBytes;
   peakRequestedAt = qAt;
   fullestAt = fullest;
+  largestFreeAtFullest = fullest >= 0 && fullestAllocated < rBytes ? largestFreeAt(fullest) : 0;
   return stop;
 }

@@ -108,7 +108,8 @@ export function replayWith(trace: Trace, allocator: Allocator, options: ReplayOp
     segments: placed.segments,
     oom,
   };
-  run.fragmentationAtPeak = fragmentationAt(run, summary[6]);
+  // The engine may have computed the largest free block at the fullest event already (the module does).
+  run.fragmentationAtPeak = fragmentation(run, summary[6], placed.largestFree);
   return run;
 }
 
@@ -264,12 +265,17 @@ function summarize(reserved: Float64Array, allocated: Float64Array, requested: F
 
 /** Fragmentation facts after event `index` of a run (see `Fragmentation`). */
 export function fragmentationAt(run: ReplayRun, index: number): Fragmentation {
+  return fragmentation(run, index, undefined);
+}
+
+/** `fragmentationAt`, with the largest free block there when it is `known` already (bytes). */
+function fragmentation(run: ReplayRun, index: number, known: number | undefined): Fragmentation {
   if (index < 0) return { index, reserved: 0, allocated: 0, requested: 0, internal: 0, external: 0, largestFree: 0, ratio: 0 };
   const reserved = run.reserved[index];
   const allocated = run.allocated[index];
   const requested = run.requested[index];
   const available = reserved - allocated;
-  const largestFree = available > 0 ? largestFreeAt(run, index) : 0;
+  const largestFree = available > 0 ? (known ?? largestFreeAt(run, index)) : 0;
   return {
     index,
     reserved,

@@ -26,6 +26,12 @@ export interface ReplayPlacement {
    * event, requested peak, its event, the fullest event of the reserved peak].
    */
   summary?: number[];
+  /**
+   * The largest free block inside live segments at the summary's fullest event (what
+   * `largestFreeAt` gives there; 0 where reserved memory is full), bytes, when the engine computed
+   * it along with `summary`.
+   */
+  largestFree?: number;
   /** Per buffer. */
   requestedBytes: Float64Array;
   allocAt: Int32Array;

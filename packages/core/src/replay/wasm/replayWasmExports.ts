@@ -56,4 +56,6 @@ export interface ReplayWasmExports {
   peakRequested: WasmGlobal;
   peakRequestedAt: WasmGlobal;
   fullestAt: WasmGlobal;
+  /** The largest free block inside live segments at `fullestAt` (replayFragmentation.ts; 0 where reserved memory is full there), bytes. */
+  largestFreeAtFullest: WasmGlobal;
 }

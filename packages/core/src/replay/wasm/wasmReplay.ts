@@ -135,6 +135,7 @@ function copyOut(wasm: ReplayWasmExports, memory: ArrayBuffer, stop: number, n: 
       at(wasm.peakRequestedAt),
       at(wasm.fullestAt),
     ],
+    largestFree: at(wasm.largestFreeAtFullest),
     requestedBytes,
     allocAt,
     freeAt,
