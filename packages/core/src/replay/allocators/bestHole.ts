@@ -38,6 +38,8 @@ export function bestHole(a: Float64Array, an: number, b: Float64Array, bs: numbe
     if (lo > reach) {
       const gap = lo - reach;
       if (gap >= need && gap < bestGap) {
+        // Holes come in address order: none later can beat one of exactly `need` bytes.
+        if (gap === need) return reach;
         bestGap = gap;
         best = reach;
       }
