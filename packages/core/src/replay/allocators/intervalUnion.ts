@@ -21,6 +21,7 @@ export class IntervalUnion {
 
   /** Adds the `fn` numbers of a sorted disjoint list from `from[s]`: one linear merge, touching intervals joined. */
   add(from: Float64Array, s: number, fn: number) {
+    if (fn === 0) return;
     const un = this.length;
     if (this.spare.length < un + fn) {
       this.spare = new Float64Array(2 * (un + fn));
@@ -35,40 +36,53 @@ export class IntervalUnion {
       this.length = un + fn;
       return;
     }
+    // Each list's next start kept (Infinity once exhausted): one test a step.
     const out = this.spare;
     let i = 0;
     let j = s;
     const jEnd = s + fn;
+    let ui = u[0];
+    let fj = from[s];
+    let lo: number;
+    let hi: number;
+    if (ui <= fj) {
+      lo = ui;
+      hi = u[1];
+      i = 2;
+      ui = i < un ? u[i] : Infinity;
+    } else {
+      lo = fj;
+      hi = from[s + 1];
+      j = s + 2;
+      fj = j < jEnd ? from[j] : Infinity;
+    }
     let k = 0;
-    let lo = 0;
-    let hi = -1;
-    while (i < un || j < jEnd) {
+    for (;;) {
       let nlo: number;
       let nhi: number;
-      if (j >= jEnd || (i < un && u[i] <= from[j])) {
-        nlo = u[i];
+      if (ui <= fj) {
+        if (ui === Infinity) break;
+        nlo = ui;
         nhi = u[i + 1];
         i += 2;
+        ui = i < un ? u[i] : Infinity;
       } else {
-        nlo = from[j];
+        nlo = fj;
         nhi = from[j + 1];
         j += 2;
+        fj = j < jEnd ? from[j] : Infinity;
       }
-      if (hi >= 0 && nlo <= hi) {
+      if (nlo <= hi) {
         if (nhi > hi) hi = nhi;
       } else {
-        if (hi >= 0) {
-          out[k++] = lo;
-          out[k++] = hi;
-        }
+        out[k++] = lo;
+        out[k++] = hi;
         lo = nlo;
         hi = nhi;
       }
     }
-    if (hi >= 0) {
-      out[k++] = lo;
-      out[k++] = hi;
-    }
+    out[k++] = lo;
+    out[k++] = hi;
     this.spare = u;
     this.list = out;
     this.length = k;

@@ -2,19 +2,24 @@ import { describe, expect } from "vitest";
 import { fc, it } from "@fast-check/vitest";
 import { bestHole } from "../../../src/replay/allocators/bestHole.js";
 
-/** A sorted disjoint list of intervals in [0, 64) (touching ones merged), from a set of cells. */
-const list = fc.array(fc.boolean(), { minLength: 64, maxLength: 64 }).map((cells) => {
-  const out: number[] = [];
-  for (let x = 0; x < 64; x++) {
-    if (!cells[x]) continue;
-    if (out.length > 0 && out[out.length - 1] === x) out[out.length - 1] = x + 1;
-    else out.push(x, x + 1);
-  }
-  return out;
-});
+/**
+ * A sorted disjoint list of intervals in [0, 64) (touching ones merged), from a set of cells, each
+ * used with a probability drawn per list (sparse lists leave holes of many sizes in the union).
+ */
+const list = fc
+  .tuple(fc.integer({ min: 0, max: 10 }), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 64, maxLength: 64 }))
+  .map(([density, cells]) => {
+    const out: number[] = [];
+    for (let x = 0; x < 64; x++) {
+      if (cells[x] >= density) continue;
+      if (out.length > 0 && out[out.length - 1] === x) out[out.length - 1] = x + 1;
+      else out.push(x, x + 1);
+    }
+    return out;
+  });
 
 describe("bestHole", () => {
-  it.prop([list, list, list, fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 70 })])(
+  it.prop([list, list, list, fc.integer({ min: 0, max: 5 }), fc.oneof(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 70 }))])(
     "bestHole picks the smallest gap of the union that fits, the lowest of equal ones, else the top",
     (a, b, c, pad, need) => {
       // The union cell by cell, then its gaps from 0 directly.
