@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { traceArbitrary } from "@hbmscope/core/testing";
 import { cachingAllocator, PLAN_PROGRESS_EVERY, plannedArena, replay, traceBuilder, traceColumns, type Trace } from "@hbmscope/core";
 
-import { planArena } from "../../../src/replay/allocators/plannedArena.js";
+import { planArena, planArenaWith } from "../../../src/replay/allocators/plannedArena.js";
 import { stepTrace as trace } from "./stepTrace.js";
 
 describe("plannedArena()", () => {
@@ -114,5 +114,34 @@ test.prop([traceArbitrary({ maxBuffers: 60, maxBytes: 5000, views: true }), fc.i
       if (expected.has(b)) arena = Math.max(arena, plan.offset[b] + plan.size[b]);
     }
     expect(plan.arena).toBe(arena);
+  },
+);
+
+/**
+ * Long programs of allocs (whole multiples of the alignment, 1 to 16 of them) and frees of a random
+ * live buffer: many placed buffers overlap each new one and leave holes of many sizes, so that the
+ * smallest fitting hole, the lowest of equal ones and the top differ (small random traces rarely
+ * leave more than one hole: a first-fit plan passed the tests above).
+ */
+const holeProgram = fc
+  .array(fc.oneof(fc.record({ alloc: fc.integer({ min: 1, max: 16 }) }), fc.record({ free: fc.nat() })), { minLength: 40, maxLength: 220 })
+  .map((steps): Trace => {
+    const b = traceBuilder({ source: "test" });
+    const live: number[] = [];
+    for (const s of steps) {
+      if ("alloc" in s) live.push(b.alloc({ bytes: 64 * s.alloc - (s.alloc % 3), category: "activation" }));
+      else if (live.length) b.free(live.splice(s.free % live.length, 1)[0]);
+    }
+    return b.build();
+  });
+
+test.prop([holeProgram, fc.constantFrom("js" as const, "wasm" as const)], { numRuns: 60 })(
+  "planArenaWith(input, 64, {}, engine) places as a direct greedy by size among holes of many sizes",
+  (t, engine) => {
+    const { bytes, views, eventBuffer, eventAlloc } = traceColumns(t);
+    const inView = Uint8Array.from(views, (v) => (v & 4 ? 1 : 0));
+    const plan = planArenaWith({ bytes, inView, eventBuffer, eventAlloc, capacity: Infinity }, 64, {}, engine);
+    const expected = referencePlan(t);
+    for (let b = 0; b < t.buffers.length; b++) expect(plan.offset[b]).toBe(expected.get(b) ?? NaN);
   },
 );
