@@ -39,3 +39,14 @@ export function firstByteOf(path: string): number | undefined {
     closeSync(fd);
   }
 }
+
+/** Whether a file starts with these bytes. */
+export function fileStartsWith(path: string, start: Uint8Array): boolean {
+  const fd = openSync(path, "r");
+  try {
+    const b = new Uint8Array(start.length);
+    return readSync(fd, b, 0, b.length, 0) === b.length && b.every((v, i) => v === start[i]);
+  } finally {
+    closeSync(fd);
+  }
+}

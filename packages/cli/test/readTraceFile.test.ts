@@ -32,6 +32,26 @@ describe("readTraceFile", () => {
     expect(serializeTrace(streamed)).toBe(serializeTrace(whole));
   });
 
+  it("readTraceFile() reads a trace as hbmscope writes it in chunks at any size, and any other JSON trace whole", () => {
+    const path = fileWith("small.json", text);
+    const read = readTraceFile(path, dir);
+    expect(isLazyPending(read)).toBe(true);
+    const indented = readTraceFile(fileWith("indented.json", serializeTrace(trace, { indent: 2 })), dir);
+    expect(isLazyPending(indented)).toBe(false);
+    expect(serializeTrace(read)).toBe(serializeTrace(indented));
+  });
+
+  it("readTraceFile() reads what the chunked reader refuses as it always did: a field given twice as JSON.parse does, bad JSON with JSON.parse's words", () => {
+    const twice = text.replace(/}$/, ',"meta":{"source":"second"}}');
+    expect(readTraceFile(fileWith("twice.json", twice), dir).meta).toEqual({ source: "second" });
+    const broken = text.slice(0, -3);
+    fileWith("broken.json", broken);
+    expect(() => readTraceFile("broken.json", dir)).toThrow(/^broken\.json: not valid JSON \(.*\); expected an hbmscope trace or a PyTorch memory snapshot$/);
+    const wrong = text.replace('"kind":"free"', '"kind":"gone"');
+    fileWith("wrong.json", wrong);
+    expect(() => readTraceFile("wrong.json", dir)).toThrow('wrong.json: events[2]: kind must be "alloc" or "free", got "gone"');
+  });
+
   it("readTraceFile() reads a pickle in chunks, and a JSON snapshot below streamAbove whole", () => {
     expect(serializeTrace(readTraceFile(fileWith("s.pickle", writePickle(snapshot)), dir))).toBe(text);
     expect(serializeTrace(readTraceFile(fileWith("s.json", JSON.stringify(snapshot)), dir))).toBe(text);

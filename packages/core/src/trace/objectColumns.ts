@@ -8,17 +8,37 @@ const TRUE = 3;
 const FALSE = 4;
 const NULL = 5;
 const OTHER = 6;
+const NUMBERS = 7;
 
-interface Column {
-  kind: Grow<Uint8Array>;
-  /** The number, or the string's index in `strings`, or the row's key in `others`. */
-  value: Grow<Float64Array>;
+/** One key's rows: what each holds (`kind`) and its `value`, doubled when full. */
+class Column {
+  kind = new Uint8Array(1024);
+  /** The number, or the string's index in `strings`, or where the list starts in `lists`, or the row's key in `others`. */
+  value = new Float64Array(1024);
+  count = 0;
+
+  push(kind: number, value: number): void {
+    if (this.count === this.kind.length) this.grow();
+    this.kind[this.count] = kind;
+    this.value[this.count++] = value;
+  }
+
+  private grow(): void {
+    const n = this.kind.length * 2;
+    const kind = new Uint8Array(n);
+    kind.set(this.kind);
+    const value = new Float64Array(n);
+    value.set(this.value);
+    this.kind = kind;
+    this.value = value;
+  }
 }
 
 /**
  * Many small JSON objects (a trace's buffers or events) kept as columns, one per key, and given
  * back equal, keys in their order: about 9 bytes per field instead of an object's 50 or more.
- * Strings are kept once each (interned); arrays and objects as they are, in a side table.
+ * Strings are kept once each (interned); arrays of numbers (a buffer's `shape`) in one typed
+ * array, each as its length then its items; other arrays and objects as they are, in a side table.
  */
 export class ObjectColumns {
   private readonly columns = new Map<string, Column>();
@@ -26,10 +46,16 @@ export class ObjectColumns {
   /** Each key order's columns, in its order. */
   private readonly shapeColumns: Column[][] = [];
   private readonly shapeIds = new Map<string, number>();
+  /**
+   * Key orders by the very array `addValues` was given (callers pass the same array for an order
+   * that repeats), the first 256: rows that alternate between orders skip `shapeOf`.
+   */
+  private readonly shapeByArray = new Map<string[], number>();
   private readonly shape = new Grow(Uint16Array, 1024);
   private readonly strings: string[] = [];
   private readonly stringIds = new Map<string, number>();
   private readonly others = new Map<number, unknown>();
+  private readonly lists = new Grow(Float64Array, 1024);
   private otherCount = 0;
   /** The key order of the last row added (rows mostly repeat it). */
   private lastShape = -1;
@@ -52,13 +78,19 @@ export class ObjectColumns {
 
   /**
    * Keeps the next row from its values, `values[j]` under `keys[j]` (JSON values; `keys` the same
-   * array from call to call when the order repeats): what `add` keeps of an object with those keys
-   * and values, without the object.
+   * array from call to call when the order repeats, and never changed once given): what `add`
+   * keeps of an object with those keys and values, without the object.
    */
   addValues(keys: string[], values: ArrayLike<unknown>): void {
     const row = this.shape.count;
     let id = this.lastShape;
-    if (this.shapes[id] !== keys && !sameKeys(keys, this.shapes[id])) id = this.shapeOf(keys);
+    if (this.shapes[id] !== keys && !sameKeys(keys, this.shapes[id])) {
+      id = this.shapeByArray.get(keys);
+      if (id === undefined) {
+        id = this.shapeOf(keys);
+        if (this.shapeByArray.size < 256) this.shapeByArray.set(keys, id);
+      }
+    }
     this.lastShape = id;
     this.shape.push(id);
     const columns = this.shapeColumns[id];
@@ -67,7 +99,8 @@ export class ObjectColumns {
 
   /** The id of a key order, given one if it is new. */
   private shapeOf(keys: string[]): number {
-    const sig = keys.join("\u0000");
+    // JSON text: unambiguous whatever the keys hold (no keys and one empty key differ too).
+    const sig = JSON.stringify(keys);
     let id = this.shapeIds.get(sig);
     if (id === undefined) {
       // More than 65,535 key orders (never in a trace hbmscope writes): one shape per row would not fit.
@@ -83,7 +116,7 @@ export class ObjectColumns {
   private column(key: string): Column {
     let c = this.columns.get(key);
     if (c === undefined) {
-      c = { kind: new Grow(Uint8Array, 1024), value: new Grow(Float64Array, 1024) };
+      c = new Column();
       this.columns.set(key, c);
     }
     return c;
@@ -95,30 +128,26 @@ export class ObjectColumns {
 
   /** Value `v` as row `row` of column `c` (rows before it that lack the key are filled in). */
   private addField(c: Column, row: number, v: unknown): void {
-    while (c.kind.count < row) {
-      c.kind.push(ABSENT);
-      c.value.push(0);
-    }
-    if (typeof v === "number") {
-      c.kind.push(NUMBER);
-      c.value.push(v);
-    } else if (typeof v === "string") {
+    while (c.count < row) c.push(ABSENT, 0);
+    if (typeof v === "number") c.push(NUMBER, v);
+    else if (typeof v === "string") {
       let s = this.stringIds.get(v);
       if (s === undefined) {
         s = this.strings.length;
         this.strings.push(v);
         this.stringIds.set(v, s);
       }
-      c.kind.push(STRING);
-      c.value.push(s);
+      c.push(STRING, s);
+    } else if (Array.isArray(v) && allNumbers(v)) {
+      c.push(NUMBERS, this.lists.count);
+      this.lists.push(v.length);
+      for (let k = 0; k < v.length; k++) this.lists.push(v[k] as number);
     } else if (v === true || v === false || v === null) {
-      c.kind.push(v === true ? TRUE : v === false ? FALSE : NULL);
-      c.value.push(0);
+      c.push(v === true ? TRUE : v === false ? FALSE : NULL, 0);
     } else {
       const k = this.otherCount++;
       this.others.set(k, v);
-      c.kind.push(OTHER);
-      c.value.push(k);
+      c.push(OTHER, k);
     }
   }
 
@@ -127,9 +156,9 @@ export class ObjectColumns {
     const out: Record<string, unknown> = {};
     for (const key of this.shapes[this.shape.items[i]]) {
       const c = this.columns.get(key)!;
-      const v = c.value.items[i];
+      const v = c.value[i];
       let x: unknown;
-      switch (c.kind.items[i]) {
+      switch (c.kind[i]) {
         case NUMBER:
           x = v;
           break;
@@ -145,6 +174,13 @@ export class ObjectColumns {
         case NULL:
           x = null;
           break;
+        case NUMBERS: {
+          const items = this.lists.items;
+          const list: number[] = [];
+          for (let k = v + 1, end = v + 1 + items[v]; k < end; k++) list.push(items[k]);
+          x = list;
+          break;
+        }
         default:
           x = structuredClone(this.others.get(v));
       }
@@ -165,10 +201,15 @@ export class ObjectColumns {
     const c = this.columns.get(key);
     const n = this.count;
     if (c === undefined) return n === 0 ? new Float64Array(0) : undefined;
-    if (c.kind.count < n) return undefined;
-    for (let i = 0; i < n; i++) if (c.kind.items[i] !== NUMBER || !Number.isFinite(c.value.items[i])) return undefined;
-    return c.value.items.slice(0, n);
+    if (c.count < n) return undefined;
+    for (let i = 0; i < n; i++) if (c.kind[i] !== NUMBER || !Number.isFinite(c.value[i])) return undefined;
+    return c.value.slice(0, n);
   }
+}
+
+function allNumbers(v: unknown[]): boolean {
+  for (let k = 0; k < v.length; k++) if (typeof v[k] !== "number") return false;
+  return true;
 }
 
 function sameKeys(keys: string[], shape: string[] | undefined): boolean {

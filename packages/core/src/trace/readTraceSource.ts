@@ -1,12 +1,17 @@
 import type { ByteSource } from "../interop/byteSource.js";
 import { lazyTrace, type TraceRows } from "./lazyTrace.js";
 import { ObjectColumns } from "./objectColumns.js";
+import { EventColumns } from "./eventColumns.js";
 import type { Trace, TraceBuffer, TraceEvent, TraceMark } from "./trace.js";
 import { JsonText } from "../json/jsonText.js";
 import { scanTraceEvent, type ScannedEvent } from "../json/scanTraceEvent.js";
+import { FlatObjectScanner } from "../json/flatObjectScanner.js";
 import { checkCounters } from "../counters/checkCounters.js";
 import { TraceError } from "./traceError.js";
 import { describe, isObject, TraceValidator } from "./traceValidator.js";
+
+/** The fields `TraceValidator.bufferFields` takes, in its order. */
+const BUFFER_FIELDS = ["id", "bytes", "category", "view", "kernelTemp", "dtype", "op", "scope", "phase", "shape"];
 
 /**
  * Reads a trace's JSON text from a file in chunks (a `ByteSource`) and validates it as
@@ -27,7 +32,7 @@ export function readTraceSource(source: ByteSource): Trace {
   const text = new JsonText(source, (message) => new TraceError("", `parseTrace: ${message}`));
   const check = new TraceValidator();
   const buffers = new ObjectColumns();
-  const events = new ObjectColumns();
+  const events = new EventColumns();
   let eventsFirst: unknown[] | undefined;
   let marks: unknown[] | undefined;
   const head: Record<string, unknown> = {};
@@ -37,20 +42,32 @@ export function readTraceSource(source: ByteSource): Trace {
   const seen = new Set<string>();
 
   // Events as hbmscope writes them are read without JSON.parse (`scanTraceEvent`), then checked
-  // and kept as `keepEvent` would: the same checks, the same columns.
+  // and kept as plain events (`EventColumns`): the same checks, the same events given back.
   const scanned: ScannedEvent = { kind: "alloc", buffer: 0, time: 0 };
-  const withTime = ["kind", "buffer", "time"];
-  const withoutTime = ["kind", "buffer"];
-  const row: unknown[] = [undefined, undefined, undefined];
   function fastEvent(s: string, at: number, i: number): number {
     const end = scanTraceEvent(s, at, scanned);
     if (end < 0) return -1;
-    const timed = !Number.isNaN(scanned.time);
-    check.eventFields(scanned.kind, scanned.buffer, timed ? scanned.time : undefined, i);
-    row[0] = scanned.kind;
-    row[1] = scanned.buffer;
-    row[2] = scanned.time;
-    events.addValues(timed ? withTime : withoutTime, row);
+    const time = scanned.time;
+    check.eventFields(scanned.kind, scanned.buffer, time === time ? time : undefined, i);
+    events.addPlain(scanned.kind === "alloc", scanned.buffer, time);
+    return end;
+  }
+
+  // Buffers as JSON.stringify writes them (flat objects, no white space) are read without
+  // JSON.parse too (`FlatObjectScanner`), checked by their fields and kept by their values.
+  const flat = new FlatObjectScanner();
+  // Per key order (by its id): where each field `bufferFields` checks is among the keys, or -1.
+  const slotsOf: Int8Array[] = [];
+  const values = flat.values;
+  const at = (slots: Int8Array, f: number) => (slots[f] < 0 ? undefined : values[slots[f]]);
+  function fastBuffer(s: string, from: number, i: number): number {
+    const end = flat.scan(s, from);
+    if (end < 0) return -1;
+    const order = flat.order!;
+    let slots = slotsOf[order.id];
+    if (slots === undefined) slots = slotsOf[order.id] = Int8Array.from(BUFFER_FIELDS, (key) => order.keys.indexOf(key));
+    check.bufferFields(at(slots, 0), at(slots, 1), at(slots, 2), at(slots, 3), at(slots, 4), at(slots, 5), at(slots, 6), at(slots, 7), at(slots, 8), at(slots, 9), i);
+    buffers.addValues(order.keys, values);
     return end;
   }
 
@@ -69,7 +86,7 @@ export function readTraceSource(source: ByteSource): Trace {
       text.items((b, i) => {
         check.buffer(b, i);
         buffers.add(b as Record<string, unknown>);
-      });
+      }, fastBuffer);
       check.endBuffers();
       if (eventsFirst) eventsFirst.forEach((e, i) => keepEvent(e, i));
       eventsFirst = undefined;
@@ -111,7 +128,7 @@ export function readTraceSource(source: ByteSource): Trace {
   marks ??= [];
   marks.forEach((m, i) => check.mark(m, i));
 
-  const times = events.numbers("time");
+  const times = events.times();
   const rows: TraceRows = {
     bufferCount: buffers.count,
     eventCount: events.count,

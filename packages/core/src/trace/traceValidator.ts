@@ -18,6 +18,10 @@ export function describe(v: unknown): string {
   return typeof v === "object" ? "an object" : String(v);
 }
 
+function notString(i: number, key: string, v: unknown): never {
+  throw new TraceError(`buffers[${i}]`, `${key} must be a string, got ${describe(v)}`);
+}
+
 /**
  * The checks of `parseTrace`, one buffer, event and mark at a time (buffers first, then events,
  * then marks), building the trace's columns as it goes: for `parseTrace` and for readers that get
@@ -58,40 +62,46 @@ export class TraceValidator {
 
   /** Checks `buffers[i]` (the next one). */
   buffer(b: unknown, i: number): void {
-    const path = `buffers[${i}]`;
-    if (!isObject(b)) throw new TraceError(path, `a buffer is an object, got ${describe(b)}`);
-    if (typeof b.id !== "number" || !Number.isSafeInteger(b.id) || b.id < 0) {
-      throw new TraceError(path, `id must be a non-negative integer, got ${describe(b.id)}`);
+    if (!isObject(b)) throw new TraceError(`buffers[${i}]`, `a buffer is an object, got ${describe(b)}`);
+    this.bufferFields(b.id, b.bytes, b.category, b.view, b.kernelTemp, b.dtype, b.op, b.scope, b.phase, b.shape, i);
+  }
+
+  /**
+   * Checks the fields of `buffers[i]`, an object (each undefined when it has none), as `buffer`
+   * does: for readers that read the fields without making the object.
+   */
+  bufferFields(id: unknown, bytes: unknown, category: unknown, view: unknown, kernelTemp: unknown, dtype: unknown, op: unknown, scope: unknown, phase: unknown, shape: unknown, i: number): void {
+    if (typeof id !== "number" || !Number.isSafeInteger(id) || id < 0) {
+      throw new TraceError(`buffers[${i}]`, `id must be a non-negative integer, got ${describe(id)}`);
     }
-    const wrong = bytesProblem(b.bytes);
-    if (wrong !== undefined) throw new TraceError(path, `bytes ${wrong}`);
-    const c = categoryIndex.get(b.category as string);
+    const wrong = bytesProblem(bytes);
+    if (wrong !== undefined) throw new TraceError(`buffers[${i}]`, `bytes ${wrong}`);
+    const c = categoryIndex.get(category as string);
     if (c === undefined) {
-      throw new TraceError(path, `unknown category ${describe(b.category)}; accepted: ${CATEGORIES.join(", ")}`);
+      throw new TraceError(`buffers[${i}]`, `unknown category ${describe(category)}; accepted: ${CATEGORIES.join(", ")}`);
     }
-    if (b.view !== undefined && b.view !== "physical" && b.view !== "logical") {
-      throw new TraceError(path, `view must be "physical" or "logical", got ${describe(b.view)}`);
+    if (view !== undefined && view !== "physical" && view !== "logical") {
+      throw new TraceError(`buffers[${i}]`, `view must be "physical" or "logical", got ${describe(view)}`);
     }
-    if (b.kernelTemp !== undefined && typeof b.kernelTemp !== "boolean") {
-      throw new TraceError(path, `kernelTemp must be a boolean, got ${describe(b.kernelTemp)}`);
+    if (kernelTemp !== undefined && typeof kernelTemp !== "boolean") {
+      throw new TraceError(`buffers[${i}]`, `kernelTemp must be a boolean, got ${describe(kernelTemp)}`);
     }
-    if (b.kernelTemp === true && b.view === "logical") {
-      throw new TraceError(path, `a kernel temporary cannot be a logical (tensor) buffer`);
+    if (kernelTemp === true && view === "logical") {
+      throw new TraceError(`buffers[${i}]`, `a kernel temporary cannot be a logical (tensor) buffer`);
     }
-    for (const key of ["dtype", "op", "scope", "phase"] as const) {
-      if (b[key] !== undefined && typeof b[key] !== "string") {
-        throw new TraceError(path, `${key} must be a string, got ${describe(b[key])}`);
+    if (dtype !== undefined && typeof dtype !== "string") notString(i, "dtype", dtype);
+    if (op !== undefined && typeof op !== "string") notString(i, "op", op);
+    if (scope !== undefined && typeof scope !== "string") notString(i, "scope", scope);
+    if (phase !== undefined && typeof phase !== "string") notString(i, "phase", phase);
+    if (shape !== undefined) {
+      if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+        throw new TraceError(`buffers[${i}]`, `shape must be an array of non-negative integers`);
       }
     }
-    if (b.shape !== undefined) {
-      if (!Array.isArray(b.shape) || !b.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
-        throw new TraceError(path, `shape must be an array of non-negative integers`);
-      }
-    }
-    this.ids.push(b.id);
-    this.bytes.push(b.bytes as number);
+    this.ids.push(id);
+    this.bytes.push(bytes as number);
     this.category.push(c);
-    const v = viewBits(b.view, b.kernelTemp);
+    const v = viewBits(view, kernelTemp);
     this.views.push(v);
     if (v === 1) this.hasLogical = true;
     else if (v === 4) this.hasKernelTemps = true;

@@ -14,7 +14,14 @@ const traces: fc.Arbitrary<Trace> = fc
     fc.option(json, { nil: undefined }),
   )
   .map(([t, extra, note]) => {
-    const buffers = t.buffers.map((b, i) => (i % 2 === 0 ? { ...b, scope: `é/"\\\n\u2028/😀/${i}`, ...(note === undefined ? {} : { note }) } : b));
+    // Every other buffer with a scope that needs escapes (and the note); some with a shape, a
+    // dtype and a phase, in one of two key orders; a few with numbers JSON writes in other forms.
+    const buffers = t.buffers.map((b, i) => {
+      if (i % 2 === 0) return { ...b, scope: `é/"\\\n\u2028/😀/${i}`, ...(note === undefined ? {} : { note }) };
+      if (i % 3 === 1) return { ...b, dtype: "float32", shape: i % 9 === 1 ? [] : [i, 4096], phase: "forward", dims: [i, 1e21, 0.5, -0, 123456789012345678] };
+      if (i % 5 === 3) return { phase: "backward", flag: i % 2 === 0, gone: null, ratio: -1.5e-7, offset: -i, ...b, shape: [i] };
+      return b;
+    });
     const events = t.events.map((e, i) => (note !== undefined && i % 3 === 0 ? { ...e, note } : e));
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(extra)) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
