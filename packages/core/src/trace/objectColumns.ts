@@ -85,8 +85,9 @@ export class ObjectColumns {
     const row = this.shape.count;
     let id = this.lastShape;
     if (this.shapes[id] !== keys && !sameKeys(keys, this.shapes[id])) {
-      id = this.shapeByArray.get(keys);
-      if (id === undefined) {
+      const known = this.shapeByArray.get(keys);
+      if (known !== undefined) id = known;
+      else {
         id = this.shapeOf(keys);
         if (this.shapeByArray.size < 256) this.shapeByArray.set(keys, id);
       }
