@@ -2,7 +2,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { serializeTrace, traceBuilder } from "@hbmscope/core";
+import { fc, test } from "@fast-check/vitest";
+import { ideal, replay, serializeTrace, traceBuilder } from "@hbmscope/core";
+import { traceArbitrary } from "@hbmscope/core/testing";
+import { replayReport } from "../src/commands/replay.js";
 import { run } from "./run.js";
 
 const MiB = 2 ** 20;
@@ -21,6 +24,16 @@ function traceFile(): string {
 }
 
 describe("hbmscope replay", () => {
+  test.prop([traceArbitrary({ views: true }), fc.constantFrom("caching", "bfc", "planned", "ideal"), fc.option(fc.integer({ min: 0, max: 256 * MiB }), { nil: undefined })])(
+    "replayReport() gives the ideal allocator's reserved peak over the whole trace as idealPeak, out of memory or not",
+    (trace, allocator, capacity) => {
+      const device = capacity === undefined ? undefined : { gpu: { name: "test", bytes: capacity, source: "test" }, reserve: 0, usable: capacity };
+      const report = replayReport(trace, allocator, { device });
+      const whole = allocator === "ideal" && device ? replay(trace, ideal(), { view: report.view, capacity }) : replay(trace, ideal(), { view: report.view });
+      expect(report.idealPeak).toBe(whole.peaks.reserved.bytes);
+    },
+  );
+
   it("replay --json prints the peaks, fragmentation at the reserved peak and no OOM", async () => {
     const r = await run(["replay", traceFile(), "--allocator", "caching", "--json"]);
     expect(r.code).toBe(0);

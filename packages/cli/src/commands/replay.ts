@@ -25,7 +25,10 @@ export function replayReport(trace: Trace, allocatorName: string, options: { dev
   if (!make) throw new CliError(`--allocator: unknown allocator ${JSON.stringify(allocatorName)}; accepted: ${Object.keys(ALLOCATORS).join(", ")}`, 2);
   const { expandableSegments, onProgress, device, view } = options;
   const run = replay(trace, make(trace, { expandableSegments, onProgress }), { view, capacity: device?.gpu.bytes, outside: device?.reserve });
-  const idealRun = allocatorName === "ideal" ? run : replay(trace, ideal(), { view: run.view });
+  // The ideal allocator's reserved bytes are the live bytes, which every replay records as
+  // `requested`: a replay that reached the end has the ideal peak already (the same sums, in the
+  // same order); one stopped by OOM replays the ideal over the whole trace.
+  const idealPeak = allocatorName === "ideal" || run.oom === null ? run.peaks.requested.bytes : replay(trace, ideal(), { view: run.view }).peaks.reserved.bytes;
   return {
     allocator: run.allocator,
     view: run.view,
@@ -37,8 +40,8 @@ export function replayReport(trace: Trace, allocatorName: string, options: { dev
     reservedPeakIndex: run.peaks.reserved.index,
     allocatedPeak: run.peaks.allocated.bytes,
     requestedPeak: run.peaks.requested.bytes,
-    idealPeak: idealRun.peaks.reserved.bytes,
-    overheadOverIdeal: idealRun.peaks.reserved.bytes > 0 ? run.peaks.reserved.bytes / idealRun.peaks.reserved.bytes - 1 : 0,
+    idealPeak,
+    overheadOverIdeal: idealPeak > 0 ? run.peaks.reserved.bytes / idealPeak - 1 : 0,
     fragmentationAtPeak: run.fragmentationAtPeak,
     segments: run.segments.length,
     oom: run.oom,
