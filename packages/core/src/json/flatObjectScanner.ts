@@ -1,3 +1,4 @@
+import { hasAt } from "./hasAt.js";
 import { jsonNumberEnd } from "./jsonNumberEnd.js";
 
 /** The keys of an object `FlatObjectScanner` read, in their order (one object per distinct order). */
@@ -24,14 +25,6 @@ const CLOSE = 0x7d;
 
 /** Distinct key orders one scanner learns; objects of further orders are declined. */
 const MAX_ORDERS = 256;
-
-/**
- * Whether `s` has `want` from `at`. A slice compared whole: measured here about 4 times faster
- * than `startsWith` with a position or a loop of `charCodeAt`.
- */
-function has(s: string, at: number, want: string): boolean {
-  return s.slice(at, at + want.length) === want;
-}
 
 /**
  * Reads flat JSON objects as `JSON.stringify` writes them (no white space), such as a trace's
@@ -85,7 +78,7 @@ export class FlatObjectScanner {
     let i = at;
     for (let j = 0; j < texts.length; j++) {
       const text = texts[j];
-      if (!has(s, i, text)) return -1;
+      if (!hasAt(s, i, text)) return -1;
       i = this.value(s, i + text.length, j);
       if (i < 0) return -1;
     }
@@ -155,15 +148,15 @@ export class FlatObjectScanner {
       return end;
     }
     if (c === OPEN_ARRAY) return this.numbers(s, i + 1, j);
-    if (c === 0x74 && has(s, i, "true")) {
+    if (c === 0x74 && hasAt(s, i, "true")) {
       this.values[j] = true;
       return i + 4;
     }
-    if (c === 0x66 && has(s, i, "false")) {
+    if (c === 0x66 && hasAt(s, i, "false")) {
       this.values[j] = false;
       return i + 5;
     }
-    if (c === 0x6e && has(s, i, "null")) {
+    if (c === 0x6e && hasAt(s, i, "null")) {
       this.values[j] = null;
       return i + 4;
     }
