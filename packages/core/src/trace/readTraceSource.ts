@@ -57,15 +57,15 @@ export function readTraceSource(source: ByteSource): Trace {
   // JSON.parse too (`FlatObjectScanner`), checked by their fields and kept by their values.
   const flat = new FlatObjectScanner();
   // Per key order (by its id): where each field `bufferFields` checks is among the keys, or -1.
-  const slotsOf: Int8Array[] = [];
+  const slotsOf: Int32Array[] = [];
   const values = flat.values;
-  const at = (slots: Int8Array, f: number) => (slots[f] < 0 ? undefined : values[slots[f]]);
+  const at = (slots: Int32Array, f: number) => (slots[f] < 0 ? undefined : values[slots[f]]);
   function fastBuffer(s: string, from: number, i: number): number {
     const end = flat.scan(s, from);
     if (end < 0) return -1;
     const order = flat.order!;
     let slots = slotsOf[order.id];
-    if (slots === undefined) slots = slotsOf[order.id] = Int8Array.from(BUFFER_FIELDS, (key) => order.keys.indexOf(key));
+    if (slots === undefined) slots = slotsOf[order.id] = Int32Array.from(BUFFER_FIELDS, (key) => order.keys.indexOf(key));
     check.bufferFields(at(slots, 0), at(slots, 1), at(slots, 2), at(slots, 3), at(slots, 4), at(slots, 5), at(slots, 6), at(slots, 7), at(slots, 8), at(slots, 9), i);
     buffers.addValues(order.keys, values);
     return end;

@@ -108,6 +108,22 @@ describe("readTraceSource", () => {
     expect(outcome(() => readTraceSource(chunked(text, cuts)))).toEqual(outcome(() => parseTrace(text)));
   });
 
+  it("readTraceSource() reads buffers with many fields, the checked ones past the 128th key too", () => {
+    const extra = Object.fromEntries(Array.from({ length: 200 }, (_, k) => [`f${k}`, k]));
+    const trace = {
+      format: "hbmscope.trace",
+      version: 1,
+      meta: {},
+      buffers: [{ ...extra, id: 7, bytes: 4096, category: "activation", op: "matmul" }, { ...extra, id: 8, bytes: 100, category: "nope" }],
+      events: [{ kind: "alloc", buffer: 7 }],
+      marks: [],
+    };
+    const ok = { ...trace, buffers: trace.buffers.slice(0, 1) };
+    expect(outcome(() => readTraceSource(chunked(JSON.stringify(ok), [])))).toEqual(outcome(() => parseTrace(JSON.stringify(ok))));
+    expect(timeline(readTraceSource(chunked(JSON.stringify(ok), []))).peak.bytes).toBe(4096);
+    expect(outcome(() => readTraceSource(chunked(JSON.stringify(trace), [])))).toEqual({ error: 'buffers[1]: unknown category "nope"; accepted: weight, optimizer, gradient, activation, input, temporary, other' });
+  });
+
   it("readTraceSource() refuses a top-level field given twice", () => {
     const text = '{"format": "hbmscope.trace", "version": 1, "buffers": [], "buffers": [], "events": []}';
     expect(() => readTraceSource(chunked(text, []))).toThrow("buffers: given twice in the trace");
