@@ -16,10 +16,12 @@ const BUFFER_FIELDS = ["id", "bytes", "category", "view", "kernelTemp", "dtype",
 /**
  * Reads a trace's JSON text from a file in chunks (a `ByteSource`) and validates it as
  * `parseTrace` does (same checks, same `TraceError`s), without ever holding the whole text or
- * its objects: buffers and events are parsed a few thousand at a time, checked one by one, and kept
- * as columns (about 9 bytes a field); the result is a `lazyTrace`. For traces
- * too large for `parseTrace` (its text must fit one string, about 512 MiB), such as the trace of a
- * 1 GB PyTorch snapshot. Top-level fields may come in any order; a trace listing its events
+ * its objects: buffers and events as hbmscope writes them are read straight from the text
+ * (`FlatObjectScanner`, `scanTraceEvent`), anything else is parsed a few thousand items at a time;
+ * each is checked one by one and kept as columns (about 9 bytes a field, 17 bytes a plain event);
+ * the result is a `lazyTrace`. Faster and lighter than `JSON.parse` + `parseTrace` on the traces
+ * hbmscope writes, and for traces too large for `parseTrace` (its text must fit one string, about
+ * 512 MiB), such as the trace of a 1 GB PyTorch snapshot. Top-level fields may come in any order; a trace listing its events
  * before its buffers (hbmscope never writes one) holds the events as objects until the buffers
  * are read. Where `format` and `version` come first (as hbmscope writes them), they are checked
  * before any item, so the first error is `parseTrace`'s; a top-level field given twice is refused
