@@ -93,7 +93,9 @@ export async function runBench(options: BenchOptions): Promise<boolean> {
     const rate = st.events ? `, ${((st.events / st.median) * 1000 / 1e6).toFixed(2)}M events/s` : "";
     const rss = st.rss ? `, RSS ${(st.rss.median / 2 ** 20).toFixed(0)} MiB (max ${(st.rss.max / 2 ** 20).toFixed(0)})` : "";
     const cpu = st.cpu !== undefined ? `, CPU ${st.cpu.toFixed(0)} ms` : "";
-    const value = st.value !== undefined ? `, figure ${st.value.toFixed(3)} (${ms.map((m) => m.value!.toFixed(3)).join(", ")})` : "";
+    const asides = ms.filter((m) => m.aside !== undefined).map((m) => m.aside!);
+    const aside = asides.length ? `; ${asides[0].label} ${asides.map((a) => a.value.toFixed(3)).join(", ")}` : "";
+    const value = st.value !== undefined ? `, figure ${st.value.toFixed(3)} (${ms.map((m) => m.value!.toFixed(3)).join(", ")})${aside}` : "";
     console.log(`${row.name}: ${st.min.toFixed(0)} / ${st.median.toFixed(0)} / ${st.max.toFixed(0)} ms (${st.runs})${rate}${cpu}${rss}${value}  [${row.what}]`);
   }
   const judged = verdicts(stats);
