@@ -1,7 +1,7 @@
 import { isAscii } from "node:buffer";
 import { readFileSync, statSync } from "node:fs";
 import { extname, resolve } from "node:path";
-import { importTorchSnapshot, parseTrace, readTraceSource, type Trace } from "@hbmscope/core";
+import { importTorchSnapshot, parseTrace, readTraceSource, type ReadTraceSourceOptions, type Trace } from "@hbmscope/core";
 import { CliError } from "./cliError.js";
 import { fileSource, fileStartsWith, firstByteOf } from "./fileSource.js";
 import { importSnapshotFile } from "./importSnapshotFile.js";
@@ -31,9 +31,16 @@ const PICKLE_EXTENSIONS = new Set([".pickle", ".pkl", ".pk"]);
  * 1M-event training trace (105 MiB), 0.6 s against 0.9 s for `JSON.parse` then `parseTrace`, at
  * 10% less peak memory.
  * `options.streamAbove`: that size in bytes. @defaultValue 128 MiB. `options.onRead`: progress of
- * the chunked reads (see `fileSource`; the CLI passes `readProgress`).
+ * the chunked reads (see `fileSource`; the CLI passes `readProgress`). `options.rows`: how a trace
+ * read in chunks keeps its buffers' fields (`readTraceSource`'s option; `replay` passes "reread":
+ * only its out-of-memory report names a buffer). @defaultValue "kept"
  */
-export function readTraceFile(path: string, cwd: string, options: { streamAbove?: number; onRead?: (bytes: number, total: number, pass: number) => void } = {}): Trace {
+export function readTraceFile(
+  path: string,
+  cwd: string,
+  options: { streamAbove?: number; onRead?: (bytes: number, total: number, pass: number) => void; rows?: ReadTraceSourceOptions["rows"] } = {},
+): Trace {
+  const rows = options.rows;
   const streamAbove = options.streamAbove ?? STREAM_ABOVE;
   const onRead = options.onRead;
   const file = resolve(cwd, path);
@@ -55,7 +62,7 @@ export function readTraceFile(path: string, cwd: string, options: { streamAbove?
     try {
       // A snapshot saved as JSON starts with its own keys (torch.cuda.memory._snapshot()'s dict).
       if (SNAPSHOT_KEYS.has(jsonFirstKey(file) ?? "")) return importSnapshotFile(file, { streamAbove, onRead });
-      return readTraceSource(fileSource(file, undefined, onRead));
+      return readTraceSource(fileSource(file, undefined, onRead), { rows });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code) throw new CliError(`cannot read trace file ${path}: ${code}`);
@@ -69,7 +76,7 @@ export function readTraceFile(path: string, cwd: string, options: { streamAbove?
     // Whatever it refuses is read again whole below, so errors (and what JSON.parse alone accepts,
     // such as a top-level field given twice) are as they always were.
     try {
-      return readTraceSource(fileSource(file, undefined, onRead));
+      return readTraceSource(fileSource(file, undefined, onRead), { rows });
     } catch {
       try {
         data = readFileSync(file);

@@ -14,7 +14,7 @@ export { lazyTrace, bufferAt, eventAt, bufferCount, eventCount, eventTimes, hasB
 export { serializeTraceChunks } from "./trace/serializeTraceChunks.js";
 export type { TraceRows } from "./trace/lazyTrace.js";
 export { parseTrace } from "./trace/parseTrace.js";
-export { readTraceSource } from "./trace/readTraceSource.js";
+export { readTraceSource, type ReadTraceSourceOptions } from "./trace/readTraceSource.js";
 export { serializeTrace } from "./trace/serializeTrace.js";
 export { traceColumns } from "./trace/traceColumns.js";
 export type { TraceColumns } from "./trace/traceColumns.js";

@@ -70,7 +70,9 @@ export function registerReplay(program: Command, io: Io) {
       }
       for (const n of notes) io.stderr(`note: ${n}\n`);
       const device = capacityFromFlags(opts.capacity, opts);
-      const trace = readTraceFile(file, io.cwd, { onRead: readProgress(io, file) });
+      // The replay needs the buffers' sizes and categories only: their other fields are read
+      // again from the file if an out-of-memory report names one.
+      const trace = readTraceFile(file, io.cwd, { onRead: readProgress(io, file), rows: "reread" });
       sayImportWarnings(trace, file, io);
       const report = replayReport(trace, opts.allocator, { device, view: opts.view, expandableSegments, onProgress: planProgress(io) });
       io.stdout(opts.json ? JSON.stringify({ ...report, notes }) + "\n" : renderReplay(file, report));

@@ -82,6 +82,11 @@ export class JsonText {
     }
   }
 
+  /** Moves past the JSON value at the cursor without parsing it (nesting and strings followed, not checked). */
+  skip(): void {
+    this.skipValue();
+  }
+
   /**
    * Moves past the JSON value that starts at the cursor: nesting and strings are followed, not
    * checked (`JSON.parse` checks the value's text afterwards).

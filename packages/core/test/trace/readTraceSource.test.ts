@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { test, fc } from "@fast-check/vitest";
-import { isLazyPending, parseTrace, readTraceSource, serializeTrace, timeline, TraceError, type ByteSource, type Trace } from "../../src/index.js";
+import { bufferAt, bufferCount, cachingAllocator, eventCount, hasBufferPhases, ideal, replay, isLazyPending, parseTrace, readTraceSource, serializeTrace, timeline, traceBuilder, TraceError, type ByteSource, type Trace } from "../../src/index.js";
 import { traceArbitrary } from "../../src/testing.js";
 
 // Through JSON once: JSON has no -0.
@@ -58,6 +58,52 @@ describe("readTraceSource", () => {
     expect(serializeTrace(read)).toBe(serializeTrace(parsed));
     expect(isLazyPending(read)).toBe(true);
     expect({ ...read }).toEqual({ ...parsed });
+  });
+
+  test.prop([traces, cutsOf, fc.constantFrom(0, 2)])(
+    "readTraceSource(source, { rows: \"reread\" }) gives the trace parseTrace gives, reading the buffers again only when their fields are asked for",
+    (t, cuts, indent) => {
+      const text = serializeTrace(t, { indent });
+      let passes = 0;
+      const source = chunked(text, cuts);
+      const counted = () => {
+        passes++;
+        return source();
+      };
+      const read = readTraceSource(counted, { rows: "reread" });
+      const parsed = parseTrace(text);
+      expect(passes).toBe(1);
+      expect([bufferCount(read), eventCount(read), hasBufferPhases(read)]).toEqual([bufferCount(parsed), eventCount(parsed), hasBufferPhases(parsed)]);
+      expect(replay(read, cachingAllocator()).peaks).toEqual(replay(parsed, cachingAllocator()).peaks);
+      expect(passes).toBe(1);
+      expect(timeline(read)).toEqual(timeline(parsed));
+      expect(serializeTrace(read)).toBe(serializeTrace(parsed));
+      expect({ ...read }).toEqual({ ...parsed });
+      // Read again once at most, whatever asked for the fields.
+      expect(passes).toBeLessThanOrEqual(2);
+    },
+  );
+
+  it("readTraceSource(source, { rows: \"reread\" }) throws a TraceError naming the change when the buffers read again differ", () => {
+    const b = traceBuilder({ source: "test" });
+    const x = b.alloc({ bytes: 4096, category: "weight", op: "param" });
+    b.alloc({ bytes: 512, category: "activation", op: "matmul" });
+    b.free(x);
+    const first = serializeTrace(b.build());
+    const variants = [first.replace('"bytes":512', '"bytes":513'), first.replace('"id":1', '"id":5').replace('"buffer":1', '"buffer":5'), first.replace(/"buffers":\[.*?\],"events"/, '"buffers":[],"events"'), "[]", first.replace('"buffers":[', '"other":[')];
+    for (const second of variants) {
+      let pass = 0;
+      const source: ByteSource = () => [new TextEncoder().encode(pass++ === 0 ? first : second)];
+      const read = readTraceSource(source, { rows: "reread" });
+      expect(replay(read, ideal()).peaks.reserved.bytes).toBe(4608);
+      expect(() => bufferAt(read, 0), second.slice(0, 60)).toThrow(TraceError);
+      expect(() => bufferAt(read, 0)).toThrow(/^buffers: changed since the trace was read \(.+\); read it again$/);
+    }
+    // Events, marks and other fields may differ: only the buffers are read again.
+    let pass = 0;
+    const same: ByteSource = () => [new TextEncoder().encode(pass++ === 0 ? first : first.replace('"kind":"free","buffer":0', '"kind":"free","buffer":1'))];
+    expect(bufferAt(readTraceSource(same, { rows: "reread" }), 1)).toEqual({ id: 1, bytes: 512, category: "activation", op: "matmul" });
+    expect(() => readTraceSource(same, { rows: "later" as never })).toThrow('readTraceSource: rows must be "kept" or "reread", got "later"');
   });
 
   test.prop([traces, fc.shuffledSubarray(["format", "version", "meta", "buffers", "events", "marks"], { minLength: 6, maxLength: 6 }), cutsOf])(
