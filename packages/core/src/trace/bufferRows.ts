@@ -35,11 +35,16 @@ export class BufferRows {
     return slots;
   }
 
-  /** Keeps the scanner's last object, whose `id` and `bytes` (values at `slots` 0 and 1) are given. */
-  addScanned(slots: Int32Array, id: unknown, bytes: unknown): void {
+  /** The value of field `f` of BUFFER_FIELDS in the scanner's last object (`slots` its positions), or undefined. */
+  field(slots: Int32Array, f: number): unknown {
+    return slots[f] < 0 ? undefined : this.scanner.values[slots[f]];
+  }
+
+  /** Keeps the scanner's last object (`slots`: where BUFFER_FIELDS are among its keys). */
+  addScanned(slots: Int32Array): void {
     if (this.columns) this.columns.addValues(this.scanner.order!.keys, this.scanner.values);
     if (slots[PHASE] >= 0) this.hasPhase = true;
-    this.note(id, bytes);
+    this.note(this.field(slots, 0), this.field(slots, 1));
   }
 
   /** Keeps a buffer read as an object. */

@@ -5,7 +5,7 @@ import { EventColumns } from "./eventColumns.js";
 import type { Trace, TraceBuffer, TraceEvent, TraceMark } from "./trace.js";
 import { JsonText } from "../json/jsonText.js";
 import { scanTraceEvent, type ScannedEvent } from "../json/scanTraceEvent.js";
-import { BufferRows, BUFFER_FIELDS } from "./bufferRows.js";
+import { BufferRows } from "./bufferRows.js";
 import { checkCounters } from "../counters/checkCounters.js";
 import { TraceError } from "./traceError.js";
 import { describe, isObject, TraceValidator } from "./traceValidator.js";
@@ -31,7 +31,8 @@ export interface ReadTraceSourceOptions {
  * each is checked one by one and kept as columns (about 9 bytes a field, 17 bytes a plain event);
  * the result is a `lazyTrace`. Faster and lighter than `JSON.parse` + `parseTrace` on the traces
  * hbmscope writes, and for traces too large for `parseTrace` (its text must fit one string, about
- * 512 MiB), such as the trace of a 1 GB PyTorch snapshot. Top-level fields may come in any order; a trace listing its events
+ * 512 MiB), such as the trace of a 1 GB PyTorch snapshot. Top-level fields may come in any order;
+ * a trace listing its events
  * before its buffers (hbmscope never writes one) holds the events as objects until the buffers
  * are read. Where `format` and `version` come first (as hbmscope writes them), they are checked
  * before any item, so the first error is `parseTrace`'s; a top-level field given twice is refused
@@ -69,16 +70,13 @@ export function readTraceSource(source: ByteSource, options: ReadTraceSourceOpti
 
   // Buffers as JSON.stringify writes them (flat objects, no white space) are read without
   // JSON.parse too (`FlatObjectScanner`), checked by their fields and kept by their values.
-  const values = buffers.scanner.values;
-  const at = (slots: Int32Array, f: number) => (slots[f] < 0 ? undefined : values[slots[f]]);
   function fastBuffer(s: string, from: number, i: number): number {
     const end = buffers.scanner.scan(s, from);
     if (end < 0) return -1;
     const slots = buffers.slots();
-    const id = at(slots, 0);
-    const bytes = at(slots, 1);
-    check.bufferFields(id, bytes, at(slots, 2), at(slots, 3), at(slots, 4), at(slots, 5), at(slots, 6), at(slots, 7), at(slots, 8), at(slots, 9), i);
-    buffers.addScanned(slots, id, bytes);
+    const f = (k: number) => buffers.field(slots, k);
+    check.bufferFields(f(0), f(1), f(2), f(3), f(4), f(5), f(6), f(7), f(8), f(9), i);
+    buffers.addScanned(slots);
     return end;
   }
 
@@ -170,7 +168,6 @@ function rereadBuffers(source: ByteSource, first: BufferRows): ObjectColumns {
   const changed = (why: string) => new TraceError("buffers", `changed since the trace was read (${why}); read it again`);
   const text = new JsonText(source, (message) => changed(message));
   const again = new BufferRows(true);
-  const values = again.scanner.values;
   let found = false;
   try {
     text.skipSpace();
@@ -188,9 +185,7 @@ function rereadBuffers(source: ByteSource, first: BufferRows): ObjectColumns {
         },
         (s, from) => {
           const end = again.scanner.scan(s, from);
-          if (end < 0) return -1;
-          const slots = again.slots();
-          again.addScanned(slots, slots[0] < 0 ? undefined : values[slots[0]], slots[1] < 0 ? undefined : values[slots[1]]);
+          if (end >= 0) again.addScanned(again.slots());
           return end;
         },
       );
