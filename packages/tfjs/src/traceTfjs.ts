@@ -1,7 +1,9 @@
 import * as tf from "./tf.js";
 import { TfjsTraceError } from "./tfjsTraceError.js";
 export { TfjsTraceError };
-import { CATEGORIES, eventCount, lazyTrace, type Category, type Trace, type TraceBuffer, type TraceEvent, type TraceMark, type TraceMeta } from "@hbmscope/core";
+import { CATEGORIES, eventCount, lazyTrace, type Trace, type TraceBuffer, type TraceEvent, type TraceMark, type TraceMeta } from "@hbmscope/core";
+import { categoryCode, TracedBuffers } from "./tracedBuffers.js";
+import { TensorIdIndex } from "./tensorIdIndex.js";
 
 /**
  * What the tracer hands to the traced function: set the phase of what follows when tfjs scopes do
@@ -46,10 +48,12 @@ export interface TfjsTraceResult<T> {
 
 
 const PHASE_SCOPES = new Set(["setup", "forward", "backward", "optimizer"]);
-/** Each category's index in core's `CATEGORIES` (the columns' category codes). */
-const CATEGORY_INDEX = new Map<string, number>(CATEGORIES.map((c, i) => [c, i]));
-/** When two contexts claim a buffer, the stronger category wins. */
-const RANK: Record<Category, number> = { weight: 6, optimizer: 6, input: 5, activation: 4, gradient: 3, temporary: 2, other: 1 };
+const WEIGHT = categoryCode("weight");
+const OPTIMIZER = categoryCode("optimizer");
+const INPUT = categoryCode("input");
+const ACTIVATION = categoryCode("activation");
+const GRADIENT = categoryCode("gradient");
+const TEMPORARY = categoryCode("temporary");
 
 interface Frame {
   path: string;
@@ -88,14 +92,15 @@ interface EngineLike {
 
 const HOOKED = Symbol.for("hbmscope.traceTfjs");
 
-function contextCategory(phase: string): Category {
+/** The category code of a tensor made in `phase` (not a variable, not saved for backward). */
+function contextCategory(phase: string): number {
   switch (phase) {
     case "setup":
-      return "input";
+      return INPUT;
     case "backward":
-      return "gradient";
+      return GRADIENT;
     default:
-      return "temporary";
+      return TEMPORARY;
   }
 }
 
@@ -140,14 +145,7 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   let baseline = state.numBytes;
 
   // The trace, built in columns (one entry per buffer id) and assembled into objects at the end.
-  const bBytes: number[] = [];
-  const bCategory: Category[] = [];
-  const bDtype: (string | undefined)[] = [];
-  const bShape: (number[] | undefined)[] = [];
-  const bOp: string[] = [];
-  const bScope: string[] = [];
-  const bPhase: string[] = [];
-  const bFlags: number[] = [];
+  const buffers = new TracedBuffers();
   // Events in typed arrays (outside the JS heap, so garbage collections neither copy nor scan
   // them), doubled when full: `buffer id * 2 + kind` (0 alloc, 1 free) and the time.
   let evCode = new Int32Array(4096);
@@ -168,10 +166,10 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
   let explicitPhase = options.initialPhase ?? "setup";
   let markedPhase = "";
   const gradScopes: string[] = [];
-  const variableCategory = new Map<string, Category>();
+  const variableCategory = new Map<string, number>();
 
   /** Live logical buffer id by tensor id; live physical buffer id by dataId. */
-  const logical = new Map<number, number>();
+  const logical = new TensorIdIndex();
   const physical = new Map<object, number>();
   let logicalSum = 0;
   const accounting: Accounting = { checkedEvents: 0, mismatches: [], mismatchCount: 0 };
@@ -198,28 +196,6 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     evCode[evCount] = buffer * 2 + kind;
     // Inside a kernel, its start time: one clock read per kernel rather than per event.
     evTime[evCount++] = ops.length ? kernelStart : performance.now() - t0;
-  };
-  const newBuffer = (
-    bytes: number,
-    category: Category,
-    dtype: string | undefined,
-    shape: number[] | undefined,
-    op: string,
-    scope: string,
-    phase: string,
-    flags: number,
-  ): number => {
-    bBytes.push(bytes);
-    bCategory.push(category);
-    bDtype.push(dtype);
-    bShape.push(shape);
-    bOp.push(op);
-    bScope.push(scope);
-    bPhase.push(phase);
-    return bFlags.push(flags) - 1;
-  };
-  const upgrade = (b: number, c: Category) => {
-    if (RANK[c] > RANK[bCategory[b]]) bCategory[b] = c;
   };
   const check = (op: string) => {
     accounting.checkedEvents++;
@@ -250,18 +226,18 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     if (this.backend !== activeBackend || physical.has(dataId)) return;
     const v = value as { shape?: number[]; dtype?: string };
     const phase = currentPhase();
-    const buffer = newBuffer(bytesOfStorage(value as never), contextCategory(phase), v.dtype, v.shape, currentOp("write"), currentScope(), phase, VIA_STORAGE);
+    const buffer = buffers.add(bytesOfStorage(value as never), contextCategory(phase), v.dtype, v.shape, currentOp("write"), currentScope(), phase, VIA_STORAGE);
     physical.set(dataId, buffer);
     event(0, buffer, phase);
   };
   proto.delete = function (this: { backend: object; data: WeakMap<object, unknown> }, dataId: object) {
     const b = this.backend === activeBackend ? physical.get(dataId) : undefined;
     if (b !== undefined) {
-      if (bBytes[b] === 0) bBytes[b] = bytesOfStorage(this.data.get(dataId) as never);
-      if (!(bFlags[b] & TENSOR)) {
-        bFlags[b] |= KERNEL_TEMP;
-        bCategory[b] = "temporary";
-      } else if (bCategory[b] === "input" && currentPhase() === "setup") bCategory[b] = "temporary";
+      if (buffers.bytes[b] === 0) buffers.bytes[b] = bytesOfStorage(this.data.get(dataId) as never);
+      if (!(buffers.flags[b] & TENSOR)) {
+        buffers.flags[b] |= KERNEL_TEMP;
+        buffers.category[b] = TEMPORARY;
+      } else if (buffers.category[b] === INPUT && currentPhase() === "setup") buffers.category[b] = TEMPORARY;
       physical.delete(dataId);
       event(1, b, currentPhase());
     }
@@ -274,11 +250,11 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     const known = b !== undefined || state.tensorInfo.has(a.dataId);
     orig.trackTensor.call(this, a, backend);
     const phase = currentPhase();
-    let category: Category;
+    let category: number;
     const isVariable = a instanceof tf.Variable;
     if (isVariable) {
       const name = (a as tf.Variable).name;
-      category = variableCategory.get(name) ?? (phase === "optimizer" ? "optimizer" : "weight");
+      category = variableCategory.get(name) ?? (phase === "optimizer" ? OPTIMIZER : WEIGHT);
       variableCategory.set(name, category);
     } else category = contextCategory(phase);
     const op = currentOp(isVariable ? "Variable" : "makeTensor");
@@ -286,18 +262,18 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     const bytes = bytesOfTensor(a);
     if (b === undefined && !known) {
       // A backend without a hooked DataStorage: the first reference allocates the buffer.
-      b = newBuffer(bytes, category, a.dtype, a.shape, op, scope, phase, TENSOR);
+      b = buffers.add(bytes, category, a.dtype, a.shape, op, scope, phase, TENSOR);
       physical.set(a.dataId, b);
       event(0, b, phase);
     }
     if (b !== undefined) {
-      bFlags[b] |= TENSOR;
-      if (bBytes[b] === 0) bBytes[b] = bytes;
-      if (bDtype[b] === undefined) bDtype[b] = a.dtype;
-      if (bShape[b] === undefined) bShape[b] = a.shape;
-      upgrade(b, category);
+      buffers.flags[b] |= TENSOR;
+      if (buffers.bytes[b] === 0) buffers.bytes[b] = bytes;
+      if (buffers.dtype[b] === undefined) buffers.dtype[b] = a.dtype;
+      if (!buffers.hasShape(b)) buffers.setShape(b, a.shape);
+      buffers.upgrade(b, category);
     }
-    const lb = newBuffer(bytes, category, a.dtype, a.shape, op, scope, phase, LOGICAL);
+    const lb = buffers.add(bytes, category, a.dtype, a.shape, op, scope, phase, LOGICAL);
     logical.set(a.id, lb);
     logicalSum += bytes;
     event(0, lb, phase);
@@ -310,18 +286,18 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     if (!known) return;
     const lb = logical.get(a.id);
     const phase = currentPhase();
-    if (lb !== undefined) {
+    if (lb >= 0) {
       logical.delete(a.id);
-      logicalSum -= bBytes[lb];
-      if (bCategory[lb] === "input" && phase === "setup") bCategory[lb] = "temporary";
+      logicalSum -= buffers.bytes[lb];
+      if (buffers.category[lb] === INPUT && phase === "setup") buffers.category[lb] = TEMPORARY;
       event(1, lb, phase);
-      check(bOp[lb]);
+      check(buffers.op[lb]);
     } else {
       // A tensor from before the trace: not ours, so take it out of the baseline.
       baseline -= bytesOfTensor(a);
     }
     const b = physical.get(a.dataId);
-    if (b !== undefined && !(bFlags[b] & VIA_STORAGE) && !state.tensorInfo.has(a.dataId)) {
+    if (b !== undefined && !(buffers.flags[b] & VIA_STORAGE) && !state.tensorInfo.has(a.dataId)) {
       physical.delete(a.dataId);
       event(1, b, phase);
     }
@@ -336,10 +312,11 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     // the tensor it copies, op and scope.
     if (name === "Identity" && ops.length > 0) {
       const x = params.inputs?.x as tf.Tensor | undefined;
-      const source = x ? (logical.get(x.id) ?? physical.get(x.dataId)) : undefined;
+      const known = x ? logical.get(x.id) : -1;
+      const source = known >= 0 ? known : x ? physical.get(x.dataId) : undefined;
       if (source !== undefined) {
-        name = `${bOp[source]} (copy)`;
-        scope = bScope[source];
+        name = `${buffers.op[source]} (copy)`;
+        scope = buffers.scope[source];
       }
     }
     ops.push(name);
@@ -388,9 +365,9 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
     orig.addTapeNode.call(this, kernelName, inputs, outputs, gradFunc, saved, attrs);
     for (const t of saved) {
       const lb = logical.get(t.id);
-      if (lb !== undefined) upgrade(lb, "activation");
+      if (lb >= 0) buffers.upgrade(lb, ACTIVATION);
       const b = physical.get(t.dataId);
-      if (b !== undefined) upgrade(b, "activation");
+      if (b !== undefined) buffers.upgrade(b, ACTIVATION);
     }
     // Backward allocations get the scope of the forward op they differentiate.
     const tape = state.activeTape;
@@ -434,21 +411,20 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
    */
   const assemble = (): Trace => {
     // Backend buffers still live at the end that never became tensors are kernel temporaries too.
-    for (const b of physical.values()) if (!(bFlags[b] & TENSOR)) bFlags[b] |= KERNEL_TEMP;
-    const nb = bFlags.length;
+    for (const b of physical.values()) if (!(buffers.flags[b] & TENSOR)) buffers.flags[b] |= KERNEL_TEMP;
+    const nb = buffers.count;
     const ne = evCount;
     const code = evCode.slice(0, ne);
     const times = new Float64Array(ne);
     for (let i = 0; i < ne; i++) times[i] = Math.round(evTime[i] * 1000) / 1000;
-    const bytes = Float64Array.from(bBytes);
-    const category = new Uint8Array(nb);
+    const bytes = buffers.bytes.slice(0, nb);
+    const category = buffers.category.slice(0, nb);
     const views = new Uint8Array(nb);
     let hasLogical = false;
     let hasKernelTemps = false;
     for (let i = 0; i < nb; i++) {
-      category[i] = CATEGORY_INDEX.get(bCategory[i]) ?? CATEGORIES.length - 1;
       // The view bits of core's columns: 1 logical, 2 physical, 4 backend (kernel temporaries are backend only).
-      const f = bFlags[i];
+      const f = buffers.flags[i];
       views[i] = f & LOGICAL ? 1 : f & KERNEL_TEMP ? 4 : 2 | 4;
       if (f & LOGICAL) hasLogical = true;
       else if (f & KERNEL_TEMP) hasKernelTemps = true;
@@ -461,18 +437,17 @@ export async function traceTfjs<T>(fn: (ctx: TraceContext) => T | Promise<T>, op
       eventBuffer[i] = code[i] >>> 1;
       eventAlloc[i] = code[i] & 1 ? 0 : 1;
     }
-    // Shapes are tfjs' own arrays (never mutated by tfjs): copied when a buffer object is made.
     const buffer = (i: number): TraceBuffer => {
-      const o: TraceBuffer = { id: i, bytes: bBytes[i], category: bCategory[i] };
-      const dtype = bDtype[i];
+      const o: TraceBuffer = { id: i, bytes: bytes[i], category: CATEGORIES[category[i]] };
+      const dtype = buffers.dtype[i];
       if (dtype !== undefined) o.dtype = dtype;
-      const shape = bShape[i];
-      if (shape !== undefined) o.shape = shape.slice();
-      o.op = bOp[i];
-      o.scope = bScope[i];
-      o.phase = bPhase[i];
-      if (bFlags[i] & LOGICAL) o.view = "logical";
-      if (bFlags[i] & KERNEL_TEMP) o.kernelTemp = true;
+      const shape = buffers.shape(i);
+      if (shape !== undefined) o.shape = shape;
+      o.op = buffers.op[i];
+      o.scope = buffers.scope[i];
+      o.phase = buffers.phase[i];
+      if (buffers.flags[i] & LOGICAL) o.view = "logical";
+      if (buffers.flags[i] & KERNEL_TEMP) o.kernelTemp = true;
       return o;
     };
     const event = (i: number): TraceEvent => ({ kind: code[i] & 1 ? "free" : "alloc", buffer: code[i] >>> 1, time: times[i] });
