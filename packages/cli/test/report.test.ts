@@ -186,7 +186,7 @@ describe("hbmscope report", () => {
     await page.context().close();
   });
 
-  it("report: switching to the planned allocator keeps the page responsive (zoom and hover answer while the worker replays), a newer choice cancels it, and it ends with replay's reserved bytes", async () => {
+  it("report: planned keeps the page responsive while it plans (zoom, hover, progress), a newer choice cancels it; the page then plans in the background, and any capacity replays that plan", async () => {
     // 60,000 events of buffers up to 1 MiB, about 1,500 live at once: planning them takes seconds
     // (greedy by size over every buffer's lifetime), long enough to act while the worker works.
     let seed = 7;
@@ -212,16 +212,11 @@ describe("hbmscope report", () => {
     const state = () =>
       page.evaluate(() => new Promise<{ whatif?: string; domain?: string; tooltip: boolean }>((resolve) =>
         requestAnimationFrame(() => resolve({ whatif: document.getElementById("hbmscope-summary")!.dataset.whatif, domain: document.getElementById("chart")!.dataset.domain, tooltip: !document.getElementById("tooltip")!.hidden }))));
-    // planned, then at once bfc: the planned replay is cancelled, bfc's answer is the one shown.
+    // planned, asked for as the page opens: planned in the first worker; a zoom and a hover answer
+    // meanwhile, and the status says how far it is.
+    expect(await page.evaluate(() => navigator.hardwareConcurrency)).toBeGreaterThanOrEqual(2);
     await page.selectOption("#allocator", "planned");
-    expect((await state()).whatif).toBe("computing");
     expect(await page.textContent("#whatif-status")).toContain("computing the planned replay");
-    await page.selectOption("#allocator", "bfc");
-    await page.waitForSelector('#hbmscope-summary[data-whatif="done"]', { timeout: 60_000 });
-    expect((await summaryOf(page)).allocator).toBe("bfc");
-    expect(Number((await summaryOf(page)).reservedBytes)).toBe((await json(["replay", busy, "--allocator", "bfc", "--json"])).reservedPeak);
-    // planned again: while the worker replays, a zoom and a hover answer.
-    await page.selectOption("#allocator", "planned");
     await page.focus("#chart");
     const before = (await state()).domain;
     await page.keyboard.press("+");
@@ -231,17 +226,31 @@ describe("hbmscope report", () => {
     await page.mouse.move(box.x + box.width / 2, box.y + box.height - 40);
     const hovered = await state();
     expect([hovered.whatif, hovered.tooltip]).toEqual(["computing", true]);
-    // Meanwhile the status says how far the plan is (the worker posts it at most every 100 ms).
+    // The worker posts the plan's progress at most every 100 ms.
     await page.waitForFunction(() => {
       const s = document.getElementById("hbmscope-summary")!.dataset;
       return s.progress !== undefined || s.whatif === "done";
     }, undefined, { timeout: 120_000 });
     const progress = (await summaryOf(page)).progress === undefined ? "the answer came first" : await page.textContent("#whatif-status");
     expect(progress).toMatch(/^computing the planned replay: \d+% of the buffers placed… \(the page stays usable\)$/);
-    await page.waitForSelector('#hbmscope-summary[data-allocator="planned"]', { timeout: 120_000 });
+    // bfc, chosen while it plans: that plan is cancelled and bfc answered. A second after that answer
+    // (two cores or more), the page plans in its second worker.
+    await page.selectOption("#allocator", "bfc");
+    await page.waitForSelector('#hbmscope-summary[data-allocator="bfc"][data-whatif="done"]', { timeout: 60_000 });
+    expect(Number((await summaryOf(page)).reservedBytes)).toBe((await json(["replay", busy, "--allocator", "bfc", "--json"])).reservedPeak);
+    await page.waitForSelector('#hbmscope-summary[data-plan="ready"]', { timeout: 120_000 });
+    // planned now: the background plan's run, from the cache, with replay's reserved bytes.
+    await page.selectOption("#allocator", "planned");
     const planned = await summaryOf(page);
-    expect([planned.whatif, planned.replayedIn, Number(planned.reservedBytes)]).toEqual(["done", "worker", (await json(["replay", busy, "--allocator", "planned", "--json"])).reservedPeak]);
-    // Back to bfc: from the cache, at once.
+    expect([planned.allocator, planned.whatif, planned.replayedIn, Number(planned.reservedBytes)]).toEqual(["planned", "done", "cache", (await json(["replay", busy, "--allocator", "planned", "--json"])).reservedPeak]);
+    // At a capacity: a replay of that plan in the second worker, as replay --capacity gives it.
+    const cli = await json(["replay", busy, "--allocator", "planned", "--capacity", "4GiB", "--json"]);
+    await page.fill("#capacity", "4GiB");
+    await page.press("#capacity", "Enter");
+    await page.waitForSelector('#hbmscope-summary[data-whatif="done"][data-replayed-in="worker"]', { timeout: 60_000 });
+    expect(Number((await summaryOf(page)).reservedBytes)).toBe(cli.reservedPeak);
+    // Back to bfc without a capacity: from the cache, at once.
+    await page.fill("#capacity", "");
     await page.selectOption("#allocator", "bfc");
     expect((await summaryOf(page)).replayedIn).toBe("cache");
     expect(await page.textContent("#whatif-status")).toContain("bfc: from the cache");

@@ -252,6 +252,8 @@ const client = whatIfClient(decoded, trace, {
     return new Worker(workerUrl, { name: "hbmscope what-if" }) as unknown as WorkerLike;
   },
   onAnswer: showWhatIf,
+  // The second worker has planned the planned arena: planned what-ifs are now replays of its plan.
+  onPlanned: () => void (summary.dataset.plan = "ready"),
   // A planned arena over a long, busy trace plans for seconds: say how far it is.
   onProgress: (job, fraction) => {
     const pct = Math.floor(100 * fraction);
@@ -267,6 +269,9 @@ const client = whatIfClient(decoded, trace, {
 const firstJob = chosenJob();
 if (firstJob) client.headStart(firstJob);
 let asked = 0;
+/** On fewer than four cores, the background plan waits for the page to be idle this long after an answer, ms. */
+const PLAN_AHEAD_IDLE_MS = 1000;
+let aheadTimer: ReturnType<typeof setTimeout> | undefined;
 function showWhatIf(a: WhatIfAnswer) {
   const ms = performance.now() - asked;
   summary.removeAttribute("aria-busy");
@@ -292,10 +297,19 @@ function showWhatIf(a: WhatIfAnswer) {
   draw();
   if (selected >= 0) renderSegmentMap($("segments"), trace, run, selected);
   document.body.dataset.ready = "true";
-  // While the reader looks, a second worker replays the other allocators (planned aside: it can
-  // take long on a busy trace) at this capacity, so that switching to one is answered at once; only
-  // with cores to spare (the page's thread, the first worker and this one), or it would slow zooms.
-  if ((navigator.hardwareConcurrency ?? 1) >= 4) client.prefetch(REPORT_ALLOCATORS.filter((x) => x !== "planned" && x !== allocator).map((x) => ({ allocator: x, capacity, reserve: payload.reserve ?? 0 })));
+  // While the reader looks, a second worker replays the other allocators at this capacity, so that
+  // switching to one is answered at once: with cores to spare (the page's thread, the first worker
+  // and this one) all of them, planned last; with two cores only planned, whose plan (seconds on a
+  // long, busy trace; any capacity reuses it) is the one a reader would otherwise wait for, and only
+  // once the page has been idle for `PLAN_AHEAD_IDLE_MS` (a what-if asked while it plans shares the
+  // cores with it: bfc's replay of the bench's 1M-event snapshot took 432 ms then, against 154 ms);
+  // with one core nothing, or it would slow zooms.
+  const cores = navigator.hardwareConcurrency ?? 1;
+  const ahead = cores >= 4 ? REPORT_ALLOCATORS.filter((x) => x !== allocator) : cores >= 2 && allocator !== "planned" ? ["planned"] : [];
+  const jobs = ahead.map((x) => ({ allocator: x, capacity, reserve: payload.reserve ?? 0 }));
+  clearTimeout(aheadTimer);
+  if (cores >= 4) client.prefetch(jobs);
+  else if (jobs.length > 0) aheadTimer = setTimeout(() => client.prefetch(jobs), PLAN_AHEAD_IDLE_MS);
 }
 /** What the status line says while a what-if computes. */
 function computing(job: { allocator: string; capacity: number | null }): string {
@@ -320,6 +334,7 @@ function applyWhatIf() {
   // The replay runs in the worker (a planned arena over a long, busy trace can take seconds): the
   // page stays usable, says what is computing, and a newer choice cancels an older one.
   asked = performance.now();
+  clearTimeout(aheadTimer);
   delete document.body.dataset.ready;
   summary.dataset.whatif = "computing";
   summary.dataset.pendingAllocator = job.allocator;

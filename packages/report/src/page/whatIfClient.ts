@@ -34,6 +34,11 @@ export interface WhatIfClientOptions {
   onProgress?: (job: WhatIfJob, fraction: number) => void;
   /** How many runs to keep for instant answers (each holds about 32 bytes an event). @defaultValue 6 */
   cacheSize?: number;
+  /**
+   * Called once the second worker has made the planned arena's plan (a prefetched planned replay
+   * answered): planned what-ifs at any capacity are then replays of it. @defaultValue none
+   */
+  onPlanned?: () => void;
 }
 
 export interface WhatIfClient {
@@ -56,6 +61,9 @@ export interface WhatIfClient {
    * Replays these, one at a time, in a second worker (so that a request never waits behind them nor
    * stops them), into the cache, so that a later request is answered at once; replaces the previous
    * list. Nothing is prefetched without workers (it would hold up the page).
+   * A planned arena's plan does not depend on the capacity, and the worker keeps it: once that worker
+   * has planned (or while it plans), planned requests at any capacity go to it, after what it is
+   * doing, rather than planning again in the first worker.
    */
   prefetch(jobs: WhatIfJob[]): void;
   /** Whether a replay that was asked for is in flight. */
@@ -93,6 +101,10 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
   let nextId = 1;
   // The job `headStart` started, until the next request.
   let headStarted: string | null = null;
+  // The second worker's plan (planned arenas): none, being made, or made (it keeps it).
+  let plan: "none" | "making" | "made" = "none";
+  // A planned request waiting for the second worker (it is making the plan, or busy).
+  let plannedNext: WhatIfJob | null = null;
 
   const remember = (job: WhatIfJob, run: ReplayRun, replayMs: number, inWorker: boolean) => {
     const key = keyOf(job);
@@ -104,6 +116,10 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
     lane.worker?.terminate();
     lane.worker = null;
     lane.job = null;
+    if (lane === ahead) {
+      plan = "none";
+      plannedNext = null;
+    }
   };
   const finish = (job: WhatIfJob, wanted: boolean, run: ReplayRun | null, error: string | null, replayMs: number, inWorker: boolean) => {
     if (run) remember(job, run, replayMs, inWorker);
@@ -143,9 +159,15 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
       if (lane.worker !== w || !current || current.id !== reply.id) return;
       if ("progress" in reply) {
         if (current.asked) options.onProgress?.(current.job, reply.progress);
+        else if (lane === ahead && plannedNext) options.onProgress?.(plannedNext, reply.progress);
         return;
       }
       lane.job = null;
+      if (lane === ahead && current.job.allocator === "planned") {
+        const before = plan;
+        plan = "run" in reply ? "made" : "none";
+        if (plan === "made" && before !== "made") options.onPlanned?.();
+      }
       finish(current.job, current.asked, "run" in reply ? reply.run : null, "error" in reply ? reply.error : null, reply.ms, true);
       pump();
     };
@@ -153,6 +175,8 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
       event.preventDefault?.();
       if (lane.worker !== w) return;
       const current = lane.job;
+      // A planned request that waited for this worker replays elsewhere.
+      const waiting = lane === ahead ? plannedNext : null;
       stop(lane);
       if (!replied) {
         // It never started (a host page's policy may forbid workers): replay in the page from now on.
@@ -162,6 +186,7 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
         stop(ahead);
         if (current?.asked) replayHere(current.job);
       } else if (current?.asked) finish(current.job, true, null, `the what-if worker failed: ${event.message ?? "no message"}`, 0, true);
+      if (waiting && !send(asked, waiting, true)) replayHere(waiting);
       pump();
     };
     w.postMessage({ kind: "init", data });
@@ -173,11 +198,20 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
     const id = nextId++;
     lane.job = { id, job, asked: wanted };
     lane.worker.postMessage({ kind: "replay", id, job });
+    if (lane === ahead && job.allocator === "planned" && plan === "none") plan = "making";
     return true;
   };
-  // The next prefetch, when the second worker is idle.
+  // The next prefetch, when the second worker is idle: a planned request waiting for it first.
   function pump() {
     if (ahead.job || workerFailed) return;
+    if (plannedNext) {
+      const job = plannedNext;
+      plannedNext = null;
+      if (send(ahead, job, true)) return;
+      // The second worker could not start: replay in the page.
+      replayHere(job);
+      return;
+    }
     const busyWith = asked.job ? keyOf(asked.job.job) : "";
     queue = queue.filter((j) => !cache.has(keyOf(j)) && keyOf(j) !== busyWith);
     const next = queue.shift();
@@ -192,6 +226,7 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
       headStarted = null;
       // Whatever was asked before is no longer wanted: a prefetch goes on, a request is stopped.
       if (ahead.job) ahead.job.asked = false;
+      plannedNext = null;
       if (here) here = null;
       if (asked.job && !asked.job.asked && keyOf(asked.job.job) === key) {
         // Its head start: wait for it.
@@ -210,6 +245,12 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
         ahead.job.asked = true;
         return "computing";
       }
+      if (job.allocator === "planned" && plan !== "none") {
+        // The second worker has the plan, or is making it: replay there, after what it does.
+        if (ahead.job) plannedNext = job;
+        else if (!send(ahead, job, true)) replayHere(job);
+        return "computing";
+      }
       if (!send(asked, job, true)) replayHere(job);
       return "computing";
     },
@@ -221,7 +262,7 @@ export function whatIfClient(data: DecodedReportData, trace: Trace, options: Wha
       queue = [...jobs];
       pump();
     },
-    busy: () => Boolean(asked.job?.asked || here || ahead.job?.asked),
+    busy: () => Boolean(asked.job?.asked || here || ahead.job?.asked || plannedNext),
     dispose() {
       queue = [];
       here = null;

@@ -149,6 +149,44 @@ describe("whatIfClient", () => {
     none.dispose();
   });
 
+  it("whatIfClient() sends planned requests at any capacity to the second worker that plans or planned (onPlanned), after what it is doing, and never plans again", async () => {
+    const t = manyBuffers();
+    const log = { started: 0, terminated: 0 };
+    const answers: WhatIfAnswer[] = [];
+    let planned = 0;
+    const progress: number[] = [];
+    const client = whatIfClient(decodeReportData(reportData(t)), t, {
+      makeWorker: () => fakeWorker(log, 0),
+      onAnswer: (a) => void answers.push(a),
+      onProgress: (job, fraction) => void (job.capacity === 1e12 && progress.push(fraction)),
+      onPlanned: () => void planned++,
+    });
+    const job = (capacity: number | null): WhatIfJob => ({ allocator: "planned", capacity, reserve: 0 });
+    client.prefetch([job(null)]);
+    // Asked at another capacity while the second worker plans: it waits for that worker, with its progress.
+    expect(client.request(job(1e12))).toBe("computing");
+    expect(client.busy()).toBe(true);
+    await vi.waitFor(() => expect(answers).toHaveLength(1), { timeout: 20_000, interval: 20 });
+    expect(progress.length).toBeGreaterThan(0);
+    expect([planned, log]).toEqual([1, { started: 1, terminated: 0 }]);
+    const want = (capacity: number | null) => whatIf(t, "planned", capacity, 0).peaks.reserved.bytes;
+    expect(answers.map((a) => [a.job.capacity, a.cached, a.run?.peaks.reserved.bytes])).toEqual([[1e12, false, want(1e12)]]);
+    // The prefetch went into the cache; a third capacity replays in the same worker.
+    expect(client.request(job(null))).toBe("cached");
+    expect(client.request(job(5e11))).toBe("computing");
+    await vi.waitFor(() => expect(answers).toHaveLength(3), { timeout: 20_000, interval: 20 });
+    expect(answers[2].run?.peaks.reserved.bytes).toBe(want(5e11));
+    expect([planned, log]).toEqual([1, { started: 1, terminated: 0 }]);
+    // A planned request waiting behind another prefetch, superseded before it runs: only the newer request is answered.
+    client.prefetch([{ allocator: "bfc", capacity: null, reserve: 0 }]);
+    client.request(job(4e11));
+    client.request({ allocator: "ideal", capacity: null, reserve: 0 });
+    await vi.waitFor(() => expect(client.busy()).toBe(false), { timeout: 20_000, interval: 20 });
+    await settle();
+    expect(answers.slice(3).map((a) => [a.job.allocator, a.job.capacity])).toEqual([["ideal", null]]);
+    client.dispose();
+  });
+
   it("whatIfClient() replays on the page's thread when no worker starts, or when the worker fails before its first answer", async () => {
     const t = sample();
     const answers: WhatIfAnswer[] = [];
@@ -163,7 +201,7 @@ describe("whatIfClient", () => {
     expect(answers[1]).toMatchObject({ inWorker: false, error: null, job: { allocator: "bfc" } });
   });
 
-  test.prop([fc.array(fc.record({ allocator: fc.constantFrom(...REPORT_ALLOCATORS), capacity: fc.constantFrom(null, 8 << 20, 2 << 20), wait: fc.boolean() }), { minLength: 1, maxLength: 8 })], { numRuns: 25 })(
+  test.prop([fc.array(fc.record({ allocator: fc.constantFrom(...REPORT_ALLOCATORS), capacity: fc.constantFrom(null, 8 << 20, 2 << 20), wait: fc.boolean(), ahead: fc.boolean() }), { minLength: 1, maxLength: 8 })], { numRuns: 25 })(
     "whatIfClient() answers the latest request with whatIf's numbers, and never a superseded one",
     async (requests) => {
       const t = sample();
@@ -173,6 +211,8 @@ describe("whatIfClient", () => {
         const job = { allocator: r.allocator, capacity: r.capacity, reserve: 0 };
         const before = answers.length;
         client.request(job);
+        // As the page does after an answer on two cores: plan ahead in the second worker.
+        if (r.ahead) client.prefetch([{ allocator: "planned", capacity: r.capacity, reserve: 0 }]);
         if (r.wait) await settle();
         // Each answer is for the job just asked (cached at once, or after a wait): none for an older one.
         for (const a of answers.slice(before)) expect(a.job).toEqual(job);
