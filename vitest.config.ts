@@ -4,6 +4,8 @@ const packages = ["core", "model", "tfjs", "viz", "report", "cli"];
 
 export default defineConfig({
   test: {
+    // One temporary folder per run, removed at its end (scripts/vitestTmpdir.ts).
+    globalSetup: ["./scripts/vitestTmpdir.ts"],
     projects: [
       ...packages.map((name) => ({
         resolve: { conditions: ["source"] },

@@ -6,7 +6,7 @@
 // process_alloc_data). Its imports of d3 from a CDN are dropped (process_alloc_data draws nothing);
 // the page's DOM code runs against an inert stand-in; the adapted copy is written to the system's temporary folder.
 // Usage: node peer.mjs <peer file> <snapshot.json>; prints {"events":n} on stdout.
-import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -34,6 +34,8 @@ const dir = mkdtempSync(join(tmpdir(), "hbmscope-peer-"));
 const module = join(dir, "peer.mjs");
 writeFileSync(module, adapted);
 const peer = await import(pathToFileURL(module).href);
+// The module is loaded: its folder is not needed any more.
+rmSync(dir, { recursive: true, force: true });
 const snapshot = JSON.parse(readFileSync(file, "utf8"));
 peer.__annotate_snapshot?.(snapshot);
 const data = peer.__process_alloc_data(snapshot, 0, false, 15000);
