@@ -66,11 +66,7 @@ export class TracedBuffers {
   setShape(b: number, shape: readonly number[]): void {
     const rank = shape.length;
     if (rank > 255) throw new Error(`traceTfjs: a tensor of rank ${rank}; tfjs tensors have at most 255 dimensions here`);
-    if (this.dimCount + rank > this.dims.length) {
-      const dims = new Float64Array(Math.max(2 * this.dims.length, this.dimCount + rank));
-      dims.set(this.dims);
-      this.dims = dims;
-    }
+    if (this.dimCount + rank > this.dims.length) this.dims = grown(this.dims, Math.max(2 * this.dims.length, this.dimCount + rank));
     for (let i = 0; i < rank; i++) this.dims[this.dimCount + i] = shape[i];
     this.shapeAt[b] = this.dimCount;
     this.shapeRank[b] = rank;
@@ -86,20 +82,17 @@ export class TracedBuffers {
 
   private grow(): void {
     const n = 2 * this.bytes.length;
-    const bytes = new Float64Array(n);
-    bytes.set(this.bytes);
-    this.bytes = bytes;
-    const category = new Uint8Array(n);
-    category.set(this.category);
-    this.category = category;
-    const flags = new Uint8Array(n);
-    flags.set(this.flags);
-    this.flags = flags;
-    const shapeAt = new Int32Array(n);
-    shapeAt.set(this.shapeAt);
-    this.shapeAt = shapeAt;
-    const shapeRank = new Uint8Array(n);
-    shapeRank.set(this.shapeRank);
-    this.shapeRank = shapeRank;
+    this.bytes = grown(this.bytes, n);
+    this.category = grown(this.category, n);
+    this.flags = grown(this.flags, n);
+    this.shapeAt = grown(this.shapeAt, n);
+    this.shapeRank = grown(this.shapeRank, n);
   }
+}
+
+/** A copy of `a` with room for `n` items. */
+function grown<A extends Float64Array | Int32Array | Uint8Array>(a: A, n: number): A {
+  const out = new (a.constructor as new (n: number) => A)(n);
+  out.set(a);
+  return out;
 }
